@@ -1,0 +1,191 @@
+"""Callbacks: small objects the trainer calls at fixed points of the run.
+
+A callback may stop the run through `trainer.request_stop(reason, message)`; it keeps
+its own state in state_dict()/load_state_dict() so a resumed run behaves identically.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Callable
+
+import torch
+
+from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
+                     Resumed, TrainBegan)
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
+
+
+class Callback:
+    """Base class: every hook does nothing; override what you need."""
+
+    name = "callback"
+
+    def on_train_begin(self, trainer: "Trainer", event: TrainBegan) -> None: ...
+    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None: ...
+    def on_paused(self, trainer: "Trainer", event: Paused) -> None: ...
+    def on_resumed(self, trainer: "Trainer", event: Resumed) -> None: ...
+    def on_batch_stepped(self, trainer: "Trainer", event: BatchStepped) -> None: ...
+    def on_hyperparameters_changed(self, trainer: "Trainer",
+                                   event: HyperparametersChanged) -> None: ...
+    def on_checkpoint(self, trainer: "Trainer") -> None: ...
+    def on_train_end(self, trainer: "Trainer", event: Finished) -> None: ...
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        pass
+
+
+class History(Callback):
+    """Every epoch's logs and every hyperparameter change, in order."""
+
+    name = "history"
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, float]] = []
+        self.changes: list[dict[str, Any]] = []
+
+    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        self.records.append(dict(event.logs))
+
+    def on_hyperparameters_changed(self, trainer: "Trainer",
+                                   event: HyperparametersChanged) -> None:
+        self.changes.append({"epoch": event.epoch, "step": event.step,
+                             **dict(event.changes)})
+
+    def column(self, key: str) -> list[float]:
+        return [record.get(key, math.nan) for record in self.records]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"records": [dict(r) for r in self.records],
+                "changes": [dict(c) for c in self.changes]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.records = [dict(r) for r in state["records"]]
+        self.changes = [dict(c) for c in state["changes"]]
+
+
+class DivergenceGuard(Callback):
+    """Stops a run whose loss became NaN or infinite, or exploded far above its start."""
+
+    name = "divergence_guard"
+    EXPLOSION = 1e4  # times the first epoch's loss
+
+    def __init__(self) -> None:
+        self.reference: float | None = None
+
+    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        loss = event.logs["loss"]
+        lr = event.logs["lr"]
+        if not math.isfinite(loss):
+            self._stop(trainer, event, f"the loss became {'NaN' if math.isnan(loss) else 'infinite'}", lr)
+        elif self.reference is None:
+            self.reference = max(loss, 1e-12)
+        elif loss > self.EXPLOSION * self.reference and loss > 1e3:
+            self._stop(trainer, event, f"the loss exploded to {loss:.3g}", lr)
+
+    @staticmethod
+    def _stop(trainer: "Trainer", event: EpochEnded, what: str, lr: float) -> None:
+        trainer.request_stop(
+            "diverged",
+            f"Training diverged at epoch {event.epoch}: {what} with learning rate "
+            f"{lr:.3g}, so the updates are too large; try a learning rate 10x lower "
+            f"({lr / 10:.3g}) or turn on gradient clipping.",
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"reference": self.reference}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.reference = state["reference"]
+
+
+class EarlyStopping(Callback):
+    """Stops when the monitored loss has not improved by min_delta for `patience` epochs;
+    optionally puts back the weights of the best epoch."""
+
+    name = "early_stopping"
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 10,
+                 min_delta: float = 0.0, restore_best: bool = True) -> None:
+        self.monitor, self.patience = monitor, patience
+        self.min_delta, self.restore_best = min_delta, restore_best
+        self.best = math.inf
+        self.best_epoch = 0
+        self.wait = 0
+        self.best_weights: dict[str, torch.Tensor] | None = None
+
+    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        value = event.logs.get(self.monitor, math.nan)
+        if math.isfinite(value) and value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, event.epoch, 0
+            if self.restore_best:
+                self.best_weights = {k: v.detach().clone()
+                                     for k, v in trainer.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            message = (f"Stopped early: {self.monitor} has not improved for "
+                       f"{self.patience} epochs (best {self.best:.4g} at epoch "
+                       f"{self.best_epoch}).")
+            if self.restore_best and self.best_weights is not None:
+                trainer.model.load_state_dict(self.best_weights)
+                message += " The weights of that epoch were restored."
+            trainer.request_stop("early_stopping", message)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
+        self.wait, self.best_weights = int(state["wait"]), state["best_weights"]
+
+
+class ConvergenceStop(Callback):
+    """Stops once the training loss changes by less than `tolerance` for `patience`
+    epochs in a row: the descent has converged."""
+
+    name = "convergence"
+
+    def __init__(self, tolerance: float, patience: int) -> None:
+        self.tolerance, self.patience = tolerance, patience
+        self.previous: float | None = None
+        self.count = 0
+
+    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        loss = event.logs["loss"]
+        if self.previous is not None and abs(loss - self.previous) < self.tolerance:
+            self.count += 1
+        else:
+            self.count = 0
+        self.previous = loss
+        if self.count >= self.patience:
+            trainer.request_stop(
+                "converged", f"Converged: the loss changed by less than "
+                f"{self.tolerance:g} for {self.patience} epochs in a row.")
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"previous": self.previous, "count": self.count}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.previous, self.count = state["previous"], int(state["count"])
+
+
+class Checkpointing(Callback):
+    """Calls `save(trainer)` every `every` epochs and whenever a checkpoint is requested."""
+
+    name = "checkpointing"
+
+    def __init__(self, save: Callable[["Trainer"], None], every: int) -> None:
+        self.save, self.every = save, every
+
+    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        if self.every and event.epoch % self.every == 0:
+            self.save(trainer)
+
+    def on_checkpoint(self, trainer: "Trainer") -> None:
+        self.save(trainer)

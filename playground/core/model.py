@@ -1,0 +1,123 @@
+"""Build a torch network from a ModelSpec, inferring shapes and checking the stack."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import nn
+
+from .errors import SpecError
+from .layers import LAYERS, Shape
+from .losses import Head
+from .schema import coerce_params
+from .spec import ModelSpec
+
+_IMAGE_KINDS = ("conv2d", "maxpool2d")
+_SIZING_KINDS = ("dense", "flatten")
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One row of the network summary."""
+
+    index: int
+    kind: str
+    label: str
+    in_shape: Shape
+    out_shape: Shape
+    parameters: int
+
+
+@dataclass(frozen=True)
+class BuiltModel:
+    module: nn.Sequential
+    summary: tuple[LayerInfo, ...]
+    layer_of_parameter: dict[str, str]  # parameter name -> layer label, for norms
+    folded: str | None                   # final activation moved into the loss
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(row.parameters for row in self.summary)
+
+
+def _starts_with_images(spec: ModelSpec) -> bool:
+    for layer in spec.layers:
+        if layer.kind in _IMAGE_KINDS:
+            return True
+        if layer.kind in _SIZING_KINDS:
+            return False
+    return False
+
+
+def _resolve_units(spec: ModelSpec, head: Head) -> list[dict]:
+    """Validated parameters per layer, with the last Dense layer's 'auto' filled in."""
+    params = [coerce_params(LAYERS[layer.kind].params, layer.params,
+                            f"model.layers[{i}]") for i, layer in enumerate(spec.layers)]
+    dense = [i for i, layer in enumerate(spec.layers) if layer.kind == "dense"]
+    if not dense:
+        raise SpecError("model.layers: the network needs at least one Dense layer to "
+                        "produce its outputs.")
+    last = dense[-1]
+    for i in dense[:-1]:
+        if params[i]["units"] is None:
+            raise SpecError(f"model.layers[{i}].units: only the last Dense layer may "
+                            "have 'auto' units; give this one a number.")
+    if params[last]["units"] is None:
+        params[last]["units"] = head.n_outputs
+    elif params[last]["units"] != head.n_outputs:
+        raise SpecError(
+            f"model.layers[{last}].units: the last Dense layer has "
+            f"{params[last]['units']} units, but the task needs {head.n_outputs} "
+            f"output{'s' if head.n_outputs != 1 else ''}: set it to {head.n_outputs} "
+            "or 'auto'."
+        )
+    for i, layer in enumerate(spec.layers[last + 1:], start=last + 1):
+        if LAYERS[layer.kind].trainable or layer.kind in _IMAGE_KINDS + ("flatten",):
+            raise SpecError(f"model.layers[{i}]: a {LAYERS[layer.kind].label} layer "
+                            "after the output layer changes the outputs' shape; "
+                            "move it before the last Dense layer.")
+    return params
+
+
+def build_model(spec: ModelSpec, input_shape: Shape, head: Head) -> BuiltModel:
+    """Build the network. Raise SpecError naming the layer for an impossible stack."""
+    params = _resolve_units(spec, head)
+    modules: list[nn.Module] = []
+    shape: Shape = (input_shape[0] * input_shape[1] * input_shape[2],) \
+        if len(input_shape) == 3 else input_shape
+    if len(input_shape) == 3 and _starts_with_images(spec):
+        modules.append(nn.Unflatten(1, input_shape))
+        shape = input_shape
+    summary, owners = [], {}
+    for index, (layer, p) in enumerate(zip(spec.layers, params)):
+        kind = LAYERS[layer.kind]
+        try:
+            built, out_shape = kind.build(p, shape)
+        except SpecError as exc:
+            raise SpecError(f"model.layers[{index}] ({kind.label}): {exc}") from None
+        label = f"{index + 1} {kind.label}"
+        count = 0
+        for module in built:
+            position = len(modules)
+            modules.append(module)
+            for name, parameter in module.named_parameters():
+                owners[f"{position}.{name}"] = label
+                count += parameter.numel()
+        summary.append(LayerInfo(index, layer.kind, label, shape, out_shape, count))
+        shape = out_shape
+    if shape != (head.n_outputs,):
+        raise SpecError(f"model.layers: the network ends with shape {shape}, but the task "
+                        f"needs {head.n_outputs} outputs.")
+    folded = _fold_final_activation(modules, head)
+    return BuiltModel(nn.Sequential(*modules), tuple(summary), owners, folded)
+
+
+def _fold_final_activation(modules: list[nn.Module], head: Head) -> str | None:
+    last = modules[-1] if modules else None
+    if isinstance(last, nn.Softmax) and head.n_outputs == 1:
+        raise SpecError("model.layers: Softmax over a single output is always 1; use "
+                        "Sigmoid for one output, or two outputs with cce.")
+    wanted = {"sigmoid": nn.Sigmoid, "softmax": nn.Softmax}.get(head.folds or "")
+    if wanted is not None and isinstance(last, wanted):
+        modules.pop()
+        return head.folds
+    return None

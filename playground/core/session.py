@@ -1,0 +1,126 @@
+"""Saving and loading a run: the spec plus the trainer's exact state.
+
+Interim format (the session-file issue replaces it with a zip of JSON + safetensors):
+one file written by torch.save holding only tensors and plain containers, read back
+with torch.load(weights_only=True), which refuses anything that would execute code.
+Writes are atomic: a temporary file in the same folder, fsync, then os.replace.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+
+from .. import __version__
+from .errors import PlaygroundError, SessionFileError, SpecError
+from .spec import SessionSpec
+
+RUN_FORMAT = "gradient-playground-run"
+RUN_VERSION = 1
+
+
+def weights_sha256(model_state: Mapping[str, torch.Tensor]) -> str:
+    """A fingerprint of the weights: names, dtypes, shapes and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(model_state):
+        tensor = model_state[name].detach().cpu().contiguous()
+        digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
+        digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes()
+                      if tensor.numel() else b"")
+    return digest.hexdigest()
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Call write(file) on a temporary file beside `path`, then move it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save_run(path: str | Path, spec: SessionSpec, state: dict[str, Any]) -> None:
+    payload = {
+        "format": RUN_FORMAT, "version": RUN_VERSION, "app_version": __version__,
+        "torch_version": str(torch.__version__), "numpy_version": str(np.__version__),
+        "spec": spec.to_json(), "state": state,
+    }
+    try:
+        atomic_write(Path(path), lambda file: torch.save(payload, file))
+    except OSError as exc:
+        raise SessionFileError(f"Could not save {path}: {exc.strerror or exc}.") from None
+
+
+def load_run(path: str | Path) -> tuple[SessionSpec, dict[str, Any], dict[str, Any]]:
+    """Return (spec, trainer state, file metadata); SessionFileError for a bad file."""
+    path = Path(path)
+    if not path.is_file():
+        raise SessionFileError(f"{path} does not exist or is not a file.")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to unpickle is a bad file
+        raise SessionFileError(_unreadable(path, exc)) from None
+    if not isinstance(payload, dict) or payload.get("format") != RUN_FORMAT:
+        raise SessionFileError(f"{path} is not a Gradient Playground run file.")
+    if payload.get("version") != RUN_VERSION:
+        raise SessionFileError(
+            f"{path} was written by run-file version {payload.get('version')!r}; this "
+            f"version of Gradient Playground reads version {RUN_VERSION}.")
+    try:
+        spec = SessionSpec.from_json(payload["spec"])
+    except (SpecError, KeyError) as exc:
+        raise SessionFileError(f"{path} holds an invalid spec: {exc}") from None
+    meta = {key: payload.get(key) for key in ("format", "version", "app_version",
+                                              "torch_version", "numpy_version")}
+    return spec, payload["state"], meta
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if "Weights only load failed" in text or "Unsupported global" in text:
+        return (f"{path} was refused: it contains Python objects that could run code "
+                "when opened, which a Gradient Playground file never does.")
+    return f"{path} is damaged or not a Gradient Playground run file."
+
+
+def describe_run(path: str | Path) -> dict[str, Any]:
+    """What a saved run holds, as plain JSON-able values (for `playground inspect`)."""
+    spec, state, meta = load_run(path)
+    model = state["model"]
+    history = state["callbacks"].get("history", {}).get("records", [])
+    return {
+        **meta,
+        "path": str(path),
+        "dataset": spec.data.name,
+        "optimizer": spec.optimizer.name,
+        "lr": state["base_lr"],
+        "epoch": state["epoch"],
+        "step": state["step"],
+        "batch_in_epoch": state["batch"],
+        "epochs_planned": spec.train.epochs,
+        "parameters": int(sum(t.numel() for k, t in model.items()
+                              if not k.endswith(("running_mean", "running_var",
+                                                 "num_batches_tracked")))),
+        "tensors": {name: list(t.shape) for name, t in model.items()},
+        "history_epochs": len(history),
+        "last_epoch": history[-1] if history else None,
+        "weights_sha256": weights_sha256(model),
+        "spec": spec.to_dict(),
+    }
+
+
+__all__ = ["PlaygroundError", "atomic_write", "describe_run", "load_run", "save_run",
+           "weights_sha256"]

@@ -1,0 +1,321 @@
+"""The experiment spec: frozen dataclasses that describe a whole run.
+
+The spec is the single source of truth: the GUI renders it and emits changed copies
+(`dataclasses.replace`), the CLI builds it from flags, the session file stores it.
+`validate()` names the field, the bad value and the allowed range; `to_dict`/`from_dict`
+round-trip through JSON with a format version, and unknown keys are an error.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import typing
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import SpecError
+
+SPEC_FORMAT = "gradient-playground-spec"
+SPEC_VERSION = 1
+
+SCALINGS = ("none", "standard", "minmax", "robust", "normalize")
+LOSSES = ("auto", "mse", "mae", "huber", "bce", "cce", "hinge")
+CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
+REGRESSION_METRICS = ("mae", "mse", "r2")
+DEVICES = ("auto", "cpu", "cuda")
+MONITORS = ("val_loss", "loss")
+
+
+def _frozen_map(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    name: str = "spiral"
+    samples: int = 500          # synthetic sets only
+    noise: float = 0.1          # synthetic sets only, 0..0.5
+    features: tuple[int, ...] = ()  # columns to keep, () = all
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)
+    scaling: str = "standard"
+    seed: int = 0               # data generation and split
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=_frozen_map)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _frozen_map(self.params))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    layers: tuple[LayerSpec, ...] = (
+        LayerSpec("dense", {"units": 16, "activation": "tanh"}),
+        LayerSpec("dense", {"units": 16, "activation": "tanh"}),
+        LayerSpec("dense", {"units": None, "activation": "linear"}),
+    )
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    name: str = "adam"
+    lr: float = 0.01
+    params: Mapping[str, Any] = field(default_factory=_frozen_map)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _frozen_map(self.params))
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str = "constant"
+    params: Mapping[str, Any] = field(default_factory=_frozen_map)
+    warmup_epochs: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _frozen_map(self.params))
+
+
+@dataclass(frozen=True)
+class EarlyStoppingSpec:
+    enabled: bool = False
+    monitor: str = "val_loss"
+    patience: int = 10
+    min_delta: float = 0.0
+    restore_best: bool = True
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    loss: str = "auto"
+    metrics: tuple[str, ...] = ()   # () = the task's standard metrics
+    batch_size: int | None = 32     # None = full batch; 1 = stochastic
+    epochs: int = 200
+    max_steps: int = 0              # 0 = no limit on updates
+    l1: float = 0.0
+    l2: float = 0.0
+    clip_norm: float = 0.0          # 0 = off
+    clip_value: float = 0.0         # 0 = off
+    early_stopping: EarlyStoppingSpec = EarlyStoppingSpec()
+    convergence_tol: float = 0.0    # 0 = off
+    convergence_patience: int = 5
+    checkpoint_every: int = 0       # 0 = off
+    seed: int = 0                   # initialisation, shuffling, dropout
+    device: str = "auto"
+    threads: int = 0                # 0 = choose automatically
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    data: DataSpec = DataSpec()
+    model: ModelSpec = ModelSpec()
+    optimizer: OptimizerSpec = OptimizerSpec()
+    schedule: ScheduleSpec = ScheduleSpec()
+    train: TrainSpec = TrainSpec()
+
+    def to_dict(self) -> dict[str, Any]:
+        body = _to_plain(self)
+        return {"format": SPEC_FORMAT, "version": SPEC_VERSION, **body}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "SessionSpec":
+        if not isinstance(data, Mapping):
+            raise SpecError("The spec must be a JSON object.")
+        data = dict(data)
+        fmt = data.pop("format", SPEC_FORMAT)
+        if fmt != SPEC_FORMAT:
+            raise SpecError(f"This is not a Gradient Playground spec (format {fmt!r}).")
+        version = data.pop("version", SPEC_VERSION)
+        data = migrate(data, version)
+        return _from_plain(cls, data, "spec")
+
+    @classmethod
+    def from_json(cls, text: str) -> "SessionSpec":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"The spec is not valid JSON: {exc.msg} at line {exc.lineno}.")
+        return cls.from_dict(data)
+
+    def validate(self) -> "SessionSpec":
+        validate(self)
+        return self
+
+
+# Each entry turns a spec dict of version N into version N + 1.
+MIGRATIONS: dict[int, typing.Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any], version: Any) -> dict[str, Any]:
+    if not isinstance(version, int) or version < 1:
+        raise SpecError(f"The spec has an invalid format version {version!r}.")
+    if version > SPEC_VERSION:
+        raise SpecError(
+            f"This spec was written by a newer Gradient Playground (spec version "
+            f"{version}; this version reads up to {SPEC_VERSION}): please update."
+        )
+    while version < SPEC_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    return data
+
+
+def _to_plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {key: _to_plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_to_plain(item) for item in value]
+    return value
+
+
+def _from_plain(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise SpecError(f"{where}: expected an object, got {type(data).__name__}.")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise SpecError(f"{where}: unknown key {unknown[0]!r}; allowed keys: "
+                        f"{', '.join(sorted(names))}.")
+    kwargs = {}
+    for name, value in data.items():
+        kwargs[name] = _convert(hints[name], value, f"{where}.{name}")
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise SpecError(f"{where}: {exc}.") from None
+
+
+def _convert(hint: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _from_plain(hint, value, where)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise SpecError(f"{where}: expected a list, got {value!r}.")
+        item_hint = args[0]
+        return tuple(_convert(item_hint, item, f"{where}[{i}]") for i, item in enumerate(value))
+    if origin in (Mapping, dict) or hint is Mapping:
+        if not isinstance(value, Mapping):
+            raise SpecError(f"{where}: expected an object, got {value!r}.")
+        return dict(value)
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        if value is None and type(None) in args:
+            return None
+        hint = next(arg for arg in args if arg is not type(None))
+    return _scalar(hint, value, where)
+
+
+def _scalar(hint: Any, value: Any, where: str) -> Any:
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise SpecError(f"{where}: expected true or false, got {value!r}.")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                isinstance(value, float) and not value.is_integer()):
+            raise SpecError(f"{where}: expected a whole number, got {value!r}.")
+        return int(value)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(f"{where}: expected a number, got {value!r}.")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise SpecError(f"{where}: expected text, got {value!r}.")
+        return value
+    return value
+
+
+# ------------------------------------------------------------------ validate
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SpecError(message)
+
+
+def _in_range(where: str, value: float, low: float, high: float) -> None:
+    _check(isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high,
+           f"{where}: {value!r} is out of range; allowed {low:g} to {high:g}.")
+
+
+def _one_of(where: str, value: Any, allowed: tuple[str, ...]) -> None:
+    _check(value in allowed, f"{where}: {value!r} is not allowed; choose one of "
+                             f"{', '.join(allowed)}.")
+
+
+def validate(spec: SessionSpec) -> None:
+    """Raise SpecError naming the first field that cannot work."""
+    from .data import DATASETS  # the data layer imports spec; import here, not above
+    from .layers import LAYERS
+    from .optim import SCHEDULES, optimizer_kind, schedule_kind
+    from .schema import coerce_params
+
+    data, train = spec.data, spec.train
+    _one_of("data.name", data.name, tuple(DATASETS))
+    _in_range("data.samples", data.samples, 10, 1_000_000)
+    _in_range("data.noise", data.noise, 0.0, 0.5)
+    _one_of("data.scaling", data.scaling, SCALINGS)
+    _check(len(data.split) == 3, "data.split: give three fractions (train, validation, test).")
+    for name, part in zip(("train", "validation", "test"), data.split):
+        _in_range(f"data.split ({name})", part, 0.0, 1.0)
+    _check(data.split[0] > 0, "data.split: the training fraction must be above 0.")
+    _check(abs(sum(data.split) - 1.0) < 1e-6,
+           f"data.split: the fractions add up to {sum(data.split):g}; they must add up to 1.")
+    _check(all(isinstance(i, int) and i >= 0 for i in data.features),
+           "data.features: column indices must be whole numbers from 0.")
+    _check(len(set(data.features)) == len(data.features),
+           "data.features: a column is listed twice.")
+
+    _check(len(spec.model.layers) > 0, "model.layers: the network has no layers.")
+    for index, layer in enumerate(spec.model.layers):
+        where = f"model.layers[{index}]"
+        _one_of(f"{where}.kind", layer.kind, tuple(LAYERS))
+        coerce_params(LAYERS[layer.kind].params, layer.params, where)
+
+    kind = optimizer_kind(spec.optimizer.name)
+    _in_range("optimizer.lr", spec.optimizer.lr, 1e-8, 100.0)
+    coerce_params(kind.params, spec.optimizer.params, "optimizer")
+    _one_of("schedule.name", spec.schedule.name, tuple(SCHEDULES))
+    coerce_params(schedule_kind(spec.schedule.name).params, spec.schedule.params, "schedule")
+    _in_range("schedule.warmup_epochs", spec.schedule.warmup_epochs, 0.0, 1e6)
+
+    _one_of("train.loss", train.loss, LOSSES)
+    for metric in train.metrics:
+        _one_of("train.metrics", metric, CLASSIFICATION_METRICS + REGRESSION_METRICS)
+    if train.batch_size is not None:
+        _in_range("train.batch_size", train.batch_size, 1, 10_000_000)
+    _check(not (kind.full_batch_only and train.batch_size is not None),
+           f"train.batch_size: {kind.label} needs full-batch updates; set the batch "
+           "size to full.")
+    _in_range("train.epochs", train.epochs, 1, 10_000_000)
+    _in_range("train.max_steps", train.max_steps, 0, 10**12)
+    _in_range("train.l1", train.l1, 0.0, 10.0)
+    _in_range("train.l2", train.l2, 0.0, 10.0)
+    _in_range("train.clip_norm", train.clip_norm, 0.0, 1e6)
+    _in_range("train.clip_value", train.clip_value, 0.0, 1e6)
+    stop = train.early_stopping
+    _one_of("train.early_stopping.monitor", stop.monitor, MONITORS)
+    _in_range("train.early_stopping.patience", stop.patience, 0, 1_000_000)
+    _in_range("train.early_stopping.min_delta", stop.min_delta, 0.0, 1e6)
+    _check(not (stop.enabled and stop.monitor == "val_loss" and data.split[1] == 0),
+           "train.early_stopping: it watches the validation loss, but the validation "
+           "fraction is 0; give data.split a validation part or monitor 'loss'.")
+    _in_range("train.convergence_tol", train.convergence_tol, 0.0, 1e6)
+    _in_range("train.convergence_patience", train.convergence_patience, 1, 1_000_000)
+    _in_range("train.checkpoint_every", train.checkpoint_every, 0, 10_000_000)
+    _in_range("train.seed", train.seed, 0, 2**63 - 1)
+    _in_range("data.seed", data.seed, 0, 2**32 - 1)
+    _one_of("train.device", train.device, DEVICES)
+    _in_range("train.threads", train.threads, 0, 1024)

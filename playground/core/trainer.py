@@ -1,0 +1,501 @@
+"""Trainer.fit(): the training loop, Qt-free and cooperative.
+
+The loop reads top to bottom: epochs from where the run stands, batches from the
+current position inside the epoch, the TrainControl polled between batches, callbacks
+at fixed points. The per-batch path is kept to what a hand-written loop does plus one
+buffer copy (the batch's outputs, from which the epoch's loss and metrics are computed
+in a single vectorised pass), so the trainer costs almost nothing over a plain loop.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import replace
+from typing import Any, Iterable
+
+import numpy as np
+import torch
+
+from . import metrics as metrics_module
+from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStopping,
+                        History)
+from .control import TrainControl
+from .data import PreparedData, prepare
+from .device import describe, resolve_device, resolve_threads
+from .errors import SpecError
+from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
+                     Resumed, TrainBegan)
+from .losses import Head, resolve_head
+from .model import BuiltModel, build_model
+from .optim import (LRSchedule, apply_hyperparameters, build_optimizer, optimizer_kind)
+from .schema import coerce_params
+from .spec import SessionSpec
+
+STATE_VERSION = 1
+_EVAL_CHUNK = 8192
+
+
+class Trainer:
+    def __init__(self, spec: SessionSpec, *, data: PreparedData | None = None,
+                 callbacks: Iterable[Callback] = (), control: TrainControl | None = None,
+                 interactive: bool = False) -> None:
+        spec.validate()
+        self.spec = spec
+        self.device = resolve_device(spec.train.device)
+        self.threads = resolve_threads(spec.train.threads, interactive)
+        self.data = data or prepare(spec.data)
+        self.head = self._resolve_head()
+        self.metric_names = self._resolve_metrics()
+        _seed_everything(spec.train.seed)
+        self.built: BuiltModel = build_model(spec.model, self.data.input_shape, self.head)
+        self.model = self.built.module.to(self.device)
+        self._place_data()
+        self.loss_fn = self.head.criterion()
+        self.optimizer = build_optimizer(spec.optimizer.name, spec.optimizer.lr,
+                                         dict(spec.optimizer.params), spec.train.l2,
+                                         self.model.parameters())
+        self.is_lbfgs = optimizer_kind(spec.optimizer.name).full_batch_only
+        self.base_lr = spec.optimizer.lr
+        self.schedule = LRSchedule(spec.schedule.name, dict(spec.schedule.params),
+                                   spec.schedule.warmup_epochs, spec.train.epochs,
+                                   self.steps_per_epoch)
+        self.shuffle_generator = torch.Generator().manual_seed(spec.train.seed)
+        self.control = control or TrainControl()
+        self.control.validator = self.validate_hyperparameters
+        self.history = History()
+        self.callbacks: list[Callback] = [self.history, DivergenceGuard(),
+                                          *self._spec_callbacks(), *callbacks]
+        self.epoch = 0          # epochs completed
+        self.step = 0           # updates made
+        self.batch = 0          # position inside the current epoch
+        self.stop_reason: str | None = None
+        self.stop_message = ""
+        self._perm: torch.Tensor | None = None
+        self._xp = self._yp = self._outputs = None
+        self._epoch_seconds = 0.0
+        self._set_lr(self.base_lr * self.schedule.factor(0))
+
+    # ------------------------------------------------------------------ set-up
+    def _resolve_head(self) -> Head:
+        dataset = self.data.dataset
+        return resolve_head(self.spec.train.loss, dataset.task, dataset.n_classes,
+                            self.data.n_targets, self.spec.data.name)
+
+    def _resolve_metrics(self) -> tuple[str, ...]:
+        allowed = metrics_module.default_metrics(self.head.task)
+        names = self.spec.train.metrics or allowed
+        wrong = [name for name in names if name not in allowed]
+        if wrong:
+            raise SpecError(f"train.metrics: {wrong[0]} does not apply to a "
+                            f"{self.head.task} task; choose from {', '.join(allowed)}.")
+        return tuple(names)
+
+    def _place_data(self) -> None:
+        d, head, device = self.data, self.head, self.device
+        self.x = {name: torch.from_numpy(np.ascontiguousarray(x)).to(device)
+                  for name, x in (("train", d.x_train), ("val", d.x_val), ("test", d.x_test))}
+        self.y = {name: head.targets(y).to(device)
+                  for name, y in (("train", d.y_train), ("val", d.y_val), ("test", d.y_test))}
+        self.n_train = len(d.x_train)
+        size = self.spec.train.batch_size
+        self.batch_size = self.n_train if size is None else min(size, self.n_train)
+        self._bounds = self._batch_bounds()
+        self.steps_per_epoch = len(self._bounds)
+
+    def _batch_bounds(self) -> list[tuple[int, int]]:
+        """(start, end) of each batch. BatchNorm cannot normalise a batch of one sample,
+        so with BatchNorm a lone last sample joins the batch before it."""
+        n, size = self.n_train, self.batch_size
+        bounds = [(start, min(start + size, n)) for start in range(0, n, size)]
+        has_batchnorm = any(layer.kind == "batchnorm" for layer in self.spec.model.layers)
+        if has_batchnorm and size == 1:
+            raise SpecError("train.batch_size: BatchNorm needs at least 2 samples per "
+                            "batch; use mini-batches, or remove the BatchNorm layer for "
+                            "stochastic updates.")
+        if has_batchnorm and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+            bounds[-2:] = [(bounds[-2][0], n)]
+        return bounds
+
+    def _spec_callbacks(self) -> list[Callback]:
+        train = self.spec.train
+        extra: list[Callback] = []
+        stop = train.early_stopping
+        if stop.enabled:
+            extra.append(EarlyStopping(stop.monitor, stop.patience, stop.min_delta,
+                                       stop.restore_best))
+        if train.convergence_tol > 0:
+            extra.append(ConvergenceStop(train.convergence_tol, train.convergence_patience))
+        return extra
+
+    # ------------------------------------------------------------- the run
+    def fit(self) -> Finished:
+        """Train until the epochs are done or something stops the run."""
+        torch.set_num_threads(self.threads)
+        self.stop_reason, self.stop_message = None, ""
+        self._fire("on_train_begin", TrainBegan(
+            self.epoch, self.step, self.spec.train.epochs, self.steps_per_epoch,
+            describe(self.device), self.threads))
+        try:
+            self._check_step_limit()
+            while self.epoch < self.spec.train.epochs and self.stop_reason is None:
+                if self._run_epoch():
+                    self._end_epoch()
+                self._check_step_limit()
+        except Exception as exc:
+            self._fire("on_train_end", Finished("failed", f"Training failed: {exc}",
+                                                self.epoch, self.step))
+            raise
+        finished = Finished(self.stop_reason or "completed", self.stop_message,
+                            self.epoch, self.step, self.evaluate("test"))
+        self._fire("on_train_end", finished)
+        return finished
+
+    def request_stop(self, reason: str, message: str = "") -> None:
+        """Ask the run to end after the current epoch (callbacks use this)."""
+        if self.stop_reason is None:
+            self.stop_reason, self.stop_message = reason, message
+
+    def _check_step_limit(self) -> None:
+        limit = self.spec.train.max_steps
+        if limit and self.step >= limit:
+            self.request_stop("max_steps", f"Stopped after {self.step} updates "
+                                           f"(the limit is {limit}).")
+
+    def _begin_epoch(self) -> None:
+        x, y = self.x["train"], self.y["train"]
+        if self.steps_per_epoch > 1:
+            self._perm = torch.randperm(self.n_train, generator=self.shuffle_generator)
+            index = self._perm.to(self.device)
+            self._xp, self._yp = x.index_select(0, index), y.index_select(0, index)
+        else:  # full batch: the order of the rows changes nothing
+            self._perm, self._xp, self._yp = None, x, y
+        self._outputs = torch.empty((self.n_train, self.head.n_outputs), device=self.device)
+        self._epoch_seconds = 0.0
+
+    def _run_epoch(self) -> bool:
+        """Run the remaining batches of the current epoch; True if it completed."""
+        if self.batch == 0 or self._xp is None:
+            self._begin_epoch()
+        self.model.train()
+        started = time.perf_counter()
+        control, limit = self.control, self.spec.train.max_steps
+        bounds, spe = self._bounds, self.steps_per_epoch
+        xp, yp, outputs = self._xp, self._yp, self._outputs
+        update = self._update_lbfgs if self.is_lbfgs else self._make_update()
+        per_update_lr = self.schedule.within_epoch
+        for k in range(self.batch, spe):
+            stepped = False
+            if control.pending:
+                gate = self._gate()
+                if gate is None:
+                    self.request_stop("stopped", "Stopped on request.")
+                    break
+                stepped = gate == "step"
+            start, end = bounds[k]
+            out, loss = update(xp[start:end], yp[start:end])
+            outputs[start:end] = out.detach()
+            self.step += 1
+            self.batch = k + 1
+            if per_update_lr:
+                self._set_lr(self.base_lr * self.schedule.factor(self.step))
+            if stepped:
+                self._fire("on_batch_stepped", BatchStepped(
+                    self.epoch, self.step, self.batch, float(loss)))
+            if limit and self.step >= limit:
+                break
+        self._epoch_seconds += time.perf_counter() - started
+        return self.batch == spe
+
+    def _make_update(self):
+        """The per-batch update, with only the optional steps the spec switches on."""
+        model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
+        train = self.spec.train
+        params = [p for p in model.parameters() if p.requires_grad]
+        l1_weights = self._l1_weights() if train.l1 > 0 else []
+        l1, clip_norm, clip_value = train.l1, train.clip_norm, train.clip_value
+
+        def update(xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            optimizer.zero_grad(set_to_none=True)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            if l1_weights:
+                _add_l1_gradient(l1_weights, l1)
+            if clip_value:
+                torch.nn.utils.clip_grad_value_(params, clip_value, foreach=True)
+            if clip_norm:
+                torch.nn.utils.clip_grad_norm_(params, clip_norm, foreach=True)
+            optimizer.step()
+            return out, loss
+
+        return update
+
+    def _update_lbfgs(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        train = self.spec.train
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        l1_weights = self._l1_weights() if train.l1 > 0 else []
+        first: list[torch.Tensor] = []
+
+        def closure() -> torch.Tensor:
+            self.optimizer.zero_grad(set_to_none=True)
+            out = self.model(xb)
+            loss = self.loss_fn(out, yb)
+            if train.l2:  # L-BFGS has no weight_decay: the same penalty, in the loss
+                loss = loss + 0.5 * train.l2 * sum((p * p).sum() for p in params)
+            loss.backward()
+            if l1_weights:
+                _add_l1_gradient(l1_weights, train.l1)
+            if train.clip_value:
+                torch.nn.utils.clip_grad_value_(params, train.clip_value)
+            if train.clip_norm:
+                torch.nn.utils.clip_grad_norm_(params, train.clip_norm)
+            if not first:
+                first.extend((out, loss))
+            return loss
+
+        self.optimizer.step(closure)
+        return first[0], first[1]
+
+    def _l1_weights(self) -> list[torch.Tensor]:
+        return [p for name, p in self.model.named_parameters()
+                if name.endswith("weight") and p.ndim > 1]
+
+    def _gate(self) -> str | None:
+        """Serve the control between batches: 'run', 'step', or None to stop."""
+        reported_pause = False
+        waited_from = time.perf_counter()
+        try:
+            while True:
+                self._apply_requests()
+                if self.control.stop_requested:
+                    return None
+                verdict = self.control.admit_batch()
+                if verdict is not None:
+                    if reported_pause and verdict == "run":
+                        self._fire("on_resumed", Resumed(self.epoch, self.step))
+                    return verdict
+                if not reported_pause:
+                    self._fire("on_paused", Paused(self.epoch, self.step, self.batch))
+                    reported_pause = True
+                self.control.wait_for_change()
+        finally:
+            if reported_pause:  # time spent paused is not training time
+                self._epoch_seconds -= time.perf_counter() - waited_from
+
+    def _apply_requests(self) -> None:
+        changes, checkpoint = self.control.take_requests()
+        if changes:
+            self._apply_hyperparameters(changes)
+        if checkpoint:
+            self._fire("on_checkpoint")
+
+    # ------------------------------------------------------ end of an epoch
+    def _end_epoch(self) -> None:
+        self.epoch += 1
+        self.batch = 0
+        ended = time.perf_counter()
+        logs: dict[str, float] = {"epoch": self.epoch, "step": self.step}
+        with torch.no_grad():
+            logs["loss"] = float(self.loss_fn(self._outputs, self._yp))
+            logs.update(metrics_module.compute(self.head, self.metric_names,
+                                               self._outputs, self._yp))
+            logs.update(self.evaluate("val"))
+        logs["lr"] = self.current_lr
+        seconds = self._epoch_seconds + (time.perf_counter() - ended)
+        logs["seconds"] = seconds
+        logs["samples_per_s"] = self.n_train / seconds if seconds > 0 else math.inf
+        event = EpochEnded(logs, *self._norms())
+        self._xp = self._yp = None
+        self.control.end_of_epoch()
+        self.schedule.on_epoch_end(logs.get("val_loss", logs["loss"]))
+        self._set_lr(self.base_lr * self.schedule.factor(self.step))
+        self._fire("on_epoch_end", event)
+
+    def _norms(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Per-layer L2 norms of the last update's gradients and of the weights."""
+        owners = self.built.layer_of_parameter
+        named = [(owners[name], p) for name, p in self.model.named_parameters()]
+        grads = [(label, p.grad) for label, p in named if p.grad is not None]
+        return (_grouped_norms(grads), _grouped_norms([(l, p.detach()) for l, p in named]))
+
+    def evaluate(self, split: str) -> dict[str, float]:
+        """Loss and metrics on 'train', 'val' or 'test', prefixed (val_loss, ...)."""
+        x, y = self.x[split], self.y[split]
+        if len(x) == 0:
+            return {}
+        out = self.predict_raw(x)
+        prefix = "" if split == "train" else f"{split}_"
+        with torch.no_grad():
+            result = {"loss": float(self.loss_fn(out, y))}
+            result.update(metrics_module.compute(self.head, self.metric_names, out, y))
+        return {prefix + key: value for key, value in result.items()}
+
+    def predict_raw(self, x: torch.Tensor) -> torch.Tensor:
+        """The network's raw outputs in evaluation mode (dropout off, running BN stats)."""
+        was_training = self.model.training
+        self.model.eval()
+        with torch.inference_mode():
+            parts = [self.model(x[i:i + _EVAL_CHUNK]) for i in range(0, len(x), _EVAL_CHUNK)]
+        self.model.train(was_training)
+        return torch.cat(parts).clone() if parts else torch.empty(0)
+
+    # ------------------------------------------------------- hyperparameters
+    @property
+    def current_lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def _set_lr(self, lr: float) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
+    def validate_hyperparameters(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Check live changes (lr and the optimizer's own parameters); raise SpecError."""
+        changes = dict(changes)
+        result: dict[str, Any] = {}
+        if "lr" in changes:
+            lr = changes.pop("lr")
+            if not isinstance(lr, (int, float)) or not (1e-8 <= lr <= 100):
+                raise SpecError(f"lr: {lr!r} is out of range; allowed 1e-08 to 100.")
+            result["lr"] = float(lr)
+        if changes:
+            kind = optimizer_kind(self.spec.optimizer.name)
+            schema = tuple(p for p in kind.params if p.name in changes)
+            unknown = sorted(set(changes) - {p.name for p in schema})
+            if unknown:
+                raise SpecError(f"{unknown[0]}: {kind.label} has no such hyperparameter; "
+                                f"it has lr{''.join(', ' + p.name for p in kind.params)}.")
+            result.update(coerce_params(schema, changes, "optimizer"))
+        return result
+
+    def _apply_hyperparameters(self, changes: dict[str, Any]) -> None:
+        params = {k: v for k, v in changes.items() if k != "lr"}
+        optimizer_spec = self.spec.optimizer
+        if "lr" in changes:
+            self.base_lr = changes["lr"]
+            self._set_lr(self.base_lr * self.schedule.factor(self.step))
+            optimizer_spec = replace(optimizer_spec, lr=self.base_lr)
+        if params:
+            apply_hyperparameters(self.optimizer, optimizer_spec.name, params)
+            optimizer_spec = replace(optimizer_spec,
+                                     params={**optimizer_spec.params, **params})
+        self.spec = replace(self.spec, optimizer=optimizer_spec)
+        self._fire("on_hyperparameters_changed",
+                   HyperparametersChanged(self.epoch, self.step, changes))
+
+    # ------------------------------------------------------------ callbacks
+    def _fire(self, hook: str, *event: Any) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(self, *event)
+
+    # ---------------------------------------------------------- exact state
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue bit-identically, as tensors and plain values."""
+        filled = self._bounds[self.batch - 1][1] if self.batch else 0
+        return {
+            "version": STATE_VERSION,
+            "epoch": self.epoch, "step": self.step, "batch": self.batch,
+            "base_lr": self.base_lr,
+            "epoch_seconds": self._epoch_seconds,
+            "model": {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()},
+            "optimizer": _to_cpu(self.optimizer.state_dict()),
+            "schedule": self.schedule.state_dict(),
+            "rng": _rng_state(self.shuffle_generator),
+            "perm": self._perm.clone() if (self.batch and self._perm is not None) else None,
+            "outputs": self._outputs[:filled].detach().cpu().clone() if filled else None,
+            "callbacks": {cb.name: cb.state_dict() for cb in self.callbacks
+                          if cb.state_dict()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("version") != STATE_VERSION:
+            raise SpecError(f"Unsupported trainer state version {state.get('version')!r}.")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.schedule.load_state_dict(state["schedule"])
+        self.epoch, self.step, self.batch = state["epoch"], state["step"], state["batch"]
+        self.base_lr = float(state["base_lr"])
+        _set_rng_state(state["rng"], self.shuffle_generator)
+        for callback in self.callbacks:
+            if callback.name in state["callbacks"]:
+                callback.load_state_dict(state["callbacks"][callback.name])
+        self._restore_position(state)
+
+    def _restore_position(self, state: dict[str, Any]) -> None:
+        self._xp = self._yp = None
+        if not self.batch:
+            return
+        x, y = self.x["train"], self.y["train"]
+        perm = state["perm"]
+        if perm is not None:
+            index = perm.to(self.device)
+            self._perm, self._xp, self._yp = perm, x.index_select(0, index), y.index_select(0, index)
+        else:
+            self._perm, self._xp, self._yp = None, x, y
+        self._outputs = torch.empty((self.n_train, self.head.n_outputs), device=self.device)
+        done = state["outputs"]
+        self._outputs[:len(done)] = done.to(self.device)
+        self._epoch_seconds = float(state["epoch_seconds"])
+
+
+# ------------------------------------------------------------------- helpers
+
+def _add_l1_gradient(weights: list[torch.Tensor], strength: float) -> None:
+    """The L1 penalty strength * sum|w|, applied through its (sub)gradient."""
+    grads = [w.grad for w in weights if w.grad is not None]
+    if grads:
+        torch._foreach_add_(grads, torch._foreach_sign([w.detach() for w in weights
+                                                        if w.grad is not None]),
+                            alpha=strength)
+
+
+def _grouped_norms(named: list[tuple[str, torch.Tensor]]) -> dict[str, float]:
+    if not named:
+        return {}
+    norms = torch._foreach_norm([tensor for _, tensor in named])
+    squares = torch.stack(norms).double().pow(2).tolist()
+    totals: dict[str, float] = {}
+    for (label, _), square in zip(named, squares):
+        totals[label] = totals.get(label, 0.0) + square
+    return {label: math.sqrt(total) for label, total in totals.items()}
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def _rng_state(shuffle: torch.Generator) -> dict[str, Any]:
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached": float(cached)},
+        "python": {"version": version, "internal": list(internal), "gauss_next": gauss_next},
+        "shuffle": shuffle.get_state(),
+    }
+
+
+def _set_rng_state(state: dict[str, Any], shuffle: torch.Generator) -> None:
+    torch.set_rng_state(state["torch"])
+    if state["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    n = state["numpy"]
+    np.random.set_state(("MT19937", n["keys"].numpy().astype(np.uint32), n["pos"],
+                         n["has_gauss"], n["cached"]))
+    p = state["python"]
+    random.setstate((p["version"], tuple(p["internal"]), p["gauss_next"]))
+    shuffle.set_state(state["shuffle"])
+
+
+def _to_cpu(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().clone()
+    if isinstance(value, dict):
+        return {k: _to_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_cpu(v) for v in value)
+    return value
