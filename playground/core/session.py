@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -70,7 +71,9 @@ def load_run(path: str | Path) -> tuple[SessionSpec, dict[str, Any], dict[str, A
     if not path.is_file():
         raise SessionFileError(f"{path} does not exist or is not a file.")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about foreign pickle protocols
+            warnings.simplefilter("ignore", UserWarning)
+            payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure to unpickle is a bad file
         raise SessionFileError(_unreadable(path, exc)) from None
     if not isinstance(payload, dict) or payload.get("format") != RUN_FORMAT:
@@ -90,7 +93,7 @@ def load_run(path: str | Path) -> tuple[SessionSpec, dict[str, Any], dict[str, A
 
 def _unreadable(path: Path, exc: Exception) -> str:
     text = str(exc)
-    if "Weights only load failed" in text or "Unsupported global" in text:
+    if "Unsupported global" in text or "GLOBAL" in text:
         return (f"{path} was refused: it contains Python objects that could run code "
                 "when opened, which a Gradient Playground file never does.")
     return f"{path} is damaged or not a Gradient Playground run file."

@@ -201,7 +201,7 @@ class Trainer:
                 self._set_lr(self.base_lr * self.schedule.factor(self.step))
             if stepped:
                 self._fire("on_batch_stepped", BatchStepped(
-                    self.epoch, self.step, self.batch, float(loss)))
+                    self.epoch, self.step, self.batch, float(loss.detach())))
             if limit and self.step >= limit:
                 break
         self._epoch_seconds += time.perf_counter() - started
