@@ -74,10 +74,13 @@ class Head:
 
     def classes(self, out: torch.Tensor) -> torch.Tensor:
         """Predicted class indices from raw outputs."""
+        return self.predicted(out).long()
+
+    def predicted(self, out: torch.Tensor) -> torch.Tensor:
+        """Predicted classes in the cheapest form: indices, or booleans for one output."""
         if self.n_outputs > 1:
             return out.argmax(dim=1)
-        threshold = 0.5 if self.loss in _REGRESSION else 0.0
-        return (out[:, 0] > threshold).long()
+        return (out > (0.5 if self.loss in _REGRESSION else 0.0)).view(-1)
 
     def target_classes(self, y: torch.Tensor) -> torch.Tensor:
         """Class indices back from the loss-ready targets."""

@@ -131,3 +131,17 @@ def prepare(spec: DataSpec, dataset: Dataset | None = None) -> PreparedData:
     scaler = Scaler(spec.scaling).fit(dataset.X[train])
     parts = [(scaler.transform(dataset.X[idx]), dataset.y[idx]) for idx in (train, val, test)]
     return PreparedData(dataset, *parts[0], *parts[1], *parts[2], scaler)
+
+
+def from_arrays(name: str, task: str, train: tuple[np.ndarray, np.ndarray],
+                val: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
+                class_names: tuple[str, ...] = (), description: str = "") -> PreparedData:
+    """Wrap arrays that are already split and scaled (benchmarks, imported data)."""
+    if task not in TASKS:
+        raise DataError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
+    x_train = np.asarray(train[0], dtype=np.float32)
+    info = DatasetInfo(name, task, "arrays", description)
+    features = tuple(f"x{i + 1}" for i in range(x_train.shape[1]))
+    dataset = Dataset(info, x_train, np.asarray(train[1]), features, class_names, None)
+    parts = [(np.asarray(x, dtype=np.float32), np.asarray(y)) for x, y in (train, val, test)]
+    return PreparedData(dataset, *parts[0], *parts[1], *parts[2], Scaler("none"))
