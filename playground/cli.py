@@ -30,7 +30,8 @@ from .core.spec import (LOSSES, SCALINGS, EarlyStoppingSpec, LayerSpec, ModelSpe
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
-_STRUCTURAL = ("dataset", "samples", "noise", "features", "split", "scaling", "data_seed",
+_STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
+               "samples", "noise", "features", "split", "scaling", "data_seed",
                "layers", "loss", "optimizer", "opt_params", "batch_size", "schedule",
                "l1", "l2", "clip_norm", "clip_value", "metrics", "seed", "early_stopping",
                "converge")
@@ -161,13 +162,21 @@ def _replace(obj: Any, **changes: Any) -> Any:
 
 
 def apply_overrides(spec: SessionSpec, args: argparse.Namespace) -> SessionSpec:
+    if args.data and args.dataset and args.dataset != "file":
+        raise UsageError("Give either --dataset or --data FILE, not both.")
     data = _replace(
-        spec.data, name=args.dataset, samples=args.samples, noise=args.noise,
+        spec.data, name="file" if args.data else args.dataset, path=args.data,
+        target=args.target, task=args.task, missing=args.missing, classes=args.classes,
+        inputs=tuple(i.strip() for i in args.inputs.split(",") if i.strip())
+        if args.inputs is not None else None,
+        samples=args.samples, noise=args.noise,
         features=parse_features(args.features) if args.features is not None else None,
         split=parse_split(args.split) if args.split else None,
         scaling=args.scaling, seed=args.data_seed)
-    if args.dataset and args.dataset != spec.data.name and args.features is None:
-        data = dataclasses.replace(data, features=())
+    if data.name != spec.data.name:  # choices made for another data set do not carry over
+        data = dataclasses.replace(
+            data, features=data.features if args.features is not None else (),
+            inputs=data.inputs if args.inputs is not None else ())
     model = ModelSpec(parse_layers(args.layers)) if args.layers else spec.model
     optimizer = _optimizer_overrides(spec.optimizer, args)
     schedule = parse_schedule(args.schedule) if args.schedule else spec.schedule
@@ -307,7 +316,20 @@ def _read_spec_file(path: Path) -> SessionSpec:
         raise UsageError(f"{path}: {exc}") from None
 
 
+class _DownloadProgress:
+    """One line on stderr per downloaded file, updated in place."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+
+    def __call__(self, filename: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\rdownloading {filename}: {done / 2**20:.1f} of {total / 2**20:.1f} MB",
+              end=end, file=self.out, flush=True)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from .core.data import prepare
     from .core.trainer import Trainer  # torch loads here, not for --help
 
     spec, state = _load_base_spec(args)
@@ -324,7 +346,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     save = _saver(args.save) if args.save else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))
-    trainer = Trainer(spec, callbacks=callbacks)
+    data = prepare(spec.data, progress=_DownloadProgress(sys.stderr))
+    trainer = Trainer(spec, data=data, callbacks=callbacks)
     if state is not None:
         _load_state(trainer, state, args.resume)
     if live:
@@ -397,13 +420,21 @@ def cmd_spec(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    rows = [(i.name, i.task, i.source, i.description) for i in DATASETS.values()]
+    from .core.data.downloads import is_downloaded
+
+    rows = []
+    for info in DATASETS.values():
+        source = info.source
+        if source == "download":
+            source += "ed" if is_downloaded(info.name) else " (not yet)"
+        rows.append({"name": info.name, "task": info.task, "size": info.size,
+                     "source": source, "description": info.description})
     if args.json:
-        print(json.dumps([dict(zip(("name", "task", "source", "description"), r))
-                          for r in rows], indent=2))
+        print(json.dumps(rows, indent=2))
         return EXIT_OK
-    for name, task, source, description in rows:
-        print(f"{name:<14} {task:<11} {source:<13} {description}")
+    for row in rows:
+        print(f"{row['name']:<14} {row['task']:<11} {row['size']:<12} {row['source']:<19} "
+              f"{row['description']}")
     return EXIT_OK
 
 
@@ -437,6 +468,16 @@ def _add_train(commands: Any) -> None:
     add("--example", metavar="NAME", help="start from a ready example")
     add("--dataset", choices=list(DATASETS), metavar="NAME",
         help=f"one of {', '.join(DATASETS)}")
+    add("--data", metavar="FILE", help="your own CSV, NPZ (X and y) or IDX file")
+    add("--target", metavar="COLUMN", help="CSV: the target column, by name or number "
+        "(default: the last); IDX: the labels file")
+    add("--task", choices=("auto", "binary", "multiclass", "regression"),
+        help="override the task inferred from the target")
+    add("--missing", choices=("fail", "drop"),
+        help="a missing value: fail with its line and column (default), or drop its row")
+    add("--classes", type=int, help="classes of blobs and spirals, 2 to 8")
+    add("--inputs", metavar="x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2",
+        help="engineered inputs for 2-D data sets")
     add("--samples", type=int, help="points in a synthetic data set")
     add("--noise", type=float, help="noise of a synthetic data set, 0 to 0.5")
     add("--features", help="columns to use, e.g. 0-7 or 0,2,5")

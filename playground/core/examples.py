@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec)
+from .spec import (DataSpec, EarlyStoppingSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec)
 
 
 def _dense(units: int | None, activation: str = "linear", init: str = "default") -> LayerSpec:
@@ -87,3 +87,45 @@ EXAMPLES: dict[str, Callable[[], SessionSpec]] = {
     "digits_mlp": digits_mlp, "digits_deep": digits_deep, "digits_cnn": digits_cnn,
     "diabetes": diabetes,
 }
+
+
+def _two_hidden(units: int, activation: str, init: str = "xavier_uniform") -> ModelSpec:
+    return ModelSpec((_dense(units, activation, init), _dense(units, activation, init),
+                      _dense(None)))
+
+
+# A sensible starting experiment per data set: what the data panel switches to.
+_DEFAULTS: dict[str, Callable[[], tuple[ModelSpec, OptimizerSpec, TrainSpec]]] = {
+    "two_d": lambda: (_two_hidden(8, "tanh"), OptimizerSpec("adam", 0.01),
+                      TrainSpec(batch_size=10, epochs=100)),
+    "spiral": lambda: (_two_hidden(8, "tanh"), OptimizerSpec("adam", 0.01),
+                       TrainSpec(batch_size=10, epochs=300)),
+    "blobs": lambda: (ModelSpec((_dense(8, "tanh"), _dense(None, "softmax"))),
+                      OptimizerSpec("adam", 0.01), TrainSpec(batch_size=10, epochs=50)),
+    "spirals": lambda: (_two_hidden(32, "relu", "he_uniform"), OptimizerSpec("adam", 0.01),
+                        TrainSpec(batch_size=10, epochs=200)),
+    "plane": lambda: (ModelSpec((_dense(None),)), OptimizerSpec("sgd", 0.05),
+                      TrainSpec(batch_size=10, epochs=30)),
+    "regression_2d": lambda: (_two_hidden(16, "tanh"), OptimizerSpec("adam", 0.01),
+                              TrainSpec(batch_size=10, epochs=200)),
+    "tabular": lambda: (ModelSpec((_dense(16, "relu", "he_uniform"), _dense(None))),
+                        OptimizerSpec("adam", 0.01),
+                        TrainSpec(batch_size=16, epochs=200,
+                                  early_stopping=EarlyStoppingSpec(True, patience=15))),
+    "digits": lambda: (ModelSpec((_dense(64, "relu", "he_uniform"), _dense(None, "softmax"))),
+                       OptimizerSpec("adam", 0.003), TrainSpec(batch_size=32, epochs=40)),
+    "images": lambda: (ModelSpec((_dense(256, "relu", "he_uniform"),
+                                  _dense(128, "relu", "he_uniform"),
+                                  _dense(64, "relu", "he_uniform"), _dense(None, "softmax"))),
+                       OptimizerSpec("adam", 0.001), TrainSpec(batch_size=128, epochs=10)),
+}
+_DEFAULT_OF = {"circle": "two_d", "xor": "two_d", "gauss": "two_d", "moons": "two_d",
+               "spiral": "spiral", "blobs": "blobs", "spirals": "spirals", "plane": "plane",
+               "multi_gauss": "regression_2d", "sine": "regression_2d", "digits": "digits",
+               "mnist": "images", "fashion_mnist": "images"}
+
+
+def for_dataset(data: DataSpec) -> SessionSpec:
+    """A sensible default experiment for the data set `data` names."""
+    model, optimizer, train = _DEFAULTS[_DEFAULT_OF.get(data.name, "tabular")]()
+    return SessionSpec(data=data, model=model, optimizer=optimizer, train=train)

@@ -18,9 +18,11 @@ from typing import Any, Mapping
 from .errors import SpecError
 
 SPEC_FORMAT = "gradient-playground-spec"
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 SCALINGS = ("none", "standard", "minmax", "robust", "normalize")
+TASKS = ("auto", "binary", "multiclass", "regression")
+MISSING = ("fail", "drop")
 LOSSES = ("auto", "mse", "mae", "huber", "bce", "cce", "hinge")
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
 REGRESSION_METRICS = ("mae", "mse", "r2")
@@ -37,10 +39,18 @@ class DataSpec:
     name: str = "spiral"
     samples: int = 500          # synthetic sets only
     noise: float = 0.1          # synthetic sets only, 0..0.5
+    classes: int = 3            # blobs and spirals only, 2..8
+    inputs: tuple[str, ...] = ()    # engineered inputs of 2-D sets (x1, x1x2, ...); () = x1, x2
     features: tuple[int, ...] = ()  # columns to keep, () = all
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)
     scaling: str = "standard"
+    scale_target: bool = True   # regression: standardise the target on the training rows
     seed: int = 0               # data generation and split
+    path: str = ""              # name "file": a CSV, NPZ or IDX file
+    target: str = ""            # CSV: the target column (name or number; "" = the last);
+                                # IDX: the labels file
+    task: str = "auto"          # files: auto, binary, multiclass or regression
+    missing: str = "fail"       # files: "fail" on a missing value, or "drop" its row
 
 
 @dataclass(frozen=True)
@@ -150,8 +160,16 @@ class SessionSpec:
         return self
 
 
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added data fields (classes, inputs, path, target, task, missing,
+    scale_target), all with defaults. Version 1 regression targets were not scaled."""
+    data = dict(data)
+    data["data"] = {**data.get("data", {}), "scale_target": False}
+    return data
+
+
 # Each entry turns a spec dict of version N into version N + 1.
-MIGRATIONS: dict[int, typing.Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, typing.Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def migrate(data: dict[str, Any], version: Any) -> dict[str, Any]:
@@ -273,6 +291,15 @@ def validate(spec: SessionSpec) -> None:
     _check(data.split[0] > 0, "data.split: the training fraction must be above 0.")
     _check(abs(sum(data.split) - 1.0) < 1e-6,
            f"data.split: the fractions add up to {sum(data.split):g}; they must add up to 1.")
+    _in_range("data.classes", data.classes, 2, 8)
+    _one_of("data.task", data.task, TASKS)
+    _one_of("data.missing", data.missing, MISSING)
+    from .data.features import FEATURES
+    for name in data.inputs:
+        _one_of("data.inputs", name, tuple(FEATURES))
+    _check(len(set(data.inputs)) == len(data.inputs), "data.inputs: an input is listed twice.")
+    _check(data.name != "file" or bool(data.path),
+           "data.path: the data set is 'file' but no file is given.")
     _check(all(isinstance(i, int) and i >= 0 for i in data.features),
            "data.features: column indices must be whole numbers from 0.")
     _check(len(set(data.features)) == len(data.features),

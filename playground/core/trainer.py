@@ -85,7 +85,7 @@ class Trainer:
     def _resolve_head(self) -> Head:
         dataset = self.data.dataset
         return resolve_head(self.spec.train.loss, dataset.task, dataset.n_classes,
-                            self.data.n_targets, self.spec.data.name)
+                            self.data.n_targets, dataset.info.name)
 
     def _resolve_metrics(self) -> tuple[str, ...]:
         allowed = metrics_module.default_metrics(self.head.task)

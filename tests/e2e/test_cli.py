@@ -168,3 +168,26 @@ def test_resume_in_a_new_process_is_bit_identical(capsys, tmp_path, case):
         code, out, _ = run_cli(capsys, "inspect", str(path), "--json")
         hashes.append(json.loads(out)["weights_sha256"])
     assert hashes[0] == hashes[1]
+
+
+def test_train_on_your_own_csv_by_target_name(capsys, tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    label = np.where(x[:, 0] + x[:, 1] > 0, "yes", "no")
+    lines = ["a,b,c,answer"] + [f"{r[0]:.4f},{r[1]:.4f},{r[2]:.4f},{l}" for r, l in zip(x, label)]
+    path = tmp_path / "mine.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run_cli(capsys, "train", "--data", str(path), "--target", "answer",
+                             "--layers", "8:relu,auto:sigmoid", "--epochs", "30", "--jsonl")
+    assert code == 0, err
+    assert json.loads(out.splitlines()[-1])["test_accuracy"] >= 0.9
+
+
+def test_bad_csv_through_the_cli_is_one_sentence(capsys, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,y\n1,2,0\n3,,1\n")
+    code, _, err = run_cli(capsys, "train", "--data", str(path))
+    assert code == 2 and "line 3, column 'b' has a missing value" in err
+    assert len(err.strip().splitlines()) == 1

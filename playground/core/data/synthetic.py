@@ -76,3 +76,58 @@ def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, n
 
 
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral, "moons": moons}
+
+
+# ------------------------------------------------------------ several classes
+
+def blobs(n: int, noise: float, rng: np.random.Generator,
+          classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """k Gaussian clouds on a circle; noise widens them."""
+    angles = 2 * np.pi * np.arange(classes) / classes
+    centres = np.stack([np.cos(angles), np.sin(angles)], axis=1) * RADIUS * 0.6
+    y = np.arange(n) % classes
+    X = centres[y] + rng.normal(0.0, 0.4 + noise * 5.0, (n, 2))
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+def spirals(n: int, noise: float, rng: np.random.Generator,
+            classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """k interleaved spiral arms (the classic CS231n toy problem)."""
+    y = np.arange(n) % classes
+    t = np.repeat(np.linspace(0.0, 1.0, n // classes + 1), classes)[:n]
+    angle = y * 2 * np.pi / classes + t * 1.75 * 2 * np.pi * 0.5
+    radius = t * RADIUS
+    X = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
+    X += rng.normal(0.0, 1.0, X.shape) * noise * 2.0
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+# ----------------------------------------------------------------- regression
+
+def plane(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """y = (x1 + x2) / 10 plus noise: a linear model is enough."""
+    X = rng.uniform(-RADIUS, RADIUS, (n, 2))
+    y = (X[:, 0] + X[:, 1]) / 10.0 + rng.normal(0.0, noise, n)
+    return X.astype(np.float32), y.reshape(-1, 1).astype(np.float32)
+
+
+def multi_gauss(n: int, noise: float,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Bumps of opposite signs: the target rises and falls over the plane."""
+    centres = np.array([[-4, 2.5], [0, 2.5], [4, 2.5], [-4, -2.5], [0, -2.5], [4, -2.5]])
+    signs = np.array([-1.0, 1.0, -1.0, 1.0, -1.0, 1.0])
+    X = rng.uniform(-RADIUS, RADIUS, (n, 2))
+    distances = np.linalg.norm(X[:, None, :] - centres[None], axis=2)
+    y = (signs * np.exp(-(distances ** 2) / 2.0)).sum(axis=1) + rng.normal(0.0, noise, n)
+    return X.astype(np.float32), y.reshape(-1, 1).astype(np.float32)
+
+
+def sine(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """y = sin(x) on one input: the curve a network bends itself into."""
+    X = np.sort(rng.uniform(-2 * np.pi, 2 * np.pi, (n, 1)), axis=0)
+    y = np.sin(X[:, 0]) + rng.normal(0.0, noise, n)
+    return X.astype(np.float32), y.reshape(-1, 1).astype(np.float32)
+
+
+MULTICLASS_GENERATORS = {"blobs": blobs, "spirals": spirals}
+REGRESSION_GENERATORS = {"plane": plane, "multi_gauss": multi_gauss, "sine": sine}
