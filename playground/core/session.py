@@ -103,7 +103,14 @@ def describe_run(path: str | Path) -> dict[str, Any]:
     """What a saved run holds, as plain JSON-able values (for `playground inspect`)."""
     spec, state, meta = load_run(path)
     model = state["model"]
-    history = state["callbacks"].get("history", {}).get("records", [])
+    history_state = state["callbacks"].get("history")
+    history = []
+    if history_state:
+        from .callbacks import History
+
+        recorded = History()
+        recorded.load_state_dict(history_state)
+        history = recorded.records
     return {
         **meta,
         "path": str(path),
