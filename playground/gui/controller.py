@@ -1,0 +1,193 @@
+"""TrainingController: owns the QThread, the worker and the TrainControl.
+
+The GUI calls the TrainControl directly (a queued signal to a busy worker would never
+arrive) and listens to the controller's signals, which always arrive in the GUI thread.
+A finished or stopped run keeps its Trainer, so Train continues where it stopped;
+reset() drops it, so the next run starts from new weights.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.control import TrainControl
+from ..core.spec import SessionSpec
+from ..core.trainer import Trainer
+from .worker import TrainerWorker
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+
+
+class TrainingController(QObject):
+    epochEnded = Signal(object)          # EpochEnded, one per epoch
+    epochsEnded = Signal(object)         # list[EpochEnded], as they arrive in batches
+    stateChanged = Signal(str)           # idle, running, paused
+    paused = Signal(object)
+    batchStepped = Signal(object)
+    hyperparametersChanged = Signal(object)
+    boundaryUpdated = Signal(object)
+    trainerReady = Signal(object)
+    finished = Signal(object)            # Finished, or None after a failure
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.control = TrainControl()
+        self.trainer: Trainer | None = None
+        self.state = IDLE
+        self._thread: QThread | None = None
+        self._worker: TrainerWorker | None = None
+
+    # ------------------------------------------------------------- commands
+    def start(self, spec: SessionSpec) -> None:
+        """Train (continuing the current run if there is one), or resume if paused."""
+        if self.state == PAUSED:
+            self.control.resume()
+            self._set_state(RUNNING)
+            return
+        if self.state == RUNNING:
+            return
+        self.control.reset()
+        self._launch(spec)
+
+    def pause(self) -> None:
+        if self.state == RUNNING:
+            self.control.pause()
+
+    def resume(self) -> None:
+        if self.state == PAUSED:
+            self.control.resume()
+            self._set_state(RUNNING)
+
+    def step_epoch(self, spec: SessionSpec) -> None:
+        self._step(spec, self.control.step_epoch)
+
+    def step_batch(self, spec: SessionSpec) -> None:
+        self._step(spec, self.control.step_batch)
+
+    def _step(self, spec: SessionSpec, request) -> None:
+        if self.state == IDLE:
+            self.control.reset()
+            request()
+            self._launch(spec)
+        else:
+            request()
+
+    def stop(self) -> None:
+        if self.state != IDLE:
+            self.control.stop()
+
+    def reset(self) -> None:
+        """Forget the run: the next Train builds the network with fresh weights."""
+        self.shutdown()
+        self.trainer = None
+
+    def set_hyperparameters(self, **changes) -> dict:
+        """Live changes for the running or paused trainer (validated; SpecError if bad)."""
+        return self.control.set_hyperparameters(**changes)
+
+    @property
+    def busy(self) -> bool:
+        return self.state != IDLE
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop any run and wait for its thread; True if nothing is left running."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self.control.stop()
+        thread.quit()
+        if not thread.wait(timeout_ms):
+            return False
+        self._on_thread_finished()
+        return True
+
+    # ------------------------------------------------------------- plumbing
+    def _launch(self, spec: SessionSpec) -> None:
+        thread = QThread(self)
+        worker = TrainerWorker(spec, self.control, self.trainer)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.trainerReady.connect(self._on_worker_trainer_ready)
+        worker.epochsEnded.connect(self._on_worker_epochs_ended)
+        worker.paused.connect(self._on_worker_paused)
+        worker.resumed.connect(self._on_worker_resumed)
+        worker.batchStepped.connect(self._on_worker_batch_stepped)
+        worker.hyperparametersChanged.connect(self._on_worker_hyperparameters_changed)
+        worker.boundaryUpdated.connect(self._on_worker_boundary_updated)
+        worker.failed.connect(self._on_worker_failed)
+        worker.finished.connect(self._on_worker_finished)
+        worker.finished.connect(thread.quit)
+        # The worker has no parent, so Python owns it: dropping our reference after the
+        # thread ends deletes it. A deleteLater() as well would delete it twice.
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        self._set_state(PAUSED if self.control.paused else RUNNING)
+        thread.start()
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    def _current(self) -> bool:
+        """False for events still queued from a worker that was shut down (reset)."""
+        return self._worker is not None and self.sender() is self._worker
+
+    @Slot(object)
+    def _on_worker_trainer_ready(self, trainer: Trainer) -> None:
+        if self._current():
+            self.trainer = trainer
+            self.trainerReady.emit(trainer)
+
+    @Slot(object)
+    def _on_worker_epochs_ended(self, events: list) -> None:
+        if not self._current():
+            return
+        for event in events:
+            self.epochEnded.emit(event)
+        self.epochsEnded.emit(events)
+
+    @Slot(object)
+    def _on_worker_paused(self, event) -> None:
+        if self._current():
+            self._set_state(PAUSED)
+            self.paused.emit(event)
+
+    @Slot(object)
+    def _on_worker_resumed(self, event) -> None:
+        if self._current():
+            self._set_state(RUNNING)
+
+    @Slot(object)
+    def _on_worker_batch_stepped(self, event) -> None:
+        if self._current():
+            self.batchStepped.emit(event)
+
+    @Slot(object)
+    def _on_worker_hyperparameters_changed(self, event) -> None:
+        if self._current():
+            self.hyperparametersChanged.emit(event)
+
+    @Slot(object)
+    def _on_worker_boundary_updated(self, boundary) -> None:
+        if self._current():
+            self.boundaryUpdated.emit(boundary)
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        if self._current():
+            self.failed.emit(message)
+
+    @Slot(object)
+    def _on_worker_finished(self, outcome) -> None:
+        if self._current():
+            self.finished.emit(outcome)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is None or (self.sender() is not None
+                                    and self.sender() is not self._thread):
+            return
+        self._thread.deleteLater()
+        self._thread = self._worker = None
+        self._set_state(IDLE)

@@ -1,0 +1,175 @@
+"""TrainerWorker: a thin adapter from the core trainer's events to Qt signals.
+
+It runs in the controller's QThread: it builds the Trainer there (data preparation and
+model building stay off the UI thread), adds one callback that turns core events into
+signals, emits `failed(message)` on any exception and always emits `finished`.
+Signals carry plain values and frozen dataclasses, never tensors. Epoch records are
+sent in small batches (at most every 15 ms) so thousands of epochs per second cannot
+flood the UI thread's event queue.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..core.callbacks import Callback
+from ..core.control import TrainControl
+from ..core.errors import PlaygroundError
+from ..core.events import EpochEnded, Finished
+from ..core.spec import SessionSpec
+from ..core.trainer import Trainer
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.015
+BOUNDARY_SECONDS = 0.1
+GRID = 64  # the decision boundary's resolution per axis
+
+
+class TrainerWorker(QObject):
+    trainerReady = Signal(object)       # the Trainer (lives on; touched only when idle)
+    epochsEnded = Signal(object)        # list[EpochEnded]
+    paused = Signal(object)             # Paused
+    resumed = Signal(object)            # Resumed
+    batchStepped = Signal(object)       # BatchStepped
+    hyperparametersChanged = Signal(object)
+    boundaryUpdated = Signal(object)    # Boundary
+    finished = Signal(object)           # Finished, or None after a failure
+    failed = Signal(str)
+
+    def __init__(self, spec: SessionSpec, control: TrainControl,
+                 trainer: Trainer | None = None) -> None:
+        super().__init__()
+        self.spec, self.control, self.trainer = spec, control, trainer
+
+    @Slot()
+    def run(self) -> None:
+        outcome: Finished | None = None
+        try:
+            if self.trainer is None:
+                self.trainer = Trainer(self.spec, control=self.control, interactive=True)
+            self._attach(self.trainer)
+            self.trainerReady.emit(self.trainer)
+            outcome = self.trainer.fit()
+        except PlaygroundError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - reported in words, logged in full
+            log.exception("training failed")
+            self.failed.emit(f"Training failed unexpectedly: {exc}. The details are in "
+                             "the log.")
+        finally:
+            if self.trainer is not None:
+                self._detach(self.trainer)
+            self.finished.emit(outcome)
+
+    def _attach(self, trainer: Trainer) -> None:
+        trainer.callbacks.append(_SignalBridge(self))
+
+    @staticmethod
+    def _detach(trainer: Trainer) -> None:
+        trainer.callbacks[:] = [c for c in trainer.callbacks if not isinstance(c, _SignalBridge)]
+
+
+class Boundary:
+    """The model's output over a grid of the plane (2-D sets) or the line (1-D sets)."""
+
+    def __init__(self, xs: np.ndarray, ys: np.ndarray | None, values: np.ndarray) -> None:
+        self.xs, self.ys, self.values = xs, ys, values
+
+
+class _SignalBridge(Callback):
+    name = "gui_bridge"
+
+    def __init__(self, worker: TrainerWorker) -> None:
+        self.worker = worker
+        self.pending: list[EpochEnded] = []
+        self.last_flush = self.last_boundary = 0.0
+        self.grid: tuple[torch.Tensor, np.ndarray, np.ndarray | None] | None = None
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def flush(self) -> None:
+        if self.pending:
+            self.worker.epochsEnded.emit(self.pending)
+            self.pending = []
+        self.last_flush = time.perf_counter()
+
+    def on_train_begin(self, trainer, event) -> None:
+        self.boundary(trainer)
+
+    def on_epoch_end(self, trainer, event) -> None:
+        self.pending.append(event)
+        now = time.perf_counter()
+        if now - self.last_boundary >= BOUNDARY_SECONDS:
+            self.boundary(trainer)
+        if now - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def _then(self, emit: Callable[[Any], None], event: Any) -> None:
+        self.flush()
+        emit(event)
+
+    def on_paused(self, trainer, event) -> None:
+        self.boundary(trainer)
+        self._then(self.worker.paused.emit, event)
+
+    def on_resumed(self, trainer, event) -> None:
+        self._then(self.worker.resumed.emit, event)
+
+    def on_batch_stepped(self, trainer, event) -> None:
+        self._then(self.worker.batchStepped.emit, event)
+
+    def on_hyperparameters_changed(self, trainer, event) -> None:
+        self._then(self.worker.hyperparametersChanged.emit, event)
+
+    def on_train_end(self, trainer, event) -> None:
+        self.boundary(trainer)
+        self.flush()
+
+    def boundary(self, trainer: Trainer) -> None:
+        """Predict over the grid (in this, the training thread) and send the picture."""
+        self.last_boundary = time.perf_counter()
+        grid = self.grid or self._make_grid(trainer)
+        if grid is None:
+            return
+        points, xs, ys = grid
+        with torch.no_grad():
+            out = trainer.head.probabilities(trainer.predict_raw(points)).cpu().numpy()
+        values = out[:, 1] if out.shape[1] == 2 else out[:, 0] if out.shape[1] == 1 else out
+        if ys is not None:
+            values = values.reshape(len(ys), len(xs), *values.shape[1:])
+        self.worker.boundaryUpdated.emit(Boundary(xs, ys, values))
+
+    def _make_grid(self, trainer: Trainer):
+        if trainer.data.dataset.info.source != "synthetic":
+            return None  # only the 2-D sets and the 1-D sine have a plane to draw
+        self.grid = _grid_points(trainer)
+        return self.grid
+
+
+def _grid_points(trainer: Trainer):
+    """Grid over the raw data's range, transformed exactly as training inputs were."""
+    from ..core.data import load_dataset
+    from ..core.data.features import engineer
+
+    spec = trainer.spec.data
+    raw = load_dataset(dataclasses.replace(spec, inputs=())).X
+    low, high = raw.min(axis=0), raw.max(axis=0)
+    pad = (high - low) * 0.05
+    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], GRID if raw.shape[1] == 2 else 200)
+    if raw.shape[1] == 1:
+        plane, ys = xs.reshape(-1, 1), None
+    else:
+        ys = np.linspace(low[1] - pad[1], high[1] + pad[1], GRID)
+        gx, gy = np.meshgrid(xs, ys)
+        plane = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    if spec.inputs:
+        plane, _ = engineer(plane.astype(np.float32), spec.inputs)
+    scaled = trainer.data.scaler.transform(plane.astype(np.float32))
+    return torch.from_numpy(scaled).to(trainer.device), xs, ys
