@@ -97,9 +97,12 @@ class TrainControl:
             self._cond.wait(timeout)
 
     def reset(self) -> None:
-        """Clear every request (before a new run on the same control)."""
+        """Clear the run requests before a new run; hyperparameter changes queued while
+        idle are kept, for the run about to start."""
         self._update(paused=False, stop=False, batch_budget=0, epoch_budget=False,
                      checkpoint=False)
+
+    def discard_changes(self) -> None:
         with self._cond:
             self._changes = {}
             self._refresh_pending()

@@ -28,6 +28,7 @@ class TrainingController(QObject):
     trainerReady = Signal(object)
     finished = Signal(object)            # Finished, or None after a failure
     failed = Signal(str)
+    saved = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +81,27 @@ class TrainingController(QObject):
         """Forget the run: the next Train builds the network with fresh weights."""
         self.shutdown()
         self.trainer = None
+        self.control.discard_changes()
+
+    def load(self, spec: SessionSpec, state: dict) -> None:
+        """Rebuild a saved run (in the worker thread) without training it; Train then
+        continues exactly where it stopped."""
+        self.reset()
+        self.control.reset()
+        self._launch(spec, state=state, train=False)
+
+    def save(self, path: str) -> bool:
+        """Write the run to `path` from the training thread; False if nothing to save.
+
+        Busy: served between two batches. Idle: a short-lived worker only saves."""
+        if self.trainer is None:
+            return False
+        if self.state == IDLE:
+            self._launch(self.trainer.spec, save_path=path, train=False)
+            return True
+        self._worker.save_path = path
+        self.control.request_checkpoint()
+        return True
 
     def set_hyperparameters(self, **changes) -> dict:
         """Live changes for the running or paused trainer (validated; SpecError if bad)."""
@@ -102,9 +124,11 @@ class TrainingController(QObject):
         return True
 
     # ------------------------------------------------------------- plumbing
-    def _launch(self, spec: SessionSpec) -> None:
+    def _launch(self, spec: SessionSpec, state: dict | None = None, train: bool = True,
+                save_path: str | None = None) -> None:
         thread = QThread(self)
-        worker = TrainerWorker(spec, self.control, self.trainer)
+        worker = TrainerWorker(spec, self.control, self.trainer, state, train)
+        worker.save_path = save_path
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.trainerReady.connect(self._on_worker_trainer_ready)
@@ -115,6 +139,7 @@ class TrainingController(QObject):
         worker.hyperparametersChanged.connect(self._on_worker_hyperparameters_changed)
         worker.boundaryUpdated.connect(self._on_worker_boundary_updated)
         worker.failed.connect(self._on_worker_failed)
+        worker.saved.connect(self._on_worker_saved)
         worker.finished.connect(self._on_worker_finished)
         worker.finished.connect(thread.quit)
         # The worker has no parent, so Python owns it: dropping our reference after the
@@ -172,6 +197,11 @@ class TrainingController(QObject):
     def _on_worker_boundary_updated(self, boundary) -> None:
         if self._current():
             self.boundaryUpdated.emit(boundary)
+
+    @Slot(str)
+    def _on_worker_saved(self, path: str) -> None:
+        if self._current():
+            self.saved.emit(path)
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:

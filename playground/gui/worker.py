@@ -39,13 +39,17 @@ class TrainerWorker(QObject):
     batchStepped = Signal(object)       # BatchStepped
     hyperparametersChanged = Signal(object)
     boundaryUpdated = Signal(object)    # Boundary
-    finished = Signal(object)           # Finished, or None after a failure
+    saved = Signal(str)                 # path of a checkpoint written on request
+    finished = Signal(object)           # Finished, or None after a failure or a load
     failed = Signal(str)
 
     def __init__(self, spec: SessionSpec, control: TrainControl,
-                 trainer: Trainer | None = None) -> None:
+                 trainer: Trainer | None = None, state: dict | None = None,
+                 train: bool = True) -> None:
         super().__init__()
         self.spec, self.control, self.trainer = spec, control, trainer
+        self.state, self.train = state, train
+        self.save_path: str | None = None   # set by the controller before a checkpoint
 
     @Slot()
     def run(self) -> None:
@@ -53,9 +57,14 @@ class TrainerWorker(QObject):
         try:
             if self.trainer is None:
                 self.trainer = Trainer(self.spec, control=self.control, interactive=True)
-            self._attach(self.trainer)
+                if self.state is not None:
+                    self.trainer.load_state_dict(self.state)
+            bridge = self._attach(self.trainer)
             self.trainerReady.emit(self.trainer)
-            outcome = self.trainer.fit()
+            if self.train:
+                outcome = self.trainer.fit()
+            elif self.save_path:  # idle: save now, in this thread
+                bridge.on_checkpoint(self.trainer)
         except PlaygroundError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - reported in words, logged in full
@@ -67,8 +76,10 @@ class TrainerWorker(QObject):
                 self._detach(self.trainer)
             self.finished.emit(outcome)
 
-    def _attach(self, trainer: Trainer) -> None:
-        trainer.callbacks.append(_SignalBridge(self))
+    def _attach(self, trainer: Trainer) -> "_SignalBridge":
+        bridge = _SignalBridge(self)
+        trainer.callbacks.append(bridge)
+        return bridge
 
     @staticmethod
     def _detach(trainer: Trainer) -> None:
@@ -131,6 +142,19 @@ class _SignalBridge(Callback):
     def on_train_end(self, trainer, event) -> None:
         self.boundary(trainer)
         self.flush()
+
+    def on_checkpoint(self, trainer) -> None:
+        path = self.worker.save_path
+        if not path:
+            return
+        from ..core.session import save_run
+
+        try:
+            save_run(path, trainer.spec, trainer.state_dict())
+        except PlaygroundError as exc:
+            self.worker.failed.emit(str(exc))
+            return
+        self.worker.saved.emit(path)
 
     def boundary(self, trainer: Trainer) -> None:
         """Predict over the grid (in this, the training thread) and send the picture."""

@@ -1,6 +1,23 @@
 import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from playground.gui.controller import TrainingController
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """QSettings in a temporary folder; modal dialogs answered without blocking."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QCoreApplication.setOrganizationName("Gradient Playground Tests")
+    QCoreApplication.setApplicationName("Gradient Playground Tests")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text, *a: warnings.append((title, text))))
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    yield warnings
 
 
 @pytest.fixture
@@ -8,3 +25,16 @@ def controller(qtbot):
     made = TrainingController()
     yield made
     assert made.shutdown(), "the training thread did not stop"
+
+
+@pytest.fixture
+def window(qtbot):
+    from playground.gui.main_window import MainWindow
+
+    made = MainWindow(theme_name="light")
+    qtbot.addWidget(made)
+    made.show()
+    yield made
+    made.close()
+    assert made.controller.shutdown()
+    assert made.controller.state == "idle"

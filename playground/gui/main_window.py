@@ -1,0 +1,558 @@
+"""MainWindow: composes the panels, the plots, the actions and the controller.
+
+The window holds the SessionSpec; panels render it and emit changed copies. Changes
+of the learning rate or the optimizer's hyperparameters go to a trained run live; any
+other change to what is trained asks before starting over with new weights.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
+                               QMainWindow, QMessageBox, QProgressBar, QScrollArea,
+                               QTabWidget, QToolBar, QWidget)
+
+from .. import __version__
+from ..core.data import DATASETS, load_dataset
+from ..core.device import cuda_status
+from ..core.errors import PlaygroundError
+from ..core.examples import EXAMPLES, for_dataset
+from ..core.losses import resolve_head
+from ..core.metrics import default_metrics
+from ..core.optim import OPTIMIZERS
+from ..core.schema import coerce_params
+from ..core.session import load_run
+from ..core.spec import SessionSpec
+from . import resources, settings, theme
+from .controller import IDLE, PAUSED, RUNNING, TrainingController
+from .widgets.boundary_view import BoundaryView
+from .widgets.data_panel import DataPanel
+from .widgets.layer_builder import LayerBuilder
+from .widgets.live_plots import LivePlots
+from .widgets.optimizer_panel import OptimizerPanel
+
+RUN_FILES = "Gradient Playground runs (*.pgrun);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
+        self.spec = spec or EXAMPLES["spiral"]()
+        self.controller = TrainingController(self)
+        self.path: str | None = None
+        self._started_at: float | None = None
+        self._elapsed = 0.0
+        self._last_logs: dict = {}
+        self._replay_history = False
+        self._build_panels()
+        self._build_actions()
+        self._build_status_bar()
+        self._connect_controller()
+        self._apply_theme()
+        self._render_spec()
+        self._update_actions()
+        self._restore_window_state()
+        self.clock = QTimer(self, interval=500)
+        self.clock.timeout.connect(self._update_run_info)
+        self.clock.start()
+
+    # ------------------------------------------------------------- building
+    def _build_panels(self) -> None:
+        self.plots = LivePlots()
+        self.boundary = BoundaryView()
+        self.tabs = QTabWidget(objectName="centralTabs")
+        self.tabs.addTab(self.plots, "Training curves")
+        self.tabs.addTab(self.boundary, "Decision boundary")
+        self.setCentralWidget(self.tabs)
+        self.data_panel = DataPanel()
+        self.layers = LayerBuilder()
+        self.optimizer_panel = OptimizerPanel()
+        self.data_dock = self._dock("Data", "dataDock", self.data_panel,
+                                    Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.layers_dock = self._dock("Network", "networkDock", self.layers,
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.optimizer_dock = self._dock("Optimizer", "optimizerDock", self.optimizer_panel,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.data_panel.dataChanged.connect(self._on_data_panel_data_changed)
+        self.layers.modelChanged.connect(self._on_layers_model_changed)
+        self.optimizer_panel.specChanged.connect(self._on_optimizer_panel_spec_changed)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self, objectName=name)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(widget)
+        dock.setWidget(scroll)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, name: str, text: str, slot, shortcut=None, icon: str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self, objectName=name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon:
+            action.setData(icon)
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.actionTrain = a("actionTrain", "&Train", self.train, Qt.Key.Key_Space, "train",
+                             "Train (Space toggles pause and resume)")
+        self.actionPause = a("actionPause", "&Pause", self.controller.pause, None, "pause",
+                             "Pause after the current update")
+        self.actionStep = a("actionStep", "Step &epoch", self.step_epoch, "Ctrl+E", "step",
+                            "Run one epoch, then pause")
+        self.actionStepBatch = a("actionStepBatch", "Step &batch", self.step_batch, "Ctrl+B",
+                                 "step-batch", "Make one update (one batch), then pause")
+        self.actionStop = a("actionStop", "&Stop", self.controller.stop, "Ctrl+.", "stop",
+                            "Stop the run (Train continues it later)")
+        self.actionReset = a("actionReset", "&Reset weights", self.reset_weights, "Ctrl+R",
+                             "reset", "Start over with freshly initialised weights")
+        self.actionNew = a("actionNew", "&New", self.new_session, QKeySequence.StandardKey.New,
+                           "new", "A new experiment from the spiral example")
+        self.actionOpen = a("actionOpen", "&Open\u2026", self.open_run,
+                            QKeySequence.StandardKey.Open, "open", "Open a saved run")
+        self.actionSave = a("actionSave", "&Save", self.save_run,
+                            QKeySequence.StandardKey.Save, "save", "Save the run")
+        self.actionSaveAs = a("actionSaveAs", "Save &as\u2026", self.save_run_as,
+                              QKeySequence.StandardKey.SaveAs)
+        self.actionQuit = a("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        undo = self.layers.undo_stack.createUndoAction(self, "&Undo")
+        undo.setObjectName("actionUndo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.layers.undo_stack.createRedoAction(self, "&Redo")
+        redo.setObjectName("actionRedo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.actionUndo, self.actionRedo = undo, redo
+        self._build_menus()
+        self._build_toolbar()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.actionNew, self.actionOpen, self.actionSave, self.actionSaveAs):
+            file_menu.addAction(action)
+        examples = file_menu.addMenu("Examples")
+        for name in EXAMPLES:
+            examples.addAction(name.replace("_", " "),
+                               lambda checked=False, n=name: self.load_example(n))
+        file_menu.addSeparator()
+        file_menu.addAction(self.actionQuit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.actionUndo)
+        edit.addAction(self.actionRedo)
+        run = bar.addMenu("&Run")
+        for action in (self.actionTrain, self.actionPause, self.actionStep,
+                       self.actionStepBatch, self.actionStop, self.actionReset):
+            run.addAction(action)
+        view = bar.addMenu("&View")
+        for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        themes = QActionGroup(self)
+        for name in ("system", "light", "dark"):
+            action = view.addAction(f"{name.capitalize()} theme",
+                                    lambda checked=False, n=name: self.set_theme(n))
+            action.setCheckable(True)
+            action.setChecked(name == settings.read(settings.THEME))
+            themes.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction("&About", self._about)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Run", self, objectName="runToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Train doubles as Pause/Resume (Space), so Pause stays in the Run menu only.
+        for action in (self.actionTrain, self.actionStep, self.actionStepBatch,
+                       self.actionStop, self.actionReset):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.actionOpen, self.actionSave):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" device "))
+        self.device = QComboBox(objectName="deviceCombo")
+        self.device.addItem("CPU", "cpu")
+        self.device.addItem("CUDA", "cuda")
+        usable, reason = cuda_status()
+        cuda_item = self.device.model().item(1)
+        cuda_item.setEnabled(usable)
+        cuda_item.setToolTip(reason)
+        self.device.setToolTip(reason if not usable else f"Train on the CPU or on {reason}.")
+        self.device.currentIndexChanged.connect(self._on_device_changed)
+        toolbar.addWidget(self.device)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.run_info = QLabel(objectName="runInfo")
+        self.progress = QProgressBar(objectName="epochProgress", maximumWidth=220)
+        self.progress.setTextVisible(True)
+        self.state_label = QLabel(objectName="stateLabel")
+        usable, reason = cuda_status()
+        self.device_label = QLabel(reason.split(":")[1].strip() if usable else "CPU",
+                                   objectName="deviceLabel")
+        self.device_label.setToolTip(reason)
+        bar.addWidget(self.run_info, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.state_label)
+        bar.addPermanentWidget(self.device_label)
+
+    def _connect_controller(self) -> None:
+        c = self.controller
+        c.epochsEnded.connect(self._on_controller_epochs_ended)
+        c.stateChanged.connect(self._on_controller_state_changed)
+        c.boundaryUpdated.connect(self.boundary.show_boundary)
+        c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
+        c.finished.connect(self._on_controller_finished)
+        c.failed.connect(self._on_controller_failed)
+        c.trainerReady.connect(self._on_controller_trainer_ready)
+        c.saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 5000))
+
+    # ----------------------------------------------------------------- spec
+    def _render_spec(self) -> None:
+        spec = self.spec
+        self.data_panel.set_spec(spec.data)
+        self.layers.set_model(spec.model)
+        self.optimizer_panel.set_spec(spec)
+        self.device.blockSignals(True)
+        self.device.setCurrentIndex(1 if spec.train.device == "cuda" else 0)
+        self.device.blockSignals(False)
+        self._update_context()
+        self.boundary.set_data(spec.data)
+        self.setWindowTitle(f"Gradient Playground \u2014 {Path(self.path).name if self.path else spec.data.name}")
+
+    def _update_context(self) -> None:
+        """Tell the layer builder the data's input shape and the task's outputs."""
+        spec = self.spec
+        try:
+            dataset = load_dataset(spec.data) if DATASETS[spec.data.name].source != "download" \
+                else None
+        except PlaygroundError:
+            dataset = None
+        info = DATASETS[spec.data.name]
+        if dataset is not None:
+            shape = dataset.image_shape or (dataset.X.shape[1],)
+            task, classes, name = dataset.task, dataset.n_classes, dataset.info.name
+            self.optimizer_panel.train_rows = max(1, round(len(dataset.X) * spec.data.split[0]))
+        elif info.image_shape:
+            shape, task, classes, name = info.image_shape, info.task, 10, info.name
+        else:
+            self.layers.set_context((1,), None)
+            return
+        try:
+            head = resolve_head(spec.train.loss, task, classes, 1, name)
+        except PlaygroundError as exc:
+            head = None
+            self.statusBar().showMessage(str(exc), 8000)
+        self.layers.set_context(shape, head)
+        self.plots.reset(keep_data=True, metric=default_metrics(task)[0])
+
+    def set_spec(self, spec: SessionSpec) -> None:
+        self.spec = spec
+        self._render_spec()
+
+    def _change(self, new: SessionSpec, what: str) -> bool:
+        """Apply an edited spec; True if applied. A trained run gets live changes of the
+        learning rate and optimizer hyperparameters; other changes reset it, if allowed."""
+        old = self.spec
+        trainer = self.controller.trainer
+        if trainer is None or new == old:
+            self.spec = new
+            self._after_change(old)
+            return True
+        if _only_live_changes(old, new):
+            changes = {}
+            if new.optimizer.lr != old.optimizer.lr:
+                changes["lr"] = new.optimizer.lr
+            kind = OPTIMIZERS[new.optimizer.name]
+            before = coerce_params(kind.params, old.optimizer.params, "optimizer")
+            after = coerce_params(kind.params, new.optimizer.params, "optimizer")
+            changes.update({k: v for k, v in after.items() if before.get(k) != v})
+            try:
+                if changes:
+                    self.controller.set_hyperparameters(**changes)
+            except PlaygroundError as exc:
+                self._warn("That value cannot be used", str(exc))
+                return False
+            if new.train.epochs != old.train.epochs and self.controller.state == IDLE:
+                trainer.spec = dataclasses.replace(trainer.spec, train=dataclasses.replace(
+                    trainer.spec.train, epochs=new.train.epochs))
+            self.spec = new
+            self._after_change(old)
+            return True
+        if not self.confirm_reset(what):
+            return False
+        self.controller.reset()
+        self.plots.reset()
+        self.spec = new
+        self._after_change(old)
+        return True
+
+    def _after_change(self, old: SessionSpec) -> None:
+        if old.data != self.spec.data:
+            self.boundary.set_data(self.spec.data)
+        self._update_context()
+        self._update_actions()
+
+    def confirm_reset(self, what: str) -> bool:
+        epochs = self.controller.trainer.epoch if self.controller.trainer else 0
+        answer = QMessageBox.question(
+            self, "Start over?",
+            f"The network has trained for {epochs} epochs. Changing {what} starts over "
+            "with new weights. Reset and apply the change?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot(object)
+    def _on_data_panel_data_changed(self, data) -> None:
+        new = dataclasses.replace(self.spec, data=data)
+        if data.name != self.spec.data.name:  # a new data set: its sensible default network
+            new = dataclasses.replace(for_dataset(data), train=dataclasses.replace(
+                for_dataset(data).train, device=self.spec.train.device))
+        if self._change(new, "the data"):
+            if new.model != self.layers.model:
+                self.layers.set_model(new.model)
+                self.optimizer_panel.set_spec(new)
+        else:
+            self.data_panel.set_spec(self.spec.data)
+
+    @Slot(object)
+    def _on_layers_model_changed(self, model) -> None:
+        if not self._change(dataclasses.replace(self.spec, model=model), "the network"):
+            self.layers.undo_stack.blockSignals(True)
+            self.layers.set_model(self.spec.model)
+            self.layers.undo_stack.blockSignals(False)
+
+    @Slot(object)
+    def _on_optimizer_panel_spec_changed(self, spec) -> None:
+        if not self._change(spec, "the optimizer settings"):
+            self.optimizer_panel.set_spec(self.spec)
+
+    def _on_device_changed(self, index: int) -> None:
+        device = self.device.currentData()
+        new = dataclasses.replace(self.spec, train=dataclasses.replace(self.spec.train,
+                                                                       device=device))
+        if not self._change(new, "the device"):
+            self.device.blockSignals(True)
+            self.device.setCurrentIndex(0 if device == "cuda" else 1)
+            self.device.blockSignals(False)
+
+    # ------------------------------------------------------------- running
+    def train(self) -> None:
+        """Train; while running, pause; while paused, resume (the Space key)."""
+        state = self.controller.state
+        if state == RUNNING:
+            self.controller.pause()
+            return
+        if state == IDLE and self.layers.errors:
+            self._warn("The network cannot be built", next(iter(self.layers.errors.values())))
+            return
+        trainer = self.controller.trainer
+        if state == IDLE and trainer is not None and trainer.epoch >= trainer.spec.train.epochs:
+            self._warn("Training is complete", f"All {trainer.spec.train.epochs} epochs are "
+                       "done: raise the number of epochs to continue, or reset the weights.")
+            return
+        if state == IDLE:
+            self._started_at = time.perf_counter()
+        self.controller.start(self.spec)
+
+    def step_epoch(self) -> None:
+        self.controller.step_epoch(self.spec)
+
+    def step_batch(self) -> None:
+        self.controller.step_batch(self.spec)
+
+    def reset_weights(self) -> None:
+        self.controller.reset()
+        self.plots.reset()
+        self._elapsed, self._last_logs = 0.0, {}
+        self.boundary.set_data(self.spec.data)
+        self._update_actions()
+        self._update_run_info()
+
+    @Slot(object)
+    def _on_controller_epochs_ended(self, events: list) -> None:
+        self.plots.add_epochs(events)
+        self._last_logs = dict(events[-1].logs)
+
+    @Slot(str)
+    def _on_controller_state_changed(self, state: str) -> None:
+        if state == RUNNING and self._started_at is None:
+            self._started_at = time.perf_counter()
+        if state != RUNNING and self._started_at is not None:
+            self._elapsed += time.perf_counter() - self._started_at
+            self._started_at = None
+        self._update_actions()
+        self._update_run_info()
+
+    @Slot(object)
+    def _on_controller_hyperparameters_changed(self, event) -> None:
+        trainer = self.controller.trainer
+        spe = trainer.steps_per_epoch if trainer else 1
+        self.plots.mark_change(event.step / spe, event.step, dict(event.changes))
+
+    @Slot(object)
+    def _on_controller_trainer_ready(self, trainer) -> None:
+        # Only an opened run is replayed: a training run's epochs are already queued
+        # behind this signal and would arrive twice.
+        if self._replay_history and trainer.history.length:
+            self._replay_history = False
+            from ..core.events import EpochEnded
+
+            self.plots.add_epochs([EpochEnded(r) for r in trainer.history.records])
+            self._last_logs = trainer.history.records[-1]
+
+    @Slot(object)
+    def _on_controller_finished(self, outcome) -> None:
+        if outcome is None:
+            return
+        if outcome.reason == "diverged":
+            self._warn("Training diverged", outcome.message)
+        elif outcome.reason in ("early_stopping", "converged"):
+            self.statusBar().showMessage(outcome.message, 10_000)
+        test = ", ".join(f"{k} {v:.4g}" for k, v in outcome.test.items())
+        if test and outcome.reason != "diverged":
+            self.statusBar().showMessage(f"Finished ({outcome.reason}). Test: {test}", 15_000)
+
+    @Slot(str)
+    def _on_controller_failed(self, message: str) -> None:
+        self._warn("Training could not run", message)
+
+    def _update_actions(self) -> None:
+        state = self.controller.state
+        self.actionTrain.setText("&Pause" if state == RUNNING else
+                                 "&Resume" if state == PAUSED else "&Train")
+        self.actionTrain.setData("pause" if state == RUNNING else "train")
+        self.actionTrain.setIcon(resources.icon(self.actionTrain.data(), self.theme.text))
+        self.actionPause.setEnabled(state == RUNNING)
+        self.actionStop.setEnabled(state != IDLE)
+        self.actionStep.setEnabled(state != RUNNING)
+        self.actionStepBatch.setEnabled(state != RUNNING)
+        self.actionReset.setEnabled(self.controller.trainer is not None or state != IDLE)
+        self.state_label.setText({IDLE: "idle", RUNNING: "training", PAUSED: "paused"}[state])
+
+    def _update_run_info(self) -> None:
+        logs = self._last_logs
+        elapsed = self._elapsed + (time.perf_counter() - self._started_at
+                                   if self._started_at else 0.0)
+        epochs = self.spec.train.epochs
+        if not logs:
+            self.run_info.setText("Ready: press Train (Space), or step one epoch or batch.")
+            self.progress.setValue(0)
+            return
+        epoch = int(logs.get("epoch", 0))
+        self.run_info.setText(
+            f"epoch {epoch:,} of {epochs:,} \u00b7 update {int(logs.get('step', 0)):,} \u00b7 "
+            f"loss {logs.get('loss', float('nan')):.4g} \u00b7 "
+            f"{logs.get('samples_per_s', 0):,.0f} samples/s \u00b7 {elapsed:,.1f} s")
+        self.progress.setMaximum(epochs)
+        self.progress.setValue(min(epoch, epochs))
+
+    # ---------------------------------------------------------------- files
+    def new_session(self) -> None:
+        self.load_example("spiral")
+
+    def load_example(self, name: str) -> None:
+        if self.controller.trainer is not None and not self.confirm_reset("the experiment"):
+            return
+        self.reset_weights()
+        self.path = None
+        self.set_spec(EXAMPLES[name]())
+
+    def open_run(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open a run", "", RUN_FILES)
+        if not path:
+            return
+        try:
+            spec, state, _ = load_run(path)
+        except PlaygroundError as exc:
+            self._warn("The file cannot be opened", str(exc))
+            return
+        self.reset_weights()
+        self.path = path
+        self.set_spec(spec)
+        self._replay_history = True
+        self.controller.load(spec, state)
+
+    def save_run(self) -> None:
+        if not self.path:
+            self.save_run_as()
+            return
+        if not self.controller.save(self.path):
+            self._warn("Nothing to save yet", "Train the network first: a run is saved "
+                       "with its weights, optimizer state and history.")
+
+    def save_run_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the run", "run.pgrun", RUN_FILES)
+        if path:
+            self.path = path
+            self.save_run()
+
+    # ------------------------------------------------------------ the rest
+    def set_theme(self, name: str) -> None:
+        settings.write(settings.THEME, name)
+        self.theme = theme.resolve(name)
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            theme.apply(app, self.theme)
+        t = self.theme
+        self.plots.set_colors(t.plot_background, t.text, t.series)
+        for widget in (self.boundary.plot, self.optimizer_panel.preview,
+                       self.data_panel.scatter, self.data_panel.images):
+            widget.setBackground(t.plot_background)
+        for action in self.findChildren(QAction):
+            if action.data():
+                action.setIcon(resources.icon(action.data(), t.text))
+        self.setWindowIcon(resources.icon("app", t.accent))
+
+    def _warn(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
+        QMessageBox.warning(self, title, message)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Gradient Playground",
+                          f"Gradient Playground {__version__}\nSee how neural networks "
+                          "learn by gradient descent.")
+
+    def _restore_window_state(self) -> None:
+        geometry = settings.read(settings.WINDOW_GEOMETRY)
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1400, 880)
+        state = settings.read(settings.WINDOW_STATE)
+        if state:
+            self.restoreState(QByteArray(state))
+
+    def closeEvent(self, event) -> None:
+        self.controller.shutdown()
+        settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
+        settings.write(settings.WINDOW_STATE, self.saveState())
+        QSettings().sync()
+        super().closeEvent(event)
+
+
+def _only_live_changes(old: SessionSpec, new: SessionSpec) -> bool:
+    """True if only what a running trainer can take changed: the learning rate, the
+    optimizer's own hyperparameters, and the number of epochs."""
+    same_optimizer = new.optimizer.name == old.optimizer.name
+    return (same_optimizer and new.data == old.data and new.model == old.model
+            and new.schedule == old.schedule
+            and dataclasses.replace(new.train, epochs=old.train.epochs) == old.train)

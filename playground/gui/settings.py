@@ -1,0 +1,41 @@
+"""Every QSettings key, declared once with its type and default.
+
+Window state (geometry, docks) is kept apart from user preferences.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+ORGANIZATION = "Gradient Playground"
+APPLICATION = "Gradient Playground"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+
+
+WINDOW_GEOMETRY = Setting("window/geometry", bytes, b"")
+WINDOW_STATE = Setting("window/state", bytes, b"")
+THEME = Setting("preferences/theme", str, "system")          # system, light, dark
+LAST_FOLDER = Setting("preferences/last_folder", str, "")
+
+
+def read(setting: Setting, settings: QSettings | None = None) -> Any:
+    settings = settings or QSettings()
+    value = settings.value(setting.key, setting.default)
+    if setting.type is bytes:
+        return bytes(value) if value else b""
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError):
+        return setting.default
+
+
+def write(setting: Setting, value: Any, settings: QSettings | None = None) -> None:
+    (settings or QSettings()).setValue(setting.key, value)

@@ -1,0 +1,120 @@
+"""BoundaryView: the model's output over the plane as a heat map with the training
+(and, toggled, test) points, as the classic web playground shows it; for the 1-D sine
+set, the fitted curve over the points."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...core.data import load_dataset
+from ...core.data.split import split_indices
+from ...core.spec import DataSpec
+
+
+class BoundaryView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.class_colors = ("#f97316", "#2563eb", "#16a34a", "#9333ea", "#dc2626",
+                             "#0891b2", "#ca8a04", "#db2777")
+        self.updates = 0
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.caption = QLabel(objectName="boundaryCaption")
+        row.addWidget(self.caption, 1)
+        self.show_test = QCheckBox("show test points", objectName="showTestPoints")
+        self.show_test.setToolTip("Test points were never trained on: where they fall "
+                                  "on the wrong colour, the model does not generalise.")
+        self.show_test.toggled.connect(self._on_show_test_toggled)
+        row.addWidget(self.show_test)
+        layout.addLayout(row)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("boundaryPlot")
+        self.plot.setAspectLocked(False)
+        layout.addWidget(self.plot, 1)
+        self.image = pg.ImageItem()
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#111827", width=3))
+        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#ffffff", width=0.5))
+        self.test_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#111827"))
+        for item in (self.image, self.curve, self.train_points, self.test_points):
+            self.plot.addItem(item)
+        self.test_points.setVisible(False)
+        self.task = "binary"
+        self.set_data(None)
+
+    def set_data(self, spec: DataSpec | None) -> None:
+        """Show the points of a synthetic data set (raw coordinates), or explain why not."""
+        self.image.clear()
+        self.curve.setData([], [])
+        if spec is None:
+            self._points(None, None, None)
+            return
+        try:
+            dataset = load_dataset(dataclasses.replace(spec, inputs=()))
+        except Exception:  # noqa: BLE001 - the data panel already says what is wrong
+            self._points(None, None, None)
+            return
+        if dataset.info.source != "synthetic":
+            self.caption.setText("The decision boundary is drawn for the 2-D and 1-D "
+                                 "synthetic data sets.")
+            self._points(None, None, None)
+            return
+        self.task = dataset.task
+        train, _, test = split_indices(dataset.y, spec.split, spec.seed,
+                                       dataset.task != "regression")
+        self.caption.setText("The model's output over the plane; points are training "
+                             "data." if dataset.X.shape[1] == 2 else
+                             "The fitted curve over the training points.")
+        self._points(dataset.X, dataset.y, (train, test))
+
+    def _points(self, X, y, parts) -> None:
+        for item in (self.train_points, self.test_points):
+            item.clear()
+        if X is None:
+            return
+        for item, index in zip((self.train_points, self.test_points), parts):
+            if X.shape[1] == 1:
+                item.setData(X[index, 0], y[index, 0], brush=pg.mkBrush(self.class_colors[1]))
+            elif self.task == "regression":
+                item.setData(X[index, 0], X[index, 1], brush=pg.mkBrush("#6b7280"))
+            else:
+                item.setData(X[index, 0], X[index, 1],
+                             brush=[pg.mkBrush(self.class_colors[int(c) % 8]) for c in y[index]])
+
+    def show_boundary(self, boundary) -> None:
+        self.updates += 1
+        if boundary.ys is None:  # 1-D regression: a curve
+            values = np.asarray(boundary.values).reshape(-1)
+            self.curve.setData(boundary.xs, values)
+            return
+        rgba = self._colours(np.asarray(boundary.values))
+        self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
+        xs, ys = boundary.xs, boundary.ys
+        self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+
+    def _colours(self, values: np.ndarray) -> np.ndarray:
+        """RGBA image, axes (x, y): class colours blended by the model's confidence."""
+        palette = np.array([QColor(c).getRgb()[:3] for c in self.class_colors], dtype=float)
+        if values.ndim == 3:  # several classes: the winning class, faded by uncertainty
+            winner = values.argmax(axis=2)
+            strength = values.max(axis=2)
+            rgb = palette[winner % len(palette)]
+        elif self.task == "regression":
+            low, high = np.nanmin(values), np.nanmax(values)
+            strength = (values - low) / (high - low or 1.0)
+            rgb = palette[0] * strength[..., None] + palette[1] * (1 - strength[..., None])
+            strength = np.full(values.shape, 0.9)
+        else:  # binary: probability of class 1
+            p = np.clip(values, 0.0, 1.0)
+            rgb = palette[1] * p[..., None] + palette[0] * (1 - p[..., None])
+            strength = np.abs(p - 0.5) * 2
+        alpha = 60 + 140 * np.clip(strength, 0, 1)
+        rgba = np.concatenate([rgb, alpha[..., None]], axis=-1).astype(np.ubyte)
+        return np.transpose(rgba, (1, 0, 2))
+
+    def _on_show_test_toggled(self, on: bool) -> None:
+        self.test_points.setVisible(on)

@@ -1,0 +1,261 @@
+"""DataPanel: the data set, its parameters, split and scaling, with a live preview
+(scatter for 2-D and 1-D sets, sample images for image sets, a table otherwise)."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSlider, QSpinBox, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ...core.data import DATASETS, load_dataset
+from ...core.data.downloads import is_downloaded
+from ...core.data.features import FEATURES
+from ...core.errors import PlaygroundError
+from ...core.spec import SCALINGS, DataSpec
+
+SCALING_HELP = ("Feature scaling, fitted on the training rows only: standardisation "
+                "(mean 0, spread 1) makes gradient descent converge much faster than raw "
+                "features of different sizes.")
+
+
+class DataPanel(QWidget):
+    dataChanged = Signal(object)  # DataSpec
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec = DataSpec()
+        self.class_colors: tuple[str, ...] = ("#f97316", "#2563eb", "#16a34a", "#9333ea",
+                                              "#dc2626", "#0891b2", "#ca8a04", "#db2777")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._choice_box())
+        layout.addWidget(self._split_box())
+        self.preview = QStackedWidget(objectName="dataPreview")
+        self.preview.setMinimumHeight(220)
+        self.scatter = pg.PlotWidget()
+        self.scatter.setMinimumHeight(220)
+        self.scatter.setMenuEnabled(False)
+        self.images = pg.GraphicsLayoutWidget()
+        self.table = QTableWidget()
+        self.message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        for widget in (self.scatter, self.images, self.table, self.message):
+            self.preview.addWidget(widget)
+        layout.addWidget(self.preview, 1)
+
+    def _choice_box(self) -> QGroupBox:
+        box = QGroupBox("Data set")
+        form = QFormLayout(box)
+        self.dataset = QComboBox(objectName="datasetCombo")
+        for info in DATASETS.values():
+            self.dataset.addItem(f"{info.name}  ({info.task}, {info.source})", info.name)
+            self.dataset.setItemData(self.dataset.count() - 1, info.description,
+                                     Qt.ItemDataRole.ToolTipRole)
+        self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
+        form.addRow(self.dataset)
+        self.description = QLabel(objectName="datasetDescription", wordWrap=True)
+        form.addRow(self.description)
+        file_row = QHBoxLayout()
+        self.open_file = QPushButton("Open file\u2026", objectName="openDataFile")
+        self.open_file.setToolTip("Import a CSV, NPZ (arrays X and y) or IDX file.")
+        self.open_file.clicked.connect(self._on_open_file_clicked)
+        self.target = QLineEdit(objectName="targetColumn", placeholderText="last column")
+        self.target.setToolTip("The column to predict (name or number; empty: the last).")
+        self.target.editingFinished.connect(self._emit)
+        file_row.addWidget(self.open_file)
+        file_row.addWidget(QLabel("target"))
+        file_row.addWidget(self.target, 1)
+        self.file_row = QWidget()
+        self.file_row.setLayout(file_row)
+        form.addRow(self.file_row)
+        self.samples = QSpinBox(objectName="samples", minimum=10, maximum=1_000_000,
+                                singleStep=50)
+        self.samples.setToolTip("Number of points generated.")
+        form.addRow("samples", self.samples)
+        self.noise = QSlider(Qt.Orientation.Horizontal, objectName="noise")
+        self.noise.setRange(0, 50)
+        self.noise.setToolTip("Noise added to the points, 0 to 50%.")
+        form.addRow("noise", self.noise)
+        self.classes = QSpinBox(objectName="classes", minimum=2, maximum=8)
+        self.classes.setToolTip("Number of classes (blobs and spirals).")
+        form.addRow("classes", self.classes)
+        self.inputs_box = QWidget()
+        grid = QGridLayout(self.inputs_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.inputs: dict[str, QCheckBox] = {}
+        for position, (name, (label, _)) in enumerate(FEATURES.items()):
+            check = QCheckBox(label, objectName=f"input_{name}")
+            check.setToolTip("Feed this engineered feature to the network: with x\u2081x\u2082 "
+                             "a single unit separates xor.")
+            check.toggled.connect(self._emit)
+            self.inputs[name] = check
+            grid.addWidget(check, position // 4, position % 4)
+        form.addRow("inputs", self.inputs_box)
+        self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1)
+        self.seed.setToolTip("Seed of data generation and of the split: same seed, same data.")
+        form.addRow("seed", self.seed)
+        for widget in (self.samples, self.noise, self.classes, self.seed):
+            widget.valueChanged.connect(self._emit)
+        return box
+
+    def _split_box(self) -> QGroupBox:
+        box = QGroupBox("Split and scaling")
+        form = QFormLayout(box)
+        row = QHBoxLayout()
+        self.split = []
+        for name, tip in (("train", "Rows the network learns from."),
+                          ("validation", "Rows watched every epoch to see overfitting."),
+                          ("test", "Rows kept aside and scored once, at the end.")):
+            spin = QSpinBox(objectName=f"split_{name}", maximum=100, suffix="%")
+            spin.setToolTip(tip)
+            spin.valueChanged.connect(self._emit)
+            row.addWidget(QLabel(name))
+            row.addWidget(spin)
+            self.split.append(spin)
+        form.addRow(row)
+        self.scaling = QComboBox(objectName="scalingCombo")
+        self.scaling.addItems(list(SCALINGS))
+        self.scaling.setToolTip(SCALING_HELP)
+        self.scaling.currentTextChanged.connect(self._emit)
+        form.addRow("scaling", self.scaling)
+        return box
+
+    # ------------------------------------------------------------- the spec
+    def set_spec(self, spec: DataSpec) -> None:
+        self._spec = spec
+        widgets = [self.dataset, self.samples, self.noise, self.classes, self.seed,
+                   self.scaling, self.target, *self.split, *self.inputs.values()]
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.dataset.setCurrentIndex(self.dataset.findData(spec.name))
+        self.samples.setValue(spec.samples)
+        self.noise.setValue(round(spec.noise * 100))
+        self.classes.setValue(spec.classes)
+        self.seed.setValue(spec.seed)
+        self.scaling.setCurrentText(spec.scaling)
+        self.target.setText(spec.target)
+        for spin, part in zip(self.split, spec.split):
+            spin.setValue(round(part * 100))
+        for name, check in self.inputs.items():
+            check.setChecked(name in spec.inputs if spec.inputs else name in ("x1", "x2"))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._show_relevant_controls()
+        self._refresh_preview()
+
+    @property
+    def spec(self) -> DataSpec:
+        return self._spec
+
+    def _read(self) -> DataSpec:
+        name = self.dataset.currentData()
+        chosen = tuple(n for n, check in self.inputs.items() if check.isChecked())
+        parts = [spin.value() for spin in self.split]
+        total = sum(parts) or 1
+        return dataclasses.replace(
+            self._spec, name=name, samples=self.samples.value(), noise=self.noise.value() / 100,
+            classes=self.classes.value(), seed=self.seed.value(),
+            scaling=self.scaling.currentText(), target=self.target.text().strip(),
+            split=tuple(p / total for p in parts),
+            inputs=() if chosen == ("x1", "x2") else chosen)
+
+    def _emit(self, *_: object) -> None:
+        new = self._read()
+        if new != self._spec:
+            self.set_spec(new)
+            self.dataChanged.emit(new)
+
+    def _on_dataset_changed(self, index: int) -> None:
+        name = self.dataset.currentData()
+        fresh = DataSpec(name=name, path=self._spec.path if name == "file" else "")
+        self._spec = dataclasses.replace(fresh, seed=self._spec.seed)
+        self.set_spec(self._spec)
+        self.dataChanged.emit(self._spec)
+
+    def _on_open_file_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import data", "", "Data files (*.csv *.tsv *.txt *.npz *.gz *ubyte *.idx);;"
+            "All files (*)")
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str) -> None:
+        self._spec = DataSpec(name="file", path=path, seed=self._spec.seed)
+        self.set_spec(self._spec)
+        self.dataChanged.emit(self._spec)
+
+    def _show_relevant_controls(self) -> None:
+        info = DATASETS[self._spec.name]
+        self.description.setText(info.description if info.source != "file" or not
+                                 self._spec.path else Path(self._spec.path).name)
+        synthetic = info.source == "synthetic"
+        for widget in (self.samples, self.noise, self.seed):
+            widget.setEnabled(synthetic or widget is self.seed)
+        self.classes.setEnabled(self._spec.name in ("blobs", "spirals"))
+        self.inputs_box.setEnabled(info.two_dimensional)
+        self.file_row.setVisible(info.source == "file")
+
+    # --------------------------------------------------------------- preview
+    def _refresh_preview(self) -> None:
+        info = DATASETS[self._spec.name]
+        if info.source == "download" and not is_downloaded(info.name):
+            self._say(f"{info.description}\nNot downloaded yet: Train downloads it once, "
+                      "verifies it and keeps it.")
+            return
+        if info.source == "file" and not self._spec.path:
+            self._say("Open a CSV, NPZ or IDX file to train on your own data.")
+            return
+        try:
+            dataset = load_dataset(dataclasses.replace(self._spec, inputs=()))
+        except PlaygroundError as exc:
+            self._say(str(exc))
+            return
+        X, y = dataset.preview(300, self._spec.seed)
+        if dataset.image_shape:
+            self._show_images(X, y, dataset.image_shape)
+        elif info.source == "synthetic":
+            self._show_scatter(X, y, dataset.task)
+        else:
+            self._show_table(X, y, dataset.feature_names, dataset.class_names)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.preview.setCurrentWidget(self.message)
+
+    def _show_scatter(self, X: np.ndarray, y: np.ndarray, task: str) -> None:
+        self.scatter.clear()
+        if X.shape[1] == 1:
+            self.scatter.plot(X[:, 0], y[:, 0], pen=None, symbol="o", symbolSize=5,
+                              symbolBrush=self.class_colors[1])
+        else:
+            brushes = [pg.mkBrush(self.class_colors[int(c) % len(self.class_colors)])
+                       for c in (y if task != "regression" else (y[:, 0] > np.median(y)))]
+            self.scatter.addItem(pg.ScatterPlotItem(X[:, 0], X[:, 1], size=6, brush=brushes,
+                                                    pen=None))
+        self.preview.setCurrentWidget(self.scatter)
+
+    def _show_images(self, X: np.ndarray, y: np.ndarray, shape: tuple[int, int, int]) -> None:
+        self.images.clear()
+        for position in range(min(24, len(X))):
+            view = self.images.addViewBox(row=position // 8, col=position % 8, lockAspect=True)
+            view.setMouseEnabled(False, False)
+            image = pg.ImageItem(X[position].reshape(shape[1:]).T[:, ::-1])
+            view.addItem(image)
+        self.preview.setCurrentWidget(self.images)
+
+    def _show_table(self, X, y, features, classes) -> None:
+        rows = min(50, len(X))
+        self.table.clear()
+        self.table.setRowCount(rows)
+        self.table.setColumnCount(X.shape[1] + 1)
+        self.table.setHorizontalHeaderLabels(list(features) + ["target"])
+        for r in range(rows):
+            for c in range(X.shape[1]):
+                self.table.setItem(r, c, QTableWidgetItem(f"{X[r, c]:.4g}"))
+            target = classes[int(y[r])] if classes else f"{float(np.ravel(y[r])[0]):.4g}"
+            self.table.setItem(r, X.shape[1], QTableWidgetItem(target))
+        self.preview.setCurrentWidget(self.table)

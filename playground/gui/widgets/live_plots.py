@@ -1,0 +1,271 @@
+"""LivePlots: loss, the task's main metric, the learning rate and per-layer gradient
+norms, live. Every epoch is recorded into growing numpy buffers; curves are created
+once and redrawn from a 30 Hz timer only when something changed (pyqtgraph's own
+pattern), with downsampling and clip-to-view set once."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider,
+                               QVBoxLayout, QWidget)
+from scipy.signal import lfilter
+
+REDRAW_MS = 33
+
+
+class Series:
+    """A float64 buffer that doubles when full, plus its exponentially smoothed twin."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.data = np.empty(capacity)
+        self.smooth = np.empty(capacity)
+        self.size = 0
+        self.alpha = 0.0
+        self._state = None
+
+    def extend(self, values: list[float]) -> None:
+        new = np.asarray(values, dtype=np.float64)
+        end = self.size + len(new)
+        if end > len(self.data):
+            capacity = max(end, 2 * len(self.data))
+            self.data = np.resize(self.data, capacity)
+            self.smooth = np.resize(self.smooth, capacity)
+        self.data[self.size:end] = new
+        self.smooth[self.size:end] = self._smoothed(new)
+        self.size = end
+
+    def _smoothed(self, new: np.ndarray) -> np.ndarray:
+        if self.alpha == 0 or len(new) == 0:
+            return new
+        clean = np.where(np.isfinite(new), new, 0.0)
+        if self._state is None:
+            self._state = np.array([self.alpha * clean[0]])
+        out, self._state = lfilter([1 - self.alpha], [1, -self.alpha], clean, zi=self._state)
+        return out
+
+    def set_smoothing(self, alpha: float) -> None:
+        self.alpha, self._state = alpha, None
+        values = self.data[:self.size].copy()
+        self.size = 0
+        self.extend(list(values))
+
+    def view(self, smoothed: bool = False) -> np.ndarray:
+        return (self.smooth if smoothed and self.alpha else self.data)[:self.size]
+
+
+def keep_flat_lines_readable(plot: pg.PlotItem, values: np.ndarray) -> None:
+    """A constant series autoscales to a meaningless +-0.5 band; show 0 to 1.5x it."""
+    finite = values[np.isfinite(values)] if len(values) else values
+    if len(finite) and np.ptp(finite) <= 1e-12 * max(1.0, abs(finite[0])):
+        plot.setYRange(0, abs(finite[0]) * 1.5 or 1.0, padding=0)
+    else:
+        plot.enableAutoRange(axis="y")
+
+
+class LivePlots(QWidget):
+    hovered = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colors = ("#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04")
+        self.metric = "accuracy"
+        self.dirty = False
+        self.redraws = 0
+        self.epochs_recorded = 0
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._controls())
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setObjectName("plotCanvas")
+        layout.addWidget(self.canvas, 1)
+        self.readout = QLabel(objectName="plotReadout")
+        layout.addWidget(self.readout)
+        self._make_plots()
+        self.reset()
+        self.timer = QTimer(self, interval=REDRAW_MS)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.start()
+        self._proxy = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+
+    def _controls(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.log_scale = QCheckBox("log scale", objectName="logScale", checked=True)
+        self.log_scale.setToolTip("Plot the loss and gradient norms on a logarithmic axis: "
+                                  "slow late progress and vanishing gradients become visible.")
+        self.log_scale.toggled.connect(self._on_log_scale_toggled)
+        row.addWidget(self.log_scale)
+        row.addWidget(QLabel("smoothing"))
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, objectName="smoothing")
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setToolTip("Exponential moving average of the curves, to see the "
+                                  "trend through noisy (mini-batch, stochastic) updates.")
+        self.smoothing.valueChanged.connect(self._on_smoothing_changed)
+        row.addWidget(self.smoothing, 1)
+        self.x_axis = QComboBox(objectName="xAxis")
+        self.x_axis.addItems(["epochs", "updates"])
+        self.x_axis.setToolTip("Plot against epochs (passes over the data) or updates "
+                               "(optimizer steps): compare batch sizes fairly with updates.")
+        self.x_axis.currentTextChanged.connect(self._on_x_axis_changed)
+        row.addWidget(self.x_axis)
+        return row
+
+    def _make_plots(self) -> None:
+        self.plots = {}
+        for row, (name, title) in enumerate((("loss", "Loss"), ("metric", "Accuracy"),
+                                             ("lr", "Learning rate"),
+                                             ("grad", "Gradient norm per layer"))):
+            plot = self.canvas.addPlot(row=row // 2, col=row % 2, title=title)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.addLegend(offset=(-5, 5))
+            self.plots[name] = plot
+        self.plots["metric"].setXLink(self.plots["loss"])
+        self.plots["lr"].setXLink(self.plots["loss"])
+        self.plots["grad"].setXLink(self.plots["loss"])
+        self.plots["loss"].setLogMode(y=True)
+        self.plots["grad"].setLogMode(y=True)
+
+    def set_colors(self, background: str, foreground: str, series: tuple[str, ...]) -> None:
+        self.colors = series
+        self.canvas.setBackground(background)
+        for plot in self.plots.values():
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setPen(foreground)
+                plot.getAxis(axis).setTextPen(foreground)
+            plot.titleLabel.setText(plot.titleLabel.text, color=foreground)
+        self.reset(keep_data=True)
+
+    # ------------------------------------------------------------ the data
+    def reset(self, keep_data: bool = False, metric: str | None = None) -> None:
+        """Forget the curves (a new run); with keep_data, only re-create them."""
+        if metric:
+            self.metric = metric
+            self.plots["metric"].setTitle(metric.replace("_", " ").capitalize())
+        if not keep_data:
+            self.series = {key: Series() for key in ("epoch", "step", "loss", "val_loss",
+                                                     "metric", "val_metric", "lr")}
+            self.grad_series: dict[str, Series] = {}
+            self.markers: list[tuple[float, float, str]] = []
+            self.epochs_recorded = 0
+        for plot in self.plots.values():
+            plot.clear()
+        pen = lambda i, style=Qt.PenStyle.SolidLine: pg.mkPen(self.colors[i % len(self.colors)],
+                                                               width=2, style=style)
+        self.curves = {
+            "loss": self.plots["loss"].plot(name="train", pen=pen(0)),
+            "val_loss": self.plots["loss"].plot(name="validation", pen=pen(1)),
+            "metric": self.plots["metric"].plot(name="train", pen=pen(0)),
+            "val_metric": self.plots["metric"].plot(name="validation", pen=pen(1)),
+            "lr": self.plots["lr"].plot(pen=pen(2)),
+        }
+        self.grad_curves = {}
+        for index, label in enumerate(self.grad_series):
+            self.grad_curves[label] = self.plots["grad"].plot(name=label, pen=pen(index))
+        for epoch, step, text in self.markers:
+            self._draw_marker(epoch, step, text)
+        self.dirty = True
+
+    def add_epochs(self, events: list) -> None:
+        """Record a batch of EpochEnded events (every one is kept)."""
+        if not events:
+            return
+        columns = {"epoch": [], "step": [], "loss": [], "val_loss": [], "metric": [],
+                   "val_metric": [], "lr": []}
+        grads: dict[str, list[float]] = {}
+        for event in events:
+            logs = event.logs
+            columns["epoch"].append(logs["epoch"])
+            columns["step"].append(logs["step"])
+            columns["loss"].append(logs["loss"])
+            columns["val_loss"].append(logs.get("val_loss", math.nan))
+            columns["metric"].append(logs.get(self.metric, math.nan))
+            columns["val_metric"].append(logs.get(f"val_{self.metric}", math.nan))
+            columns["lr"].append(logs["lr"])
+            for label, value in event.grad_norms.items():
+                grads.setdefault(label, []).append(value)
+        for key, values in columns.items():
+            self.series[key].extend(values)
+        for label, values in grads.items():
+            if label not in self.grad_series:
+                self.grad_series[label] = Series()
+                self.grad_series[label].set_smoothing(self.smoothing.value() / 100)
+                index = len(self.grad_curves)
+                self.grad_curves[label] = self.plots["grad"].plot(
+                    name=label, pen=pg.mkPen(self.colors[index % len(self.colors)], width=2))
+            self.grad_series[label].extend(values)
+        self.epochs_recorded += len(events)
+        self.dirty = True
+
+    def mark_change(self, epoch: float, step: float, changes: dict) -> None:
+        """A vertical line where a hyperparameter was changed during the run."""
+        text = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                         for k, v in changes.items())
+        self.markers.append((epoch, step, text))
+        self._draw_marker(epoch, step, text)
+
+    def _draw_marker(self, epoch: float, step: float, text: str) -> None:
+        x = epoch if self.x_axis.currentText() == "epochs" else step
+        for name, plot in self.plots.items():
+            line = pg.InfiniteLine(pos=x, angle=90, movable=False,
+                                   pen=pg.mkPen("#9ca3af", style=Qt.PenStyle.DashLine),
+                                   label=text if name == "loss" else None,
+                                   labelOpts={"position": 0.9, "color": "#9ca3af"})
+            plot.addItem(line, ignoreBounds=True)
+
+    # ------------------------------------------------------------ drawing
+    def _on_timer_timeout(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        self.redraws += 1
+        x = self.series["epoch" if self.x_axis.currentText() == "epochs" else "step"].view()
+        smoothed = self.smoothing.value() > 0
+        for key, curve in self.curves.items():
+            curve.setData(x, self.series[key].view(smoothed), connect="finite")
+        for label, curve in self.grad_curves.items():
+            curve.setData(x[-self.grad_series[label].size:],
+                          self.grad_series[label].view(smoothed), connect="finite")
+        keep_flat_lines_readable(self.plots["lr"], self.series["lr"].view())
+
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        self.plots["loss"].setLogMode(y=on)
+        self.plots["grad"].setLogMode(y=on)
+
+    def _on_smoothing_changed(self, value: int) -> None:
+        for series in [*self.series.values(), *self.grad_series.values()]:
+            if series not in (self.series["epoch"], self.series["step"]):
+                series.set_smoothing(value / 100)
+        self.dirty = True
+
+    def _on_x_axis_changed(self, text: str) -> None:
+        self.plots["loss"].setLabel("bottom", text)
+        self.reset(keep_data=True)
+
+    def _on_mouse_moved(self, event) -> None:
+        position = event[0]
+        epochs = self.series["epoch"]
+        if epochs.size == 0:
+            return
+        plot = self.plots["loss"]
+        if not plot.sceneBoundingRect().contains(position):
+            for other in self.plots.values():
+                if other.sceneBoundingRect().contains(position):
+                    plot = other
+                    break
+            else:
+                return
+        x_value = plot.vb.mapSceneToView(position).x()
+        x = self.series["epoch" if self.x_axis.currentText() == "epochs" else "step"].view()
+        index = int(np.clip(np.searchsorted(x, x_value), 0, len(x) - 1))
+        values = {key: self.series[key].data[index]
+                  for key in ("loss", "val_loss", "metric", "val_metric", "lr")}
+        text = (f"epoch {int(epochs.data[index])}, update {int(self.series['step'].data[index])}: "
+                f"loss {values['loss']:.4g}, val_loss {values['val_loss']:.4g}, "
+                f"{self.metric} {values['metric']:.4g}, val_{self.metric} "
+                f"{values['val_metric']:.4g}, lr {values['lr']:.3g}")
+        self.readout.setText(text)
+        self.hovered.emit(text)

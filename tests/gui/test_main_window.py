@@ -1,0 +1,184 @@
+"""The real window, driven through its QActions; waits on signals, never sleeps."""
+import dataclasses
+
+import pytest
+from PySide6.QtGui import QAction
+
+from playground.core.examples import spiral
+from playground.core.spec import DataSpec, LayerSpec, ModelSpec, TrainSpec
+
+
+def record(window):
+    seen = {"epochs": [], "paused": [], "batches": [], "finished": []}
+    c = window.controller
+    c.epochEnded.connect(lambda event: seen["epochs"].append(event.epoch))
+    c.paused.connect(seen["paused"].append)
+    c.batchStepped.connect(seen["batches"].append)
+    c.finished.connect(seen["finished"].append)
+    return seen
+
+
+def action(window, name) -> QAction:
+    found = window.findChild(QAction, name)
+    assert found is not None, name
+    return found
+
+
+def test_key_actions_have_stable_object_names(window):
+    for name in ("actionTrain", "actionPause", "actionStep", "actionStop", "actionReset",
+                 "actionOpen", "actionSave", "actionStepBatch", "actionUndo", "actionRedo"):
+        assert action(window, name).toolTip()
+    assert action(window, "actionTrain").shortcut().toString() == "Space"
+
+
+def test_train_pause_step_resume_stop_close(qtbot, window):
+    seen = record(window)
+    epochs = seen["epochs"]
+    action(window, "actionTrain").trigger()
+    qtbot.waitUntil(lambda: len(epochs) >= 5, timeout=30_000)
+    assert action(window, "actionTrain").text() == "&Pause"
+
+    action(window, "actionPause").trigger()
+    qtbot.waitUntil(lambda: len(seen["paused"]) == 1, timeout=10_000)
+    at_pause = len(epochs)
+    assert window.state_label.text() == "paused"
+
+    action(window, "actionStepBatch").trigger()  # one update: no epoch may end
+    qtbot.waitUntil(lambda: len(seen["paused"]) == 2, timeout=10_000)
+    assert len(seen["batches"]) == 1 and len(epochs) == at_pause
+
+    action(window, "actionStep").trigger()  # finishes the epoch: exactly one more
+    qtbot.waitUntil(lambda: len(seen["paused"]) == 3, timeout=10_000)
+    assert len(epochs) == at_pause + 1
+
+    action(window, "actionTrain").trigger()  # Space resumes
+    qtbot.waitUntil(lambda: len(epochs) >= at_pause + 4, timeout=30_000)
+    action(window, "actionStop").trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    assert seen["finished"][0].reason == "stopped"
+    assert epochs == list(range(1, len(epochs) + 1))
+    assert window.plots.epochs_recorded == len(epochs)
+    assert window.boundary.updates > 0
+    assert window.run_info.text().startswith(f"epoch {epochs[-1]:,} of 300")
+
+
+def test_learning_rate_changed_during_a_run_applies_and_is_marked(qtbot, window):
+    seen = record(window)
+    window.train()
+    qtbot.waitUntil(lambda: len(seen["epochs"]) >= 2, timeout=30_000)
+    with qtbot.waitSignal(window.controller.hyperparametersChanged, timeout=10_000) as change:
+        window.optimizer_panel.lr_box.setValue(0.002)
+    assert dict(change.args[0].changes) == {"lr": 0.002}
+    assert window.controller.trainer.base_lr == 0.002
+    assert window.plots.markers and window.plots.markers[0][2] == "lr 0.002"
+    window.controller.stop()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+
+
+def test_changing_the_network_asks_before_resetting(qtbot, window, monkeypatch):
+    seen = record(window)
+    window.train()
+    qtbot.waitUntil(lambda: len(seen["epochs"]) >= 2, timeout=30_000)
+    window.controller.stop()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    before = window.spec.model
+
+    monkeypatch.setattr(window, "confirm_reset", lambda what: False)
+    window.layers.add_layer("dropout")
+    assert window.spec.model == before and window.controller.trainer is not None
+    assert window.layers.model == before
+
+    monkeypatch.setattr(window, "confirm_reset", lambda what: True)
+    window.layers.add_layer("dropout")
+    assert window.controller.trainer is None and window.plots.epochs_recorded == 0
+    assert window.spec.model.layers[2].kind == "dropout"
+
+
+def test_a_diverging_run_says_what_to_try(qtbot, window, isolated_settings):
+    spec = dataclasses.replace(spiral(), data=DataSpec("sine", samples=200),
+                               model=ModelSpec((LayerSpec("dense", {"units": 16, "activation": "relu"}),
+                                                LayerSpec("dense", {"units": None}))))
+    spec = dataclasses.replace(spec, optimizer=dataclasses.replace(spec.optimizer, name="sgd", lr=50.0),
+                               train=TrainSpec(batch_size=10, epochs=50, device="cpu"))
+    window.set_spec(spec)
+    with qtbot.waitSignal(window.controller.finished, timeout=30_000) as done:
+        window.train()
+    assert done.args[0].reason == "diverged"
+    title, text = isolated_settings[-1]
+    assert title == "Training diverged" and "try a learning rate 10x lower" in text
+
+
+def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
+    from playground.gui.main_window import MainWindow
+
+    seen = record(window)
+    window.train()
+    qtbot.waitUntil(lambda: len(seen["epochs"]) >= 3, timeout=30_000)
+    window.controller.stop()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    path = str(tmp_path / "run.pgrun")
+    window.path = path
+    with qtbot.waitSignal(window.controller.saved, timeout=10_000):
+        window.save_run()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    stopped_at = window.controller.trainer.epoch
+
+    other = MainWindow(theme_name="dark")
+    qtbot.addWidget(other)
+    try:
+        with qtbot.waitSignal(other.controller.trainerReady, timeout=30_000):
+            other.open_run(path)
+        qtbot.waitUntil(lambda: other.controller.state == "idle", timeout=10_000)
+        assert other.controller.trainer.epoch == stopped_at
+        assert other.plots.epochs_recorded == stopped_at  # the history is back on the plots
+        first = []
+        other.controller.epochEnded.connect(lambda event: first.append(event.epoch))
+        other.train()
+        qtbot.waitUntil(lambda: len(first) >= 1, timeout=30_000)
+        assert first[0] == stopped_at + 1
+    finally:
+        other.close()
+        assert other.controller.shutdown()
+
+
+def test_opening_a_damaged_file_says_so_and_keeps_the_session(window, tmp_path,
+                                                              isolated_settings):
+    path = tmp_path / "broken.pgrun"
+    path.write_bytes(b"not a run")
+    before = window.spec
+    window.open_run(str(path))
+    assert window.spec == before
+    assert isolated_settings[-1][0] == "The file cannot be opened"
+    assert "damaged or not a Gradient Playground run file" in isolated_settings[-1][1]
+
+
+def test_cuda_choice_is_disabled_with_the_reason_when_absent(window):
+    import torch
+
+    item = window.device.model().item(1)
+    if torch.cuda.is_available():
+        assert item.isEnabled()
+    else:
+        assert not item.isEnabled() and item.toolTip().startswith("CUDA is not available")
+        assert window.device_label.text() == "CPU"
+
+
+def test_window_and_dock_layout_are_restored(qtbot, window):
+    from playground.gui import settings
+    from playground.gui.main_window import MainWindow
+
+    window.optimizer_dock.hide()
+    window.close()
+    assert settings.read(settings.WINDOW_GEOMETRY) and settings.read(settings.WINDOW_STATE)
+    again = MainWindow(theme_name="light")
+    qtbot.addWidget(again)
+    again.show()
+    assert again.optimizer_dock.isHidden() and not again.data_dock.isHidden()
+    again.close()
+
+
+def test_switching_data_set_picks_a_sensible_network(qtbot, window):
+    window.data_panel.dataset.setCurrentIndex(window.data_panel.dataset.findData("digits"))
+    assert window.spec.data.name == "digits"
+    assert window.spec.model.layers[0].params["units"] == 64
+    assert "parameters" in window.layers.summary.text()
