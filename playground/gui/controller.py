@@ -7,7 +7,7 @@ reset() drops it, so the next run starts from new weights.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
 
 from ..core.control import TrainControl
 from ..core.spec import SessionSpec
@@ -37,6 +37,8 @@ class TrainingController(QObject):
         self.state = IDLE
         self._thread: QThread | None = None
         self._worker: TrainerWorker | None = None
+        self.boundary_wanted = True
+        self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
 
     # ------------------------------------------------------------- commands
     def start(self, spec: SessionSpec) -> None:
@@ -129,6 +131,7 @@ class TrainingController(QObject):
         thread = QThread(self)
         worker = TrainerWorker(spec, self.control, self.trainer, state, train)
         worker.save_path = save_path
+        worker.boundary_wanted = self.boundary_wanted
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.trainerReady.connect(self._on_worker_trainer_ready)
@@ -168,9 +171,16 @@ class TrainingController(QObject):
     def _on_worker_epochs_ended(self, events: list) -> None:
         if not self._current():
             return
-        for event in events:
-            self.epochEnded.emit(event)
+        if self.isSignalConnected(self._epoch_ended):  # thousands a second otherwise
+            for event in events:
+                self.epochEnded.emit(event)
         self.epochsEnded.emit(events)
+
+    def want_boundary(self, wanted: bool) -> None:
+        """Compute the decision boundary only while someone looks at it."""
+        self.boundary_wanted = wanted
+        if self._worker is not None:
+            self._worker.boundary_wanted = wanted
 
     @Slot(object)
     def _on_worker_paused(self, event) -> None:

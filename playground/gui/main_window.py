@@ -7,6 +7,7 @@ other change to what is trained asks before starting over with new weights.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from pathlib import Path
 
@@ -41,6 +42,9 @@ RUN_FILES = "Gradient Playground runs (*.pgrun);;All files (*)"
 class MainWindow(QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
+        # The training thread and this one share the GIL: hand it over every 1 ms
+        # instead of 5 so a redraw in Python code cannot hold training up for long.
+        sys.setswitchinterval(0.001)
         self.setObjectName("mainWindow")
         self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
         self.spec = spec or EXAMPLES["spiral"]()
@@ -54,6 +58,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect_controller()
+        self.controller.want_boundary(False)  # the curves tab is shown first
         self._apply_theme()
         self._render_spec()
         self._update_actions()
@@ -69,6 +74,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="centralTabs")
         self.tabs.addTab(self.plots, "Training curves")
         self.tabs.addTab(self.boundary, "Decision boundary")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.setCentralWidget(self.tabs)
         self.data_panel = DataPanel()
         self.layers = LayerBuilder()
@@ -340,6 +346,9 @@ class MainWindow(QMainWindow):
     def _on_optimizer_panel_spec_changed(self, spec) -> None:
         if not self._change(spec, "the optimizer settings"):
             self.optimizer_panel.set_spec(self.spec)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        self.controller.want_boundary(self.tabs.widget(index) is self.boundary)
 
     def _on_device_changed(self, index: int) -> None:
         device = self.device.currentData()

@@ -26,7 +26,7 @@ from ..core.spec import SessionSpec
 from ..core.trainer import Trainer
 
 log = logging.getLogger(__name__)
-FLUSH_SECONDS = 0.015
+FLUSH_SECONDS = 0.025  # about one batch of records per frame
 BOUNDARY_SECONDS = 0.1
 GRID = 64  # the decision boundary's resolution per axis
 
@@ -50,6 +50,7 @@ class TrainerWorker(QObject):
         self.spec, self.control, self.trainer = spec, control, trainer
         self.state, self.train = state, train
         self.save_path: str | None = None   # set by the controller before a checkpoint
+        self.boundary_wanted = True         # set from the GUI thread: is it on screen?
 
     @Slot()
     def run(self) -> None:
@@ -117,7 +118,7 @@ class _SignalBridge(Callback):
     def on_epoch_end(self, trainer, event) -> None:
         self.pending.append(event)
         now = time.perf_counter()
-        if now - self.last_boundary >= BOUNDARY_SECONDS:
+        if self.worker.boundary_wanted and now - self.last_boundary >= BOUNDARY_SECONDS:
             self.boundary(trainer)
         if now - self.last_flush >= FLUSH_SECONDS:
             self.flush()

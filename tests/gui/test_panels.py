@@ -10,7 +10,7 @@ from playground.core.losses import resolve_head
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec
 from playground.gui.widgets.data_panel import DataPanel
 from playground.gui.widgets.layer_builder import LayerBuilder
-from playground.gui.widgets.live_plots import LivePlots
+from playground.gui.widgets.live_plots import MAX_POINTS, LivePlots, decimate
 from playground.gui.widgets.optimizer_panel import OptimizerPanel, lr_to_slider, slider_to_lr
 
 
@@ -203,7 +203,8 @@ def test_plots_record_every_epoch_and_redraw_on_the_timer(qtbot):
     plots.add_epochs([FakeEpoch(e) for e in range(1, 5001)])
     qtbot.waitUntil(lambda: plots.redraws > 0, timeout=5000)
     xs, ys = plots.curves["loss"].getData()
-    assert plots.epochs_recorded == 5000 and len(xs) == 5000
+    assert plots.epochs_recorded == 5000 and plots.series["loss"].size == 5000
+    assert len(xs) <= MAX_POINTS + 10 and xs[0] == 1 and xs[-1] == 5000  # drawn: decimated
     assert set(plots.grad_curves) == {"1 Dense", "2 Dense"}
     plots.smoothing.setValue(90)
     assert plots.series["loss"].view(smoothed=True)[-1] > plots.series["loss"].view()[-1]
@@ -212,3 +213,15 @@ def test_plots_record_every_epoch_and_redraw_on_the_timer(qtbot):
                     and plots.curves["loss"].getData()[0][-1] == 50_000, timeout=5000)
     plots.mark_change(10, 100, {"lr": 0.5})
     assert plots.markers == [(10, 100, "lr 0.5")]
+
+
+def test_decimation_keeps_spikes_and_the_visible_range():
+    x = np.arange(100_000, dtype=float)
+    y = np.ones_like(x)
+    y[54_321] = 50.0
+    y[77_777] = -3.0
+    dx, dy = decimate(x, y, -np.inf, np.inf, budget=800)
+    assert len(dx) <= 800 + 200 and dy.max() == 50.0 and dy.min() == -3.0
+    assert dx[0] == 0 and dx[-1] == 99_999
+    zx, zy = decimate(x, y, 54_000, 55_000, budget=800)
+    assert zx[0] >= 53_999 and zx[-1] <= 55_001 and 50.0 in zy

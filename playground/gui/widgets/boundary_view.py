@@ -34,7 +34,7 @@ class BoundaryView(QWidget):
         layout.addLayout(row)
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("boundaryPlot")
-        self.plot.setAspectLocked(False)
+        self.plot.setAspectLocked(True)  # the plane is not stretched
         layout.addWidget(self.plot, 1)
         self.image = pg.ImageItem()
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#111827", width=3))

@@ -9,11 +9,35 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
+                               QSlider, QVBoxLayout, QWidget)
 from scipy.signal import lfilter
 
-REDRAW_MS = 33
+REDRAW_MS = 40   # 25 frames a second
+MAX_POINTS = 800  # per curve and redraw: a min/max pair per two pixels of a plot
+
+
+def decimate(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
+             budget: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """The part of (x, y) inside [lo, hi] (x sorted), reduced to at most `budget` points
+    by keeping each bucket's minimum and maximum, so spikes stay visible. Handing
+    pyqtgraph the whole growing arrays cost the UI thread tens of ms per redraw."""
+    start = max(0, int(np.searchsorted(x, lo)) - 1)
+    end = min(len(x), int(np.searchsorted(x, hi, side="right")) + 1)
+    x, y = x[start:end], y[start:end]
+    pairs = budget // 2
+    if len(x) <= budget:
+        return x, y
+    size = len(x) // pairs
+    cut = size * pairs
+    buckets = y[:cut].reshape(pairs, size)
+    with np.errstate(invalid="ignore"):
+        low = np.nanargmin(np.where(np.isnan(buckets), np.inf, buckets), axis=1)
+        high = np.nanargmax(np.where(np.isnan(buckets), -np.inf, buckets), axis=1)
+    offsets = np.arange(pairs) * size
+    index = np.sort(np.concatenate([offsets + low, offsets + high]))
+    index = np.concatenate([index, np.arange(cut, len(x))])
+    return x[index], y[index]
 
 
 class Series:
@@ -54,6 +78,29 @@ class Series:
 
     def view(self, smoothed: bool = False) -> np.ndarray:
         return (self.smooth if smoothed and self.alpha else self.data)[:self.size]
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next 1, 2 or 5 times a power of ten at or above `value`."""
+    if value <= 1:
+        return 1.0
+    power = 10 ** np.floor(np.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)
+
+
+def _finite_span(arrays: list[np.ndarray], log: bool) -> tuple[float | None, float | None]:
+    lows, highs = [], []
+    for values in arrays:
+        finite = values[np.isfinite(values)]
+        if log:
+            finite = np.log10(finite[finite > 0])
+        if len(finite):
+            lows.append(finite.min())
+            highs.append(finite.max())
+    return (min(lows), max(highs)) if lows else (None, None)
 
 
 def keep_flat_lines_readable(plot: pg.PlotItem, values: np.ndarray) -> None:
@@ -118,11 +165,17 @@ class LivePlots(QWidget):
                                              ("lr", "Learning rate"),
                                              ("grad", "Gradient norm per layer"))):
             plot = self.canvas.addPlot(row=row // 2, col=row % 2, title=title)
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-5, 5))
+            legend = plot.addLegend(offset=(-5, 5))
+            legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            plot.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            plot.disableAutoRange()
+            for axis in ("left", "bottom"):  # axes repaint as pixmaps, not replayed text
+                plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            plot.vb.sigRangeChangedManually.connect(lambda *_, n=name: self._following.discard(n))
+            plot.autoBtn.clicked.connect(lambda *_, n=name: self._follow(n))
             self.plots[name] = plot
+        self._following = set(self.plots)
         self.plots["metric"].setXLink(self.plots["loss"])
         self.plots["lr"].setXLink(self.plots["loss"])
         self.plots["grad"].setXLink(self.plots["loss"])
@@ -153,8 +206,9 @@ class LivePlots(QWidget):
             self.epochs_recorded = 0
         for plot in self.plots.values():
             plot.clear()
+        # Pens one pixel wide: Qt's raster engine draws wider lines several times slower.
         pen = lambda i, style=Qt.PenStyle.SolidLine: pg.mkPen(self.colors[i % len(self.colors)],
-                                                               width=2, style=style)
+                                                               width=1, style=style)
         self.curves = {
             "loss": self.plots["loss"].plot(name="train", pen=pen(0)),
             "val_loss": self.plots["loss"].plot(name="validation", pen=pen(1)),
@@ -195,7 +249,7 @@ class LivePlots(QWidget):
                 self.grad_series[label].set_smoothing(self.smoothing.value() / 100)
                 index = len(self.grad_curves)
                 self.grad_curves[label] = self.plots["grad"].plot(
-                    name=label, pen=pg.mkPen(self.colors[index % len(self.colors)], width=2))
+                    name=label, pen=pg.mkPen(self.colors[index % len(self.colors)], width=1))
             self.grad_series[label].extend(values)
         self.epochs_recorded += len(events)
         self.dirty = True
@@ -224,12 +278,52 @@ class LivePlots(QWidget):
         self.redraws += 1
         x = self.series["epoch" if self.x_axis.currentText() == "epochs" else "step"].view()
         smoothed = self.smoothing.value() > 0
+        lo, hi = self._visible_x(x)
         for key, curve in self.curves.items():
-            curve.setData(x, self.series[key].view(smoothed), connect="finite")
+            curve.setData(*decimate(x, self.series[key].view(smoothed), lo, hi),
+                          connect="finite")
         for label, curve in self.grad_curves.items():
-            curve.setData(x[-self.grad_series[label].size:],
-                          self.grad_series[label].view(smoothed), connect="finite")
-        keep_flat_lines_readable(self.plots["lr"], self.series["lr"].view())
+            series = self.grad_series[label]
+            curve.setData(*decimate(x[-series.size:], series.view(smoothed), lo, hi),
+                          connect="finite")
+        self._settle_ranges(x, smoothed)
+
+    def _follow(self, name: str) -> None:
+        self._following.add(name)
+        self.plots[name].disableAutoRange()
+        self.dirty = True
+
+    def _visible_x(self, x: np.ndarray) -> tuple[float, float]:
+        """The x range on screen: everything while the view follows the data, else the
+        part the user zoomed into."""
+        if "loss" in self._following or len(x) == 0:
+            return -np.inf, np.inf
+        lo, hi = self.plots["loss"].vb.viewRange()[0]
+        return lo, hi
+
+    def _settle_ranges(self, x: np.ndarray, smoothed: bool) -> None:
+        """Move the axes only when the data leaves them (x in 1-2-5 steps, y with some
+        slack): an axis whose range changes re-renders its text, which at 30 frames a
+        second cost more than everything else in the window together."""
+        if len(x) == 0:
+            return
+        right = _nice_ceiling(float(x[-1]))
+        series = {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric"),
+                  "lr": ("lr",)}
+        for name, plot in self.plots.items():
+            if name not in self._following:
+                continue
+            (x_lo, x_hi), (y_lo, y_hi) = plot.vb.viewRange()
+            if x_hi < x[-1] or x_hi > right * 2.5 or x_lo > float(x[0]):
+                plot.setXRange(float(x[0]) if len(x) > 1 else 0.0, right, padding=0.02)
+            values = [self.series[k].view(smoothed) for k in series.get(name, ())] if \
+                name != "grad" else [s.view(smoothed) for s in self.grad_series.values()]
+            low, high = _finite_span(values, log=plot.ctrl.logYCheck.isChecked())
+            if low is None:
+                continue
+            span = max(high - low, 1e-12)
+            if low < y_lo or high > y_hi or (y_hi - y_lo) > 3 * span:
+                plot.setYRange(low - 0.08 * span, high + 0.08 * span, padding=0)
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.plots["loss"].setLogMode(y=on)
