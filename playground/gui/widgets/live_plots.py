@@ -25,18 +25,16 @@ def decimate(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
     start = max(0, int(np.searchsorted(x, lo)) - 1)
     end = min(len(x), int(np.searchsorted(x, hi, side="right")) + 1)
     x, y = x[start:end], y[start:end]
-    pairs = budget // 2
     if len(x) <= budget:
         return x, y
-    size = len(x) // pairs
-    cut = size * pairs
-    buckets = y[:cut].reshape(pairs, size)
-    with np.errstate(invalid="ignore"):
-        low = np.nanargmin(np.where(np.isnan(buckets), np.inf, buckets), axis=1)
-        high = np.nanargmax(np.where(np.isnan(buckets), -np.inf, buckets), axis=1)
+    pairs = budget // 2
+    size = -(-len(x) // pairs)  # ceiling: the last bucket is padded with its edge value
+    buckets = np.pad(y, (0, pairs * size - len(y)), mode="edge").reshape(pairs, size)
+    low = np.where(np.isnan(buckets), np.inf, buckets).argmin(axis=1)
+    high = np.where(np.isnan(buckets), -np.inf, buckets).argmax(axis=1)
     offsets = np.arange(pairs) * size
-    index = np.sort(np.concatenate([offsets + low, offsets + high]))
-    index = np.concatenate([index, np.arange(cut, len(x))])
+    index = np.concatenate([offsets + low, offsets + high, [0, len(x) - 1]])
+    index = np.unique(np.clip(index, 0, len(x) - 1))  # sorted; first and last kept
     return x[index], y[index]
 
 
