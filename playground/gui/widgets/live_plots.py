@@ -34,7 +34,8 @@ def decimate(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
     high = np.where(np.isnan(buckets), -np.inf, buckets).argmax(axis=1)
     offsets = np.arange(pairs) * size
     index = np.concatenate([offsets + low, offsets + high, [0, len(x) - 1]])
-    index = np.unique(np.clip(index, 0, len(x) - 1))  # sorted; first and last kept
+    index = np.sort(np.clip(index, 0, len(x) - 1))  # first and last kept
+    index = index[np.concatenate([[True], index[1:] != index[:-1]])]  # no repeats
     return x[index], y[index]
 
 
@@ -301,27 +302,34 @@ class LivePlots(QWidget):
 
     def _settle_ranges(self, x: np.ndarray, smoothed: bool) -> None:
         """Move the axes only when the data leaves them (x in 1-2-5 steps, y with some
-        slack): an axis whose range changes re-renders its text, which at 30 frames a
+        headroom): an axis whose range changes re-renders its text, which at 25 frames a
         second cost more than everything else in the window together."""
         if len(x) == 0:
             return
-        right = _nice_ceiling(float(x[-1]))
+        if "loss" in self._following:  # the other plots' x axes are linked to this one
+            right = _nice_ceiling(float(x[-1]))
+            x_lo, x_hi = self.plots["loss"].vb.viewRange()[0]
+            if x_hi < x[-1] or x_hi > right * 2.5 or x_lo > x[0] or x_lo < x[0] - 0.1 * right:
+                self.plots["loss"].setXRange(float(x[0]), right, padding=0.02)
         series = {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric"),
                   "lr": ("lr",)}
         for name, plot in self.plots.items():
             if name not in self._following:
                 continue
-            (x_lo, x_hi), (y_lo, y_hi) = plot.vb.viewRange()
-            if x_hi < x[-1] or x_hi > right * 2.5 or x_lo > float(x[0]):
-                plot.setXRange(float(x[0]) if len(x) > 1 else 0.0, right, padding=0.02)
             values = [self.series[k].view(smoothed) for k in series.get(name, ())] if \
                 name != "grad" else [s.view(smoothed) for s in self.grad_series.values()]
-            low, high = _finite_span(values, log=plot.ctrl.logYCheck.isChecked())
+            log = plot.ctrl.logYCheck.isChecked()
+            low, high = _finite_span(values, log=log)
             if low is None:
                 continue
-            span = max(high - low, 1e-12)
-            if low < y_lo or high > y_hi or (y_hi - y_lo) > 3 * span:
-                plot.setYRange(low - 0.08 * span, high + 0.08 * span, padding=0)
+            y_lo, y_hi = plot.vb.viewRange()[1]
+            span = high - low
+            if span <= 1e-9 * max(1.0, abs(high)):  # a flat line: show it from 0 up
+                low, high = (high - 1, high + 0.2) if log else (0.0, abs(high) * 1.5 or 1.0)
+                span = high - low
+            if low < y_lo or high > y_hi or (y_hi - y_lo) > 5 * span:
+                # Headroom, so a falling loss does not move the axis every frame.
+                plot.setYRange(low - 0.3 * span, high + 0.3 * span, padding=0)
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.plots["loss"].setLogMode(y=on)
