@@ -23,7 +23,10 @@ from .core.events import EpochEnded, Finished, HyperparametersChanged
 from .core.examples import EXAMPLES
 from .core.layers import ACTIVATIONS, LAYERS
 from .core.optim import OPTIMIZERS, SCHEDULES, optimizer_kind
-from .core.session import describe_run, load_run, save_run
+from .core.device import describe as describe_device
+from .core.session import describe_run
+from .core.sessionfile import (Session, describe_session, is_session, open_any,
+                                   prepared_data, save_session)
 from .core.spec import (LOSSES, SCALINGS, EarlyStoppingSpec, LayerSpec, ModelSpec,
                         OptimizerSpec, ScheduleSpec, SessionSpec)
 
@@ -277,7 +280,7 @@ def _json_safe(value: Any) -> Any:
 
 # ---------------------------------------------------------------- commands
 
-def _load_base_spec(args: argparse.Namespace) -> tuple[SessionSpec, dict | None]:
+def _load_base_spec(args: argparse.Namespace) -> tuple[SessionSpec, Session | None]:
     if args.resume:
         if args.spec or args.example:
             raise UsageError("--resume continues a saved run; do not also give a spec file "
@@ -286,8 +289,8 @@ def _load_base_spec(args: argparse.Namespace) -> tuple[SessionSpec, dict | None]
         if changed:
             raise UsageError(f"--{changed[0].replace('_', '-')} cannot change when resuming "
                              "a run; start a new run to train something different.")
-        spec, state, _ = load_run(args.resume)
-        return spec, state
+        session = open_any(args.resume)
+        return session.spec, session
     if args.spec and args.example:
         raise UsageError("Give either a spec file or --example, not both.")
     if args.example:
@@ -332,7 +335,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .core.data import prepare
     from .core.trainer import Trainer  # torch loads here, not for --help
 
-    spec, state = _load_base_spec(args)
+    spec, session = _load_base_spec(args)
     live = {}
     if args.resume:
         live = {k: v for k, v in (("lr", args.lr),) if v is not None}
@@ -346,10 +349,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     save = _saver(args.save) if args.save else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))
-    data = prepare(spec.data, progress=_DownloadProgress(sys.stderr))
+    progress = _DownloadProgress(sys.stderr)
+    data = prepared_data(session, progress) if session is not None and session.manifest.get(
+        "format") == "gradient-playground-session" else prepare(spec.data, progress=progress)
     trainer = Trainer(spec, data=data, callbacks=callbacks)
-    if state is not None:
-        _load_state(trainer, state, args.resume)
+    if session is not None and session.state is not None:
+        _load_state(trainer, session.state, args.resume)
     if live:
         trainer.control.set_hyperparameters(**live)
     if args.momentum is not None and args.resume:
@@ -382,17 +387,25 @@ def _load_state(trainer: Any, state: dict, path: str) -> None:
 
 def _saver(path: str) -> Callable[[Any], None]:
     def save(trainer: Any) -> None:
-        save_run(path, trainer.spec, trainer.state_dict())
+        save_session(path, trainer.spec, trainer.state_dict(), trainer.data,
+                     device=describe_device(trainer.device))
     return save
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    info = describe_run(args.file)
+    if not Path(args.file).is_file():
+        _missing(args.file)
+    info = describe_session(args.file) if is_session(Path(args.file)) else describe_run(args.file)
+    if not info.get("trained", True):
+        info = {**info, "parameters": 0, "tensors": {}, "history_epochs": 0,
+                "last_epoch": None, "weights_sha256": None, "lr": info["spec"]["optimizer"]["lr"],
+                "batch_in_epoch": 0, "torch_version": info.get("torch")}
     if args.json:
         print(json.dumps(_json_safe(info), indent=2))
         return EXIT_OK
     print(f"{info['path']}: {info['format']} v{info['version']} "
-          f"(Gradient Playground {info['app_version']}, torch {info['torch_version']})")
+          f"(Gradient Playground {info['app_version']}, torch "
+          f"{info.get('torch_version') or info.get('torch')})")
     print(f"data set      {info['dataset']}")
     print(f"optimizer     {info['optimizer']} (lr {info['lr']:g})")
     print(f"position      epoch {info['epoch']} of {info['epochs_planned']}, update "
@@ -406,6 +419,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print("last epoch    " + "  ".join(f"{k} {_fmt(v)}" for k, v in last.items()))
     print(f"weights sha256 {info['weights_sha256']}")
     return EXIT_OK
+
+
+def _missing(path: str):
+    from .core.errors import SessionFileError
+
+    raise SessionFileError(f"{path} does not exist or is not a file.")
 
 
 def cmd_spec(args: argparse.Namespace) -> int:
@@ -510,8 +529,9 @@ def _add_train(commands: Any) -> None:
     add("--device", choices=("cpu", "cuda", "auto"))
     add("--threads", type=int, help="CPU threads for torch (0 = automatic)")
     add("--checkpoint-every", type=int, metavar="N", help="save to --save every N epochs")
-    add("--save", metavar="FILE", help="save the run here when it ends")
-    add("--resume", metavar="FILE", help="continue a saved run")
+    add("--save", metavar="FILE", help="save the session here when the run ends "
+        "(a .pgsession file: weights, optimizer, history, data recipe)")
+    add("--resume", metavar="FILE", help="continue a saved session exactly")
     add("--jsonl", action="store_true", help="one JSON object per epoch on stdout")
 
 

@@ -29,6 +29,7 @@ class TrainingController(QObject):
     finished = Signal(object)            # Finished, or None after a failure
     failed = Signal(str)
     saved = Signal(str)
+    opened = Signal(object)              # Session, when a file was read successfully
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,23 +86,26 @@ class TrainingController(QObject):
         self.trainer = None
         self.control.discard_changes()
 
-    def load(self, spec: SessionSpec, state: dict) -> None:
-        """Rebuild a saved run (in the worker thread) without training it; Train then
-        continues exactly where it stopped."""
-        self.reset()
+    def open(self, path: str) -> None:
+        """Read a session and rebuild its run in the worker thread, without training;
+        Train then continues exactly where it stopped. On failure `failed` says why and
+        the current run stays as it was."""
+        self.shutdown()
         self.control.reset()
-        self._launch(spec, state=state, train=False)
+        self.control.discard_changes()
+        self._launch(None, open_path=path, train=False)
 
-    def save(self, path: str) -> bool:
+    def save(self, path: str, view: dict | None = None) -> bool:
         """Write the run to `path` from the training thread; False if nothing to save.
 
         Busy: served between two batches. Idle: a short-lived worker only saves."""
         if self.trainer is None:
             return False
         if self.state == IDLE:
-            self._launch(self.trainer.spec, save_path=path, train=False)
+            self._launch(self.trainer.spec, save_path=path, train=False, view=view)
             return True
         self._worker.save_path = path
+        self._worker.view_state = view or {}
         self.control.request_checkpoint()
         return True
 
@@ -126,11 +130,14 @@ class TrainingController(QObject):
         return True
 
     # ------------------------------------------------------------- plumbing
-    def _launch(self, spec: SessionSpec, state: dict | None = None, train: bool = True,
-                save_path: str | None = None) -> None:
+    def _launch(self, spec: SessionSpec | None, open_path: str | None = None,
+                train: bool = True, save_path: str | None = None,
+                view: dict | None = None) -> None:
         thread = QThread(self)
-        worker = TrainerWorker(spec, self.control, self.trainer, state, train)
+        worker = TrainerWorker(spec, self.control, None if open_path else self.trainer,
+                               open_path, train)
         worker.save_path = save_path
+        worker.view_state = view or {}
         worker.boundary_wanted = self.boundary_wanted
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -143,6 +150,7 @@ class TrainingController(QObject):
         worker.boundaryUpdated.connect(self._on_worker_boundary_updated)
         worker.failed.connect(self._on_worker_failed)
         worker.saved.connect(self._on_worker_saved)
+        worker.opened.connect(self._on_worker_opened)
         worker.finished.connect(self._on_worker_finished)
         worker.finished.connect(thread.quit)
         # The worker has no parent, so Python owns it: dropping our reference after the
@@ -207,6 +215,11 @@ class TrainingController(QObject):
     def _on_worker_boundary_updated(self, boundary) -> None:
         if self._current():
             self.boundaryUpdated.emit(boundary)
+
+    @Slot(object)
+    def _on_worker_opened(self, session) -> None:
+        if self._current():
+            self.opened.emit(session)
 
     @Slot(str)
     def _on_worker_saved(self, path: str) -> None:

@@ -26,7 +26,6 @@ from ..core.losses import resolve_head
 from ..core.metrics import default_metrics
 from ..core.optim import OPTIMIZERS
 from ..core.schema import coerce_params
-from ..core.session import load_run
 from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
@@ -36,7 +35,9 @@ from .widgets.layer_builder import LayerBuilder
 from .widgets.live_plots import LivePlots
 from .widgets.optimizer_panel import OptimizerPanel
 
-RUN_FILES = "Gradient Playground runs (*.pgrun);;All files (*)"
+SESSION_FILES = ("Gradient Playground sessions (*.pgsession);;Earlier run files (*.pgrun);;"
+                 "All files (*)")
+OPENABLE = (".pgsession", ".pgrun")
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +55,8 @@ class MainWindow(QMainWindow):
         self._elapsed = 0.0
         self._last_logs: dict = {}
         self._replay_history = False
+        self.modified = False
+        self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
         self._build_status_bar()
@@ -148,6 +151,9 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         for action in (self.actionNew, self.actionOpen, self.actionSave, self.actionSaveAs):
             file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self._rebuild_recent_menu()
         examples = file_menu.addMenu("Examples")
         for name in EXAMPLES:
             examples.addAction(name.replace("_", " "),
@@ -223,8 +229,11 @@ class MainWindow(QMainWindow):
         c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
         c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
+        self._opening: str | None = None
         c.trainerReady.connect(self._on_controller_trainer_ready)
-        c.saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 5000))
+        c.saved.connect(self._on_controller_saved)
+        c.opened.connect(self._on_controller_opened)
+        c.epochsEnded.connect(lambda events: setattr(self, "modified", True))
 
     # ----------------------------------------------------------------- spec
     def _render_spec(self) -> None:
@@ -307,6 +316,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _after_change(self, old: SessionSpec) -> None:
+        self.modified = True
         if old.data != self.spec.data:
             self.boundary.set_data(self.spec.data)
         self._update_context()
@@ -438,6 +448,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
+        if self._opening:  # the session that was open stays as it was
+            self._opening = None
+            self._warn("The file cannot be opened", message)
+            return
         self._warn("Training could not run", message)
 
     def _update_actions(self) -> None:
@@ -472,44 +486,110 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- files
     def new_session(self) -> None:
-        self.load_example("spiral")
+        if self.maybe_save():
+            self._load_spec(EXAMPLES["spiral"](), None)
 
     def load_example(self, name: str) -> None:
-        if self.controller.trainer is not None and not self.confirm_reset("the experiment"):
-            return
-        self.reset_weights()
-        self.path = None
-        self.set_spec(EXAMPLES[name]())
+        if self.maybe_save():
+            self._load_spec(EXAMPLES[name](), None)
 
-    def open_run(self, path: str | None = None) -> None:
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Open a run", "", RUN_FILES)
-        if not path:
-            return
-        try:
-            spec, state, _ = load_run(path)
-        except PlaygroundError as exc:
-            self._warn("The file cannot be opened", str(exc))
-            return
+    def _load_spec(self, spec: SessionSpec, path: str | None) -> None:
         self.reset_weights()
         self.path = path
         self.set_spec(spec)
-        self._replay_history = True
-        self.controller.load(spec, state)
+        self.modified = False
 
-    def save_run(self) -> None:
-        if not self.path:
-            self.save_run_as()
+    def open_run(self, path: str | None = None) -> None:
+        """Open a session; the current one stays as it is unless the file opens."""
+        if not self.maybe_save():
             return
-        if not self.controller.save(self.path):
-            self._warn("Nothing to save yet", "Train the network first: a run is saved "
-                       "with its weights, optimizer state and history.")
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open a session",
+                                                  settings.read(settings.LAST_FOLDER),
+                                                  SESSION_FILES)
+        if not path:
+            return
+        self._opening = path
+        self.statusBar().showMessage(f"Opening {path}\u2026")
+        self.controller.open(path)
 
-    def save_run_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the run", "run.pgrun", RUN_FILES)
-        if path:
-            self.path = path
-            self.save_run()
+    @Slot(object)
+    def _on_controller_opened(self, session) -> None:
+        path, self._opening = self._opening, None
+        self.plots.reset()
+        self._elapsed, self._last_logs = 0.0, {}
+        self.path = path
+        self.set_spec(session.spec)
+        self.plots.restore_view(session.view)
+        self._replay_history = True
+        self.modified = False
+        self._remember(path)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+
+    def save_run(self) -> bool:
+        if not self.path or not self.path.endswith(".pgsession"):
+            return self.save_run_as()
+        if not self.controller.save(self.path, self.plots.view_state()):
+            self._warn("Nothing to save yet", "Train the network first: a session is saved "
+                       "with its weights, optimizer state and history.")
+            return False
+        return True
+
+    def save_run_as(self) -> bool:
+        suggested = str(Path(settings.read(settings.LAST_FOLDER) or ".") /
+                        f"{self.spec.data.name}.pgsession")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the session", suggested,
+                                              SESSION_FILES)
+        if not path:
+            return False
+        if not path.endswith(".pgsession"):
+            path += ".pgsession"
+        self.path = path
+        return self.save_run()
+
+    @Slot(str)
+    def _on_controller_saved(self, path: str) -> None:
+        self.modified = False
+        self._remember(path)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def maybe_save(self) -> bool:
+        """Before unsaved work is replaced or closed: save, discard or cancel."""
+        if not self.modified or self.controller.trainer is None:
+            return True
+        answer = QMessageBox.question(
+            self, "Save the session?", "This session has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_run()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _remember(self, path: str | None) -> None:
+        if not path:
+            return
+        recent = [p for p in settings.read(settings.RECENT_FILES).split("\n") if p and p != path]
+        settings.write(settings.RECENT_FILES, "\n".join([path, *recent][:settings.MAX_RECENT]))
+        settings.write(settings.LAST_FOLDER, str(Path(path).parent))
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in settings.read(settings.RECENT_FILES).split("\n") if p]
+        for path in recent:
+            self.recent_menu.addAction(Path(path).name, lambda checked=False, p=path:
+                                       self.open_run(p)).setToolTip(path)
+        self.recent_menu.setEnabled(bool(recent))
+
+    def dragEnterEvent(self, event) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and urls[0].toLocalFile().endswith(OPENABLE):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        path = event.mimeData().urls()[0].toLocalFile()
+        event.acceptProposedAction()
+        self.open_run(path)
 
     # ------------------------------------------------------------ the rest
     def set_theme(self, name: str) -> None:
@@ -551,6 +631,9 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray(state))
 
     def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
         self.controller.shutdown()
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())

@@ -24,6 +24,8 @@ WINDOW_GEOMETRY = Setting("window/geometry", bytes, b"")
 WINDOW_STATE = Setting("window/state", bytes, b"")
 THEME = Setting("preferences/theme", str, "system")          # system, light, dark
 LAST_FOLDER = Setting("preferences/last_folder", str, "")
+RECENT_FILES = Setting("files/recent", str, "")                # paths joined by "\n"
+MAX_RECENT = 8
 
 
 def read(setting: Setting, settings: QSettings | None = None) -> Any:

@@ -40,15 +40,17 @@ class TrainerWorker(QObject):
     hyperparametersChanged = Signal(object)
     boundaryUpdated = Signal(object)    # Boundary
     saved = Signal(str)                 # path of a checkpoint written on request
+    opened = Signal(object)             # the Session read from a file (before trainerReady)
     finished = Signal(object)           # Finished, or None after a failure or a load
     failed = Signal(str)
 
-    def __init__(self, spec: SessionSpec, control: TrainControl,
-                 trainer: Trainer | None = None, state: dict | None = None,
+    def __init__(self, spec: SessionSpec | None, control: TrainControl,
+                 trainer: Trainer | None = None, open_path: str | None = None,
                  train: bool = True) -> None:
         super().__init__()
         self.spec, self.control, self.trainer = spec, control, trainer
-        self.state, self.train = state, train
+        self.open_path, self.train = open_path, train
+        self.view_state: dict = {}          # the window's plot state, saved with sessions
         self.save_path: str | None = None   # set by the controller before a checkpoint
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
 
@@ -56,10 +58,10 @@ class TrainerWorker(QObject):
     def run(self) -> None:
         outcome: Finished | None = None
         try:
-            if self.trainer is None:
+            if self.open_path is not None:
+                self.trainer = self._open(self.open_path)
+            elif self.trainer is None:
                 self.trainer = Trainer(self.spec, control=self.control, interactive=True)
-                if self.state is not None:
-                    self.trainer.load_state_dict(self.state)
             bridge = self._attach(self.trainer)
             self.trainerReady.emit(self.trainer)
             if self.train:
@@ -76,6 +78,24 @@ class TrainerWorker(QObject):
             if self.trainer is not None:
                 self._detach(self.trainer)
             self.finished.emit(outcome)
+
+    def _open(self, path: str) -> Trainer:
+        """Read a session (or an interim run file) and rebuild its trainer, here, off
+        the UI thread; the window changes nothing until `opened` arrives."""
+        from ..core.sessionfile import FORMAT, open_any, prepared_data
+
+        session = open_any(path)
+        self.spec = session.spec
+        data = prepared_data(session) if session.manifest.get("format") == FORMAT else None
+        trainer = Trainer(session.spec, data=data, control=self.control, interactive=True)
+        if session.state is not None:
+            try:
+                trainer.load_state_dict(session.state)
+            except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+                raise PlaygroundError(f"{path} does not fit its own network and cannot be "
+                                      f"restored ({str(exc).splitlines()[0][:100]}).") from None
+        self.opened.emit(session)
+        return trainer
 
     def _attach(self, trainer: Trainer) -> "_SignalBridge":
         bridge = _SignalBridge(self)
@@ -148,10 +168,12 @@ class _SignalBridge(Callback):
         path = self.worker.save_path
         if not path:
             return
-        from ..core.session import save_run
+        from ..core.device import describe
+        from ..core.sessionfile import save_session
 
         try:
-            save_run(path, trainer.spec, trainer.state_dict())
+            save_session(path, trainer.spec, trainer.state_dict(), trainer.data,
+                         self.worker.view_state, describe(trainer.device))
         except PlaygroundError as exc:
             self.worker.failed.emit(str(exc))
             return

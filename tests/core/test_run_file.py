@@ -9,24 +9,14 @@ from playground.core.errors import SessionFileError
 from playground.core.session import load_run, save_run, weights_sha256
 from playground.core.trainer import Trainer
 
-from .helpers import tiny_spec
-
-
-class _Payload:
-    """Unpickling this would create a marker file: proof that code ran."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
+from .helpers import PicklePayload, tiny_spec
 
 
 def test_a_pickle_payload_is_refused_and_never_runs(tmp_path):
     marker = tmp_path / "pwned"
     hostile = tmp_path / "hostile.pgrun"
     torch.save({"format": "gradient-playground-run", "version": 1,
-                "spec": tiny_spec().to_json(), "state": _Payload(str(marker))}, hostile)
+                "spec": tiny_spec().to_json(), "state": PicklePayload(str(marker))}, hostile)
     with pytest.raises(SessionFileError, match="could run code"):
         load_run(hostile)
     assert not marker.exists()
@@ -35,7 +25,7 @@ def test_a_pickle_payload_is_refused_and_never_runs(tmp_path):
 def test_plain_pickle_file_is_refused_and_never_runs(tmp_path):
     marker = tmp_path / "pwned"
     hostile = tmp_path / "plain.pgrun"
-    hostile.write_bytes(pickle.dumps(_Payload(str(marker))))
+    hostile.write_bytes(pickle.dumps(PicklePayload(str(marker))))
     with pytest.raises(SessionFileError):
         load_run(hostile)
     assert not marker.exists()

@@ -142,7 +142,7 @@ RESUME_CASES = {
                                "--optimizer", "momentum", "--lr", "0.05", "--schedule",
                                "step:step_size=2,gamma=0.5", "--batch-size", "32",
                                "--epochs", "6"],
-    "adam_dropout": ["--dataset", "moons", "--layers", "32:relu,dropout:0.3,16:relu,auto",
+    "adam_dropout_batchnorm": ["--dataset", "moons", "--layers", "32:relu,dropout:0.3,batchnorm,16:relu,auto",
                      "--optimizer", "adam", "--lr", "0.01", "--batch-size", "16",
                      "--epochs", "6"],
 }
@@ -151,7 +151,7 @@ RESUME_CASES = {
 @pytest.mark.parametrize("case", sorted(RESUME_CASES))
 def test_resume_in_a_new_process_is_bit_identical(capsys, tmp_path, case):
     flags = RESUME_CASES[case]
-    straight, part = tmp_path / "straight.pgrun", tmp_path / "part.pgrun"
+    straight, part = tmp_path / "straight.pgsession", tmp_path / "part.pgsession"
     code, _, err = run_cli(capsys, "train", *flags, "--save", str(straight))
     assert code == 0, err
     stopped = run_process("train", *flags, "--max-steps", "29", "--save", str(part), "--jsonl")

@@ -15,8 +15,11 @@ def isolated_settings(tmp_path, monkeypatch):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda parent, title, text, *a: warnings.append((title, text))))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    def answer(parent, title, text, buttons=QMessageBox.StandardButton.No, *rest):
+        discard = QMessageBox.StandardButton.Discard
+        return discard if buttons & discard else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
     yield warnings
 
 

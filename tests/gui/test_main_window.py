@@ -120,7 +120,7 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: len(seen["epochs"]) >= 3, timeout=30_000)
     window.controller.stop()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
-    path = str(tmp_path / "run.pgrun")
+    path = str(tmp_path / "run.pgsession")
     window.path = path
     with qtbot.waitSignal(window.controller.saved, timeout=10_000):
         window.save_run()
@@ -132,6 +132,8 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
     try:
         with qtbot.waitSignal(other.controller.trainerReady, timeout=30_000):
             other.open_run(path)
+        assert other.spec == window.spec and other.path == path
+        assert not other.modified
         qtbot.waitUntil(lambda: other.controller.state == "idle", timeout=10_000)
         assert other.controller.trainer.epoch == stopped_at
         assert other.plots.epochs_recorded == stopped_at  # the history is back on the plots
@@ -145,15 +147,42 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
         assert other.controller.shutdown()
 
 
-def test_opening_a_damaged_file_says_so_and_keeps_the_session(window, tmp_path,
+def test_opening_a_damaged_file_says_so_and_keeps_the_session(qtbot, window, tmp_path,
                                                               isolated_settings):
-    path = tmp_path / "broken.pgrun"
-    path.write_bytes(b"not a run")
+    path = tmp_path / "broken.pgsession"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
     before = window.spec
-    window.open_run(str(path))
+    with qtbot.waitSignal(window.controller.failed, timeout=20_000):
+        window.open_run(str(path))
     assert window.spec == before
     assert isolated_settings[-1][0] == "The file cannot be opened"
-    assert "damaged or not a Gradient Playground run file" in isolated_settings[-1][1]
+    assert "is damaged (truncated or corrupted)" in isolated_settings[-1][1]
+
+
+def test_an_interim_run_file_opens(qtbot, window):
+    from pathlib import Path
+
+    path = str(Path(__file__).parents[1] / "data" / "run-interim.pgrun")
+    with qtbot.waitSignal(window.controller.trainerReady, timeout=30_000):
+        window.open_run(path)
+    assert window.controller.trainer.epoch == 1 and window.plots.epochs_recorded == 1
+
+
+def test_dropping_a_session_opens_it_and_recent_files_remember_it(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from pathlib import Path
+    source = Path(__file__).parents[1] / "data" / "session-v1.pgsession"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(source))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.controller.opened, timeout=30_000):
+        window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    assert window.controller.trainer.epoch == 2
+    assert [a.toolTip() for a in window.recent_menu.actions()] == [str(source)]
 
 
 def test_cuda_choice_is_disabled_with_the_reason_when_absent(window):

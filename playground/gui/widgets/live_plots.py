@@ -253,6 +253,18 @@ class LivePlots(QWidget):
         self.epochs_recorded += len(events)
         self.dirty = True
 
+    def view_state(self) -> dict:
+        """What a session file keeps of the plots' settings."""
+        return {"log_scale": self.log_scale.isChecked(), "smoothing": self.smoothing.value(),
+                "x_axis": self.x_axis.currentText(), "markers": [list(m) for m in self.markers]}
+
+    def restore_view(self, state: dict) -> None:
+        self.log_scale.setChecked(bool(state.get("log_scale", True)))
+        self.smoothing.setValue(int(state.get("smoothing", 0)))
+        self.x_axis.setCurrentText(state.get("x_axis", "epochs"))
+        self.markers = [tuple(m) for m in state.get("markers", [])]
+        self.reset(keep_data=True)
+
     def mark_change(self, epoch: float, step: float, changes: dict) -> None:
         """A vertical line where a hyperparameter was changed during the run."""
         text = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"

@@ -1,0 +1,487 @@
+"""The session file (.pgsession): one zip that reopens a run exactly, and is safe to open.
+
+Members:
+  manifest.json        format name and version, app/python/torch/numpy versions, time,
+                       device, seed, the data's SHA-256, and a SHA-256 for every member
+  spec.json            the SessionSpec
+  state.json           the trainer's state with every tensor replaced by a reference
+  tensors.safetensors  the tensors: weights, optimizer and schedule state, RNG states,
+                       the position inside the epoch, best weights of early stopping
+  history.json         every epoch's record (columns) and every hyperparameter change
+  data.json            the data set's recipe, or what an imported file held
+  data.safetensors     imported data itself (embedded up to 50 MB)
+  scaler.json          the fitted feature (and target) scaling
+  view.json            the window's plot state
+Opening never executes code: JSON and safetensors only, member names checked, sizes
+bounded, every hash verified, and any member we did not write refuses the file.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import math
+import platform
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load as load_tensors
+
+from .. import __version__
+from .errors import SessionFileError, SpecError
+from .session import atomic_write, weights_sha256
+from .spec import SessionSpec
+
+FORMAT = "gradient-playground-session"
+VERSION = 1
+SUFFIX = ".pgsession"
+EMBED_LIMIT = 50 * 2**20           # imported data above this is referenced, not embedded
+MAX_MEMBER = 4 * 2**30             # no member may claim to unpack to more than this
+MAX_RATIO = 200                    # nor be compressed more than this (zip bombs)
+MEMBERS = ("manifest.json", "spec.json", "state.json", "tensors.safetensors",
+           "history.json", "data.json", "data.safetensors", "scaler.json", "view.json")
+REQUIRED = ("manifest.json", "spec.json", "data.json")
+
+
+@dataclass
+class Session:
+    spec: SessionSpec
+    state: dict[str, Any] | None            # the trainer's state; None if never trained
+    manifest: dict[str, Any]
+    view: dict[str, Any] = field(default_factory=dict)
+    data_arrays: dict[str, np.ndarray] | None = None   # imported data, when embedded
+    data_meta: dict[str, Any] = field(default_factory=dict)
+    scaler: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- safetensors
+
+_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16",
+           torch.bfloat16: "BF16", torch.int64: "I64", torch.int32: "I32",
+           torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
+
+
+def tensors_to_bytes(tensors: dict[str, torch.Tensor]) -> bytes:
+    """The safetensors format (8-byte header length, JSON header, raw little-endian
+    data), written with one copy; safetensors.torch.save made several (13 ms for 11 MB
+    against about 2). Reading uses safetensors' own parser, which validates it."""
+    header: dict[str, Any] = {}
+    chunks: list[memoryview] = []
+    offset = 0
+    for name, tensor in tensors.items():
+        tensor = tensor.detach().cpu().contiguous()
+        raw = memoryview(tensor.view(-1).view(torch.uint8).numpy()) if tensor.numel() \
+            else memoryview(b"")
+        header[name] = {"dtype": _DTYPES[tensor.dtype], "shape": list(tensor.shape),
+                        "data_offsets": [offset, offset + raw.nbytes]}
+        chunks.append(raw)
+        offset += raw.nbytes
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
+    return b"".join([len(text).to_bytes(8, "little"), text, *chunks])
+
+
+# ------------------------------------------------------------- tensors <-> JSON
+
+def split_tensors(value: Any, tensors: dict[str, torch.Tensor], path: str = "s") -> Any:
+    """A JSON-able copy of `value` whose tensors are moved into `tensors`."""
+    if isinstance(value, torch.Tensor):
+        key = path
+        tensors[key] = value  # the trainer's state_dict() is already a private copy
+        return {"$tensor": key}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {"$dict": {k: split_tensors(v, tensors, f"{path}.{k}")
+                              for k, v in value.items()}}
+        return {"$items": [[split_tensors(k, tensors, f"{path}.k{i}"),
+                            split_tensors(v, tensors, f"{path}.{i}")]
+                           for i, (k, v) in enumerate(value.items())]}
+    if isinstance(value, tuple):
+        return {"$tuple": [split_tensors(v, tensors, f"{path}.{i}") for i, v in enumerate(value)]}
+    if isinstance(value, list):
+        return [split_tensors(v, tensors, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$float": repr(value)}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store a {type(value).__name__} in a session file")
+
+
+def join_tensors(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
+    if isinstance(value, list):
+        return [join_tensors(v, tensors) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1:
+        raise ValueError("malformed state")
+    (tag, body), = value.items()
+    if tag == "$tensor":
+        return tensors[body]
+    if tag == "$dict":
+        return {k: join_tensors(v, tensors) for k, v in body.items()}
+    if tag == "$items":
+        return {join_tensors(k, tensors): join_tensors(v, tensors) for k, v in body}
+    if tag == "$tuple":
+        return tuple(join_tensors(v, tensors) for v in body)
+    if tag == "$float":
+        return float(body)
+    raise ValueError(f"unknown tag {tag}")
+
+
+# ------------------------------------------------------------------- writing
+
+def data_sha256(X: np.ndarray, y: np.ndarray) -> str:
+    digest = hashlib.sha256()
+    for array in (X, y):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype}|{array.shape}|".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def session_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any = None,
+                    view: dict[str, Any] | None = None,
+                    device: str = "cpu") -> dict[str, bytes]:
+    """Every member's bytes (separate from writing, so a background thread can build
+    them and tests can tamper with them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)  # hashes the tensors while the rest is built
+    early = {}
+    members: dict[str, bytes] = {"spec.json": _json(spec.to_dict())}
+    if state is not None:
+        tensors: dict[str, torch.Tensor] = {}
+        history = state.get("callbacks", {}).get("history")
+        members["state.json"] = _json(split_tensors(state, tensors))
+        members["tensors.safetensors"] = tensors_to_bytes(tensors)
+        early["tensors.safetensors"] = pool.submit(_sha256, members["tensors.safetensors"])
+        if history is not None:
+            members["history.json"] = _json({
+                "columns": {k: v.tolist() for k, v in history["columns"].items()},
+                "changes": history["changes"]})
+    data_meta, data_bytes, data_hash = _data_members(spec, data)
+    members["data.json"] = _json(data_meta)
+    if data_bytes is not None:
+        members["data.safetensors"] = data_bytes
+    if data is not None:
+        members["scaler.json"] = _json({
+            "features": data.scaler.state_dict(),
+            "target": data.target_scaler.state_dict() if data.target_scaler else None})
+    members["view.json"] = _json(view or {})
+    manifest = {
+        "format": FORMAT, "version": VERSION, "app_version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "torch": str(torch.__version__),
+        "numpy": str(np.__version__), "platform": platform.platform(), "device": device,
+        "seed": spec.train.seed, "data_sha256": data_hash,
+        "weights_sha256": weights_sha256(state["model"]) if state is not None else None,
+        "epoch": state["epoch"] if state is not None else 0,
+        "members": {name: early[name].result() if name in early else _sha256(body)
+                    for name, body in members.items()},
+    }
+    pool.shutdown()
+    members["manifest.json"] = _json(manifest)
+    return members
+
+
+def _sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _data_members(spec: SessionSpec, data: Any) -> tuple[dict, bytes | None, str | None]:
+    if data is None:
+        return {"recipe": spec.data.name}, None, None
+    dataset = data.dataset
+    digest = data_sha256(dataset.X, dataset.y)
+    meta = {"recipe": spec.data.name, "source": dataset.info.source, "task": dataset.task,
+            "feature_names": list(dataset.feature_names),
+            "class_names": list(dataset.class_names),
+            "image_shape": list(dataset.image_shape) if dataset.image_shape else None}
+    if dataset.info.source != "file":
+        return meta, None, digest  # rebuilt from its recipe; the hash proves it is the same
+    size = dataset.X.nbytes + dataset.y.nbytes
+    if size > EMBED_LIMIT:
+        meta["reference"] = spec.data.path
+        return meta, None, digest
+    arrays = {"X": torch.from_numpy(np.ascontiguousarray(dataset.X)),
+              "y": torch.from_numpy(np.ascontiguousarray(dataset.y))}
+    meta["embedded"] = True
+    return meta, tensors_to_bytes(arrays), digest
+
+
+def sha256_all(members: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of every member, large ones in threads (hashlib releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(lambda body: hashlib.sha256(body).hexdigest(), body)
+                   for name, body in members.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=1, sort_keys=True).encode()
+
+
+def save_session(path: str | Path, spec: SessionSpec, state: dict[str, Any] | None,
+                 data: Any = None, view: dict[str, Any] | None = None,
+                 device: str = "cpu") -> None:
+    """Write atomically: a temporary file in the same folder, fsync, then rename."""
+    members = session_members(spec, state, data, view, device)
+    write_members(path, members)
+
+
+def write_members(path: str | Path, members: dict[str, bytes]) -> None:
+    """Members stored uncompressed (tensors barely compress, and reading them back is
+    then a plain slice of the file); the manifest goes last."""
+    def write(file) -> None:
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name in [*MEMBERS[1:], MEMBERS[0]]:
+                if name in members:
+                    archive.writestr(name, members[name])
+    try:
+        atomic_write(Path(path), write)
+    except OSError as exc:
+        raise SessionFileError(f"Could not save {path}: {exc.strerror or exc}.") from None
+
+
+# ------------------------------------------------------------------- reading
+
+def open_session(path: str | Path) -> Session:
+    """Read and verify a session file; SessionFileError with one sentence otherwise."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = Path(path)
+    members = read_members(path)
+    manifest = _load_json(path, members, "manifest.json")
+    _check_manifest_header(path, manifest)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hash while the rest is parsed
+        hashed = pool.submit(sha256_all, {k: v for k, v in members.items()
+                                          if k != "manifest.json"})
+        try:
+            session = _parse(path, members, manifest)
+        except SessionFileError:
+            _check_hashes(path, manifest, hashed.result(), members)  # damage explains it
+            raise
+        _check_hashes(path, manifest, hashed.result(), members)
+    return session
+
+
+def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> Session:
+    try:
+        spec = SessionSpec.from_dict(_load_json(path, members, "spec.json"))
+    except SpecError as exc:
+        raise SessionFileError(f"{path} holds an invalid spec: {exc}") from None
+    state = None
+    if "state.json" in members:
+        try:
+            tensors = load_tensors(members["tensors.safetensors"])
+            state = join_tensors(_load_json(path, members, "state.json"), tensors)
+        except (KeyError, ValueError, TypeError, RuntimeError, Exception) as exc:  # noqa: BLE001
+            raise SessionFileError(f"{path}: the saved training state is damaged "
+                                   f"({str(exc).splitlines()[0][:120]}).") from None
+    data_meta = _load_json(path, members, "data.json")
+    arrays = None
+    if "data.safetensors" in members:
+        try:
+            loaded = load_tensors(members["data.safetensors"])
+            arrays = {k: v.numpy() for k, v in loaded.items()}
+        except Exception:  # noqa: BLE001 - any failure to parse is damage
+            raise SessionFileError(f"{path}: the embedded data is damaged.") from None
+    return Session(spec, state, manifest,
+                   _load_json(path, members, "view.json") if "view.json" in members else {},
+                   arrays, data_meta,
+                   _load_json(path, members, "scaler.json") if "scaler.json" in members else {})
+
+
+def read_members(path: Path) -> dict[str, bytes]:
+    if not path.is_file():
+        raise SessionFileError(f"{path} does not exist or is not a file.")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise SessionFileError(_not_ours_or_damaged(path)) from None
+    except OSError as exc:
+        raise SessionFileError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    with archive:
+        infos = archive.infolist()
+        for info in infos:
+            _check_member(path, info)
+        names = [info.filename for info in infos]
+        missing = [name for name in REQUIRED if name not in names]
+        if missing:
+            if "manifest.json" in missing:
+                raise SessionFileError(f"{path} is not a Gradient Playground session "
+                                       "(it has no manifest).")
+            raise SessionFileError(f"{path} is incomplete: the member {missing[0]} is missing.")
+        try:
+            return {info.filename: _read_bounded(archive, info) for info in infos}
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile):
+            raise SessionFileError(f"{path} is damaged (truncated or corrupted).") from None
+
+
+def _not_ours_or_damaged(path: Path) -> str:
+    with path.open("rb") as file:
+        head = file.read(4)
+    if head == b"PK\x03\x04":
+        return f"{path} is damaged (truncated or corrupted)."
+    return f"{path} is not a Gradient Playground session file."
+
+
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    pure = PurePosixPath(name)
+    if (name.startswith(("/", "\\")) or ".." in pure.parts or "\\" in name or ":" in name
+            or len(pure.parts) != 1):
+        raise SessionFileError(f"{path} was refused: it contains a member with an unsafe "
+                               f"name ({name!r}).")
+    if name not in MEMBERS:
+        raise SessionFileError(f"{path} was refused: it contains a member that a Gradient "
+                               f"Playground session never has ({name!r}).")
+    if info.file_size > MAX_MEMBER or (
+            info.compress_size and info.file_size / info.compress_size > MAX_RATIO
+            and info.file_size > 2**20):
+        raise SessionFileError(f"{path} was refused: the member {name} would unpack to "
+                               f"{info.file_size:,} bytes (a zip bomb?).")
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Read no more than the member claims, so a lying header cannot flood memory.
+    A stored member is a plain slice of the file: read it directly (its SHA-256 is
+    checked afterwards, which makes zipfile's CRC pass redundant)."""
+    if info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
+        file = archive.fp
+        file.seek(info.header_offset)
+        local = file.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("bad local header")
+        name_length, extra_length = struct.unpack("<HH", local[26:30])
+        file.seek(info.header_offset + 30 + name_length + extra_length)
+        data = file.read(info.file_size)
+        if len(data) != info.file_size:
+            raise zipfile.BadZipFile("truncated member")
+        return data
+    with archive.open(info) as member:
+        data = member.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise zipfile.BadZipFile("member larger than declared")
+    return data
+
+
+def _load_json(path: Path, members: dict[str, bytes], name: str) -> Any:
+    try:
+        return json.loads(members[name].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise SessionFileError(f"{path}: the member {name} is damaged.") from None
+
+
+def _check_manifest_header(path: Path, manifest: Any) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise SessionFileError(f"{path} is not a Gradient Playground session file.")
+    version = manifest.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise SessionFileError(f"{path} has an invalid format version {version!r}.")
+    if version > VERSION:
+        raise SessionFileError(
+            f"{path} was written by a newer Gradient Playground "
+            f"({manifest.get('app_version', 'unknown version')}, session format {version}); "
+            f"this version reads formats up to {VERSION}: please update.")
+
+
+def _check_hashes(path: Path, manifest: dict[str, Any], actual: dict[str, str],
+                  members: dict[str, bytes]) -> None:
+    hashes = manifest.get("members", {})
+    for name in members:
+        if name == "manifest.json":
+            continue
+        if name not in hashes:
+            raise SessionFileError(f"{path} was refused: the member {name} is not listed in "
+                                   "its manifest.")
+        if actual[name] != hashes[name]:
+            raise SessionFileError(f"{path} is damaged: the member {name} does not match "
+                                   "its SHA-256.")
+    for name in hashes:
+        if name not in members:
+            raise SessionFileError(f"{path} is incomplete: the member {name} is missing.")
+
+
+# -------------------------------------------------------------- using it
+
+def prepared_data(session: Session, progress: Any = None) -> Any:
+    """The session's data, split and scaled as when it was saved; the data's hash is
+    checked, so a data set that changed since is reported instead of used."""
+    from .data import DATASETS, Dataset, DatasetInfo, load_dataset, prepare
+
+    spec, meta = session.spec.data, session.data_meta
+    expected = session.manifest.get("data_sha256")
+    if session.data_arrays is not None:
+        info = DatasetInfo(Path(spec.path).name or "file", meta["task"], "file",
+                           f"{Path(spec.path).name} (embedded in the session)",
+                           f"{len(session.data_arrays['X'])} x {session.data_arrays['X'].shape[1]}")
+        shape = tuple(meta["image_shape"]) if meta.get("image_shape") else None
+        dataset = Dataset(info, session.data_arrays["X"], session.data_arrays["y"],
+                          tuple(meta["feature_names"]), tuple(meta["class_names"]), shape,
+                          meta["task"])
+    else:
+        dataset = load_dataset(spec, progress)
+    if expected and data_sha256(dataset.X, dataset.y) != expected:
+        where = spec.path if DATASETS.get(spec.name, None) and spec.name == "file" else spec.name
+        raise SessionFileError(f"The data ({where}) differs from the data this session was "
+                               "trained on, so it cannot continue exactly.")
+    return prepare(spec, dataset)
+
+
+def describe_session(path: str | Path) -> dict[str, Any]:
+    session = open_session(path)
+    state = session.state
+    info = {"path": str(path), "format": FORMAT, **{k: session.manifest.get(k) for k in (
+        "version", "app_version", "created", "python", "torch", "numpy", "device", "seed",
+        "data_sha256")}, "dataset": session.spec.data.name,
+        "optimizer": session.spec.optimizer.name, "epochs_planned": session.spec.train.epochs,
+        "spec": session.spec.to_dict()}
+    if state is None:
+        return {**info, "epoch": 0, "step": 0, "trained": False}
+    model = state["model"]
+    from .callbacks import History
+
+    history = History()
+    if "history" in state["callbacks"]:
+        history.load_state_dict(state["callbacks"]["history"])
+    records = history.records
+    return {**info, "trained": True, "lr": state["base_lr"], "epoch": state["epoch"],
+            "step": state["step"], "batch_in_epoch": state["batch"],
+            "parameters": int(sum(t.numel() for k, t in model.items()
+                                  if not k.endswith(("running_mean", "running_var",
+                                                     "num_batches_tracked")))),
+            "tensors": {name: list(t.shape) for name, t in model.items()},
+            "history_epochs": len(records), "last_epoch": records[-1] if records else None,
+            "weights_sha256": weights_sha256(model)}
+
+
+def open_any(path: str | Path) -> Session:
+    """A session file, or an interim run file (.pgrun) from before sessions existed."""
+    from .session import load_run
+
+    path = Path(path)
+    if not path.is_file():
+        raise SessionFileError(f"{path} does not exist or is not a file.")
+    if is_session(path):
+        return open_session(path)
+    spec, state, meta = load_run(path)
+    return Session(spec, state, dict(meta))
+
+
+def is_session(path: Path) -> bool:
+    """A zip with a top-level manifest (torch.save files are zips too, without one)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "manifest.json" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        with Path(path).open("rb") as file:  # a damaged session still starts like a zip
+            return file.read(4) == b"PK\x03\x04" and Path(path).suffix == SUFFIX

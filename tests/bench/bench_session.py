@@ -1,0 +1,68 @@
+"""Saving and opening a session against a bare torch.save / torch.load of the same tensors.
+
+    .venv/bin/python -m tests.bench.bench_session
+
+A network of about 1,000,000 parameters (784-1024-192-10 on digits-sized data is not
+needed: the tensors matter, so the trainer is built on a small data set) with Adam's
+state after a few updates. Both sides write to the same folder and read back; medians of
+several runs. Goal: the session within 2x of the bare torch calls.
+"""
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from playground.core.sessionfile import open_session, save_session
+from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec,
+                                  TrainSpec)
+from playground.core.trainer import Trainer
+
+
+def trainer_with_a_million_parameters() -> Trainer:
+    layers = (LayerSpec("dense", {"units": 1000, "activation": "relu"}),
+              LayerSpec("dense", {"units": 900, "activation": "relu"}),
+              LayerSpec("dense", {"units": None}))
+    spec = SessionSpec(data=DataSpec("digits"), model=ModelSpec(layers),
+                       optimizer=OptimizerSpec("adam", 0.001),
+                       train=TrainSpec(batch_size=128, epochs=1, device="cpu"))
+    trainer = Trainer(spec)
+    trainer.fit()  # Adam's moments exist after the first updates
+    return trainer
+
+
+def timed(function, repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    trainer = trainer_with_a_million_parameters()
+    params = sum(p.numel() for p in trainer.model.parameters())
+    state = trainer.state_dict()
+    tensors = {"model": state["model"], "optimizer": state["optimizer"]}
+    with tempfile.TemporaryDirectory() as folder:
+        session, bare = Path(folder) / "s.pgsession", Path(folder) / "bare.pt"
+        save_ours = timed(lambda: save_session(session, trainer.spec, trainer.state_dict(),
+                                               trainer.data))
+        save_bare = timed(lambda: torch.save(tensors, bare))
+        open_ours = timed(lambda: open_session(session))
+        open_bare = timed(lambda: torch.load(bare, weights_only=True))
+        sizes = session.stat().st_size / 2**20, bare.stat().st_size / 2**20
+    print(f"{params:,} parameters with Adam state; session {sizes[0]:.1f} MB, "
+          f"torch.save {sizes[1]:.1f} MB")
+    print(f"save: session {save_ours * 1000:7.1f} ms  torch.save {save_bare * 1000:7.1f} ms  "
+          f"ratio {save_ours / save_bare:.2f}")
+    print(f"open: session {open_ours * 1000:7.1f} ms  torch.load {open_bare * 1000:7.1f} ms  "
+          f"ratio {open_ours / open_bare:.2f}")
+
+
+if __name__ == "__main__":
+    main()
