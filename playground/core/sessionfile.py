@@ -23,6 +23,7 @@ import io
 import json
 import math
 import platform
+import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
@@ -31,7 +32,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load as load_tensors
 
 from .. import __version__
 from .errors import SessionFileError, SpecError
@@ -44,8 +44,10 @@ SUFFIX = ".pgsession"
 EMBED_LIMIT = 50 * 2**20           # imported data above this is referenced, not embedded
 MAX_MEMBER = 4 * 2**30             # no member may claim to unpack to more than this
 MAX_RATIO = 200                    # nor be compressed more than this (zip bombs)
-MEMBERS = ("manifest.json", "spec.json", "state.json", "tensors.safetensors",
-           "history.json", "data.json", "data.safetensors", "scaler.json", "view.json")
+MEMBERS = ("manifest.json", "spec.json", "state.json", "history.json", "data.json",
+           "data.safetensors", "scaler.json", "view.json")
+TENSOR_MEMBER = re.compile(r"tensors-\d{3}\.safetensors")  # tensors, in ~4 MB members
+CHUNK = 4 * 2**20  # so their SHA-256s can be computed on several cores at once
 REQUIRED = ("manifest.json", "spec.json", "data.json")
 
 
@@ -74,7 +76,9 @@ def tensors_to_bytes(tensors: dict[str, torch.Tensor]) -> bytes:
     header: dict[str, Any] = {}
     chunks: list[memoryview] = []
     offset = 0
-    for name, tensor in tensors.items():
+    # Widest types first: every tensor then starts aligned to its own item size.
+    ordered = sorted(tensors.items(), key=lambda item: -item[1].element_size())
+    for name, tensor in ordered:
         tensor = tensor.detach().cpu().contiguous()
         raw = memoryview(tensor.view(-1).view(torch.uint8).numpy()) if tensor.numel() \
             else memoryview(b"")
@@ -85,6 +89,54 @@ def tensors_to_bytes(tensors: dict[str, torch.Tensor]) -> bytes:
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
     return b"".join([len(text).to_bytes(8, "little"), text, *chunks])
+
+
+_FROM_CODE = {code: dtype for dtype, code in _DTYPES.items()}
+
+
+def bytes_to_tensors(buffer: bytearray) -> dict[str, torch.Tensor]:
+    """Read the safetensors layout strictly: known dtypes only, every tensor inside the
+    data and exactly as long as its shape says. Tensors are views into `buffer`."""
+    if len(buffer) < 8:
+        raise ValueError("too short")
+    length = int.from_bytes(buffer[:8], "little")
+    if length > min(len(buffer) - 8, 100 * 2**20):
+        raise ValueError("header length out of range")
+    header = json.loads(bytes(buffer[8:8 + length]))
+    if not isinstance(header, dict):
+        raise ValueError("header is not an object")
+    base, size = 8 + length, len(buffer) - 8 - length
+    tensors = {}
+    for name, meta in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = _FROM_CODE[meta["dtype"]]
+        shape = [int(d) for d in meta["shape"]]
+        begin, end = (int(o) for o in meta["data_offsets"])
+        count = math.prod(shape)
+        item = torch.empty((), dtype=dtype).element_size()
+        if min(shape, default=0) < 0 or not 0 <= begin <= end <= size or \
+                end - begin != count * item:
+            raise ValueError(f"tensor {name} does not fit its data")
+        tensors[name] = (torch.frombuffer(buffer, dtype=dtype, count=count,
+                                          offset=base + begin).reshape(shape)
+                         if count else torch.empty(shape, dtype=dtype))
+    return tensors
+
+
+def _tensor_members(tensors: dict[str, torch.Tensor]) -> dict[str, bytes]:
+    """Tensors grouped into members of about CHUNK bytes each."""
+    groups: list[dict[str, torch.Tensor]] = [{}]
+    filled = 0
+    for name, tensor in tensors.items():
+        size = tensor.numel() * tensor.element_size()
+        if filled and filled + size > CHUNK:
+            groups.append({})
+            filled = 0
+        groups[-1][name] = tensor
+        filled += size
+    return {f"tensors-{i:03d}.safetensors": tensors_to_bytes(group)
+            for i, group in enumerate(groups)}
 
 
 # ------------------------------------------------------------- tensors <-> JSON
@@ -152,15 +204,16 @@ def session_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any =
     them and tests can tamper with them)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    pool = ThreadPoolExecutor(max_workers=1)  # hashes the tensors while the rest is built
+    pool = ThreadPoolExecutor(max_workers=2)  # hashes the tensors while the rest is built
     early = {}
     members: dict[str, bytes] = {"spec.json": _json(spec.to_dict())}
     if state is not None:
         tensors: dict[str, torch.Tensor] = {}
         history = state.get("callbacks", {}).get("history")
         members["state.json"] = _json(split_tensors(state, tensors))
-        members["tensors.safetensors"] = tensors_to_bytes(tensors)
-        early["tensors.safetensors"] = pool.submit(_sha256, members["tensors.safetensors"])
+        for name, body in _tensor_members(tensors).items():
+            members[name] = body
+            early[name] = pool.submit(_sha256, body)
         if history is not None:
             members["history.json"] = _json({
                 "columns": {k: v.tolist() for k, v in history["columns"].items()},
@@ -242,9 +295,8 @@ def write_members(path: str | Path, members: dict[str, bytes]) -> None:
     then a plain slice of the file); the manifest goes last."""
     def write(file) -> None:
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name in [*MEMBERS[1:], MEMBERS[0]]:
-                if name in members:
-                    archive.writestr(name, members[name])
+            for name in sorted(members, key=lambda n: n == "manifest.json"):
+                archive.writestr(name, members[name])
     try:
         atomic_write(Path(path), write)
     except OSError as exc:
@@ -261,15 +313,15 @@ def open_session(path: str | Path) -> Session:
     members = read_members(path)
     manifest = _load_json(path, members, "manifest.json")
     _check_manifest_header(path, manifest)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # hash while the rest is parsed
-        hashed = pool.submit(sha256_all, {k: v for k, v in members.items()
-                                          if k != "manifest.json"})
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hash while the rest is parsed
+        hashed = {name: pool.submit(_sha256, body) for name, body in members.items()
+                  if name != "manifest.json"}
         try:
             session = _parse(path, members, manifest)
         except SessionFileError:
-            _check_hashes(path, manifest, hashed.result(), members)  # damage explains it
-            raise
-        _check_hashes(path, manifest, hashed.result(), members)
+            _check_hashes(path, manifest, {k: f.result() for k, f in hashed.items()}, members)
+            raise  # the hashes were fine: the error itself explains the problem
+        _check_hashes(path, manifest, {k: f.result() for k, f in hashed.items()}, members)
     return session
 
 
@@ -281,7 +333,9 @@ def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> S
     state = None
     if "state.json" in members:
         try:
-            tensors = load_tensors(members["tensors.safetensors"])
+            tensors: dict[str, torch.Tensor] = {}
+            for name in sorted(n for n in members if TENSOR_MEMBER.fullmatch(n)):
+                tensors.update(bytes_to_tensors(members[name]))
             state = join_tensors(_load_json(path, members, "state.json"), tensors)
         except (KeyError, ValueError, TypeError, RuntimeError, Exception) as exc:  # noqa: BLE001
             raise SessionFileError(f"{path}: the saved training state is damaged "
@@ -290,7 +344,7 @@ def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> S
     arrays = None
     if "data.safetensors" in members:
         try:
-            loaded = load_tensors(members["data.safetensors"])
+            loaded = bytes_to_tensors(members["data.safetensors"])
             arrays = {k: v.numpy() for k, v in loaded.items()}
         except Exception:  # noqa: BLE001 - any failure to parse is damage
             raise SessionFileError(f"{path}: the embedded data is damaged.") from None
@@ -300,7 +354,7 @@ def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> S
                    _load_json(path, members, "scaler.json") if "scaler.json" in members else {})
 
 
-def read_members(path: Path) -> dict[str, bytes]:
+def read_members(path: Path) -> dict[str, bytearray]:
     if not path.is_file():
         raise SessionFileError(f"{path} does not exist or is not a file.")
     try:
@@ -341,7 +395,7 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
             or len(pure.parts) != 1):
         raise SessionFileError(f"{path} was refused: it contains a member with an unsafe "
                                f"name ({name!r}).")
-    if name not in MEMBERS:
+    if name not in MEMBERS and not TENSOR_MEMBER.fullmatch(name):
         raise SessionFileError(f"{path} was refused: it contains a member that a Gradient "
                                f"Playground session never has ({name!r}).")
     if info.file_size > MAX_MEMBER or (
@@ -351,7 +405,7 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
                                f"{info.file_size:,} bytes (a zip bomb?).")
 
 
-def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytearray:
     """Read no more than the member claims, so a lying header cannot flood memory.
     A stored member is a plain slice of the file: read it directly (its SHA-256 is
     checked afterwards, which makes zipfile's CRC pass redundant)."""
@@ -363,20 +417,20 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
             raise zipfile.BadZipFile("bad local header")
         name_length, extra_length = struct.unpack("<HH", local[26:30])
         file.seek(info.header_offset + 30 + name_length + extra_length)
-        data = file.read(info.file_size)
-        if len(data) != info.file_size:
+        data = bytearray(info.file_size)  # writable: tensors are views into it
+        if file.readinto(data) != info.file_size:
             raise zipfile.BadZipFile("truncated member")
         return data
     with archive.open(info) as member:
         data = member.read(info.file_size + 1)
     if len(data) > info.file_size:
         raise zipfile.BadZipFile("member larger than declared")
-    return data
+    return bytearray(data)
 
 
 def _load_json(path: Path, members: dict[str, bytes], name: str) -> Any:
     try:
-        return json.loads(members[name].decode("utf-8"))
+        return json.loads(bytes(members[name]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise SessionFileError(f"{path}: the member {name} is damaged.") from None
 

@@ -68,7 +68,7 @@ def test_the_manifest_is_a_reproducibility_record(tmp_path):
     for key in ("format", "version", "app_version", "created", "python", "torch", "numpy",
                 "device", "seed", "data_sha256", "members"):
         assert manifest[key] is not None, key
-    assert set(manifest["members"]) >= {"spec.json", "state.json", "tensors.safetensors",
+    assert set(manifest["members"]) >= {"spec.json", "state.json", "tensors-000.safetensors",
                                         "history.json", "data.json", "scaler.json"}
 
 
@@ -139,10 +139,10 @@ def test_a_member_whose_hash_does_not_match(tmp_path):
 
 def test_a_missing_member(tmp_path):
     body = members(tmp_path)
-    del body["tensors.safetensors"]
+    del body["tensors-000.safetensors"]
     path = tmp_path / "missing.pgsession"
     write_members(path, body)
-    with pytest.raises(SessionFileError, match="the member tensors.safetensors is missing"):
+    with pytest.raises(SessionFileError, match="the member tensors-000.safetensors is missing"):
         open_session(path)
 
 
@@ -201,11 +201,11 @@ def test_a_pickle_payload_is_refused_and_never_runs(tmp_path):
     with pytest.raises(SessionFileError, match="never has"):
         open_session(path)
     tricked = dict(body)
-    tricked["tensors.safetensors"] = payload  # a pickle where tensors belong
+    tricked["tensors-000.safetensors"] = payload  # a pickle where tensors belong
     manifest = json.loads(tricked["manifest.json"])
     import hashlib
 
-    manifest["members"]["tensors.safetensors"] = hashlib.sha256(payload).hexdigest()
+    manifest["members"]["tensors-000.safetensors"] = hashlib.sha256(payload).hexdigest()
     tricked["manifest.json"] = json.dumps(manifest).encode()
     write_members(tmp_path / "evil2.pgsession", tricked)
     with pytest.raises(SessionFileError, match="training state is damaged"):
