@@ -43,9 +43,11 @@ def run_gui(args: list[str]) -> int:
     sys.excepthook = excepthook
     window = MainWindow()
     app.aboutToQuit.connect(window.controller.shutdown)
+    window.show()
     if args:
         window.open_run(args[0])
-    window.show()
+    else:
+        window.offer_recovery()
     return app.exec()
 
 

@@ -39,6 +39,8 @@ class TrainingController(QObject):
         self._thread: QThread | None = None
         self._worker: TrainerWorker | None = None
         self.boundary_wanted = True
+        self.autosaver = None          # set by the window (core.autosave.Autosaver)
+        self.autosave_every = 0
         self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
 
     # ------------------------------------------------------------- commands
@@ -139,6 +141,7 @@ class TrainingController(QObject):
         worker.save_path = save_path
         worker.view_state = view or {}
         worker.boundary_wanted = self.boundary_wanted
+        worker.autosaver, worker.autosave_every = self.autosaver, self.autosave_every
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.trainerReady.connect(self._on_worker_trainer_ready)

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
+        self._setup_autosave()
         self._apply_theme()
         self._render_spec()
         self._update_actions()
@@ -167,6 +168,19 @@ class MainWindow(QMainWindow):
         for action in (self.actionTrain, self.actionPause, self.actionStep,
                        self.actionStepBatch, self.actionStop, self.actionReset):
             run.addAction(action)
+        run.addSeparator()
+        autosave = run.addMenu("Autosave")
+        autosave.setToolTip("Checkpoints of the run go to your data folder on every pause "
+                            "and stop, and every so many epochs; the last few are kept.")
+        choices = QActionGroup(self)
+        for every in (0, 10, 50, 200, 1000):
+            text = "On pause and stop only" if every == 0 else f"Every {every} epochs too"
+            action = autosave.addAction(text, lambda checked=False, n=every:
+                                        self._set_autosave_every(n))
+            action.setCheckable(True)
+            action.setChecked(every == settings.read(settings.AUTOSAVE_EVERY))
+            action.setObjectName(f"autosave{every}")
+            choices.addAction(action)
         view = bar.addMenu("&View")
         for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
             view.addAction(dock.toggleViewAction())
@@ -591,6 +605,46 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
         self.open_run(path)
 
+    # ------------------------------------------------------- autosave, crash
+    def _setup_autosave(self) -> None:
+        from ..core.autosave import Autosaver, autosave_folder
+
+        folder = autosave_folder()
+        self.controller.autosaver = Autosaver(folder, settings.read(settings.AUTOSAVE_KEEP))
+        self.controller.autosave_every = settings.read(settings.AUTOSAVE_EVERY)
+        self._lock = folder / "running.lock"
+        self._crashed_before = self._lock.exists()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._lock.write_text("Gradient Playground is running\n")
+        except OSError:
+            self._crashed_before = False
+
+    def _set_autosave_every(self, every: int) -> None:
+        settings.write(settings.AUTOSAVE_EVERY, every)
+        self.controller.autosave_every = every
+
+    def offer_recovery(self) -> bool:
+        """After a crash (the last start never closed), offer the newest autosave."""
+        from ..core.autosave import newest
+
+        if not self._crashed_before:
+            return False
+        found = newest(self.controller.autosaver.folder)
+        if found is None:
+            return False
+        path, session = found
+        answer = QMessageBox.question(
+            self, "Restore your last session?",
+            f"Gradient Playground did not close properly last time. Restore the newest "
+            f"autosave ({session.spec.data.name}, epoch {session.state['epoch']:,})?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.open_run(str(path))
+        return True
+
     # ------------------------------------------------------------ the rest
     def set_theme(self, name: str) -> None:
         settings.write(settings.THEME, name)
@@ -635,6 +689,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()
+        self._lock.unlink(missing_ok=True)  # a clean exit: nothing to recover next time
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()

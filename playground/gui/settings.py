@@ -41,3 +41,5 @@ def read(setting: Setting, settings: QSettings | None = None) -> Any:
 
 def write(setting: Setting, value: Any, settings: QSettings | None = None) -> None:
     (settings or QSettings()).setValue(setting.key, value)
+AUTOSAVE_EVERY = Setting("autosave/every_epochs", int, 50)       # 0 = only on pause/stop
+AUTOSAVE_KEEP = Setting("autosave/keep", int, 5)

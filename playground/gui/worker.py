@@ -51,6 +51,8 @@ class TrainerWorker(QObject):
         self.spec, self.control, self.trainer = spec, control, trainer
         self.open_path, self.train = open_path, train
         self.view_state: dict = {}          # the window's plot state, saved with sessions
+        self.autosaver = None               # core.autosave.Autosaver, or None
+        self.autosave_every = 0
         self.save_path: str | None = None   # set by the controller before a checkpoint
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
 
@@ -135,7 +137,19 @@ class _SignalBridge(Callback):
     def on_train_begin(self, trainer, event) -> None:
         self.boundary(trainer)
 
+    def autosave(self, trainer) -> None:
+        saver = self.worker.autosaver
+        if saver is None:
+            return
+        try:
+            saver.save(trainer, self.worker.view_state)
+        except PlaygroundError as exc:  # a full disk must not end the run
+            log.warning("autosave failed: %s", exc)
+
     def on_epoch_end(self, trainer, event) -> None:
+        every = self.worker.autosave_every
+        if every and event.epoch % every == 0:
+            self.autosave(trainer)
         self.pending.append(event)
         now = time.perf_counter()
         if self.worker.boundary_wanted and now - self.last_boundary >= BOUNDARY_SECONDS:
@@ -148,6 +162,7 @@ class _SignalBridge(Callback):
         emit(event)
 
     def on_paused(self, trainer, event) -> None:
+        self.autosave(trainer)
         self.boundary(trainer)
         self._then(self.worker.paused.emit, event)
 
@@ -161,6 +176,8 @@ class _SignalBridge(Callback):
         self._then(self.worker.hyperparametersChanged.emit, event)
 
     def on_train_end(self, trainer, event) -> None:
+        if event.reason != "failed":
+            self.autosave(trainer)
         self.boundary(trainer)
         self.flush()
 

@@ -12,6 +12,7 @@ def isolated_settings(tmp_path, monkeypatch):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     QCoreApplication.setOrganizationName("Gradient Playground Tests")
     QCoreApplication.setApplicationName("Gradient Playground Tests")
+    monkeypatch.setenv("GRADIENT_PLAYGROUND_AUTOSAVE", str(tmp_path / "autosave"))
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda parent, title, text, *a: warnings.append((title, text))))

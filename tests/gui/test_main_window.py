@@ -215,3 +215,37 @@ def test_switching_data_set_picks_a_sensible_network(qtbot, window):
     assert window.spec.data.name == "digits"
     assert window.spec.model.layers[0].params["units"] == 64
     assert "parameters" in window.layers.summary.text()
+
+
+def test_pause_and_stop_autosave_and_a_crash_offers_the_newest(qtbot, window, tmp_path,
+                                                               monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from playground.core.autosave import checkpoints
+    from playground.gui.main_window import MainWindow
+
+    folder = window.controller.autosaver.folder
+    seen = record(window)
+    window.train()
+    qtbot.waitUntil(lambda: len(seen["epochs"]) >= 3, timeout=30_000)
+    window.controller.pause()
+    qtbot.waitUntil(lambda: len(seen["paused"]) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(checkpoints(folder)) >= 1, timeout=10_000)
+    window.controller.stop()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    assert len(checkpoints(folder)) >= 2
+    epoch = window.controller.trainer.epoch
+
+    assert (folder / "running.lock").exists()  # this window is still open: a "crash"
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    again = MainWindow(theme_name="light")
+    qtbot.addWidget(again)
+    try:
+        with qtbot.waitSignal(again.controller.trainerReady, timeout=30_000):
+            assert again.offer_recovery()
+        assert again.controller.trainer.epoch == epoch
+    finally:
+        again.modified = False
+        again.close()
+        again.controller.shutdown()
