@@ -20,6 +20,11 @@ class TrainControl:
         self._epoch_budget = False
         self._checkpoint = False
         self._changes: dict[str, Any] = {}
+        # Bumped under the lock on every change: the trainer waits only while it is
+        # still the generation it last looked at, so a request that lands between its
+        # look and its wait is never lost.
+        self._generation = 0
+        self._seen = 0
         self.validator: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     # ----------------------------------------------------------- interface side
@@ -79,6 +84,7 @@ class TrainControl:
         """'run' when not paused, 'step' when a step request lets one batch through
         while paused, None when the trainer must wait."""
         with self._cond:
+            self._seen = self._generation
             if not self._paused:
                 return "run"
             if self._epoch_budget:
@@ -93,8 +99,15 @@ class TrainControl:
             self._epoch_budget = False
 
     def wait_for_change(self, timeout: float | None = None) -> None:
+        """Block until something changed since the last admit_batch()."""
         with self._cond:
-            self._cond.wait(timeout)
+            self._cond.wait_for(self._has_work, timeout)
+
+    def _has_work(self) -> bool:
+        """Called with the lock held: anything for a paused trainer to do?"""
+        return (self._generation != self._seen or self._stop or self._checkpoint
+                or bool(self._changes) or self._batch_budget > 0 or self._epoch_budget
+                or not self._paused)
 
     def reset(self) -> None:
         """Clear the run requests before a new run; hyperparameter changes queued while
@@ -115,6 +128,7 @@ class TrainControl:
             self._changed()
 
     def _changed(self) -> None:
+        self._generation += 1
         self._refresh_pending()
         self._cond.notify_all()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
 from torch import nn
 
 from .errors import SpecError
@@ -121,3 +122,11 @@ def _fold_final_activation(modules: list[nn.Module], head: Head) -> str | None:
         modules.pop()
         return head.folds
     return None
+
+
+def check_model(spec: ModelSpec, input_shape: Shape, head: Head) -> BuiltModel:
+    """Build only to infer shapes and check the stack, leaving torch's global random
+    state untouched: a trainer (running, or just restored from a session) draws its
+    dropout masks from it, and initialising throwaway weights would shift them."""
+    with torch.random.fork_rng(devices=[]):
+        return build_model(spec, input_shape, head)

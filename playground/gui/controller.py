@@ -128,13 +128,17 @@ class TrainingController(QObject):
         thread.quit()
         if not thread.wait(timeout_ms):
             return False
-        self._on_thread_finished()
+        self._clear_thread()
         return True
 
     # ------------------------------------------------------------- plumbing
     def _launch(self, spec: SessionSpec | None, open_path: str | None = None,
                 train: bool = True, save_path: str | None = None,
                 view: dict | None = None) -> None:
+        if self._thread is not None:  # an open or save worker, done with its work: join it
+            self._thread.quit()
+            self._thread.wait(30_000)
+            self._clear_thread()
         thread = QThread(self)
         worker = TrainerWorker(spec, self.control, None if open_path else self.trainer,
                                open_path, train)
@@ -160,7 +164,8 @@ class TrainingController(QObject):
         # thread ends deletes it. A deleteLater() as well would delete it twice.
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
-        self._set_state(PAUSED if self.control.paused else RUNNING)
+        if train:  # opening or saving is not a run
+            self._set_state(PAUSED if self.control.paused else RUNNING)
         thread.start()
 
     def _set_state(self, state: str) -> None:
@@ -237,13 +242,17 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_worker_finished(self, outcome) -> None:
         if self._current():
+            # The worker's last act: from here a save or a new run must not wait on it
+            # (a checkpoint request would never be served); _launch joins the thread.
+            self._set_state(IDLE)
             self.finished.emit(outcome)
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        if self._thread is None or (self.sender() is not None
-                                    and self.sender() is not self._thread):
-            return
+        if self._thread is not None and self.sender() is self._thread:
+            self._clear_thread()
+
+    def _clear_thread(self) -> None:
         self._thread.deleteLater()
         self._thread = self._worker = None
         self._set_state(IDLE)

@@ -94,3 +94,12 @@ def test_prepared_digits_feed_a_cnn():
     built = build_model(digits_cnn().model, data.input_shape, head())
     out = built.module(torch.from_numpy(data.x_train[:4]))
     assert out.shape == (4, 10)
+
+
+def test_checking_a_model_leaves_the_global_random_state_alone():
+    from playground.core.model import check_model
+
+    torch.manual_seed(7)
+    before = torch.get_rng_state()
+    check_model(digits_deep().model, (1, 8, 8), head())
+    assert torch.equal(torch.get_rng_state(), before)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox
 from ...core.errors import SpecError
 from ...core.layers import LAYERS
 from ...core.losses import Head
-from ...core.model import LayerInfo, build_model
+from ...core.model import LayerInfo, check_model
 from ...core.spec import LayerSpec, ModelSpec
 from .param_form import ParamForm
 
@@ -169,7 +169,7 @@ class LayerBuilder(QWidget):
         if self._head is None:
             return {}, {}, ""
         try:
-            built = build_model(self._model, self._input_shape, self._head)
+            built = check_model(self._model, self._input_shape, self._head)
         except SpecError as exc:
             return {}, {_failing_layer(str(exc), len(self._model.layers)): str(exc)}, ""
         infos = {row.index: row for row in built.summary}
