@@ -24,9 +24,7 @@ from .core.examples import EXAMPLES
 from .core.layers import ACTIVATIONS, LAYERS
 from .core.optim import OPTIMIZERS, SCHEDULES, optimizer_kind
 from .core.device import describe as describe_device
-from .core.session import describe_run
-from .core.sessionfile import (Session, describe_session, is_session, open_any,
-                                   prepared_data, save_session)
+from .core.sessionfile import Session, describe_session, open_any, prepared_data, save_session
 from .core.spec import (LOSSES, SCALINGS, EarlyStoppingSpec, LayerSpec, ModelSpec,
                         OptimizerSpec, ScheduleSpec, SessionSpec)
 
@@ -393,19 +391,16 @@ def _saver(path: str) -> Callable[[Any], None]:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    if not Path(args.file).is_file():
-        _missing(args.file)
-    info = describe_session(args.file) if is_session(Path(args.file)) else describe_run(args.file)
+    info = describe_session(args.file)
     if not info.get("trained", True):
         info = {**info, "parameters": 0, "tensors": {}, "history_epochs": 0,
                 "last_epoch": None, "weights_sha256": None, "lr": info["spec"]["optimizer"]["lr"],
-                "batch_in_epoch": 0, "torch_version": info.get("torch")}
+                "batch_in_epoch": 0}
     if args.json:
         print(json.dumps(_json_safe(info), indent=2))
         return EXIT_OK
     print(f"{info['path']}: {info['format']} v{info['version']} "
-          f"(Gradient Playground {info['app_version']}, torch "
-          f"{info.get('torch_version') or info.get('torch')})")
+          f"(Gradient Playground {info['app_version']}, torch {info['torch']})")
     print(f"data set      {info['dataset']}")
     print(f"optimizer     {info['optimizer']} (lr {info['lr']:g})")
     print(f"position      epoch {info['epoch']} of {info['epochs_planned']}, update "
@@ -419,12 +414,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print("last epoch    " + "  ".join(f"{k} {_fmt(v)}" for k, v in last.items()))
     print(f"weights sha256 {info['weights_sha256']}")
     return EXIT_OK
-
-
-def _missing(path: str):
-    from .core.errors import SessionFileError
-
-    raise SessionFileError(f"{path} does not exist or is not a file.")
 
 
 def cmd_spec(args: argparse.Namespace) -> int:

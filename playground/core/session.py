@@ -99,38 +99,4 @@ def _unreadable(path: Path, exc: Exception) -> str:
     return f"{path} is damaged or not a Gradient Playground run file."
 
 
-def describe_run(path: str | Path) -> dict[str, Any]:
-    """What a saved run holds, as plain JSON-able values (for `playground inspect`)."""
-    spec, state, meta = load_run(path)
-    model = state["model"]
-    history_state = state["callbacks"].get("history")
-    history = []
-    if history_state:
-        from .callbacks import History
-
-        recorded = History()
-        recorded.load_state_dict(history_state)
-        history = recorded.records
-    return {
-        **meta,
-        "path": str(path),
-        "dataset": spec.data.name,
-        "optimizer": spec.optimizer.name,
-        "lr": state["base_lr"],
-        "epoch": state["epoch"],
-        "step": state["step"],
-        "batch_in_epoch": state["batch"],
-        "epochs_planned": spec.train.epochs,
-        "parameters": int(sum(t.numel() for k, t in model.items()
-                              if not k.endswith(("running_mean", "running_var",
-                                                 "num_batches_tracked")))),
-        "tensors": {name: list(t.shape) for name, t in model.items()},
-        "history_epochs": len(history),
-        "last_epoch": history[-1] if history else None,
-        "weights_sha256": weights_sha256(model),
-        "spec": spec.to_dict(),
-    }
-
-
-__all__ = ["PlaygroundError", "atomic_write", "describe_run", "load_run", "save_run",
-           "weights_sha256"]
+__all__ = ["PlaygroundError", "atomic_write", "load_run", "save_run", "weights_sha256"]

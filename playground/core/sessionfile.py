@@ -492,11 +492,14 @@ def prepared_data(session: Session, progress: Any = None) -> Any:
 
 
 def describe_session(path: str | Path) -> dict[str, Any]:
-    session = open_session(path)
-    state = session.state
-    info = {"path": str(path), "format": FORMAT, **{k: session.manifest.get(k) for k in (
-        "version", "app_version", "created", "python", "torch", "numpy", "device", "seed",
-        "data_sha256")}, "dataset": session.spec.data.name,
+    """What a session (or an interim run file) holds, as JSON-able values."""
+    session = open_any(path)
+    state, manifest = session.state, session.manifest
+    info = {"path": str(path), "format": manifest.get("format", FORMAT),
+            **{k: manifest.get(k) for k in ("version", "app_version", "created", "python",
+                                             "numpy", "device", "seed", "data_sha256")},
+            "torch": manifest.get("torch") or manifest.get("torch_version"),
+            "dataset": session.spec.data.name,
         "optimizer": session.spec.optimizer.name, "epochs_planned": session.spec.train.epochs,
         "spec": session.spec.to_dict()}
     if state is None:
