@@ -1,7 +1,8 @@
-"""Saving and loading a run: the spec plus the trainer's exact state.
+"""Shared file helpers (atomic writes, the weights fingerprint) and the interim run
+file (.pgrun) that came before session files.
 
-Interim format (the session-file issue replaces it with a zip of JSON + safetensors):
-one file written by torch.save holding only tensors and plain containers, read back
+Sessions (core/sessionfile.py) are what the app and the CLI write now; .pgrun files are
+still opened: torch.save output holding only tensors and plain containers, read back
 with torch.load(weights_only=True), which refuses anything that would execute code.
 Writes are atomic: a temporary file in the same folder, fsync, then os.replace.
 """

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import json
 import math
 import platform
@@ -266,16 +265,6 @@ def _data_members(spec: SessionSpec, data: Any) -> tuple[dict, bytes | None, str
               "y": torch.from_numpy(np.ascontiguousarray(dataset.y))}
     meta["embedded"] = True
     return meta, tensors_to_bytes(arrays), digest
-
-
-def sha256_all(members: dict[str, bytes]) -> dict[str, str]:
-    """SHA-256 of every member, large ones in threads (hashlib releases the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(lambda body: hashlib.sha256(body).hexdigest(), body)
-                   for name, body in members.items()}
-        return {name: future.result() for name, future in futures.items()}
 
 
 def _json(value: Any) -> bytes:

@@ -333,7 +333,9 @@ class MainWindow(QMainWindow):
         self.modified = True
         if old.data != self.spec.data:
             self.boundary.set_data(self.spec.data)
-        self._update_context()
+        # The data set is loaded to infer shapes: only when what it decides changed.
+        if old.data != self.spec.data or old.train.loss != self.spec.train.loss:
+            self._update_context()
         self._update_actions()
 
     def confirm_reset(self, what: str) -> bool:

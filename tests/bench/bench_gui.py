@@ -16,10 +16,7 @@ GUI speed at least 0.9x headless.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
-import resource
-import statistics
 import sys
 import time
 

@@ -1,6 +1,5 @@
 """The session file: exact, verified, and safe to open whatever is in it."""
 import dataclasses
-import io
 import json
 import os
 import pickle

@@ -11,7 +11,7 @@ from playground.core.errors import DeviceError, SpecError
 from playground.core.spec import DataSpec, EarlyStoppingSpec, LayerSpec
 from playground.core.trainer import Trainer
 
-from .helpers import dense, tiny_spec, with_layers, with_optimizer, with_schedule
+from .helpers import dense, tiny_spec, with_layers, with_optimizer
 
 
 class Recorder(Callback):

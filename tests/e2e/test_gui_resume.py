@@ -1,7 +1,6 @@
 """Exact resume through the GUI: pause mid-epoch, save, quit, open in a new process,
 continue; the final weights equal an uninterrupted run's, bit for bit."""
 import dataclasses
-import json
 import os
 import subprocess
 import sys

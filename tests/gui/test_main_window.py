@@ -1,7 +1,6 @@
 """The real window, driven through its QActions; waits on signals, never sleeps."""
 import dataclasses
 
-import pytest
 from PySide6.QtGui import QAction
 
 from playground.core.examples import spiral
@@ -16,6 +15,14 @@ def record(window):
     c.batchStepped.connect(seen["batches"].append)
     c.finished.connect(seen["finished"].append)
     return seen
+
+
+def train_then_stop(qtbot, window, seen, epochs):
+    """Train until `epochs` epochs have ended, then stop and wait until idle."""
+    window.train()
+    qtbot.waitUntil(lambda: len(seen["epochs"]) >= epochs, timeout=30_000)
+    window.controller.stop()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
 
 
 def action(window, name) -> QAction:
@@ -81,10 +88,7 @@ def test_learning_rate_changed_during_a_run_applies_and_is_marked(qtbot, window)
 
 def test_changing_the_network_asks_before_resetting(qtbot, window, monkeypatch):
     seen = record(window)
-    window.train()
-    qtbot.waitUntil(lambda: len(seen["epochs"]) >= 2, timeout=30_000)
-    window.controller.stop()
-    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    train_then_stop(qtbot, window, seen, 2)
     before = window.spec.model
 
     monkeypatch.setattr(window, "confirm_reset", lambda what: False)
@@ -116,10 +120,7 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
     from playground.gui.main_window import MainWindow
 
     seen = record(window)
-    window.train()
-    qtbot.waitUntil(lambda: len(seen["epochs"]) >= 3, timeout=30_000)
-    window.controller.stop()
-    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    train_then_stop(qtbot, window, seen, 3)
     path = str(tmp_path / "run.pgsession")
     window.path = path
     with qtbot.waitSignal(window.controller.saved, timeout=10_000):

@@ -1,9 +1,7 @@
 """Each panel: give it a spec, act on a control, assert on the emitted spec."""
-import dataclasses
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 
 from playground.core.examples import spiral
 from playground.core.losses import resolve_head

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QRadioButton,
+                               QFormLayout, QGroupBox, QHBoxLayout, QRadioButton,
                                QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.losses import LOSS_HELP, LOSS_LABELS
