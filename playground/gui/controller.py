@@ -12,7 +12,7 @@ from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
 from ..core.control import TrainControl
 from ..core.spec import SessionSpec
 from ..core.trainer import Trainer
-from .worker import TrainerWorker
+from .worker import AUTOSAVE_MIN_SECONDS, TrainerWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 
@@ -40,7 +40,8 @@ class TrainingController(QObject):
         self._worker: TrainerWorker | None = None
         self.boundary_wanted = True
         self.autosaver = None          # set by the window (core.autosave.Autosaver)
-        self.autosave_every = 0
+        self.autosave_every = 0        # epochs between periodic autosaves; 0: none
+        self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
 
     # ------------------------------------------------------------- commands
@@ -145,7 +146,9 @@ class TrainingController(QObject):
         worker.save_path = save_path
         worker.view_state = view or {}
         worker.boundary_wanted = self.boundary_wanted
-        worker.autosaver, worker.autosave_every = self.autosaver, self.autosave_every
+        worker.autosaver = self.autosaver
+        worker.autosave_every, worker.autosave_min_seconds = (self.autosave_every,
+                                                              self.autosave_min_seconds)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.trainerReady.connect(self._on_worker_trainer_ready)
@@ -197,6 +200,13 @@ class TrainingController(QObject):
         self.boundary_wanted = wanted
         if self._worker is not None:
             self._worker.boundary_wanted = wanted
+
+    def set_autosave_every(self, every: int) -> None:
+        """Periodic autosaves every `every` epochs (0: on pause and stop only); a running
+        worker takes the change at its next epoch."""
+        self.autosave_every = every
+        if self._worker is not None:
+            self._worker.autosave_every = every
 
     @Slot(object)
     def _on_worker_paused(self, event) -> None:

@@ -28,7 +28,7 @@ from ..core.optim import OPTIMIZERS
 from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import resources, settings, theme
-from .controller import IDLE, PAUSED, RUNNING, TrainingController
+from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
@@ -171,7 +171,9 @@ class MainWindow(QMainWindow):
         run.addSeparator()
         autosave = run.addMenu("Autosave")
         autosave.setToolTip("Checkpoints of the run go to your data folder on every pause "
-                            "and stop, and every so many epochs; the last few are kept.")
+                            "and stop, and every so many epochs (at most one every "
+                            f"{AUTOSAVE_MIN_SECONDS:.0f} seconds, so a fast run is not "
+                            "slowed by saving); the last few are kept.")
         choices = QActionGroup(self)
         for every in (0, 10, 50, 200, 1000):
             text = "On pause and stop only" if every == 0 else f"Every {every} epochs too"
@@ -624,7 +626,7 @@ class MainWindow(QMainWindow):
 
     def _set_autosave_every(self, every: int) -> None:
         settings.write(settings.AUTOSAVE_EVERY, every)
-        self.controller.autosave_every = every
+        self.controller.set_autosave_every(every)
 
     def offer_recovery(self) -> bool:
         """After a crash (the last start never closed), offer the newest autosave."""

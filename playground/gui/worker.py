@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.025  # about one batch of records per frame
 BOUNDARY_SECONDS = 0.1
 GRID = 64  # the decision boundary's resolution per axis
+# A tiny net runs thousands of epochs a second; "every 50 epochs" must not mean dozens of
+# saves a second, each costing more than the epochs between them.
+AUTOSAVE_MIN_SECONDS = 10.0
 
 
 class TrainerWorker(QObject):
@@ -53,6 +56,7 @@ class TrainerWorker(QObject):
         self.view_state: dict = {}          # the window's plot state, saved with sessions
         self.autosaver = None               # core.autosave.Autosaver, or None
         self.autosave_every = 0
+        self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self.save_path: str | None = None   # set by the controller before a checkpoint
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
 
@@ -123,6 +127,7 @@ class _SignalBridge(Callback):
         self.worker = worker
         self.pending: list[EpochEnded] = []
         self.last_flush = self.last_boundary = 0.0
+        self.last_autosave = time.perf_counter()
         self.grid: tuple[torch.Tensor, np.ndarray, np.ndarray | None] | None = None
 
     def state_dict(self) -> dict[str, Any]:
@@ -141,17 +146,19 @@ class _SignalBridge(Callback):
         saver = self.worker.autosaver
         if saver is None:
             return
+        self.last_autosave = time.perf_counter()
         try:
             saver.save(trainer, self.worker.view_state)
         except PlaygroundError as exc:  # a full disk must not end the run
             log.warning("autosave failed: %s", exc)
 
     def on_epoch_end(self, trainer, event) -> None:
+        now = time.perf_counter()
         every = self.worker.autosave_every
-        if every and event.epoch % every == 0:
+        if (every and event.epoch % every == 0
+                and now - self.last_autosave >= self.worker.autosave_min_seconds):
             self.autosave(trainer)
         self.pending.append(event)
-        now = time.perf_counter()
         if self.worker.boundary_wanted and now - self.last_boundary >= BOUNDARY_SECONDS:
             self.boundary(trainer)
         if now - self.last_flush >= FLUSH_SECONDS:

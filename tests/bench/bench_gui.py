@@ -1,6 +1,6 @@
 """Responsiveness of the real window while the engine trains as fast as it can.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_gui [--epochs 100000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_gui [--epochs 100000] [--rounds 3]
 
 A tiny network (2 -> 4 tanh -> 1) on spiral, full batch, so epochs are as short as the
 engine makes them, with every plot and the decision boundary live. Printed:
@@ -9,7 +9,8 @@ engine makes them, with every plot and the decision boundary live. Printed:
 - whether every epoch was recorded (plots and history);
 - resident memory at each tenth of the run (flat means no leak);
 - epochs per second with the window attached against the same trainer headless, run
-  in this process with the same thread count.
+  in this process with the same thread count, alternating, as the median of the
+  per-round ratios (one run on a 2-core machine varies by +-20%).
 Goals: p99 under 30 ms, at least 20 redraws/s, all epochs recorded, flat memory,
 GUI speed at least 0.9x headless.
 """
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -87,9 +90,11 @@ def gui_run(app: QApplication, epochs: int) -> dict:
     redraws_before = window.plots.redraws
     probe.start()
     start = time.perf_counter()
+    gui_cpu, all_cpu = time.thread_time(), time.process_time()
     window.train()
     loop.exec()
     seconds = time.perf_counter() - start
+    gui_cpu, all_cpu = time.thread_time() - gui_cpu, time.process_time() - all_cpu
     probe.stop()
     app.processEvents()
     result = {
@@ -99,7 +104,9 @@ def gui_run(app: QApplication, epochs: int) -> dict:
         "lateness": sorted(lateness), "memory": memory,
         "recorded": window.plots.epochs_recorded,
         "history": window.controller.trainer.history.length,
+        "gui_cpu": gui_cpu / seconds, "other_cpu": (all_cpu - gui_cpu) / seconds,
     }
+    window.modified = False  # nothing to save: close without the prompt
     window.close()
     window.controller.shutdown()
     return result
@@ -108,24 +115,36 @@ def gui_run(app: QApplication, epochs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating headless and windowed runs; medians are printed")
     args = parser.parse_args()
+    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Bench")
     headless_rate(500)  # warm-up
-    result = gui_run(app, args.epochs)
-    headless = headless_rate(args.epochs)
-    late = result["lateness"]
+    headless, runs = [], []
+    for _ in range(args.rounds):  # alternated, so drifts in machine speed hit both sides
+        headless.append(headless_rate(args.epochs))
+        runs.append(gui_run(app, args.epochs))
+    ratios = sorted(run["rate"] / rate for run, rate in zip(runs, headless))
+    result = runs[0]
+    late = sorted(t for run in runs for t in run["lateness"])
     p = lambda q: late[min(len(late) - 1, int(q * len(late)))]
-    print(f"{args.epochs:,} epochs in {result['seconds']:.1f} s with the window "
-          f"({result['rate']:,.0f} epochs/s); headless {headless:,.0f} epochs/s; "
-          f"ratio {result['rate'] / headless:.2f}")
+    median = lambda values: statistics.median(values)
+    print(f"{args.epochs:,} epochs x {args.rounds}: with the window "
+          f"{median([r['rate'] for r in runs]):,.0f} epochs/s, headless "
+          f"{median(headless):,.0f} epochs/s; ratio median {median(ratios):.2f} "
+          f"(runs: {' '.join(f'{r:.2f}' for r in ratios)})")
     print(f"event-loop latency ms: p50 {p(0.5):.1f}  p99 {p(0.99):.1f}  max {late[-1]:.1f} "
           f"({len(late):,} samples)")
-    print(f"plot redraws {result['redraws_per_s']:.1f}/s; decision boundary "
-          f"{result['boundaries_per_s']:.1f}/s")
-    print(f"epochs recorded: plots {result['recorded']:,}, history {result['history']:,} "
-          f"of {args.epochs:,}")
-    print("resident memory MB at each tenth: " + " ".join(f"{m:.0f}" for m in result["memory"]))
+    print(f"plot redraws {median([r['redraws_per_s'] for r in runs]):.1f}/s; decision "
+          f"boundary {median([r['boundaries_per_s'] for r in runs]):.1f}/s")
+    print("epochs recorded: " + ", ".join(f"plots {r['recorded']:,} history {r['history']:,}"
+                                          for r in runs) + f" of {args.epochs:,} each")
+    print(f"CPU use, in cores: GUI thread {median([r['gui_cpu'] for r in runs]):.2f}, "
+          f"other threads {median([r['other_cpu'] for r in runs]):.2f}")
+    print("resident memory MB at each tenth (first run): "
+          + " ".join(f"{m:.0f}" for m in result["memory"]))
 
 
 if __name__ == "__main__":

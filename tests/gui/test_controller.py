@@ -85,3 +85,25 @@ def test_a_bad_spec_fails_in_words(qtbot, controller):
         controller.start(spec)
     assert "binary cross-entropy needs two classes, but iris has 3" in failed.args[0]
     qtbot.waitUntil(lambda: controller.state == "idle", timeout=10_000)
+
+
+def short_spiral(epochs):
+    spec = long_spiral()
+    return dataclasses.replace(spec, train=dataclasses.replace(spec.train, epochs=epochs))
+
+
+def test_periodic_autosave_every_n_epochs_is_throttled_in_time(qtbot, controller, tmp_path):
+    from playground.core.autosave import Autosaver
+
+    controller.autosaver = Autosaver(tmp_path / "unthrottled")
+    controller.set_autosave_every(25)
+    controller.autosave_min_seconds = 0.0
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        controller.start(short_spiral(100))
+    assert controller.autosaver.counter == 4 + 1  # epochs 25, 50, 75, 100, and the end
+
+    controller.autosaver = Autosaver(tmp_path / "throttled")
+    controller.autosave_min_seconds = 3600.0  # a fast run: no periodic save at all
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        controller.start(short_spiral(200))
+    assert controller.autosaver.counter == 1  # the end of the run only

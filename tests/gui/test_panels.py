@@ -223,3 +223,20 @@ def test_decimation_keeps_spikes_and_the_visible_range():
     assert dx[0] == 0 and dx[-1] == 99_999
     zx, zy = decimate(x, y, 54_000, 55_000, budget=800)
     assert zx[0] >= 53_999 and zx[-1] <= 55_001 and 50.0 in zy
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.5, 0.99])
+def test_smoothing_is_the_exponential_average_across_batches(alpha):
+    from playground.gui.widgets.live_plots import Series
+
+    values = np.random.default_rng(1).normal(size=3000) * 5 + 2
+    expected, average = [], values[0]
+    for value in values:  # the definition, one value at a time
+        average = alpha * average + (1 - alpha) * value
+        expected.append(average)
+    series = Series()
+    series.set_smoothing(alpha)
+    for batch in np.array_split(values, 7):  # arriving in batches, as epochs do
+        series.extend(list(batch))
+    assert np.allclose(series.view(smoothed=True), expected, rtol=1e-12, atol=1e-12)
+    assert series.span(smoothed=False, log=False) == (values.min(), values.max())

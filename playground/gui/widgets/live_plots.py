@@ -9,9 +9,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
-                               QSlider, QVBoxLayout, QWidget)
-from scipy.signal import lfilter
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsPathItem,
+                               QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget)
 
 REDRAW_MS = 40   # 25 frames a second
 MAX_POINTS = 800  # per curve and redraw: a min/max pair per two pixels of a plot
@@ -27,16 +26,63 @@ def decimate(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
     x, y = x[start:end], y[start:end]
     if len(x) <= budget:
         return x, y
-    pairs = budget // 2
-    size = -(-len(x) // pairs)  # ceiling: the last bucket is padded with its edge value
-    buckets = np.pad(y, (0, pairs * size - len(y)), mode="edge").reshape(pairs, size)
-    low = np.where(np.isnan(buckets), np.inf, buckets).argmin(axis=1)
-    high = np.where(np.isnan(buckets), -np.inf, buckets).argmax(axis=1)
-    offsets = np.arange(pairs) * size
-    index = np.concatenate([offsets + low, offsets + high, [0, len(x) - 1]])
-    index = np.sort(np.clip(index, 0, len(x) - 1))  # first and last kept
-    index = index[np.concatenate([[True], index[1:] != index[:-1]])]  # no repeats
-    return x[index], y[index]
+    size = -(-len(x) // (budget // 2))  # ceiling
+    first = np.arange(0, len(x), size)
+    last = np.minimum(first + size, len(x)) - 1
+    low, high = np.fmin.reduceat(y, first), np.fmax.reduceat(y, first)  # NaN-blind
+    # A falling bucket is drawn from its maximum down to its minimum, a rising one up:
+    # the line keeps its direction instead of zig-zagging inside a bucket.
+    falling = y[first] > y[last]
+    xs, ys = np.empty(2 * len(first)), np.empty(2 * len(first))
+    xs[0::2], xs[1::2] = x[first], x[last]
+    ys[0::2] = np.where(falling, high, low)
+    ys[1::2] = np.where(falling, low, high)
+    return xs, ys
+
+
+def exponential_average(values: np.ndarray, alpha: float, previous: float) -> np.ndarray:
+    """y[n] = alpha * y[n-1] + (1 - alpha) * x[n], from y[-1] = previous, vectorised:
+    y[n] = alpha^n * (alpha * previous + (1 - alpha) * cumsum(x[k] / alpha^k)), in chunks
+    short enough that 1 / alpha^k stays far from overflowing. (scipy's lfilter does this
+    too, but importing scipy.signal added two seconds to the window's start.)"""
+    out = np.empty(len(values))
+    chunk = max(1, int(100 / -math.log10(alpha)))
+    for start in range(0, len(values), chunk):
+        part = values[start:start + chunk]
+        powers = alpha ** np.arange(len(part))
+        out[start:start + len(part)] = powers * (
+            alpha * previous + (1 - alpha) * np.cumsum(part / powers))
+        previous = out[start + len(part) - 1]
+    return out
+
+
+class PathCurve(QGraphicsPathItem):
+    """A curve that Qt paints by itself. pyqtgraph's curves paint in Python, and every
+    millisecond the UI thread holds the GIL is a millisecond the training thread waits;
+    this item overrides no virtual method, so painting it runs no Python at all."""
+
+    def __init__(self, pen) -> None:
+        super().__init__()
+        self.opts = {"pen": pen}  # what pyqtgraph's legend sample reads
+        self.setPen(pen)
+        self.log_y = False
+        self.x = self.y = None
+
+    def setData(self, x: np.ndarray, y: np.ndarray) -> None:  # noqa: N802 - pyqtgraph's name
+        self.x, self.y = x, y
+        if self.log_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(y)
+        y = np.where(np.isfinite(y), y, np.nan)  # a gap, not a line to infinity
+        self.setPath(pg.arrayToQPath(np.asarray(x, dtype=np.float64), y, connect="finite"))
+
+    def getData(self) -> tuple[np.ndarray | None, np.ndarray | None]:  # noqa: N802
+        return self.x, self.y
+
+    def setLogMode(self, x_mode: bool, y_mode: bool) -> None:  # noqa: N802 - called by PlotItem
+        self.log_y = bool(y_mode)
+        if self.x is not None:
+            self.setData(self.x, self.y)
 
 
 class Series:
@@ -48,6 +94,9 @@ class Series:
         self.size = 0
         self.alpha = 0.0
         self._state = None
+        # Running [min, max, smallest positive] of the finite values, raw and smoothed,
+        # so the axes can follow the data without rescanning it every frame.
+        self._spans = {False: _empty_span(), True: _empty_span()}
 
     def extend(self, values: list[float]) -> None:
         new = np.asarray(values, dtype=np.float64)
@@ -58,6 +107,8 @@ class Series:
             self.smooth = np.resize(self.smooth, capacity)
         self.data[self.size:end] = new
         self.smooth[self.size:end] = self._smoothed(new)
+        _widen(self._spans[False], new)
+        _widen(self._spans[True], self.smooth[self.size:end])
         self.size = end
 
     def _smoothed(self, new: np.ndarray) -> np.ndarray:
@@ -65,18 +116,43 @@ class Series:
             return new
         clean = np.where(np.isfinite(new), new, 0.0)
         if self._state is None:
-            self._state = np.array([self.alpha * clean[0]])
-        out, self._state = lfilter([1 - self.alpha], [1, -self.alpha], clean, zi=self._state)
+            self._state = float(clean[0])  # the average starts at the first value
+        out = exponential_average(clean, self.alpha, self._state)
+        self._state = float(out[-1])
         return out
 
     def set_smoothing(self, alpha: float) -> None:
         self.alpha, self._state = alpha, None
         values = self.data[:self.size].copy()
         self.size = 0
+        self._spans = {False: _empty_span(), True: _empty_span()}
         self.extend(list(values))
 
     def view(self, smoothed: bool = False) -> np.ndarray:
         return (self.smooth if smoothed and self.alpha else self.data)[:self.size]
+
+    def span(self, smoothed: bool, log: bool) -> tuple[float, float] | None:
+        """The finite values' range (log10 of the positive ones on a log axis)."""
+        low, high, smallest_positive = self._spans[bool(smoothed and self.alpha)]
+        if log:
+            if high <= 0 or not math.isfinite(smallest_positive):
+                return None
+            return math.log10(smallest_positive), math.log10(high)
+        return (low, high) if low <= high else None
+
+
+def _empty_span() -> list[float]:
+    return [math.inf, -math.inf, math.inf]
+
+
+def _widen(span: list[float], values: np.ndarray) -> None:
+    finite = values[np.isfinite(values)]
+    if len(finite):
+        span[0] = min(span[0], float(finite.min()))
+        span[1] = max(span[1], float(finite.max()))
+        positive = finite[finite > 0]
+        if len(positive):
+            span[2] = min(span[2], float(positive.min()))
 
 
 def _nice_ceiling(value: float) -> float:
@@ -90,16 +166,12 @@ def _nice_ceiling(value: float) -> float:
     return float(10 * power)
 
 
-def _finite_span(arrays: list[np.ndarray], log: bool) -> tuple[float | None, float | None]:
-    lows, highs = [], []
-    for values in arrays:
-        finite = values[np.isfinite(values)]
-        if log:
-            finite = np.log10(finite[finite > 0])
-        if len(finite):
-            lows.append(finite.min())
-            highs.append(finite.max())
-    return (min(lows), max(highs)) if lows else (None, None)
+def _finite_span(series: list[Series], smoothed: bool,
+                 log: bool) -> tuple[float | None, float | None]:
+    spans = [span for one in series if (span := one.span(smoothed, log)) is not None]
+    if not spans:
+        return None, None
+    return min(low for low, _ in spans), max(high for _, high in spans)
 
 
 def keep_flat_lines_readable(plot: pg.PlotItem, values: np.ndarray) -> None:
@@ -209,18 +281,26 @@ class LivePlots(QWidget):
         pen = lambda i, style=Qt.PenStyle.SolidLine: pg.mkPen(self.colors[i % len(self.colors)],
                                                                width=1, style=style)
         self.curves = {
-            "loss": self.plots["loss"].plot(name="train", pen=pen(0)),
-            "val_loss": self.plots["loss"].plot(name="validation", pen=pen(1)),
-            "metric": self.plots["metric"].plot(name="train", pen=pen(0)),
-            "val_metric": self.plots["metric"].plot(name="validation", pen=pen(1)),
-            "lr": self.plots["lr"].plot(pen=pen(2)),
+            "loss": self._add_curve("loss", pen(0), "train"),
+            "val_loss": self._add_curve("loss", pen(1), "validation"),
+            "metric": self._add_curve("metric", pen(0), "train"),
+            "val_metric": self._add_curve("metric", pen(1), "validation"),
+            "lr": self._add_curve("lr", pen(2)),
         }
         self.grad_curves = {}
         for index, label in enumerate(self.grad_series):
-            self.grad_curves[label] = self.plots["grad"].plot(name=label, pen=pen(index))
+            self.grad_curves[label] = self._add_curve("grad", pen(index), label)
         for epoch, step, text in self.markers:
             self._draw_marker(epoch, step, text)
         self.dirty = True
+
+    def _add_curve(self, plot_name: str, pen, name: str | None = None) -> PathCurve:
+        plot = self.plots[plot_name]
+        curve = PathCurve(pen)
+        plot.addItem(curve)
+        if name is not None:
+            plot.legend.addItem(curve, name)
+        return curve
 
     def add_epochs(self, events: list) -> None:
         """Record a batch of EpochEnded events (every one is kept)."""
@@ -247,8 +327,8 @@ class LivePlots(QWidget):
                 self.grad_series[label] = Series()
                 self.grad_series[label].set_smoothing(self.smoothing.value() / 100)
                 index = len(self.grad_curves)
-                self.grad_curves[label] = self.plots["grad"].plot(
-                    name=label, pen=pg.mkPen(self.colors[index % len(self.colors)], width=1))
+                self.grad_curves[label] = self._add_curve(
+                    "grad", pg.mkPen(self.colors[index % len(self.colors)], width=1), label)
             self.grad_series[label].extend(values)
         self.epochs_recorded += len(events)
         self.dirty = True
@@ -291,12 +371,10 @@ class LivePlots(QWidget):
         smoothed = self.smoothing.value() > 0
         lo, hi = self._visible_x(x)
         for key, curve in self.curves.items():
-            curve.setData(*decimate(x, self.series[key].view(smoothed), lo, hi),
-                          connect="finite")
+            curve.setData(*decimate(x, self.series[key].view(smoothed), lo, hi))
         for label, curve in self.grad_curves.items():
             series = self.grad_series[label]
-            curve.setData(*decimate(x[-series.size:], series.view(smoothed), lo, hi),
-                          connect="finite")
+            curve.setData(*decimate(x[-series.size:], series.view(smoothed), lo, hi))
         self._settle_ranges(x, smoothed)
 
     def _follow(self, name: str) -> None:
@@ -328,10 +406,10 @@ class LivePlots(QWidget):
         for name, plot in self.plots.items():
             if name not in self._following:
                 continue
-            values = [self.series[k].view(smoothed) for k in series.get(name, ())] if \
-                name != "grad" else [s.view(smoothed) for s in self.grad_series.values()]
+            followed = [self.series[k] for k in series.get(name, ())] if name != "grad" \
+                else list(self.grad_series.values())
             log = plot.ctrl.logYCheck.isChecked()
-            low, high = _finite_span(values, log=log)
+            low, high = _finite_span(followed, smoothed, log)
             if low is None:
                 continue
             y_lo, y_hi = plot.vb.viewRange()[1]
