@@ -32,8 +32,8 @@ def weights_sha256(model_state: Mapping[str, torch.Tensor]) -> str:
     for name in sorted(model_state):
         tensor = model_state[name].detach().cpu().contiguous()
         digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
-        digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes()
-                      if tensor.numel() else b"")
+        if tensor.numel():  # hashed in place: no copy
+            digest.update(memoryview(tensor.view(-1).view(torch.uint8).numpy()))
     return digest.hexdigest()
 
 

@@ -4,7 +4,7 @@
 
 A network of about 1,000,000 parameters (built on the small digits set: the tensors
 matter, not the data) with Adam's state after one epoch. Both sides snapshot and write
-the same trainer state to the same folder and read it back; medians of several runs.
+the same trainer state to the same folder and read it back, alternating; medians.
 The session also fsyncs (atomic writes) and hashes every member; torch.save does
 neither. Goal: the session within 2x of the bare torch calls.
 """
@@ -35,13 +35,17 @@ def trainer_with_a_million_parameters() -> Trainer:
     return trainer
 
 
-def timed(function, repeats: int = 7) -> float:
-    times = []
+def paired(ours, bare, repeats: int = 15) -> tuple[float, float, float]:
+    """Alternate the two, so a drift in the machine's speed hits both; the medians of
+    each and of the per-pair ratios."""
+    mine, theirs = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for function, times in ((ours, mine), (bare, theirs)):
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
+    ratio = statistics.median(a / b for a, b in zip(mine, theirs))
+    return statistics.median(mine), statistics.median(theirs), ratio
 
 
 def main() -> None:
@@ -49,19 +53,19 @@ def main() -> None:
     params = sum(p.numel() for p in trainer.model.parameters())
     with tempfile.TemporaryDirectory() as folder:
         session, bare = Path(folder) / "s.pgsession", Path(folder) / "bare.pt"
-        save_ours = timed(lambda: save_session(session, trainer.spec, trainer.state_dict(),
-                                               trainer.data))
         # Both sides snapshot the same state: weights, optimizer, RNGs, position, history.
-        save_bare = timed(lambda: torch.save(trainer.state_dict(), bare))
-        open_ours = timed(lambda: open_session(session))
-        open_bare = timed(lambda: torch.load(bare, weights_only=True))
+        save = paired(lambda: save_session(session, trainer.spec, trainer.state_dict(),
+                                           trainer.data),
+                      lambda: torch.save(trainer.state_dict(), bare))
+        load = paired(lambda: open_session(session),
+                      lambda: torch.load(bare, weights_only=True))
         sizes = session.stat().st_size / 2**20, bare.stat().st_size / 2**20
     print(f"{params:,} parameters with Adam state; session {sizes[0]:.1f} MB, "
           f"torch.save {sizes[1]:.1f} MB")
-    print(f"save: session {save_ours * 1000:7.1f} ms  torch.save {save_bare * 1000:7.1f} ms  "
-          f"ratio {save_ours / save_bare:.2f}")
-    print(f"open: session {open_ours * 1000:7.1f} ms  torch.load {open_bare * 1000:7.1f} ms  "
-          f"ratio {open_ours / open_bare:.2f}")
+    for name, (ours, theirs, ratio), other in (("save", save, "torch.save"),
+                                               ("open", load, "torch.load")):
+        print(f"{name}: session {ours * 1000:7.1f} ms  {other} {theirs * 1000:7.1f} ms  "
+              f"ratio {ratio:.2f} (median of paired runs)")
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def members(tmp_path):
 def zip_with(path, entries):
     with zipfile.ZipFile(path, "w") as archive:
         for name, body in entries.items():
-            archive.writestr(name, body)
+            archive.writestr(name, bytes(body))
     return path
 
 
@@ -158,7 +158,7 @@ def test_a_zip_bomb_is_refused_before_unpacking(tmp_path):
     bomb = tmp_path / "bomb.pgsession"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in body.items():
-            archive.writestr(name, data if name != "view.json" else b" " * (300 * 2**20))
+            archive.writestr(name, bytes(data) if name != "view.json" else b" " * (300 * 2**20))
     with pytest.raises(SessionFileError, match="zip bomb"):
         open_session(bomb)
 
