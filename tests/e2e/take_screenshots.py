@@ -38,11 +38,17 @@ def shoot(app: QApplication, theme_name: str, tab: int) -> Path:
             window.controller.pause()
 
     def on_paused(event) -> None:
-        # Grab once the plots have drawn everything that arrived before the pause.
-        drawn = window.plots.redraws
-        check = QTimer(window, interval=20)
-        check.timeout.connect(lambda: (window.plots.redraws > drawn and not window.plots.dirty
-                                       and loop.quit()))
+        # Everything before the pause has arrived (signals keep their order); grab once
+        # the plots have drawn it and the event loop has painted that (a second tick).
+        clean_ticks = [0]
+
+        def on_tick() -> None:
+            clean_ticks[0] = clean_ticks[0] + 1 if not window.plots.dirty else 0
+            if clean_ticks[0] == 2:
+                loop.quit()
+
+        check = QTimer(window, interval=50)
+        check.timeout.connect(on_tick)
         check.start()
 
     window.controller.epochEnded.connect(on_epoch)
@@ -52,6 +58,7 @@ def shoot(app: QApplication, theme_name: str, tab: int) -> Path:
     path = OUT / f"main-window-{theme_name}{'-boundary' if tab else ''}.png"
     screen = app.primaryScreen().grabWindow(0)
     screen.copy(window.frameGeometry()).save(str(path))
+    window.modified = False  # a demonstration run: close without the save prompt
     window.close()
     return path
 

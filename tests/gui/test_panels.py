@@ -240,3 +240,13 @@ def test_smoothing_is_the_exponential_average_across_batches(alpha):
         series.extend(list(batch))
     assert np.allclose(series.view(smoothed=True), expected, rtol=1e-12, atol=1e-12)
     assert series.span(smoothed=False, log=False) == (values.min(), values.max())
+
+
+def test_plots_render_to_a_pixmap_without_shadowing_qt(qtbot, capfd):
+    """An attribute named like a Qt virtual (it was `metric`) breaks rendering: Qt calls
+    QWidget.metric() while painting and got a string."""
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    plots.add_epochs([FakeEpoch(e) for e in range(1, 50)])
+    assert not plots.grab().isNull()
+    assert "Error calling Python override" not in capfd.readouterr().err

@@ -63,7 +63,6 @@ class PathCurve(QGraphicsPathItem):
 
     def __init__(self, pen) -> None:
         super().__init__()
-        self.opts = {"pen": pen}  # what pyqtgraph's legend sample reads
         self.setPen(pen)
         self.log_y = False
         self.x = self.y = None
@@ -189,7 +188,8 @@ class LivePlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.colors = ("#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04")
-        self.metric = "accuracy"
+        self.metric_name = "accuracy"  # not `metric`: that would shadow QWidget.metric()
+        self.foreground = "#374151"
         self.dirty = False
         self.redraws = 0
         self.epochs_recorded = 0
@@ -232,13 +232,13 @@ class LivePlots(QWidget):
 
     def _make_plots(self) -> None:
         self.plots = {}
+        self.titles: dict[str, str] = {}
         for row, (name, title) in enumerate((("loss", "Loss"), ("metric", "Accuracy"),
                                              ("lr", "Learning rate"),
                                              ("grad", "Gradient norm per layer"))):
-            plot = self.canvas.addPlot(row=row // 2, col=row % 2, title=title)
+            plot = self.canvas.addPlot(row=row // 2, col=row % 2)
+            self.titles[name] = title
             plot.showGrid(x=True, y=True, alpha=0.2)
-            legend = plot.addLegend(offset=(-5, 5))
-            legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.disableAutoRange()
             for axis in ("left", "bottom"):  # axes repaint as pixmaps, not replayed text
@@ -255,20 +255,20 @@ class LivePlots(QWidget):
 
     def set_colors(self, background: str, foreground: str, series: tuple[str, ...]) -> None:
         self.colors = series
+        self.foreground = foreground
         self.canvas.setBackground(background)
         for plot in self.plots.values():
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setPen(foreground)
                 plot.getAxis(axis).setTextPen(foreground)
-            plot.titleLabel.setText(plot.titleLabel.text, color=foreground)
         self.reset(keep_data=True)
 
     # ------------------------------------------------------------ the data
     def reset(self, keep_data: bool = False, metric: str | None = None) -> None:
         """Forget the curves (a new run); with keep_data, only re-create them."""
         if metric:
-            self.metric = metric
-            self.plots["metric"].setTitle(metric.replace("_", " ").capitalize())
+            self.metric_name = metric
+            self.titles["metric"] = metric.replace("_", " ").capitalize()
         if not keep_data:
             self.series = {key: Series() for key in ("epoch", "step", "loss", "val_loss",
                                                      "metric", "val_metric", "lr")}
@@ -277,6 +277,9 @@ class LivePlots(QWidget):
             self.epochs_recorded = 0
         for plot in self.plots.values():
             plot.clear()
+        self.legends: dict[str, list[tuple[str, str]]] = {name: [] for name in self.plots}
+        for name in self.plots:
+            self._render_title(name)
         # Pens one pixel wide: Qt's raster engine draws wider lines several times slower.
         pen = lambda i, style=Qt.PenStyle.SolidLine: pg.mkPen(self.colors[i % len(self.colors)],
                                                                width=1, style=style)
@@ -299,8 +302,19 @@ class LivePlots(QWidget):
         curve = PathCurve(pen)
         plot.addItem(curve)
         if name is not None:
-            plot.legend.addItem(curve, name)
+            self.legends[plot_name].append((name, pen.color().name()))
+            self._render_title(plot_name)
         return curve
+
+    def _render_title(self, plot_name: str) -> None:
+        """The title, with the legend on a line of its own beneath it: a legend inside
+        the plot hides the curves, and repainting it every frame costs the UI thread."""
+        entries = "&nbsp;&nbsp; ".join(
+            f'<span style="color:{color}">\u2501\u2501</span>&nbsp;{name}'
+            for name, color in self.legends[plot_name])
+        title = self.titles[plot_name] + (f'<br><span style="font-size:8pt">{entries}</span>'
+                                          if entries else "")
+        self.plots[plot_name].setTitle(title, color=self.foreground)
 
     def add_epochs(self, events: list) -> None:
         """Record a batch of EpochEnded events (every one is kept)."""
@@ -315,8 +329,8 @@ class LivePlots(QWidget):
             columns["step"].append(logs["step"])
             columns["loss"].append(logs["loss"])
             columns["val_loss"].append(logs.get("val_loss", math.nan))
-            columns["metric"].append(logs.get(self.metric, math.nan))
-            columns["val_metric"].append(logs.get(f"val_{self.metric}", math.nan))
+            columns["metric"].append(logs.get(self.metric_name, math.nan))
+            columns["val_metric"].append(logs.get(f"val_{self.metric_name}", math.nan))
             columns["lr"].append(logs["lr"])
             for label, value in event.grad_norms.items():
                 grads.setdefault(label, []).append(value)
@@ -455,7 +469,7 @@ class LivePlots(QWidget):
                   for key in ("loss", "val_loss", "metric", "val_metric", "lr")}
         text = (f"epoch {int(epochs.data[index])}, update {int(self.series['step'].data[index])}: "
                 f"loss {values['loss']:.4g}, val_loss {values['val_loss']:.4g}, "
-                f"{self.metric} {values['metric']:.4g}, val_{self.metric} "
+                f"{self.metric_name} {values['metric']:.4g}, val_{self.metric_name} "
                 f"{values['val_metric']:.4g}, lr {values['lr']:.3g}")
         self.readout.setText(text)
         self.hovered.emit(text)
