@@ -81,10 +81,6 @@ class Parts(list):
         return b"".join(self)
 
 
-def tensors_to_bytes(tensors: dict[str, torch.Tensor]) -> bytes:
-    return bytes(tensors_to_parts(tensors))
-
-
 def tensors_to_parts(tensors: dict[str, torch.Tensor]) -> Parts:
     """The safetensors format (8-byte header length, JSON header, raw little-endian
     data) as views of the tensors themselves: no copy at all; safetensors.torch.save
