@@ -278,8 +278,6 @@ class LivePlots(QWidget):
         for plot in self.plots.values():
             plot.clear()
         self.legends: dict[str, list[tuple[str, str]]] = {name: [] for name in self.plots}
-        for name in self.plots:
-            self._render_title(name)
         # Pens one pixel wide: Qt's raster engine draws wider lines several times slower.
         pen = lambda i, style=Qt.PenStyle.SolidLine: pg.mkPen(self.colors[i % len(self.colors)],
                                                                width=1, style=style)
@@ -293,6 +291,8 @@ class LivePlots(QWidget):
         self.grad_curves = {}
         for index, label in enumerate(self.grad_series):
             self.grad_curves[label] = self._add_curve("grad", pen(index), label)
+        for name in self.plots:
+            self._render_title(name)
         for epoch, step, text in self.markers:
             self._draw_marker(epoch, step, text)
         self.dirty = True
@@ -303,7 +303,6 @@ class LivePlots(QWidget):
         plot.addItem(curve)
         if name is not None:
             self.legends[plot_name].append((name, pen.color().name()))
-            self._render_title(plot_name)
         return curve
 
     def _render_title(self, plot_name: str) -> None:
@@ -343,6 +342,7 @@ class LivePlots(QWidget):
                 index = len(self.grad_curves)
                 self.grad_curves[label] = self._add_curve(
                     "grad", pg.mkPen(self.colors[index % len(self.colors)], width=1), label)
+                self._render_title("grad")
             self.grad_series[label].extend(values)
         self.epochs_recorded += len(events)
         self.dirty = True
