@@ -1,6 +1,7 @@
 """Ready experiments: `playground spec --example NAME` and the app's starting points."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from .spec import (DataSpec, EarlyStoppingSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec)
@@ -129,3 +130,29 @@ def for_dataset(data: DataSpec) -> SessionSpec:
     """A sensible default experiment for the data set `data` names."""
     model, optimizer, train = _DEFAULTS[_DEFAULT_OF.get(data.name, "tabular")]()
     return SessionSpec(data=data, model=model, optimizer=optimizer, train=train)
+
+
+def carry_over(spec: SessionSpec, data: DataSpec, old_task: str, new_task: str) -> SessionSpec:
+    """The user's experiment moved to the data set `data`: the optimizer, schedule and
+    training settings stay, the hidden layers stay, and the output layer adapts (its
+    width is inferred, its activation is the one the data set's example uses). The loss
+    and the metrics go back to the task's defaults when the task changes. Whether the
+    hidden layers fit the new data's shape is for the caller to check (see
+    model.check_model); `for_dataset(data)` is the fallback."""
+    suggested = for_dataset(data)
+    layers = list(spec.model.layers)
+    outputs = [i for i, layer in enumerate(layers) if layer.kind == "dense"]
+    if not outputs:
+        model = suggested.model
+    else:
+        out = outputs[-1]
+        params = {**layers[out].params, "units": None,
+                  "activation": suggested.model.layers[-1].params.get("activation", "linear")}
+        layers[out] = LayerSpec("dense", params)
+        model = ModelSpec(tuple(layers))
+    train = spec.train
+    if old_task != new_task or "auto" in (old_task, new_task):
+        train = replace(train, loss=suggested.train.loss, metrics=())
+    if train.early_stopping.enabled and data.split[1] == 0:
+        train = replace(train, early_stopping=replace(train.early_stopping, enabled=False))
+    return replace(spec, data=data, model=model, train=train)

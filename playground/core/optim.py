@@ -276,6 +276,10 @@ class LRSchedule:
         self.is_constant = name in ("constant", "plateau") and self.warmup_steps == 0
         self.within_epoch = self.kind.within_epoch or self.warmup_steps > 0
 
+    def replan(self, total_epochs: int) -> None:
+        """The run's length changed: schedules that span the run stretch or shrink."""
+        self.total_steps = max(1, total_epochs * self.spe)
+
     def factor(self, step: int) -> float:
         value = self._base_factor(step) * self.plateau_factor
         if step < self.warmup_steps:

@@ -140,6 +140,7 @@ class Trainer:
     def fit(self) -> Finished:
         """Train until the epochs are done or something stops the run."""
         torch.set_num_threads(self.threads)
+        self._apply_requests()  # changes made while no run was going (more epochs, say)
         self.stop_reason, self.stop_message = None, ""
         self._fire("on_train_begin", TrainBegan(
             self.epoch, self.step, self.spec.train.epochs, self.steps_per_epoch,
@@ -397,6 +398,12 @@ class Trainer:
         """Check live changes (lr and the optimizer's own parameters); raise SpecError."""
         changes = dict(changes)
         result: dict[str, Any] = {}
+        if "epochs" in changes:
+            epochs = changes.pop("epochs")
+            if isinstance(epochs, bool) or not isinstance(epochs, int) or \
+                    not 1 <= epochs <= 10_000_000:
+                raise SpecError(f"epochs: {epochs!r} is out of range; allowed 1 to 10000000.")
+            result["epochs"] = epochs
         if "lr" in changes:
             lr = changes.pop("lr")
             if not isinstance(lr, (int, float)) or not (1e-8 <= lr <= 100):
@@ -412,8 +419,21 @@ class Trainer:
             result.update(coerce_params(schema, changes, "optimizer"))
         return result
 
+    def change_hyperparameters(self, **changes: Any) -> dict[str, Any]:
+        """Apply live changes now, outside a run (nothing else may touch the trainer);
+        during a run, go through the TrainControl instead. Raises SpecError if bad."""
+        changes = self.validate_hyperparameters(changes)
+        if changes:
+            self._apply_hyperparameters(changes)
+        return changes
+
     def _apply_hyperparameters(self, changes: dict[str, Any]) -> None:
-        params = {k: v for k, v in changes.items() if k != "lr"}
+        params = {k: v for k, v in changes.items() if k not in ("lr", "epochs")}
+        if "epochs" in changes:  # the run and its schedule are re-planned
+            self.spec = replace(self.spec, train=replace(self.spec.train,
+                                                         epochs=changes["epochs"]))
+            self.schedule.replan(changes["epochs"])
+            self._set_lr(self.base_lr * self.schedule.factor(self.step))
         optimizer_spec = self.spec.optimizer
         if "lr" in changes:
             self.base_lr = changes["lr"]

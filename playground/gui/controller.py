@@ -113,7 +113,10 @@ class TrainingController(QObject):
         return True
 
     def set_hyperparameters(self, **changes) -> dict:
-        """Live changes for the running or paused trainer (validated; SpecError if bad)."""
+        """Live changes (validated; SpecError if bad): queued for a running or paused
+        trainer, applied at once to one that no thread is using."""
+        if self.state == IDLE and self._thread is None and self.trainer is not None:
+            return self.trainer.change_hyperparameters(**changes)
         return self.control.set_hyperparameters(**changes)
 
     @property

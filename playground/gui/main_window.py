@@ -1,8 +1,10 @@
 """MainWindow: composes the panels, the plots, the actions and the controller.
 
-The window holds the SessionSpec; panels render it and emit changed copies. Changes
-of the learning rate or the optimizer's hyperparameters go to a trained run live; any
-other change to what is trained asks before starting over with new weights.
+The session model (`self.session`) owns the SessionSpec. Panels render their part and
+emit edits of their part; the model merges them, asks this window's gate, records undo
+and announces the result, which is pushed back into every panel. The gate sends changes
+of the learning rate, the optimizer's hyperparameters and the number of epochs to a
+trained run live; any other change to what is trained asks before starting over.
 """
 from __future__ import annotations
 
@@ -15,20 +17,22 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMessageBox, QProgressBar, QScrollArea,
-                               QTabWidget, QToolBar, QWidget)
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..core.data import DATASETS, load_dataset
 from ..core.device import cuda_status
 from ..core.errors import PlaygroundError
-from ..core.examples import EXAMPLES, for_dataset
+from ..core.examples import EXAMPLES, carry_over, for_dataset
 from ..core.losses import resolve_head
+from ..core.model import check_model
 from ..core.metrics import default_metrics
 from ..core.optim import OPTIMIZERS
 from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
+from .session_model import SessionModel
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
@@ -48,14 +52,15 @@ class MainWindow(QMainWindow):
         sys.setswitchinterval(0.001)
         self.setObjectName("mainWindow")
         self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
-        self.spec = spec or EXAMPLES["spiral"]()
+        self.session = SessionModel(spec or EXAMPLES["spiral"](), self)
+        self.session.gate = self._gate
         self.controller = TrainingController(self)
         self.path: str | None = None
         self._started_at: float | None = None
         self._elapsed = 0.0
         self._last_logs: dict = {}
         self._replay_history = False
-        self.modified = False
+        self._modified = False
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
@@ -64,6 +69,8 @@ class MainWindow(QMainWindow):
         self.controller.want_boundary(False)  # the curves tab is shown first
         self._setup_autosave()
         self._apply_theme()
+        self.session.specChanged.connect(self._on_session_spec_changed)
+        self.session.editRefused.connect(self._on_session_edit_refused)
         self._render_spec()
         self._update_actions()
         self._restore_window_state()
@@ -79,7 +86,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.plots, "Training curves")
         self.tabs.addTab(self.boundary, "Decision boundary")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.setCentralWidget(self.tabs)
+        self.message = QLabel(objectName="messageBanner", wordWrap=True)
+        self.message.setToolTip("Why the last edit did not apply, or what was adapted.")
+        self.message.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.message)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.data_panel = DataPanel()
         self.layers = LayerBuilder()
         self.optimizer_panel = OptimizerPanel()
@@ -89,9 +104,9 @@ class MainWindow(QMainWindow):
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
         self.optimizer_dock = self._dock("Optimizer", "optimizerDock", self.optimizer_panel,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
-        self.data_panel.dataChanged.connect(self._on_data_panel_data_changed)
-        self.layers.modelChanged.connect(self._on_layers_model_changed)
-        self.optimizer_panel.specChanged.connect(self._on_optimizer_panel_spec_changed)
+        self.data_panel.edited.connect(self._on_data_panel_edited)
+        self.layers.edited.connect(self.session.edit)
+        self.optimizer_panel.edited.connect(self.session.edit)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self, objectName=name)
@@ -137,13 +152,20 @@ class MainWindow(QMainWindow):
         self.actionSaveAs = a("actionSaveAs", "Save &as\u2026", self.save_run_as,
                               QKeySequence.StandardKey.SaveAs)
         self.actionQuit = a("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        undo = self.layers.undo_stack.createUndoAction(self, "&Undo")
-        undo.setObjectName("actionUndo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        redo = self.layers.undo_stack.createRedoAction(self, "&Redo")
-        redo.setObjectName("actionRedo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.actionUndo, self.actionRedo = undo, redo
+        self.actionUndo = a("actionUndo", "&Undo", self.session.undo, "Ctrl+Z", None,
+                            "Undo the last edit of the data, the network or the optimizer")
+        self.actionRedo = a("actionRedo", "&Redo", self.session.redo, "Ctrl+Shift+Z", None,
+                            "Redo the edit just undone")
+        self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        stack = self.session.undo_stack
+        stack.canUndoChanged.connect(self.actionUndo.setEnabled)
+        stack.canRedoChanged.connect(self.actionRedo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: self.actionUndo.setText(
+            f"&Undo {text}" if text else "&Undo"))
+        stack.redoTextChanged.connect(lambda text: self.actionRedo.setText(
+            f"&Redo {text}" if text else "&Redo"))
+        self.actionUndo.setEnabled(False)
+        self.actionRedo.setEnabled(False)
         self._build_menus()
         self._build_toolbar()
 
@@ -249,143 +271,175 @@ class MainWindow(QMainWindow):
         c.trainerReady.connect(self._on_controller_trainer_ready)
         c.saved.connect(self._on_controller_saved)
         c.opened.connect(self._on_controller_opened)
-        c.epochsEnded.connect(lambda events: setattr(self, "modified", True))
+        c.epochsEnded.connect(self._on_controller_trained)
 
     # ----------------------------------------------------------------- spec
+    @property
+    def spec(self) -> SessionSpec:
+        """The spec that trains: the session model's."""
+        return self.session.spec
+
+    @property
+    def modified(self) -> bool:
+        return self._modified
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._modified = value
+        self.setWindowModified(value)
+
+    def set_spec(self, spec: SessionSpec) -> None:
+        """Show and train `spec` from now on (a new session: undo starts afresh)."""
+        self.session.replace(spec)
+
     def _render_spec(self) -> None:
-        spec = self.spec
-        self.data_panel.set_spec(spec.data)
+        self._on_session_spec_changed(self.spec, None)
+
+    @Slot(object, object)
+    def _on_session_spec_changed(self, spec: SessionSpec, old: SessionSpec | None) -> None:
+        refresh = old is None or old is spec
+        if refresh or old.data != spec.data:
+            self.data_panel.set_spec(spec.data)
         self.layers.set_model(spec.model)
         self.optimizer_panel.set_spec(spec)
         self.device.blockSignals(True)
         self.device.setCurrentIndex(1 if spec.train.device == "cuda" else 0)
         self.device.blockSignals(False)
-        self._update_context()
-        self.boundary.set_data(spec.data)
-        self.setWindowTitle(f"Gradient Playground \u2014 {Path(self.path).name if self.path else spec.data.name}")
+        if old is None or old.data != spec.data or old.train.loss != spec.train.loss:
+            self._update_context()  # the data set is read to infer shapes: only then
+        if old is None or old.data != spec.data:
+            self.boundary.set_data(spec.data)
+        if not refresh:
+            self.modified = True
+            self.message.hide()
+        self._update_title()
+        self._update_actions()
+        self._update_run_info()
+
+    def _update_title(self) -> None:
+        name = Path(self.path).name if self.path else self.spec.data.name
+        self.setWindowTitle(f"Gradient Playground \u2014 {name}[*]")
 
     def _update_context(self) -> None:
-        """Tell the layer builder the data's input shape and the task's outputs."""
+        """Tell the panels the data's input shape, the task's outputs and metrics."""
         spec = self.spec
-        try:
-            dataset = load_dataset(spec.data) if DATASETS[spec.data.name].source != "download" \
-                else None
-        except PlaygroundError:
-            dataset = None
-        info = DATASETS[spec.data.name]
-        if dataset is not None:
-            shape = dataset.image_shape or (dataset.X.shape[1],)
-            task, classes, name = dataset.task, dataset.n_classes, dataset.info.name
-            self.optimizer_panel.train_rows = max(1, round(len(dataset.X) * spec.data.split[0]))
-        elif info.image_shape:
-            shape, task, classes, name = info.image_shape, info.task, 10, info.name
-        else:
-            self.layers.set_context((1,), None)
+        context = self._data_context(spec)
+        if context is None:
+            self.layers.set_context((1,), None, for_dataset(spec.data).model)
+            self.optimizer_panel.set_task(None)
             return
+        shape, task, classes, name = context
         try:
             head = resolve_head(spec.train.loss, task, classes, 1, name)
         except PlaygroundError as exc:
             head = None
-            self.statusBar().showMessage(str(exc), 8000)
-        self.layers.set_context(shape, head)
+            self._say(str(exc))
+        self.layers.set_context(shape, head, for_dataset(spec.data).model)
+        self.optimizer_panel.set_task(task)
         self.plots.reset(keep_data=True, metric=default_metrics(task)[0])
 
-    def set_spec(self, spec: SessionSpec) -> None:
-        self.spec = spec
-        self._render_spec()
+    def _data_context(self, spec: SessionSpec):
+        """(input shape, task, classes, name) of the data `spec` names, or None."""
+        info = DATASETS[spec.data.name]
+        try:
+            dataset = load_dataset(spec.data) if info.source != "download" else None
+        except PlaygroundError:
+            dataset = None
+        if dataset is not None:
+            self.optimizer_panel.train_rows = max(1, round(len(dataset.X) * spec.data.split[0]))
+            return (dataset.image_shape or (dataset.X.shape[1],), dataset.task,
+                    dataset.n_classes, dataset.info.name)
+        if info.image_shape:
+            return info.image_shape, info.task, 10, info.name
+        return None
 
-    def _change(self, new: SessionSpec, what: str) -> bool:
-        """Apply an edited spec; True if applied. A trained run gets live changes of the
-        learning rate and optimizer hyperparameters; other changes reset it, if allowed."""
-        old = self.spec
+    def _gate(self, old: SessionSpec, new: SessionSpec, what: str) -> bool:
+        """May `new` replace `old`? A trained run takes the learning rate, the optimizer's
+        hyperparameters and the number of epochs live; anything else starts over with
+        new weights, if the user agrees."""
         trainer = self.controller.trainer
-        if trainer is None or new == old:
-            self.spec = new
-            self._after_change(old)
+        if trainer is None:
             return True
         if _only_live_changes(old, new):
-            changes = {}
-            if new.optimizer.lr != old.optimizer.lr:
-                changes["lr"] = new.optimizer.lr
-            kind = OPTIMIZERS[new.optimizer.name]
-            before = coerce_params(kind.params, old.optimizer.params, "optimizer")
-            after = coerce_params(kind.params, new.optimizer.params, "optimizer")
-            changes.update({k: v for k, v in after.items() if before.get(k) != v})
-            try:
-                if changes:
-                    self.controller.set_hyperparameters(**changes)
-            except PlaygroundError as exc:
-                self._warn("That value cannot be used", str(exc))
-                return False
-            if new.train.epochs != old.train.epochs and self.controller.state == IDLE:
-                trainer.spec = dataclasses.replace(trainer.spec, train=dataclasses.replace(
-                    trainer.spec.train, epochs=new.train.epochs))
-            self.spec = new
-            self._after_change(old)
-            return True
+            return self._change_live(old, new)
         if not self.confirm_reset(what):
             return False
-        self.controller.reset()
-        self.plots.reset()
-        self.spec = new
-        self._after_change(old)
+        self._forget_run()
         return True
 
-    def _after_change(self, old: SessionSpec) -> None:
-        self.modified = True
-        if old.data != self.spec.data:
-            self.boundary.set_data(self.spec.data)
-        # The data set is loaded to infer shapes: only when what it decides changed.
-        if old.data != self.spec.data or old.train.loss != self.spec.train.loss:
-            self._update_context()
-        self._update_actions()
+    def _change_live(self, old: SessionSpec, new: SessionSpec) -> bool:
+        changes = {}
+        if new.optimizer.lr != old.optimizer.lr:
+            changes["lr"] = new.optimizer.lr
+        kind = OPTIMIZERS[new.optimizer.name]
+        before = coerce_params(kind.params, old.optimizer.params, "optimizer")
+        after = coerce_params(kind.params, new.optimizer.params, "optimizer")
+        changes.update({k: v for k, v in after.items() if before.get(k) != v})
+        if new.train.epochs != old.train.epochs:
+            changes["epochs"] = new.train.epochs
+        try:
+            if changes:
+                self.controller.set_hyperparameters(**changes)
+        except PlaygroundError as exc:
+            self._warn("That value cannot be used", str(exc))
+            return False
+        return True
 
     def confirm_reset(self, what: str) -> bool:
         epochs = self.controller.trainer.epoch if self.controller.trainer else 0
         answer = QMessageBox.question(
             self, "Start over?",
-            f"The network has trained for {epochs} epochs. Changing {what} starts over "
+            f"The network has trained for {epochs:,} epochs. Changing {what} starts over "
             "with new weights. Reset and apply the change?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    @Slot(object)
-    def _on_data_panel_data_changed(self, data) -> None:
-        new = dataclasses.replace(self.spec, data=data)
-        if data.name != self.spec.data.name:  # a new data set: its sensible default network
-            new = dataclasses.replace(for_dataset(data), train=dataclasses.replace(
-                for_dataset(data).train, device=self.spec.train.device))
-        if self._change(new, "the data"):
-            if new.model != self.layers.model:
-                self.layers.set_model(new.model)
-                self.optimizer_panel.set_spec(new)
-        else:
-            self.data_panel.set_spec(self.spec.data)
+    @Slot(object, str)
+    def _on_data_panel_edited(self, changes: dict, what: str) -> None:
+        data = changes["data"]
+        old = self.spec
+        if data.name == old.data.name:
+            self.session.edit(changes, what)
+            return
+        # A new data set: the user's network and optimizer come along, adapted.
+        old_task, new_task = DATASETS[old.data.name].task, DATASETS[data.name].task
+        moved = carry_over(old, data, old_task, new_task)
+        fits = self._fits(moved)
+        if not fits:
+            moved = dataclasses.replace(moved, model=for_dataset(data).model)
+        landed = self.session.edit({"data": moved.data, "model": moved.model,
+                                    "train": moved.train}, "the data set")
+        if landed and not fits:
+            self._say(f"Your layers do not fit {data.name}, so its suggested network is "
+                      "used (Ctrl+Z brings yours back).")
 
-    @Slot(object)
-    def _on_layers_model_changed(self, model) -> None:
-        if not self._change(dataclasses.replace(self.spec, model=model), "the network"):
-            self.layers.undo_stack.blockSignals(True)
-            self.layers.set_model(self.spec.model)
-            self.layers.undo_stack.blockSignals(False)
+    def _fits(self, spec: SessionSpec) -> bool:
+        context = self._data_context(spec)
+        if context is None:
+            return True
+        shape, task, classes, name = context
+        try:
+            check_model(spec.model, shape, resolve_head(spec.train.loss, task, classes, 1, name))
+        except PlaygroundError:
+            return False
+        return True
 
-    @Slot(object)
-    def _on_optimizer_panel_spec_changed(self, spec) -> None:
-        if not self._change(spec, "the optimizer settings"):
-            self.optimizer_panel.set_spec(self.spec)
+    @Slot(str)
+    def _on_session_edit_refused(self, message: str) -> None:
+        self._say(message)
+
+    def _say(self, message: str) -> None:
+        """A sentence where the user is looking: above the plots, until the next edit."""
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+        self.statusBar().showMessage(message, 15_000)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         self.controller.want_boundary(self.tabs.widget(index) is self.boundary)
 
     def _on_device_changed(self, index: int) -> None:
-        device = self.device.currentData()
-        new = dataclasses.replace(self.spec, train=dataclasses.replace(self.spec.train,
-                                                                       device=device))
-        if not self._change(new, "the device"):
-            self.device.blockSignals(True)
-            self.device.setCurrentIndex(0 if device == "cuda" else 1)
-            self.device.blockSignals(False)
+        self.session.edit({"train.device": self.device.currentData()}, "the device")
 
     # ------------------------------------------------------------- running
     def train(self) -> None:
@@ -413,12 +467,21 @@ class MainWindow(QMainWindow):
         self.controller.step_batch(self.spec)
 
     def reset_weights(self) -> None:
-        self.controller.reset()
-        self.plots.reset()
-        self._elapsed, self._last_logs = 0.0, {}
-        self.boundary.set_data(self.spec.data)
+        self._forget_run()
         self._update_actions()
         self._update_run_info()
+
+    def _forget_run(self) -> None:
+        """Drop the trained run: its weights, its curves and its figures."""
+        self.controller.reset()
+        self.plots.reset()
+        self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
+        self.boundary.set_data(self.spec.data)
+
+    @Slot(object)
+    def _on_controller_trained(self, events: list) -> None:
+        if not self._modified:
+            self.modified = True
 
     @Slot(object)
     def _on_controller_epochs_ended(self, events: list) -> None:
@@ -516,6 +579,7 @@ class MainWindow(QMainWindow):
         self.path = path
         self.set_spec(spec)
         self.modified = False
+        self._update_title()
 
     def open_run(self, path: str | None = None) -> None:
         """Open a session; the current one stays as it is unless the file opens."""
@@ -541,6 +605,7 @@ class MainWindow(QMainWindow):
         self.plots.restore_view(session.view)
         self._replay_history = True
         self.modified = False
+        self._update_title()
         self._remember(path)
         self.statusBar().showMessage(f"Opened {path}", 5000)
 

@@ -2,6 +2,7 @@
 import dataclasses
 
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton
 
 from playground.core.examples import spiral
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec, TrainSpec
@@ -211,11 +212,33 @@ def test_window_and_dock_layout_are_restored(qtbot, window):
     again.close()
 
 
-def test_switching_data_set_picks_a_sensible_network(qtbot, window):
+def test_switching_data_set_keeps_the_users_network_and_optimizer(qtbot, window):
+    window.optimizer_panel.optimizer.setCurrentIndex(
+        window.optimizer_panel.optimizer.findData("rmsprop"))
+    hidden = window.spec.model.layers[:-1]
     window.data_panel.dataset.setCurrentIndex(window.data_panel.dataset.findData("digits"))
-    assert window.spec.data.name == "digits"
+    spec = window.spec
+    assert spec.data.name == "digits" and spec.optimizer.name == "rmsprop"
+    assert spec.model.layers[:-1] == hidden  # the hidden layers came along
+    assert spec.model.layers[-1].params["units"] is None  # the output adapts to 10 classes
+    assert spec.model.layers[-1].params["activation"] == "softmax"
+    assert "parameters" in window.layers.summary.text() and not window.layers.errors
+    suggest = window.findChild(QPushButton, "useSuggestedNetwork")
+    suggest.click()
     assert window.spec.model.layers[0].params["units"] == 64
-    assert "parameters" in window.layers.summary.text()
+    assert window.spec.optimizer.name == "rmsprop"
+    window.actionUndo.trigger()  # the user's layers again
+    assert window.spec.model.layers[:-1] == hidden
+
+
+def test_layers_that_cannot_fit_new_data_fall_back_to_its_suggested_network(qtbot, window):
+    window.load_example("digits_cnn")
+    window.data_panel.dataset.setCurrentIndex(window.data_panel.dataset.findData("moons"))
+    assert window.spec.data.name == "moons"
+    assert [layer.kind for layer in window.spec.model.layers] == ["dense"] * 3
+    assert "do not fit moons" in window.message.text() and window.message.isVisible()
+    window.actionUndo.trigger()
+    assert window.spec.data.name == "digits" and window.spec.model.layers[0].kind == "conv2d"
 
 
 def test_pause_and_stop_autosave_and_a_crash_offers_the_newest(qtbot, window, tmp_path,

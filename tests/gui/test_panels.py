@@ -1,7 +1,9 @@
-"""Each panel: give it a spec, act on a control, assert on the emitted spec."""
+"""Each panel: give it a spec, act on a control, assert on the emitted edit: only the
+panel's own part, which the session model merges into the spec."""
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from playground.core.examples import spiral
 from playground.core.losses import resolve_head
@@ -9,6 +11,7 @@ from playground.core.spec import DataSpec, LayerSpec, ModelSpec
 from playground.gui.widgets.data_panel import DataPanel
 from playground.gui.widgets.layer_builder import LayerBuilder
 from playground.gui.widgets.live_plots import MAX_POINTS, LivePlots, decimate
+from playground.gui.session_model import apply_edit
 from playground.gui.widgets.optimizer_panel import OptimizerPanel, lr_to_slider, slider_to_lr
 
 
@@ -26,21 +29,38 @@ def last_emitted(qtbot, signal, act):
     return blocker.args[0]
 
 
+def edited_spec(qtbot, panel, act):
+    """The spec after the panel's edit, rendered back into the panel as the window does."""
+    changes = last_emitted(qtbot, panel.edited, act)
+    spec = apply_edit(panel._shown, changes).validate()
+    panel.set_spec(spec)
+    return spec
+
+
+def edited_part(qtbot, panel, part, act):
+    changes = last_emitted(qtbot, panel.edited, act)
+    assert set(changes) == {part}, changes  # a panel emits its own part, nothing else
+    panel.set_spec(changes[part]) if part == "data" else panel.set_model(changes[part])
+    return changes[part]
+
+
+def edited_data(qtbot, panel, act):
+    return edited_part(qtbot, panel, "data", act)
+
+
 def test_choosing_an_optimizer_renders_its_parameters_and_default_rate(qtbot, optimizer_panel):
     index = optimizer_panel.optimizer.findData("rmsprop")
-    spec = last_emitted(qtbot, optimizer_panel.specChanged,
-                        lambda: optimizer_panel.optimizer.setCurrentIndex(index))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.optimizer.setCurrentIndex(index))
     assert spec.optimizer.name == "rmsprop" and spec.optimizer.lr == 0.001
     centered = optimizer_panel.params.editor("centered")
     assert centered.toolTip().startswith("Divide by the gradient's variance")
-    spec = last_emitted(qtbot, optimizer_panel.specChanged, lambda: centered.setChecked(True))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: centered.setChecked(True))
     assert spec.optimizer.params["centered"] is True
 
 
 def test_learning_rate_slider_is_logarithmic(qtbot, optimizer_panel):
     assert slider_to_lr(lr_to_slider(0.003)) == pytest.approx(0.003, rel=0.02)
-    spec = last_emitted(qtbot, optimizer_panel.specChanged,
-                        lambda: optimizer_panel.lr_slider.setValue(lr_to_slider(0.1)))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.lr_slider.setValue(lr_to_slider(0.1)))
     assert spec.optimizer.lr == pytest.approx(0.1, rel=0.02)
     assert optimizer_panel.lr_box.value() == pytest.approx(spec.optimizer.lr)
 
@@ -48,34 +68,32 @@ def test_learning_rate_slider_is_logarithmic(qtbot, optimizer_panel):
 @pytest.mark.parametrize("button, size", [("batch_full", None), ("batch_stochastic", 1)])
 def test_batch_modes(qtbot, optimizer_panel, button, size):
     radio = optimizer_panel.findChild(type(optimizer_panel.batch_mode.button(0)), button)
-    spec = last_emitted(qtbot, optimizer_panel.specChanged, radio.click)
+    spec = edited_spec(qtbot, optimizer_panel, radio.click)
     assert spec.train.batch_size == size
 
 
 def test_schedule_parameters_and_preview(qtbot, optimizer_panel):
-    spec = last_emitted(qtbot, optimizer_panel.specChanged, lambda: optimizer_panel.schedule
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.schedule
                         .setCurrentIndex(optimizer_panel.schedule.findData("step")))
     assert spec.schedule.name == "step"
     xs, ys = optimizer_panel.preview_curve.getData()
     assert len(xs) > 10 and ys[0] == pytest.approx(spec.optimizer.lr) and ys[-1] < ys[0]
     gamma = optimizer_panel.schedule_params.editor("gamma")
-    spec = last_emitted(qtbot, optimizer_panel.specChanged, lambda: gamma.setValue(0.25))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: gamma.setValue(0.25))
     assert spec.schedule.params["gamma"] == 0.25
 
 
 def test_training_settings(qtbot, optimizer_panel):
-    spec = last_emitted(qtbot, optimizer_panel.specChanged,
-                        lambda: optimizer_panel.early.setChecked(True))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.early.setChecked(True))
     assert spec.train.early_stopping.enabled
-    spec = last_emitted(qtbot, optimizer_panel.specChanged, lambda: optimizer_panel.l2.setValue(0.01))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.l2.setValue(0.01))
     assert spec.train.l2 == 0.01
-    spec = last_emitted(qtbot, optimizer_panel.specChanged,
-                        lambda: optimizer_panel.loss.setCurrentIndex(optimizer_panel.loss.findData("hinge")))
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.loss.setCurrentIndex(optimizer_panel.loss.findData("hinge")))
     assert spec.train.loss == "hinge"
 
 
 def test_lbfgs_forces_full_batch(qtbot, optimizer_panel):
-    spec = last_emitted(qtbot, optimizer_panel.specChanged, lambda: optimizer_panel.optimizer
+    spec = edited_spec(qtbot, optimizer_panel, lambda: optimizer_panel.optimizer
                         .setCurrentIndex(optimizer_panel.optimizer.findData("lbfgs")))
     assert spec.optimizer.name == "lbfgs" and spec.train.batch_size is None
     assert not optimizer_panel.batch_mode.button(2).isEnabled()
@@ -93,15 +111,21 @@ def builder(qtbot):
 
 
 def test_palette_adds_before_the_output_layer_and_undo_redo(qtbot, builder):
+    from playground.gui.session_model import SessionModel
+
+    session = SessionModel(spiral())
+    builder.edited.connect(session.edit)
+    session.specChanged.connect(lambda spec, old: builder.set_model(spec.model))
     original = builder.model
-    model = last_emitted(qtbot, builder.modelChanged,
-                         lambda: builder.findChild(type(builder.findChild(object, "add_dense")),
-                                                   "add_dropout").click())
+    model = edited_part(qtbot, builder, "model",
+                        lambda: builder.findChild(QPushButton, "add_dropout").click())
     assert [layer.kind for layer in model.layers] == ["dense", "dense", "dropout", "dense"]
-    model = last_emitted(qtbot, builder.modelChanged, builder.undo_stack.undo)
-    assert model == original
-    model = last_emitted(qtbot, builder.modelChanged, builder.undo_stack.redo)
-    assert model.layers[2].kind == "dropout"
+    assert session.spec.model == model == builder.model
+    assert session.undo_stack.undoText() == "adding Dropout"
+    session.undo()
+    assert builder.model == original == session.spec.model
+    session.redo()
+    assert builder.model.layers[2].kind == "dropout"
 
 
 def test_cards_show_shapes_and_parameter_counts(builder):
@@ -112,18 +136,17 @@ def test_cards_show_shapes_and_parameter_counts(builder):
 
 def test_editing_a_card_and_removing_one(qtbot, builder):
     card = builder.cards.itemWidget(builder.cards.item(0))
-    model = last_emitted(qtbot, builder.modelChanged, lambda: card.form.editor("units").setValue(5))
+    model = edited_part(qtbot, builder, "model", lambda: card.form.editor("units").setValue(5))
     assert model.layers[0].params["units"] == 5
     card = builder.cards.itemWidget(builder.cards.item(1))
-    model = last_emitted(qtbot, builder.modelChanged,
-                         lambda: card.form.editor("activation").setCurrentText("relu"))
+    model = edited_part(qtbot, builder, "model", lambda: card.form.editor("activation").setCurrentText("relu"))
     assert model.layers[1].params["activation"] == "relu"
-    model = last_emitted(qtbot, builder.modelChanged, lambda: builder.remove_layer(1))
+    model = edited_part(qtbot, builder, "model", lambda: builder.remove_layer(1))
     assert len(model.layers) == 2
 
 
 def test_impossible_layer_is_flagged_on_its_card(qtbot, builder):
-    last_emitted(qtbot, builder.modelChanged, lambda: builder.add_layer("conv2d"))
+    edited_part(qtbot, builder, "model", lambda: builder.add_layer("conv2d"))
     assert 2 in builder.errors and "needs image input" in builder.errors[2]
     card = builder.cards.itemWidget(builder.cards.item(2))
     assert card.error.isVisible() or not card.error.isHidden()
@@ -133,9 +156,8 @@ def test_impossible_layer_is_flagged_on_its_card(qtbot, builder):
 def test_reorder_moves_a_layer(qtbot, builder):
     builder.set_model(ModelSpec((LayerSpec("dense", {"units": 8}), LayerSpec("relu"),
                                  LayerSpec("dense", {"units": None}))))
-    model = last_emitted(qtbot, builder.modelChanged, lambda: builder.move_layer(1, 0))
+    model = edited_part(qtbot, builder, "model", lambda: builder.move_layer(1, 0))
     assert [layer.kind for layer in model.layers] == ["relu", "dense", "dense"]
-    assert builder.undo_stack.undoText() == "Move layer"
 
 
 # --------------------------------------------------------------- data panel
@@ -149,24 +171,23 @@ def data_panel(qtbot):
 
 
 def test_choosing_a_data_set_and_its_parameters(qtbot, data_panel):
-    spec = last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.dataset
+    spec = edited_data(qtbot, data_panel, lambda: data_panel.dataset
                         .setCurrentIndex(data_panel.dataset.findData("xor")))
     assert spec.name == "xor" and "Four quadrants" in data_panel.description.text()
-    spec = last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.noise.setValue(30))
+    spec = edited_data(qtbot, data_panel, lambda: data_panel.noise.setValue(30))
     assert spec.noise == 0.3
-    spec = last_emitted(qtbot, data_panel.dataChanged,
-                        lambda: data_panel.inputs["x1x2"].setChecked(True))
+    spec = edited_data(qtbot, data_panel, lambda: data_panel.inputs["x1x2"].setChecked(True))
     assert spec.inputs == ("x1", "x2", "x1x2")
-    spec = last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.split[1].setValue(20))
+    spec = edited_data(qtbot, data_panel, lambda: data_panel.split[1].setValue(20))
     assert spec.split[1] == pytest.approx(20 / 105)
     assert data_panel.preview.currentWidget() is data_panel.scatter
 
 
 def test_previews_follow_the_kind_of_data(qtbot, data_panel):
-    last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.dataset
+    edited_data(qtbot, data_panel, lambda: data_panel.dataset
                  .setCurrentIndex(data_panel.dataset.findData("digits")))
     assert data_panel.preview.currentWidget() is data_panel.images
-    last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.dataset
+    edited_data(qtbot, data_panel, lambda: data_panel.dataset
                  .setCurrentIndex(data_panel.dataset.findData("wine")))
     assert data_panel.preview.currentWidget() is data_panel.table
     assert data_panel.table.horizontalHeaderItem(0).text() == "alcohol"
@@ -175,12 +196,12 @@ def test_previews_follow_the_kind_of_data(qtbot, data_panel):
 def test_importing_a_file_and_a_bad_file(qtbot, data_panel, tmp_path):
     good = tmp_path / "mine.csv"
     good.write_text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
-    spec = last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.load_file(str(good)))
+    spec = edited_data(qtbot, data_panel, lambda: data_panel.load_file(str(good)))
     assert spec.name == "file" and spec.path == str(good)
     assert data_panel.preview.currentWidget() is data_panel.table
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,y\n1,,0\n")
-    last_emitted(qtbot, data_panel.dataChanged, lambda: data_panel.load_file(str(bad)))
+    edited_data(qtbot, data_panel, lambda: data_panel.load_file(str(bad)))
     assert data_panel.preview.currentWidget() is data_panel.message
     assert "line 2, column 'b' has a missing value" in data_panel.message.text()
 

@@ -1,5 +1,8 @@
 """DataPanel: the data set, its parameters, split and scaling, with a live preview
-(scatter for 2-D and 1-D sets, sample images for image sets, a table otherwise)."""
+(scatter for 2-D and 1-D sets, sample images for image sets, a table otherwise).
+
+It renders the data part of the session spec and emits only that part, as an edit
+({"data": DataSpec}, what changed in words); see gui.session_model."""
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +20,7 @@ from ...core.data import DATASETS, load_dataset
 from ...core.data.downloads import is_downloaded
 from ...core.data.features import FEATURES
 from ...core.errors import PlaygroundError
-from ...core.spec import SCALINGS, DataSpec
+from ...core.spec import SCALINGS, TASKS, DataSpec
 
 SCALING_HELP = ("Feature scaling, fitted on the training rows only: standardisation "
                 "(mean 0, spread 1) makes gradient descent converge much faster than raw "
@@ -25,11 +28,12 @@ SCALING_HELP = ("Feature scaling, fitted on the training rows only: standardisat
 
 
 class DataPanel(QWidget):
-    dataChanged = Signal(object)  # DataSpec
+    edited = Signal(object, str)  # {"data": DataSpec}, what changed in words
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._spec = DataSpec()
+        self._previewed: DataSpec | None = None
         self.class_colors: tuple[str, ...] = ("#f97316", "#2563eb", "#16a34a", "#9333ea",
                                               "#dc2626", "#0891b2", "#ca8a04", "#db2777")
         layout = QVBoxLayout(self)
@@ -73,14 +77,16 @@ class DataPanel(QWidget):
         self.file_row.setLayout(file_row)
         form.addRow(self.file_row)
         self.samples = QSpinBox(objectName="samples", minimum=10, maximum=1_000_000,
-                                singleStep=50)
+                                singleStep=50, keyboardTracking=False)
         self.samples.setToolTip("Number of points generated.")
         form.addRow("samples", self.samples)
         self.noise = QSlider(Qt.Orientation.Horizontal, objectName="noise")
         self.noise.setRange(0, 50)
-        self.noise.setToolTip("Noise added to the points, 0 to 50%.")
+        self.noise.setToolTip("Noise added to the points, 0 to 50%: the harder the data, "
+                              "the more the network must generalise rather than memorise.")
         form.addRow("noise", self.noise)
-        self.classes = QSpinBox(objectName="classes", minimum=2, maximum=8)
+        self.classes = QSpinBox(objectName="classes", minimum=2, maximum=8,
+                                keyboardTracking=False)
         self.classes.setToolTip("Number of classes (blobs and spirals).")
         form.addRow("classes", self.classes)
         self.inputs_box = QWidget()
@@ -95,11 +101,15 @@ class DataPanel(QWidget):
             self.inputs[name] = check
             grid.addWidget(check, position // 4, position % 4)
         form.addRow("inputs", self.inputs_box)
-        self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1)
+        self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1, keyboardTracking=False)
         self.seed.setToolTip("Seed of data generation and of the split: same seed, same data.")
         form.addRow("seed", self.seed)
-        for widget in (self.samples, self.noise, self.classes, self.seed):
+        for widget in (self.samples, self.classes, self.seed):
             widget.valueChanged.connect(self._emit)
+        # A drag is one change, made when the slider is let go; keys and clicks at once.
+        self.noise.valueChanged.connect(lambda _: None if self.noise.isSliderDown()
+                                        else self._emit())
+        self.noise.sliderReleased.connect(self._emit)
         return box
 
     def _split_box(self) -> QGroupBox:
@@ -110,7 +120,8 @@ class DataPanel(QWidget):
         for name, tip in (("train", "Rows the network learns from."),
                           ("validation", "Rows watched every epoch to see overfitting."),
                           ("test", "Rows kept aside and scored once, at the end.")):
-            spin = QSpinBox(objectName=f"split_{name}", maximum=100, suffix="%")
+            spin = QSpinBox(objectName=f"split_{name}", maximum=100, suffix="%",
+                            keyboardTracking=False)
             spin.setToolTip(tip)
             spin.valueChanged.connect(self._emit)
             row.addWidget(QLabel(name))
@@ -122,13 +133,31 @@ class DataPanel(QWidget):
         self.scaling.setToolTip(SCALING_HELP)
         self.scaling.currentTextChanged.connect(self._emit)
         form.addRow("scaling", self.scaling)
+        self.file_options = QWidget()
+        options = QHBoxLayout(self.file_options)
+        options.setContentsMargins(0, 0, 0, 0)
+        self.task = QComboBox(objectName="taskCombo")
+        for task in TASKS:
+            self.task.addItem("task: automatic" if task == "auto" else f"task: {task}", task)
+        self.task.setToolTip("What the target is: inferred from the file (text or few whole "
+                             "numbers: classes; other numbers: regression), or set here.")
+        self.task.currentIndexChanged.connect(self._emit)
+        self.drop_missing = QCheckBox("drop rows with missing values",
+                                      objectName="dropMissing")
+        self.drop_missing.setToolTip("A file with empty cells is refused unless rows with a "
+                                     "missing value are dropped.")
+        self.drop_missing.toggled.connect(self._emit)
+        options.addWidget(self.task)
+        options.addWidget(self.drop_missing, 1)
+        form.addRow(self.file_options)
         return box
 
     # ------------------------------------------------------------- the spec
     def set_spec(self, spec: DataSpec) -> None:
         self._spec = spec
         widgets = [self.dataset, self.samples, self.noise, self.classes, self.seed,
-                   self.scaling, self.target, *self.split, *self.inputs.values()]
+                   self.scaling, self.target, self.task, self.drop_missing, *self.split,
+                   *self.inputs.values()]
         for widget in widgets:
             widget.blockSignals(True)
         self.dataset.setCurrentIndex(self.dataset.findData(spec.name))
@@ -138,6 +167,8 @@ class DataPanel(QWidget):
         self.seed.setValue(spec.seed)
         self.scaling.setCurrentText(spec.scaling)
         self.target.setText(spec.target)
+        self.task.setCurrentIndex(max(0, self.task.findData(spec.task)))
+        self.drop_missing.setChecked(spec.missing == "drop")
         for spin, part in zip(self.split, spec.split):
             spin.setValue(round(part * 100))
         for name, check in self.inputs.items():
@@ -145,7 +176,9 @@ class DataPanel(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._show_relevant_controls()
-        self._refresh_preview()
+        if spec != self._previewed:  # reading a data set is not free: only when it changed
+            self._previewed = spec
+            self._refresh_preview()
 
     @property
     def spec(self) -> DataSpec:
@@ -160,21 +193,20 @@ class DataPanel(QWidget):
             self._spec, name=name, samples=self.samples.value(), noise=self.noise.value() / 100,
             classes=self.classes.value(), seed=self.seed.value(),
             scaling=self.scaling.currentText(), target=self.target.text().strip(),
-            split=tuple(p / total for p in parts),
+            split=tuple(p / total for p in parts), task=self.task.currentData(),
+            missing="drop" if self.drop_missing.isChecked() else "fail",
             inputs=() if chosen == ("x1", "x2") else chosen)
 
     def _emit(self, *_: object) -> None:
         new = self._read()
         if new != self._spec:
-            self.set_spec(new)
-            self.dataChanged.emit(new)
+            self.edited.emit({"data": new}, "the data")
 
     def _on_dataset_changed(self, index: int) -> None:
         name = self.dataset.currentData()
         fresh = DataSpec(name=name, path=self._spec.path if name == "file" else "")
-        self._spec = dataclasses.replace(fresh, seed=self._spec.seed)
-        self.set_spec(self._spec)
-        self.dataChanged.emit(self._spec)
+        self.edited.emit({"data": dataclasses.replace(fresh, seed=self._spec.seed)},
+                         "the data set")
 
     def _on_open_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -184,9 +216,8 @@ class DataPanel(QWidget):
             self.load_file(path)
 
     def load_file(self, path: str) -> None:
-        self._spec = DataSpec(name="file", path=path, seed=self._spec.seed)
-        self.set_spec(self._spec)
-        self.dataChanged.emit(self._spec)
+        self.edited.emit({"data": DataSpec(name="file", path=path, seed=self._spec.seed)},
+                         "the data file")
 
     def _show_relevant_controls(self) -> None:
         info = DATASETS[self._spec.name]
@@ -198,6 +229,7 @@ class DataPanel(QWidget):
         self.classes.setEnabled(self._spec.name in ("blobs", "spirals"))
         self.inputs_box.setEnabled(info.two_dimensional)
         self.file_row.setVisible(info.source == "file")
+        self.file_options.setVisible(info.source == "file")
 
     # --------------------------------------------------------------- preview
     def _refresh_preview(self) -> None:

@@ -1,14 +1,18 @@
 """LayerBuilder: the network as a stack of layer cards, input at the top.
 
 Cards are rendered from the ModelSpec; every edit (a parameter, add, remove, reorder by
-drag and drop) makes a new spec, pushed through a QUndoStack so Ctrl+Z undoes it.
-Shapes and parameter counts come from the core's shape inference; an impossible stack
-is flagged on the card that breaks it, before any training.
+drag and drop) is emitted as a new ModelSpec, the builder's part of the session spec
+(`edited({"model": ...}, what)`); the session model records it for undo. Cards are
+compact rows (kind, settings, shapes) that expand to edit; an edit updates the cards in
+place, so the field being typed in keeps its focus. Shapes and parameter counts come
+from the core's shape inference; an impossible stack is flagged on the card that breaks
+it, before any training.
 """
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
@@ -23,85 +27,121 @@ from .param_form import ParamForm
 _DEFAULT_NEW = {"dense": {"units": 16, "activation": "relu"}}
 
 
-class _SetModel(QUndoCommand):
-    def __init__(self, builder: "LayerBuilder", old: ModelSpec, new: ModelSpec, text: str):
-        super().__init__(text)
-        self.builder, self.old, self.new = builder, old, new
-
-    def redo(self) -> None:
-        self.builder._apply(self.new)
-
-    def undo(self) -> None:
-        self.builder._apply(self.old)
-
-
 class LayerCard(QFrame):
     changed = Signal(int, object)   # index, new params
     removed = Signal(int)
+    resized = Signal()
 
-    def __init__(self, index: int, layer: LayerSpec, info: LayerInfo | None,
-                 error: str | None) -> None:
+    def __init__(self, index: int, layer: LayerSpec, expanded: bool = False) -> None:
         super().__init__()
         self.index = index
+        self.kind = layer.kind
         self.setObjectName(f"layerCard{index}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         kind = LAYERS[layer.kind]
         self.setToolTip(kind.description)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setContentsMargins(6, 3, 6, 3)
+        layout.setSpacing(2)
         header = QHBoxLayout()
-        title = QLabel(f"<b>{index + 1}. {kind.label}</b>")
-        header.addWidget(title)
+        self.toggle = QToolButton(objectName="expandLayer", autoRaise=True)
+        self.toggle.setToolTip("Show or hide this layer's settings")
+        self.toggle.clicked.connect(lambda: self.set_expanded(not self.expanded))
+        self.toggle.setVisible(bool(kind.params))
+        header.addWidget(self.toggle)
+        self.title = QLabel()
+        header.addWidget(self.title)
         header.addStretch(1)
-        self.shape = QLabel(self._shape_text(info))
-        self.shape.setObjectName("shapeLabel")
+        self.shape = QLabel(objectName="shapeLabel")
         header.addWidget(self.shape)
-        remove = QToolButton(text="\u2715", objectName="removeLayer")
+        remove = QToolButton(text="\u2715", objectName="removeLayer", autoRaise=True)
         remove.setToolTip("Remove this layer")
         remove.clicked.connect(lambda: self.removed.emit(self.index))
         header.addWidget(remove)
         layout.addLayout(header)
+        self.form = None
         if kind.params:
             self.form = ParamForm()
             self.form.set_schema(kind.params, dict(layer.params))
             self.form.valuesChanged.connect(lambda values: self.changed.emit(self.index, values))
             layout.addWidget(self.form)
-        self.error = QLabel(error or "")
-        self.error.setObjectName("layerError")
-        self.error.setWordWrap(True)
+        self.error = QLabel(objectName="layerError", wordWrap=True)
         self.error.setStyleSheet("color: #dc2626;")
-        self.error.setVisible(bool(error))
         layout.addWidget(self.error)
-        if error:
-            self.setStyleSheet("LayerCard { border: 2px solid #dc2626; border-radius: 4px; }")
+        self.expanded = expanded
+        self.show_layer(layer, None, None)
+        self.set_expanded(expanded)
 
-    @staticmethod
-    def _shape_text(info: LayerInfo | None) -> str:
-        if info is None:
-            return ""
-        def fmt(shape):
-            return "x".join(str(s) for s in shape)
-        params = f" \u00b7 {info.parameters:,} params" if info.parameters else ""
-        return f"{fmt(info.in_shape)} \u2192 {fmt(info.out_shape)}{params}"
+    def show_layer(self, layer: LayerSpec, info: LayerInfo | None, error: str | None) -> None:
+        """Render `layer` in place (the editors keep their focus)."""
+        kind = LAYERS[layer.kind]
+        if self.form is not None:
+            self.form.set_values(dict(layer.params))
+        self.title.setText(f"<b>{self.index + 1}. {kind.label}</b> {_settings_text(layer)}")
+        self.shape.setText(_shape_text(info))
+        self.error.setText(error or "")
+        self.error.setVisible(bool(error))
+        self.setStyleSheet("LayerCard { border: 2px solid #dc2626; border-radius: 4px; }"
+                           if error else "")
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self.toggle.setText("\u25be" if expanded else "\u25b8")
+        if self.form is not None:
+            self.form.setVisible(expanded)
+        self.resized.emit()
+
+
+def _settings_text(layer: LayerSpec) -> str:
+    """The settings in a few words: '16 \u00b7 tanh \u00b7 xavier_uniform'."""
+    parts = []
+    for name, value in layer.params.items():
+        if value in (None, "default", "auto") and name == "units":
+            parts.append("auto")
+        elif value not in (None, "default", "", False):
+            parts.append("on" if value is True else f"{value:g}" if isinstance(value, float)
+                         else str(value))
+    return " \u00b7 ".join(parts)
+
+
+def _shape_text(info: LayerInfo | None) -> str:
+    if info is None:
+        return ""
+
+    def fmt(shape):
+        return "x".join(str(s) for s in shape)
+
+    params = f" \u00b7 {info.parameters:,} params" if info.parameters else ""
+    return f"{fmt(info.in_shape)} \u2192 {fmt(info.out_shape)}{params}"
 
 
 class LayerBuilder(QWidget):
-    modelChanged = Signal(object)  # ModelSpec
+    edited = Signal(object, str)  # {"model": ModelSpec}, what changed in words
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
         self._model = ModelSpec()
         self._input_shape: tuple[int, ...] = (2,)
         self._head: Head | None = None
+        self._suggested: ModelSpec | None = None
+        self._expanded: set[int] = set()
         layout = QVBoxLayout(self)
-        self.summary = QLabel(objectName="networkSummary")
-        layout.addWidget(self.summary)
+        layout.setContentsMargins(4, 4, 4, 4)
+        top = QHBoxLayout()
+        self.summary = QLabel(objectName="networkSummary", wordWrap=True)
+        top.addWidget(self.summary, 1)
+        self.suggest = QPushButton("Use the suggested network", objectName="useSuggestedNetwork")
+        self.suggest.setToolTip("Replace the layers with the network this data set's example "
+                                "uses (Ctrl+Z brings yours back).")
+        self.suggest.clicked.connect(self._on_suggest_clicked)
+        top.addWidget(self.suggest)
+        layout.addLayout(top)
         self.cards = QListWidget(objectName="layerCards")
         self.cards.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.cards.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.cards.setSpacing(2)
-        self.cards.setToolTip("Drag a card to reorder the layers.")
+        self.cards.setSpacing(1)
+        self.cards.setMinimumHeight(150)
+        self.cards.setToolTip("Drag a card to reorder the layers; \u25b8 shows its settings.")
         self.cards.model().rowsMoved.connect(self._on_cards_rows_moved)
         layout.addWidget(self.cards, 1)
         layout.addWidget(self._palette())
@@ -110,21 +150,24 @@ class LayerBuilder(QWidget):
         box = QGroupBox("Add a layer")
         grid = QGridLayout(box)
         grid.setSpacing(3)
+        grid.setContentsMargins(4, 4, 4, 4)
         for position, kind in enumerate(LAYERS.values()):
             button = QPushButton(kind.label, objectName=f"add_{kind.name}")
             button.setToolTip(kind.description)
             button.clicked.connect(lambda _=False, name=kind.name: self.add_layer(name))
-            grid.addWidget(button, position // 3, position % 3)
+            grid.addWidget(button, position // 4, position % 4)
         return box
 
     # ---------------------------------------------------------------- public
     def set_model(self, model: ModelSpec) -> None:
-        """Show `model` (from outside: no signal, no undo entry)."""
-        self._apply(model, emit=False)
+        """Show `model`; emits nothing."""
+        self._model = model
+        self._render()
 
-    def set_context(self, input_shape: tuple[int, ...], head: Head | None) -> None:
-        """The data's input shape and the task's head, for shapes and checks."""
-        self._input_shape, self._head = input_shape, head
+    def set_context(self, input_shape: tuple[int, ...], head: Head | None,
+                    suggested: ModelSpec | None = None) -> None:
+        """The data's input shape, the task's head and the data set's suggested network."""
+        self._input_shape, self._head, self._suggested = input_shape, head, suggested
         self._render()
 
     @property
@@ -137,33 +180,33 @@ class LayerBuilder(QWidget):
         dense = [i for i, layer in enumerate(layers) if layer.kind == "dense"]
         at = dense[-1] if dense else len(layers)
         layers.insert(at, LayerSpec(kind, _DEFAULT_NEW.get(kind, {})))
-        self._push(ModelSpec(tuple(layers)), f"Add {LAYERS[kind].label}")
+        self._emit(ModelSpec(tuple(layers)), f"adding {LAYERS[kind].label}")
 
     def remove_layer(self, index: int) -> None:
         layers = list(self._model.layers)
         removed = layers.pop(index)
-        self._push(ModelSpec(tuple(layers)), f"Remove {LAYERS[removed.kind].label}")
+        self._emit(ModelSpec(tuple(layers)), f"removing {LAYERS[removed.kind].label}")
 
     def edit_layer(self, index: int, params: dict) -> None:
         layers = list(self._model.layers)
         layers[index] = LayerSpec(layers[index].kind, params)
-        self._push(ModelSpec(tuple(layers)), f"Edit {LAYERS[layers[index].kind].label}")
+        self._emit(ModelSpec(tuple(layers)), f"layer {index + 1}")
 
     def move_layer(self, source: int, target: int) -> None:
         layers = list(self._model.layers)
         layers.insert(target, layers.pop(source))
-        self._push(ModelSpec(tuple(layers)), "Move layer")
+        self._emit(ModelSpec(tuple(layers)), "the order of the layers")
+
+    @property
+    def errors(self) -> dict[int, str]:
+        return self._check()[1]
 
     # --------------------------------------------------------------- private
-    def _push(self, model: ModelSpec, text: str) -> None:
+    def _emit(self, model: ModelSpec, what: str) -> None:
         if model != self._model:
-            self.undo_stack.push(_SetModel(self, self._model, model, text))
-
-    def _apply(self, model: ModelSpec, emit: bool = True) -> None:
-        self._model = model
-        self._render()
-        if emit:
-            self.modelChanged.emit(model)
+            self.edited.emit({"model": model}, what)
+        else:
+            self._render()
 
     def _check(self) -> tuple[dict[int, LayerInfo], dict[int, str], str]:
         if self._head is None:
@@ -175,24 +218,49 @@ class LayerBuilder(QWidget):
         infos = {row.index: row for row in built.summary}
         return infos, {}, f"{built.parameter_count:,} parameters in {len(infos)} layers"
 
+    def _cards(self) -> list[LayerCard]:
+        return [self.cards.itemWidget(self.cards.item(i)) for i in range(self.cards.count())]
+
     def _render(self) -> None:
         infos, errors, summary = self._check()
         self.summary.setText(summary or next(iter(errors.values()), ""))
+        self.suggest.setEnabled(self._suggested is not None and self._suggested != self._model)
+        layers = self._model.layers
+        cards = self._cards()
+        if [card.kind for card in cards] != [layer.kind for layer in layers]:
+            cards = self._rebuild_cards()
+        for card, layer in zip(cards, layers):
+            card.show_layer(layer, infos.get(card.index), errors.get(card.index))
+        self._fit_items()
+
+    def _rebuild_cards(self) -> list[LayerCard]:
         self.cards.blockSignals(True)
         self.cards.clear()
         for index, layer in enumerate(self._model.layers):
-            card = LayerCard(index, layer, infos.get(index), errors.get(index))
+            card = LayerCard(index, layer, expanded=index in self._expanded)
             card.changed.connect(self.edit_layer)
             card.removed.connect(self.remove_layer)
+            card.resized.connect(self._on_card_resized)
             item = QListWidgetItem()
-            item.setSizeHint(card.sizeHint() + QSize(0, 4))
             self.cards.addItem(item)
             self.cards.setItemWidget(item, card)
         self.cards.blockSignals(False)
+        return self._cards()
 
-    @property
-    def errors(self) -> dict[int, str]:
-        return self._check()[1]
+    def _fit_items(self) -> None:
+        for index in range(self.cards.count()):
+            item = self.cards.item(index)
+            card = self.cards.itemWidget(item)
+            if card is not None:
+                item.setSizeHint(card.sizeHint() + QSize(0, 2))
+
+    def _on_card_resized(self) -> None:
+        self._expanded = {card.index for card in self._cards() if card and card.expanded}
+        self._fit_items()
+
+    def _on_suggest_clicked(self) -> None:
+        if self._suggested is not None:
+            self._emit(self._suggested, "the network (the suggested one)")
 
     def _on_cards_rows_moved(self, parent, start, end, destination, row) -> None:
         target = row if row < start else row - 1
@@ -201,7 +269,5 @@ class LayerBuilder(QWidget):
 
 def _failing_layer(message: str, count: int) -> int:
     """The layer index a SpecError names (model.layers[3] ...), else the last layer."""
-    import re
-
     found = re.search(r"model\.layers\[(\d+)\]", message)
     return int(found.group(1)) if found else count - 1

@@ -1,5 +1,10 @@
 """OptimizerPanel: optimizer, learning rate, batch mode, schedule (with a preview of
-the planned curve), loss, penalties, clipping, early stopping and epochs."""
+the planned curve), loss, metrics, penalties, clipping, stopping rules and epochs.
+
+It renders its part of the session spec and emits only what the user changed, as an
+edit: {dotted path: value} plus a few words naming it (see gui.session_model). It
+never holds the whole spec, so it can never send another panel's old values back.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -14,7 +19,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
 
 from ...core.losses import LOSS_HELP, LOSS_LABELS
 from ...core.optim import OPTIMIZERS, SCHEDULES, WARMUP_HELP, planned_lr_curve
-from ...core.spec import EarlyStoppingSpec, OptimizerSpec, ScheduleSpec, SessionSpec
+from ...core.metrics import METRIC_HELP, default_metrics
+from ...core.spec import OptimizerSpec, SessionSpec
 from .live_plots import keep_flat_lines_readable
 from .param_form import ParamForm
 
@@ -31,18 +37,25 @@ def slider_to_lr(position: int) -> float:
     return float(f"{10 ** (math.log10(LR_MIN) + position / LR_STEPS * span):.3g}")
 
 
+METRIC_LABELS = {"accuracy": "accuracy", "precision": "precision", "recall": "recall",
+                 "f1": "F1", "mae": "MAE", "mse": "MSE", "r2": "R\u00b2"}
+
+
 class OptimizerPanel(QWidget):
-    specChanged = Signal(object)  # SessionSpec
+    edited = Signal(object, str)  # {dotted path: value}, what changed in words
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._spec: SessionSpec | None = None
         self.train_rows = 350  # for the schedule preview's updates per epoch
+        self._shown: SessionSpec | None = None  # what is on screen, for the preview only
+        self._batch_before_full_only: int | None = None
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._optimizer_box())
         layout.addWidget(self._batch_box())
         layout.addWidget(self._schedule_box())
         layout.addWidget(self._training_box())
+        layout.addWidget(self._stopping_box())
         layout.addStretch(1)
 
     # ------------------------------------------------------------ building
@@ -54,25 +67,29 @@ class OptimizerPanel(QWidget):
             self.optimizer.addItem(kind.label, kind.name)
             self.optimizer.setItemData(self.optimizer.count() - 1, kind.description,
                                        Qt.ItemDataRole.ToolTipRole)
+        self.optimizer.setToolTip("The update rule: how the gradient turns into a step.")
         self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
         form.addRow("method", self.optimizer)
         self.lr_slider = QSlider(Qt.Orientation.Horizontal, objectName="lrSlider")
         self.lr_slider.setRange(0, LR_STEPS)
         self.lr_box = QDoubleSpinBox(objectName="lrSpin", decimals=6, minimum=1e-6,
-                                     maximum=100.0, singleStep=0.001)
+                                     maximum=100.0, singleStep=0.001, keyboardTracking=False)
         tip = ("The learning rate: how far each update moves the weights along the negative "
                "gradient. Too high and the loss explodes; too low and it crawls. The slider "
                "is logarithmic: each notch is the same factor.")
         for widget in (self.lr_slider, self.lr_box):
             widget.setToolTip(tip)
-        self.lr_slider.valueChanged.connect(lambda p: self._set_lr(slider_to_lr(p)))
-        self.lr_box.valueChanged.connect(self._set_lr)
+        # A drag is one change (one marker on the curves), made when the slider is let go.
+        self.lr_slider.valueChanged.connect(self._on_lr_slider_moved)
+        self.lr_slider.sliderReleased.connect(self._on_lr_slider_released)
+        self.lr_box.valueChanged.connect(self._on_lr_box_changed)
         row = QHBoxLayout()
         row.addWidget(self.lr_slider, 1)
         row.addWidget(self.lr_box)
         form.addRow("learning rate", row)
         self.params = ParamForm()
-        self.params.valuesChanged.connect(self._on_params_changed)
+        self.params.valuesChanged.connect(
+            lambda values: self._edit({"optimizer.params": values}, "the optimizer's settings"))
         form.addRow(self.params)
         return box
 
@@ -89,11 +106,12 @@ class OptimizerPanel(QWidget):
             button = QRadioButton(label, objectName=f"batch_{name}")
             self.batch_mode.addButton(button, index)
             layout.addWidget(button)
-        self.batch_size = QSpinBox(objectName="batchSize", minimum=2, maximum=1_000_000)
+        self.batch_size = QSpinBox(objectName="batchSize", minimum=2, maximum=1_000_000,
+                                   keyboardTracking=False)
         self.batch_size.setToolTip("Examples per mini-batch.")
         layout.addWidget(self.batch_size)
-        self.batch_mode.idClicked.connect(self._emit)
-        self.batch_size.valueChanged.connect(self._emit)
+        self.batch_mode.idClicked.connect(self._on_batch_changed)
+        self.batch_size.valueChanged.connect(self._on_batch_changed)
         return box
 
     def _schedule_box(self) -> QGroupBox:
@@ -104,19 +122,25 @@ class OptimizerPanel(QWidget):
             self.schedule.addItem(kind.label, kind.name)
             self.schedule.setItemData(self.schedule.count() - 1, kind.description,
                                       Qt.ItemDataRole.ToolTipRole)
-        self.schedule.currentIndexChanged.connect(self._on_schedule_changed)
+        self.schedule.setToolTip("How the learning rate changes as training goes on.")
+        self.schedule.currentIndexChanged.connect(
+            lambda _: self._edit({"schedule.name": self.schedule.currentData(),
+                                  "schedule.params": {}}, "the schedule"))
         form.addRow("schedule", self.schedule)
         self.schedule_params = ParamForm()
-        self.schedule_params.valuesChanged.connect(self._emit)
+        self.schedule_params.valuesChanged.connect(
+            lambda values: self._edit({"schedule.params": values}, "the schedule's settings"))
         form.addRow(self.schedule_params)
-        self.warmup = QDoubleSpinBox(objectName="warmup", maximum=1e6, decimals=1)
+        self.warmup = QDoubleSpinBox(objectName="warmup", maximum=1e6, decimals=1,
+                                     keyboardTracking=False)
         self.warmup.setToolTip(WARMUP_HELP)
-        self.warmup.valueChanged.connect(self._emit)
+        self.warmup.valueChanged.connect(
+            lambda value: self._edit({"schedule.warmup_epochs": value}, "the warm-up"))
         form.addRow("warm-up epochs", self.warmup)
         self.preview = pg.PlotWidget()
         self.preview.setObjectName("schedulePreview")
-        self.preview.setMinimumHeight(90)
-        self.preview.setMaximumHeight(120)
+        self.preview.setMinimumHeight(80)
+        self.preview.setMaximumHeight(110)
         self.preview.setMenuEnabled(False)
         self.preview.setMouseEnabled(False, False)
         self.preview.setLabel("bottom", "epoch")
@@ -134,48 +158,84 @@ class OptimizerPanel(QWidget):
             self.loss.addItem(label, name)
             self.loss.setItemData(self.loss.count() - 1, LOSS_HELP[name],
                                   Qt.ItemDataRole.ToolTipRole)
-        self.loss.currentIndexChanged.connect(self._emit)
+        self.loss.setToolTip("What the network minimises: how wrong a prediction counts.")
+        self.loss.currentIndexChanged.connect(
+            lambda _: self._edit({"train.loss": self.loss.currentData()}, "the loss"))
         form.addRow("loss", self.loss)
-        self.epochs = QSpinBox(objectName="epochs", minimum=1, maximum=10_000_000)
-        self.epochs.setToolTip("Passes over the training data; Train stops after this many.")
+        self.metrics_box = QWidget(objectName="metricsChoice")
+        self.metrics_row = QHBoxLayout(self.metrics_box)
+        self.metrics_row.setContentsMargins(0, 0, 0, 0)
+        self.metric_checks: dict[str, QCheckBox] = {}
+        form.addRow("metrics", self.metrics_box)
+        self.epochs = QSpinBox(objectName="epochs", minimum=1, maximum=10_000_000,
+                               keyboardTracking=False)
+        self.epochs.setToolTip("Passes over the training data; Train stops after this many. "
+                               "Changing it during a run re-plans the run and its schedule.")
+        self.epochs.valueChanged.connect(
+            lambda value: self._edit({"train.epochs": value}, "the number of epochs"))
         form.addRow("epochs", self.epochs)
-        self.l1 = self._penalty("l1", "L1 penalty: pushes weights to exactly zero (sparse "
-                                "networks).")
+        self.l1 = self._number("l1", "train.l1", "the L1 penalty", "L1 penalty: pushes weights "
+                               "to exactly zero (sparse networks).")
         form.addRow("L1", self.l1)
-        self.l2 = self._penalty("l2", "L2 penalty (weight decay): keeps weights small, "
-                                "which fights overfitting.")
+        self.l2 = self._number("l2", "train.l2", "the L2 penalty", "L2 penalty (weight "
+                               "decay): keeps weights small, which fights overfitting.")
         form.addRow("L2", self.l2)
-        self.clip = self._penalty("clipNorm", "Gradient clipping: if the gradient's norm "
-                                  "exceeds this, it is scaled down. Tames exploding "
-                                  "gradients. 0 is off.", 1e6)
+        self.clip = self._number("clipNorm", "train.clip_norm", "gradient clipping",
+                                 "Gradient clipping: if the gradient's norm exceeds this, it "
+                                 "is scaled down. Tames exploding gradients. 0 is off.", 1e6)
         form.addRow("clip norm", self.clip)
+        return box
+
+    def _stopping_box(self) -> QGroupBox:
+        box = QGroupBox("Stopping early")
+        form = QFormLayout(box)
         row = QHBoxLayout()
-        self.early = QCheckBox("stop after", objectName="earlyStopping")
+        self.early = QCheckBox("after", objectName="earlyStopping")
         self.early.setToolTip("Early stopping: end the run when the validation loss has not "
                               "improved for this many epochs, and restore the best weights.")
         self.patience = QSpinBox(objectName="patience", minimum=1, maximum=100_000,
-                                 suffix=" epochs without progress")
+                                 suffix=" epochs", keyboardTracking=False)
+        self.patience.setToolTip(self.early.toolTip())
         row.addWidget(self.early)
         row.addWidget(self.patience, 1)
-        form.addRow("early stopping", row)
-        for widget in (self.epochs, self.patience):
-            widget.valueChanged.connect(self._emit)
-        self.early.toggled.connect(self._emit)
+        form.addRow("no progress", row)
+        self.early.toggled.connect(
+            lambda on: self._edit({"train.early_stopping.enabled": on}, "early stopping"))
+        self.patience.valueChanged.connect(
+            lambda value: self._edit({"train.early_stopping.patience": value},
+                                     "early stopping's patience"))
+        row = QHBoxLayout()
+        self.converge = QCheckBox("below", objectName="convergence")
+        self.converge.setToolTip("Convergence: end the run once the training loss changes by "
+                                 "less than this from one epoch to the next, several epochs "
+                                 "in a row. Gradient descent has then found a flat spot.")
+        self.tolerance = QDoubleSpinBox(objectName="convergenceTol", decimals=8,
+                                        minimum=1e-8, maximum=1e6, singleStep=1e-4,
+                                        keyboardTracking=False)
+        self.tolerance.setToolTip(self.converge.toolTip())
+        row.addWidget(self.converge)
+        row.addWidget(self.tolerance, 1)
+        form.addRow("loss change", row)
+        self.converge.toggled.connect(self._on_convergence_changed)
+        self.tolerance.valueChanged.connect(self._on_convergence_changed)
         return box
 
-    def _penalty(self, name: str, tip: str, maximum: float = 10.0) -> QDoubleSpinBox:
-        box = QDoubleSpinBox(objectName=name, decimals=6, maximum=maximum, singleStep=0.0001)
+    def _number(self, name: str, path: str, what: str, tip: str,
+                maximum: float = 10.0) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(objectName=name, decimals=6, maximum=maximum, singleStep=0.0001,
+                             keyboardTracking=False)
         box.setToolTip(tip)
-        box.valueChanged.connect(self._emit)
+        box.valueChanged.connect(lambda value: self._edit({path: value}, what))
         return box
 
     # ------------------------------------------------------------- the spec
     def set_spec(self, spec: SessionSpec) -> None:
-        """Show `spec`; nothing is emitted."""
-        self._spec = spec
+        """Show the optimizer, schedule and training parts of `spec`; emits nothing."""
+        self._shown = spec
         widgets = (self.optimizer, self.lr_slider, self.lr_box, self.batch_size, self.schedule,
                    self.warmup, self.loss, self.epochs, self.l1, self.l2, self.clip,
-                   self.early, self.patience)
+                   self.early, self.patience, self.converge, self.tolerance,
+                   *self.metric_checks.values())
         for widget in widgets:
             widget.blockSignals(True)
         self.optimizer.setCurrentIndex(self.optimizer.findData(spec.optimizer.name))
@@ -183,13 +243,7 @@ class OptimizerPanel(QWidget):
         self.lr_slider.setValue(lr_to_slider(spec.optimizer.lr))
         kind = OPTIMIZERS[spec.optimizer.name]
         self.params.set_schema(kind.params, dict(spec.optimizer.params))
-        size = spec.train.batch_size
-        mode = 0 if size is None else 2 if size == 1 else 1
-        self.batch_mode.button(mode).setChecked(True)
-        self.batch_size.setValue(size if size and size > 1 else 32)
-        self.batch_size.setEnabled(mode == 1)
-        for button in self.batch_mode.buttons():
-            button.setEnabled(not kind.full_batch_only or button is self.batch_mode.button(0))
+        self._show_batch(spec.train.batch_size, kind.full_batch_only)
         self.schedule.setCurrentIndex(self.schedule.findData(spec.schedule.name))
         self.schedule_params.set_schema(SCHEDULES[spec.schedule.name].params,
                                         dict(spec.schedule.params))
@@ -199,63 +253,96 @@ class OptimizerPanel(QWidget):
         self.l1.setValue(spec.train.l1)
         self.l2.setValue(spec.train.l2)
         self.clip.setValue(spec.train.clip_norm)
-        self.early.setChecked(spec.train.early_stopping.enabled)
-        self.patience.setValue(spec.train.early_stopping.patience)
-        self.patience.setEnabled(spec.train.early_stopping.enabled)
+        stop = spec.train.early_stopping
+        self.early.setChecked(stop.enabled)
+        self.patience.setValue(max(1, stop.patience))
+        self.patience.setEnabled(stop.enabled)
+        tol = spec.train.convergence_tol
+        self.converge.setChecked(tol > 0)
+        if tol > 0:
+            self.tolerance.setValue(tol)
+        self.tolerance.setEnabled(tol > 0)
+        for name, check in self.metric_checks.items():
+            check.setChecked(not spec.train.metrics or name in spec.train.metrics)
         for widget in widgets:
             widget.blockSignals(False)
         self._update_preview()
 
-    def _read(self) -> SessionSpec:
-        spec = self._spec
-        name = self.optimizer.currentData()
-        optimizer = OptimizerSpec(name, self.lr_box.value(),
-                                  self.params.values() if name == spec.optimizer.name else {})
-        mode = self.batch_mode.checkedId()
-        size = None if mode == 0 or OPTIMIZERS[name].full_batch_only else \
-            1 if mode == 2 else self.batch_size.value()
-        schedule_name = self.schedule.currentData()
-        schedule = ScheduleSpec(schedule_name, self.schedule_params.values()
-                                if schedule_name == spec.schedule.name else {},
-                                self.warmup.value())
-        train = dataclasses.replace(
-            spec.train, loss=self.loss.currentData(), epochs=self.epochs.value(),
-            batch_size=size, l1=self.l1.value(), l2=self.l2.value(),
-            clip_norm=self.clip.value(),
-            early_stopping=dataclasses.replace(spec.train.early_stopping or EarlyStoppingSpec(),
-                                               enabled=self.early.isChecked(),
-                                               patience=self.patience.value()))
-        return dataclasses.replace(spec, optimizer=optimizer, schedule=schedule, train=train)
-
-    def _emit(self, *_: object) -> None:
-        if self._spec is None:
+    def set_task(self, task: str | None) -> None:
+        """Offer the metrics of `task` (classification or regression)."""
+        names = default_metrics(task) if task else ()
+        if tuple(self.metric_checks) == names:
             return
-        new = self._read()
-        if new != self._spec:
-            self.set_spec(new)
-            self.specChanged.emit(new)
+        for check in self.metric_checks.values():
+            check.deleteLater()
+        self.metric_checks = {}
+        for name in names:
+            check = QCheckBox(METRIC_LABELS.get(name, name), objectName=f"metric_{name}")
+            check.setToolTip(METRIC_HELP.get(name, ""))
+            check.setChecked(True)
+            check.toggled.connect(self._on_metrics_changed)
+            self.metrics_row.addWidget(check)
+            self.metric_checks[name] = check
+        if self._shown is not None:
+            self.set_spec(self._shown)
 
-    def _set_lr(self, lr: float) -> None:
-        self.lr_box.blockSignals(True)
-        self.lr_slider.blockSignals(True)
-        self.lr_box.setValue(lr)
-        self.lr_slider.setValue(lr_to_slider(lr))
-        self.lr_box.blockSignals(False)
-        self.lr_slider.blockSignals(False)
-        self._emit()
+    def _show_batch(self, size: int | None, full_only: bool) -> None:
+        mode = 0 if size is None else 2 if size == 1 else 1
+        self.batch_mode.button(mode).setChecked(True)
+        self.batch_size.setValue(size if size and size > 1 else 32)
+        self.batch_size.setEnabled(mode == 1)
+        for button in self.batch_mode.buttons():
+            button.setEnabled(not full_only or button is self.batch_mode.button(0))
+
+    def _edit(self, changes: dict, what: str) -> None:
+        self.edited.emit(changes, what)
 
     def _on_optimizer_changed(self, index: int) -> None:
         kind = OPTIMIZERS[self.optimizer.currentData()]
-        self._set_lr(kind.default_lr)  # each method has its own sensible rate
+        was_full_only = self._shown is not None and \
+            OPTIMIZERS[self._shown.optimizer.name].full_batch_only
+        # Each method has its own sensible rate and its own settings.
+        changes: dict = {"optimizer": OptimizerSpec(kind.name, kind.default_lr, {})}
+        if kind.full_batch_only and not was_full_only:
+            self._batch_before_full_only = self._shown.train.batch_size if self._shown else None
+            changes["train.batch_size"] = None
+        elif was_full_only and not kind.full_batch_only and self._batch_before_full_only:
+            changes["train.batch_size"] = self._batch_before_full_only  # as it was before
+        self._edit(changes, "the optimizer")
 
-    def _on_params_changed(self, values: dict) -> None:
-        self._emit()
+    def _on_lr_slider_moved(self, position: int) -> None:
+        lr = slider_to_lr(position)
+        self.lr_box.blockSignals(True)
+        self.lr_box.setValue(lr)
+        self.lr_box.blockSignals(False)
+        if not self.lr_slider.isSliderDown():  # keys and clicks: one change each
+            self._edit({"optimizer.lr": lr}, "the learning rate")
 
-    def _on_schedule_changed(self, index: int) -> None:
-        self._emit()
+    def _on_lr_slider_released(self) -> None:
+        self._edit({"optimizer.lr": slider_to_lr(self.lr_slider.value())}, "the learning rate")
+
+    def _on_lr_box_changed(self, lr: float) -> None:
+        self._edit({"optimizer.lr": float(f"{lr:.6g}")}, "the learning rate")
+
+    def _on_batch_changed(self, *_: object) -> None:
+        mode = self.batch_mode.checkedId()
+        size = None if mode == 0 else 1 if mode == 2 else self.batch_size.value()
+        self._edit({"train.batch_size": size}, "the batch size")
+
+    def _on_convergence_changed(self, *_: object) -> None:
+        tol = self.tolerance.value() if self.converge.isChecked() else 0.0
+        self._edit({"train.convergence_tol": tol}, "the convergence stop")
+
+    def _on_metrics_changed(self, *_: object) -> None:
+        chosen = tuple(n for n, check in self.metric_checks.items() if check.isChecked())
+        if not chosen:  # at least one: the metric plot needs something to show
+            self.set_spec(self._shown)
+            return
+        everything = chosen == tuple(self.metric_checks)
+        self._edit({"train.metrics": () if everything else chosen}, "the metrics")
 
     def _update_preview(self) -> None:
-        spec = self._spec
+        spec = self._shown
         size = spec.train.batch_size or self.train_rows
         steps = max(1, math.ceil(self.train_rows / size))
         try:

@@ -1,7 +1,8 @@
 """ParamForm: editors rendered from a parameter schema (core.schema.Param).
 
 Setting values blocks the editors' signals, so pushing a spec into the form never
-echoes back as a change (the napari rule).
+echoes back as a change (the napari rule). Number boxes commit when the user is done
+(Enter, focus out, an arrow step), not on every keystroke: typing 48 is one edit.
 """
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ class ParamForm(QWidget):
                             int(param.high if param.high is not None else 10**9))
             if param.optional:
                 editor.setSpecialValueText("auto")
+            editor.setKeyboardTracking(False)
             editor.valueChanged.connect(self._emit)
         elif param.kind == "float":
             editor = QDoubleSpinBox()
@@ -64,9 +66,10 @@ class ParamForm(QWidget):
             editor.setRange(param.low if param.low is not None else -1e9,
                             param.high if param.high is not None else 1e9)
             editor.setSingleStep(0.01 if (param.high or 1) <= 1 else 0.1)
+            editor.setKeyboardTracking(False)
             editor.valueChanged.connect(self._emit)
         else:
-            editor = QLineEdit()
+            editor = QLineEdit(placeholderText="numbers, e.g. 30, 60, 90")
             editor.editingFinished.connect(self._emit)
         return editor
 
@@ -83,7 +86,7 @@ class ParamForm(QWidget):
             elif isinstance(editor, QDoubleSpinBox):
                 editor.setValue(float(value))
             else:
-                editor.setText(", ".join(f"{v:g}" for v in value) if value else "")
+                editor.setText(_numbers_text(value))
             editor.blockSignals(False)
 
     def values(self) -> dict[str, Any]:
@@ -98,7 +101,7 @@ class ParamForm(QWidget):
             elif isinstance(editor, QDoubleSpinBox):
                 result[name] = editor.value()
             else:
-                result[name] = editor.text()
+                result[name] = _parse_numbers(editor.text())
         return result
 
     def editor(self, name: str) -> QWidget:
@@ -106,3 +109,19 @@ class ParamForm(QWidget):
 
     def _emit(self, *_: Any) -> None:
         self.valuesChanged.emit(self.values())
+
+
+def _numbers_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return ", ".join(f"{v:g}" for v in value) if value else ""
+
+
+def _parse_numbers(text: str) -> tuple[float, ...] | str:
+    """'30, 60 90' -> (30.0, 60.0, 90.0); text that is not numbers stays text, so the
+    spec's validation can say what is wrong with it."""
+    parts = text.replace(",", " ").replace(";", " ").split()
+    try:
+        return tuple(float(part) for part in parts)
+    except ValueError:
+        return text
