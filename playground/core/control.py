@@ -80,6 +80,14 @@ class TrainControl:
             self._refresh_pending()
         return changes, checkpoint
 
+    def take_changes(self) -> dict[str, Any]:
+        """Hand over and clear the queued hyperparameter changes only (a run that ended
+        before it could take them leaves them to whoever holds the trainer)."""
+        with self._cond:
+            changes, self._changes = self._changes, {}
+            self._refresh_pending()
+        return changes
+
     def admit_batch(self) -> str | None:
         """'run' when not paused, 'step' when a step request lets one batch through
         while paused, None when the trainer must wait."""

@@ -43,6 +43,7 @@ class TrainingController(QObject):
         self.autosave_every = 0        # epochs between periodic autosaves; 0: none
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
+        self._worker_done = True  # no worker thread is using the trainer
 
     # ------------------------------------------------------------- commands
     def start(self, spec: SessionSpec) -> None:
@@ -88,6 +89,7 @@ class TrainingController(QObject):
         self.shutdown()
         self.trainer = None
         self.control.discard_changes()
+        self.control.validator = None  # the next trainer brings its own
 
     def open(self, path: str) -> None:
         """Read a session and rebuild its run in the worker thread, without training;
@@ -115,7 +117,7 @@ class TrainingController(QObject):
     def set_hyperparameters(self, **changes) -> dict:
         """Live changes (validated; SpecError if bad): queued for a running or paused
         trainer, applied at once to one that no thread is using."""
-        if self.state == IDLE and self._thread is None and self.trainer is not None:
+        if self.state == IDLE and self.trainer is not None and self._worker_done:
             return self.trainer.change_hyperparameters(**changes)
         return self.control.set_hyperparameters(**changes)
 
@@ -170,6 +172,7 @@ class TrainingController(QObject):
         # thread ends deletes it. A deleteLater() as well would delete it twice.
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
+        self._worker_done = False
         if train:  # opening or saving is not a run
             self._set_state(PAUSED if self.control.paused else RUNNING)
         thread.start()
@@ -257,6 +260,10 @@ class TrainingController(QObject):
         if self._current():
             # The worker's last act: from here a save or a new run must not wait on it
             # (a checkpoint request would never be served); _launch joins the thread.
+            self._worker_done = True
+            late = self.control.take_changes()  # made while the run was ending
+            if late and self.trainer is not None:
+                self.trainer.change_hyperparameters(**late)
             self._set_state(IDLE)
             self.finished.emit(outcome)
 
@@ -268,4 +275,5 @@ class TrainingController(QObject):
     def _clear_thread(self) -> None:
         self._thread.deleteLater()
         self._thread = self._worker = None
+        self._worker_done = True
         self._set_state(IDLE)

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMessageBox, QProgressBar, QScrollArea,
@@ -112,6 +112,10 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self, objectName=name)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(widget)
+        # Never a horizontal scrollbar: the dock is at least as wide as its panel.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(widget.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         dock.setWidget(scroll)
         self.addDockWidget(area, dock)
         return dock
@@ -208,6 +212,9 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
             view.addAction(dock.toggleViewAction())
+        self.actionResetLayout = view.addAction("Reset &layout", self.reset_layout)
+        self.actionResetLayout.setObjectName("actionResetLayout")
+        self.actionResetLayout.setToolTip("Put the panels back where they started.")
         view.addSeparator()
         themes = QActionGroup(self)
         for name in ("system", "light", "dark"):
@@ -357,8 +364,8 @@ class MainWindow(QMainWindow):
         """May `new` replace `old`? A trained run takes the learning rate, the optimizer's
         hyperparameters and the number of epochs live; anything else starts over with
         new weights, if the user agrees."""
-        trainer = self.controller.trainer
-        if trainer is None:
+        # A run being launched has no trainer yet but takes changes all the same.
+        if self.controller.trainer is None and not self.controller.busy:
             return True
         if _only_live_changes(old, new):
             return self._change_live(old, new)
@@ -400,6 +407,8 @@ class MainWindow(QMainWindow):
         data = changes["data"]
         old = self.spec
         if data.name == old.data.name:
+            if data.task != old.data.task:  # metrics of the old task no longer apply
+                changes = {**changes, "train.metrics": ()}
             self.session.edit(changes, what)
             return
         # A new data set: the user's network and optimizer come along, adapted.
@@ -587,8 +596,7 @@ class MainWindow(QMainWindow):
             return
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Open a session",
-                                                  settings.read(settings.LAST_FOLDER),
-                                                  SESSION_FILES)
+                                                  self._session_folder(), SESSION_FILES)
         if not path:
             return
         self._opening = path
@@ -619,8 +627,7 @@ class MainWindow(QMainWindow):
         return True
 
     def save_run_as(self) -> bool:
-        suggested = str(Path(settings.read(settings.LAST_FOLDER) or ".") /
-                        f"{self.spec.data.name}.pgsession")
+        suggested = str(Path(self._session_folder()) / f"{self.spec.data.name}.pgsession")
         path, _ = QFileDialog.getSaveFileName(self, "Save the session", suggested,
                                               SESSION_FILES)
         if not path:
@@ -744,14 +751,36 @@ class MainWindow(QMainWindow):
                           "learn by gradient descent.")
 
     def _restore_window_state(self) -> None:
+        self._default_state = self.saveState()
         geometry = settings.read(settings.WINDOW_GEOMETRY)
         if geometry:
             self.restoreGeometry(QByteArray(geometry))
         else:
-            self.resize(1400, 880)
+            self.resize(self._default_size())
         state = settings.read(settings.WINDOW_STATE)
         if state:
             self.restoreState(QByteArray(state))
+
+    def _default_size(self) -> QSize:
+        """1400x880, or nine tenths of a smaller screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return QSize(1400, 880)
+        free = screen.availableGeometry()
+        return QSize(min(1400, int(free.width() * 0.9)), min(880, int(free.height() * 0.9)))
+
+    def reset_layout(self) -> None:
+        for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self._default_state)
+        self.resize(self._default_size())
+
+    @staticmethod
+    def _session_folder() -> str:
+        """Where Open and Save start: the last folder used, else the documents folder."""
+        return settings.read(settings.LAST_FOLDER) or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
 
     def closeEvent(self, event) -> None:
         if not self.maybe_save():

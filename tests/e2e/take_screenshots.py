@@ -1,32 +1,53 @@
-"""Screenshots of the real window on a real X server, light and dark, training spiral.
+"""Screenshots of the real window on a real X server: light and dark, at 1280x720 and
+1600x1000, during training (paused mid-run) and after it (the run finished).
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_screenshots
 
-Starts the main window with the xcb platform, trains the spiral example until enough
-epochs have been drawn (waiting on the controller's signals, not on a clock), and grabs
-the X screen itself. The PNGs go to resources/screenshots/.
+Starts the main window with the xcb platform on the spiral example, waits on the
+controller's signals (never on a clock) and grabs the X screen itself. The PNGs go to
+resources/screenshots/: main-window-THEME-WxH-during.png and ...-after.png; the README's
+main-window-THEME.png (1600x1000, during) and main-window-THEME-boundary.png.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSize, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
-EPOCHS = int(os.environ.get("SCREENSHOT_EPOCHS", "150"))
+EPOCHS = int(os.environ.get("SCREENSHOT_EPOCHS", "120"))
+SIZES = (QSize(1280, 720), QSize(1600, 1000))
 
 
-def shoot(app: QApplication, theme_name: str, tab: int) -> Path:
+def _wait_until_drawn(window, loop: QEventLoop) -> None:
+    """Quit `loop` once the plots have drawn everything and a frame has been painted."""
+    clean_ticks = [0]
+
+    def on_tick() -> None:
+        clean_ticks[0] = clean_ticks[0] + 1 if not window.plots.dirty else 0
+        if clean_ticks[0] == 2:
+            loop.quit()
+
+    check = QTimer(window, interval=50)
+    check.timeout.connect(on_tick)
+    check.start()
+
+
+def shoot(app: QApplication, theme_name: str, size: QSize, phase: str, tab: int = 0) -> Path:
+    from playground.core.examples import spiral
     from playground.gui.main_window import MainWindow
 
-    window = MainWindow(theme_name=theme_name)
-    window.resize(1560, 960)
-    window.move(20, 20)
+    spec = spiral()
+    spec = dataclasses.replace(spec, train=dataclasses.replace(spec.train, epochs=EPOCHS))
+    window = MainWindow(spec, theme_name=theme_name)
+    window.resize(size)
+    window.move(0, 0)
     window.show()
     window.tabs.setCurrentIndex(tab)
     loop = QEventLoop()
@@ -34,28 +55,18 @@ def shoot(app: QApplication, theme_name: str, tab: int) -> Path:
 
     def on_epoch(event) -> None:
         seen.append(event.epoch)
-        if len(seen) == EPOCHS:
+        if phase == "during" and len(seen) == EPOCHS // 2:
             window.controller.pause()
 
-    def on_paused(event) -> None:
-        # Everything before the pause has arrived (signals keep their order); grab once
-        # the plots have drawn it and the event loop has painted that (a second tick).
-        clean_ticks = [0]
-
-        def on_tick() -> None:
-            clean_ticks[0] = clean_ticks[0] + 1 if not window.plots.dirty else 0
-            if clean_ticks[0] == 2:
-                loop.quit()
-
-        check = QTimer(window, interval=50)
-        check.timeout.connect(on_tick)
-        check.start()
-
     window.controller.epochEnded.connect(on_epoch)
-    window.controller.paused.connect(on_paused)
+    window.controller.paused.connect(lambda event: _wait_until_drawn(window, loop))
+    window.controller.finished.connect(lambda outcome: _wait_until_drawn(window, loop))
     window.train()
     loop.exec()
-    path = OUT / f"main-window-{theme_name}{'-boundary' if tab else ''}.png"
+    name = f"main-window-{theme_name}-{size.width()}x{size.height()}-{phase}"
+    if tab:
+        name = f"main-window-{theme_name}-boundary"
+    path = OUT / f"{name}.png"
     screen = app.primaryScreen().grabWindow(0)
     screen.copy(window.frameGeometry()).save(str(path))
     window.modified = False  # a demonstration run: close without the save prompt
@@ -67,8 +78,15 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Screenshots")
     OUT.mkdir(parents=True, exist_ok=True)
-    for theme_name, tab in (("light", 0), ("dark", 0), ("light", 1), ("dark", 1)):
-        print(shoot(app, theme_name, tab))
+    for theme_name in ("light", "dark"):
+        for size in SIZES:
+            for phase in ("during", "after"):
+                path = shoot(app, theme_name, size, phase)
+                print(path)
+                if size == SIZES[-1] and phase == "during":  # the README's picture
+                    readme = OUT / f"main-window-{theme_name}.png"
+                    readme.write_bytes(path.read_bytes())
+        print(shoot(app, theme_name, SIZES[-1], "during", tab=1))
     return 0
 
 

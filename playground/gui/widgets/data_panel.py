@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSizePolicy,
                                QSlider, QSpinBox, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -41,6 +42,8 @@ class DataPanel(QWidget):
         layout.addWidget(self._split_box())
         self.preview = QStackedWidget(objectName="dataPreview")
         self.preview.setMinimumHeight(220)
+        # The preview takes the width it is given: it never widens the dock.
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.scatter = pg.PlotWidget()
         self.scatter.setMinimumHeight(220)
         self.scatter.setMenuEnabled(False)
@@ -54,7 +57,9 @@ class DataPanel(QWidget):
     def _choice_box(self) -> QGroupBox:
         box = QGroupBox("Data set")
         form = QFormLayout(box)
-        self.dataset = QComboBox(objectName="datasetCombo")
+        self.dataset = QComboBox(objectName="datasetCombo", minimumContentsLength=18)
+        self.dataset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for info in DATASETS.values():
             self.dataset.addItem(f"{info.name}  ({info.task}, {info.source})", info.name)
             self.dataset.setItemData(self.dataset.count() - 1, info.description,
@@ -63,6 +68,10 @@ class DataPanel(QWidget):
         form.addRow(self.dataset)
         self.description = QLabel(objectName="datasetDescription", wordWrap=True)
         form.addRow(self.description)
+        self.error = QLabel(objectName="dataError", wordWrap=True)
+        self.error.setStyleSheet("color: #dc2626;")
+        self.error.hide()
+        form.addRow(self.error)
         file_row = QHBoxLayout()
         self.open_file = QPushButton("Open file\u2026", objectName="openDataFile")
         self.open_file.setToolTip("Import a CSV, NPZ (arrays X and y) or IDX file.")
@@ -99,7 +108,7 @@ class DataPanel(QWidget):
                              "a single unit separates xor.")
             check.toggled.connect(self._emit)
             self.inputs[name] = check
-            grid.addWidget(check, position // 4, position % 4)
+            grid.addWidget(check, position // 3, position % 3)
         form.addRow("inputs", self.inputs_box)
         self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1, keyboardTracking=False)
         self.seed.setToolTip("Seed of data generation and of the split: same seed, same data.")
@@ -124,8 +133,10 @@ class DataPanel(QWidget):
                             keyboardTracking=False)
             spin.setToolTip(tip)
             spin.valueChanged.connect(self._emit)
-            row.addWidget(QLabel(name))
-            row.addWidget(spin)
+            label = QLabel("val" if name == "validation" else name)
+            label.setToolTip(tip)
+            row.addWidget(label)
+            row.addWidget(spin, 1)
             self.split.append(spin)
         form.addRow(row)
         self.scaling = QComboBox(objectName="scalingCombo")
@@ -245,7 +256,10 @@ class DataPanel(QWidget):
             dataset = load_dataset(dataclasses.replace(self._spec, inputs=()))
         except PlaygroundError as exc:
             self._say(str(exc))
+            self.error.setText(str(exc))  # up here, next to the choice that caused it
+            self.error.show()
             return
+        self.error.hide()
         X, y = dataset.preview(300, self._spec.seed)
         if dataset.image_shape:
             self._show_images(X, y, dataset.image_shape)

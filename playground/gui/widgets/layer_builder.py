@@ -50,15 +50,17 @@ class LayerCard(QFrame):
         self.toggle.setVisible(bool(kind.params))
         header.addWidget(self.toggle)
         self.title = QLabel()
-        header.addWidget(self.title)
-        header.addStretch(1)
-        self.shape = QLabel(objectName="shapeLabel")
-        header.addWidget(self.shape)
+        header.addWidget(self.title, 1)
         remove = QToolButton(text="\u2715", objectName="removeLayer", autoRaise=True)
         remove.setToolTip("Remove this layer")
         remove.clicked.connect(lambda: self.removed.emit(self.index))
         header.addWidget(remove)
         layout.addLayout(header)
+        self.shape = QLabel(objectName="shapeLabel")
+        self.shape.setToolTip("Input shape \u2192 output shape, and the layer's trainable "
+                              "parameters (weights and biases).")
+        self.shape.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.shape)
         self.form = None
         if kind.params:
             self.form = ParamForm()
@@ -155,7 +157,7 @@ class LayerBuilder(QWidget):
             button = QPushButton(kind.label, objectName=f"add_{kind.name}")
             button.setToolTip(kind.description)
             button.clicked.connect(lambda _=False, name=kind.name: self.add_layer(name))
-            grid.addWidget(button, position // 4, position % 4)
+            grid.addWidget(button, position // 3, position % 3)
         return box
 
     # ---------------------------------------------------------------- public

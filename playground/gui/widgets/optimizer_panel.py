@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QFormLayout, QGroupBox, QHBoxLayout, QRadioButton,
+                               QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QRadioButton,
                                QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.losses import LOSS_HELP, LOSS_LABELS
@@ -98,18 +98,19 @@ class OptimizerPanel(QWidget):
         box.setToolTip("How many examples each update averages its gradient over: all of "
                        "them (batch gradient descent: smooth but slow), a mini-batch, or one "
                        "(stochastic: noisy but many updates).")
-        layout = QHBoxLayout(box)
+        layout = QGridLayout(box)
         self.batch_mode = QButtonGroup(self)
-        for index, (label, name) in enumerate((("Full batch", "full"),
-                                               ("Mini-batch", "mini"),
-                                               ("Stochastic", "stochastic"))):
+        for index, (label, name, row, column) in enumerate((
+                ("Full batch", "full", 0, 0), ("Mini-batch", "mini", 1, 0),
+                ("Stochastic", "stochastic", 0, 1))):
             button = QRadioButton(label, objectName=f"batch_{name}")
+            button.setToolTip(box.toolTip())
             self.batch_mode.addButton(button, index)
-            layout.addWidget(button)
+            layout.addWidget(button, row, column)
         self.batch_size = QSpinBox(objectName="batchSize", minimum=2, maximum=1_000_000,
-                                   keyboardTracking=False)
+                                   keyboardTracking=False, suffix=" per batch")
         self.batch_size.setToolTip("Examples per mini-batch.")
-        layout.addWidget(self.batch_size)
+        layout.addWidget(self.batch_size, 1, 1)
         self.batch_mode.idClicked.connect(self._on_batch_changed)
         self.batch_size.valueChanged.connect(self._on_batch_changed)
         return box
@@ -163,7 +164,7 @@ class OptimizerPanel(QWidget):
             lambda _: self._edit({"train.loss": self.loss.currentData()}, "the loss"))
         form.addRow("loss", self.loss)
         self.metrics_box = QWidget(objectName="metricsChoice")
-        self.metrics_row = QHBoxLayout(self.metrics_box)
+        self.metrics_row = QGridLayout(self.metrics_box)
         self.metrics_row.setContentsMargins(0, 0, 0, 0)
         self.metric_checks: dict[str, QCheckBox] = {}
         form.addRow("metrics", self.metrics_box)
@@ -281,7 +282,8 @@ class OptimizerPanel(QWidget):
             check.setToolTip(METRIC_HELP.get(name, ""))
             check.setChecked(True)
             check.toggled.connect(self._on_metrics_changed)
-            self.metrics_row.addWidget(check)
+            self.metrics_row.addWidget(check, len(self.metric_checks) // 2,
+                                       len(self.metric_checks) % 2)
             self.metric_checks[name] = check
         if self._shown is not None:
             self.set_spec(self._shown)
