@@ -530,11 +530,11 @@ class MainWindow(QMainWindow):
             return
         if outcome.reason == "diverged":
             self._warn("Training diverged", outcome.message)
-        elif outcome.reason in ("early_stopping", "converged"):
-            self.statusBar().showMessage(outcome.message, 10_000)
+            return
         test = ", ".join(f"{k} {v:.4g}" for k, v in outcome.test.items())
-        if test and outcome.reason != "diverged":
-            self.statusBar().showMessage(f"Finished ({outcome.reason}). Test: {test}", 15_000)
+        # The stop's own sentence stays: the test figures go after it, not over it.
+        sentence = outcome.message or f"Finished ({outcome.reason.replace('_', ' ')})."
+        self.statusBar().showMessage(f"{sentence} Test: {test}" if test else sentence)
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
