@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import __version__
+from . import __version__, logfile
 from .core.callbacks import Callback, Checkpointing
 from .core.data import DATASETS
 from .core.errors import PlaygroundError, SpecError
+from .core.limits import MAX_FEATURES
 from .core.events import EpochEnded, Finished, HyperparametersChanged
 from .core.examples import EXAMPLES
 from .core.layers import ACTIVATIONS, LAYERS
@@ -28,7 +29,7 @@ from .core.sessionfile import Session, describe_session, open_any, prepared_data
 from .core.spec import (LOSSES, SCALINGS, EarlyStoppingSpec, LayerSpec, ModelSpec,
                         OptimizerSpec, ScheduleSpec, SessionSpec)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
@@ -120,16 +121,31 @@ def parse_schedule(text: str) -> ScheduleSpec:
 
 
 def parse_features(text: str) -> tuple[int, ...]:
-    """'0-7' or '0,2,5' or '0-3,9' -> column indices."""
+    """'0-7' or '0,2,5' or '0-3,9' -> column indices (checked against the budget before
+    any list is made)."""
     columns: list[int] = []
-    try:
-        for part in (p.strip() for p in text.split(",") if p.strip()):
-            low, dash, high = part.partition("-")
-            columns.extend(range(int(low), int(high) + 1) if dash else [int(low)])
-    except ValueError:
-        raise UsageError(f"--features: {text!r} is not a list of column numbers such as "
-                         "0-7 or 0,2,5.") from None
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        low, dash, high = part.partition("-")
+        try:
+            first = int(low)
+            last = int(high) if dash else first
+        except ValueError:
+            raise UsageError(f"--features: {_short(text)} is not a list of column numbers "
+                             "such as 0-7 or 0,2,5.") from None
+        if last < first:
+            raise UsageError(f"--features: the range {part!r} is empty (it runs backwards); "
+                             "write the lower column first, such as 2-5.")
+        if last >= MAX_FEATURES or len(columns) + last - first + 1 > MAX_FEATURES:
+            raise UsageError(f"--features: {_short(part)} goes beyond the limit of "
+                             f"{MAX_FEATURES:,} columns a data set may have.")
+        columns.extend(range(first, last + 1))
+    if not columns:
+        raise UsageError("--features lists no columns; give columns such as 0-7 or 0,2,5.")
     return tuple(columns)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def parse_split(text: str) -> tuple[float, float, float]:
@@ -139,7 +155,10 @@ def parse_split(text: str) -> tuple[float, float, float]:
     except ValueError:
         values = []
     if len(values) != 3:
-        raise UsageError(f"--split: {text!r} must be three parts such as 70/15/15.")
+        raise UsageError(f"--split: {_short(text)} must be three parts such as 70/15/15.")
+    if not all(math.isfinite(v) and v >= 0 for v in values):
+        raise UsageError(f"--split: {_short(text)} must be three numbers of 0 or more, "
+                         "such as 70/15/15.")
     total = sum(values)
     if total <= 0:
         raise UsageError("--split: the parts must add up to more than 0.")
@@ -279,7 +298,7 @@ def _json_safe(value: Any) -> Any:
 # ---------------------------------------------------------------- commands
 
 def _load_base_spec(args: argparse.Namespace) -> tuple[SessionSpec, Session | None]:
-    if args.resume:
+    if args.resume is not None:
         if args.spec or args.example:
             raise UsageError("--resume continues a saved run; do not also give a spec file "
                              "or --example.")
@@ -305,16 +324,27 @@ def _example(name: str) -> SessionSpec:
 
 
 def _read_spec_file(path: Path) -> SessionSpec:
+    from .core.limits import MAX_SPEC_BYTES, mb
+    from .core.session import check_path
+
+    shown = _short(str(path), 80)[1:-1]
+    check_path(path, "The spec file's path")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_SPEC_BYTES + 1)
     except FileNotFoundError:
-        raise UsageError(f"Spec file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Spec file {path} cannot be read: {exc}.") from None
+        raise UsageError(f"Spec file {shown} does not exist.") from None
+    except OSError as exc:
+        raise UsageError(f"Spec file {shown} cannot be read: {exc.strerror or exc}.") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise UsageError(f"Spec file {shown} is larger than {mb(MAX_SPEC_BYTES)}, far more "
+                         "than any spec; is it the right file?")
     try:
-        return SessionSpec.from_json(text)
+        return SessionSpec.from_json(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"Spec file {shown} is not UTF-8 text.") from None
     except SpecError as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(f"{shown}: {exc}") from None
 
 
 class _DownloadProgress:
@@ -331,11 +361,12 @@ class _DownloadProgress:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .core.data import prepare
+    from .core.sessionfile import restore_state
     from .core.trainer import Trainer  # torch loads here, not for --help
 
     spec, session = _load_base_spec(args)
     live = {}
-    if args.resume:
+    if args.resume is not None:
         live = {k: v for k, v in (("lr", args.lr),) if v is not None}
         # A step limit ends one invocation; the resumed run is only limited if asked again.
         spec = _replace(spec, train=dataclasses.replace(_replace(
@@ -343,8 +374,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             checkpoint_every=args.checkpoint_every), max_steps=args.max_steps or 0))
     else:
         spec = apply_overrides(spec, args)
+    spec.validate()  # every value checked before any data is generated or read
     callbacks: list[Callback] = [_EpochPrinter(args.jsonl, sys.stdout)]
-    save = _saver(args.save) if args.save else None
+    save = _saver(args.save) if args.save is not None else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))
     progress = _DownloadProgress(sys.stderr)
@@ -352,16 +384,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         "format") == "gradient-playground-session" else prepare(spec.data, progress=progress)
     trainer = Trainer(spec, data=data, callbacks=callbacks)
     if session is not None and session.state is not None:
-        _load_state(trainer, session.state, args.resume)
+        restore_state(trainer, session.state, args.resume)
     if live:
         trainer.control.set_hyperparameters(**live)
-    if args.momentum is not None and args.resume:
+    if args.momentum is not None and args.resume is not None:
         trainer.control.set_hyperparameters(**_live_momentum(trainer, args.momentum))
-    previous = signal.signal(signal.SIGINT, lambda *_: trainer.control.stop())
+    # Ctrl-C (or a polite kill) ends the run after the current batch; the session is
+    # then saved as usual, and a signal during that save waits until the file is whole.
+    stop = lambda *_: trainer.control.stop()  # noqa: E731
+    previous = {number: signal.signal(number, stop)
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         trainer.fit()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
     if save:
         save(trainer)
     return EXIT_OK
@@ -375,15 +412,11 @@ def _live_momentum(trainer: Any, momentum: float) -> dict[str, float]:
     return {key: momentum}
 
 
-def _load_state(trainer: Any, state: dict, path: str) -> None:
-    try:
-        trainer.load_state_dict(state)
-    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-        raise UsageError(f"{path} does not fit this run and cannot be resumed: "
-                         f"{str(exc).splitlines()[0]}") from None
-
-
 def _saver(path: str) -> Callable[[Any], None]:
+    from .core.session import check_path
+
+    check_path(path, "--save")  # refused before training, not after
+
     def save(trainer: Any) -> None:
         save_session(path, trainer.spec, trainer.state_dict(), trainer.data,
                      device=describe_device(trainer.device))
@@ -525,18 +558,48 @@ def _add_train(commands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A PlaygroundError is one sentence on stderr and exit 2; any
+    other exception is a bug: one sentence, the traceback in the log file, exit 1."""
+    logfile.setup()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
     try:
+        _refuse_empty(args)
         return args.func(args)
     except PlaygroundError as exc:
         print(f"playground {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"playground {args.command}: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
+    except MemoryError:
+        logfile.log.exception("out of memory")
+        print(f"playground {args.command}: the computer ran out of memory; use fewer "
+              "samples, a smaller network or a smaller batch.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug: a sentence here, details in the log
+        logfile.log.exception("playground %s failed", args.command)
+        first = (str(exc).splitlines() or [""])[0][:160]
+        print(f"playground {args.command}: an unexpected error stopped the command "
+              f"({type(exc).__name__}{': ' + first if first else ''}); this is a bug, and "
+              f"the details are in {logfile.where()}.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _refuse_empty(args: argparse.Namespace) -> None:
+    """An empty value is never meant: `--save ""` would train and save nothing."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and not value.strip() and name != "command":
+            flag = f"--{name.replace('_', '-')}" if name not in ("spec", "file") else \
+                f"the {name} argument"
+            if name == "opt_params":
+                flag = "--opt-param"
+            raise UsageError(f"{flag} is empty; give a value, or leave it out.")
 
 
 if __name__ == "__main__":

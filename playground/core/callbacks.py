@@ -1,6 +1,7 @@
 """Callbacks: small objects the trainer calls at fixed points of the run.
 
-A callback may stop the run through `trainer.request_stop(reason, message)`; it keeps
+A callback may stop the run through `trainer.request_stop(reason, message)`, and in
+`on_loop_end` (the loop is over, the outcome not yet made) still change its reason; it keeps
 its own state in state_dict()/load_state_dict() so a resumed run behaves identically.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ import math
 from array import array
 from typing import TYPE_CHECKING, Any, Callable
 
+import numpy as np
 import torch
 
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
@@ -31,6 +33,7 @@ class Callback:
     def on_hyperparameters_changed(self, trainer: "Trainer",
                                    event: HyperparametersChanged) -> None: ...
     def on_checkpoint(self, trainer: "Trainer") -> None: ...
+    def on_loop_end(self, trainer: "Trainer") -> None: ...
     def on_train_end(self, trainer: "Trainer", event: Finished) -> None: ...
 
     def state_dict(self) -> dict[str, Any]:
@@ -98,38 +101,99 @@ class History(Callback):
 
 
 class DivergenceGuard(Callback):
-    """Stops a run whose loss became NaN or infinite, or exploded far above its start."""
+    """Stops a run that diverged, with a sentence and a suggestion: the loss became NaN
+    or infinite; or exploded to EXPLOSION times its starting value; or stayed above
+    FACTOR times its starting value for PATIENCE epochs while the task's metric was no
+    better than chance (accuracy within CHANCE_MARGIN of always guessing the commonest
+    class; R² at or below 0). The starting value is the untrained network's loss on the
+    training rows (the first epoch's loss for runs saved before it was recorded). The
+    margins are wide on purpose: a rough run that still learns never comes near them."""
 
     name = "divergence_guard"
-    EXPLOSION = 1e4  # times the first epoch's loss
+    EXPLOSION = 1e4   # times the starting loss: stop at once
+    FACTOR = 10.0     # times the starting loss, sustained ...
+    PATIENCE = 3      # ... for this many epochs, with the metric at chance
+    CHANCE_MARGIN = 0.05
 
     def __init__(self) -> None:
-        self.reference: float | None = None
+        self.reference: float | None = None   # the first epoch's loss
+        self.initial: float | None = None     # the untrained network's loss
+        self.above = 0                        # epochs in a row far above the start
+        self._chance: float | None = None
+
+    def on_train_begin(self, trainer: "Trainer", event: TrainBegan) -> None:
+        if self.initial is None and trainer.step == 0:
+            loss = trainer.evaluate("train").get("loss", math.nan)  # no randomness used
+            if math.isfinite(loss):
+                self.initial = max(loss, 1e-12)
 
     def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
-        loss = event.logs["loss"]
-        lr = event.logs["lr"]
+        logs = event.logs
+        loss, lr = logs["loss"], logs["lr"]
         if not math.isfinite(loss):
-            self._stop(trainer, event, f"the loss became {'NaN' if math.isnan(loss) else 'infinite'}", lr)
-        elif self.reference is None:
+            self._stop(trainer, event.epoch, f"the loss became "
+                       f"{'NaN' if math.isnan(loss) else 'infinite'}", lr)
+            return
+        if self.reference is None:
             self.reference = max(loss, 1e-12)
-        elif loss > self.EXPLOSION * self.reference and loss > 1e3:
-            self._stop(trainer, event, f"the loss exploded to {loss:.3g}", lr)
+        start = self.initial if self.initial is not None else self.reference
+        if loss > self.EXPLOSION * start and loss > 1e3:
+            self._stop(trainer, event.epoch, f"the loss exploded to {loss:.3g} from "
+                       f"{start:.3g}", lr)
+            return
+        chance = self._at_chance(trainer, logs)
+        self.above = self.above + 1 if (loss > self.FACTOR * start and chance) else 0
+        if self.above >= self.PATIENCE:
+            self._stop(trainer, event.epoch, f"the loss has stayed above "
+                       f"{self.FACTOR:g}x its starting value ({start:.3g}, now "
+                       f"{loss:.3g}) for {self.above} epochs, with {chance}", lr)
+
+    def on_loop_end(self, trainer: "Trainer") -> None:
+        """A run cut short (a step limit, Stop) between epochs is checked too: NaN
+        weights make every metric NaN, and the outcome says so instead of 'stopped'."""
+        if trainer.stop_reason == "diverged" or not any(
+                not bool(torch.isfinite(p).all()) for p in trainer.model.parameters()):
+            return
+        lr = trainer.current_lr
+        ended = trainer.stop_message.rstrip(".") if trainer.stop_message else \
+            f"Ended after {trainer.step} updates"
+        trainer.stop_reason = "diverged"
+        trainer.stop_message = (
+            f"{ended}, but training had diverged: the weights hold NaN or infinite values "
+            f"(learning rate {lr:.3g}), so the updates are too large; try a learning rate "
+            f"10x lower ({lr / 10:.3g}) or turn on gradient clipping.")
+
+    def _at_chance(self, trainer: "Trainer", logs: Any) -> str:
+        """Words for 'the metric is at chance' (truthy), or '' when it is not."""
+        if "accuracy" in logs:
+            if self._chance is None:
+                y = np.asarray(trainer.data.y_train).reshape(-1)
+                counts = np.unique(y, return_counts=True)[1] if len(y) else np.array([1])
+                self._chance = float(counts.max() / max(len(y), 1))
+            accuracy = logs["accuracy"]
+            return (f"the accuracy at chance ({accuracy:.2f})"
+                    if accuracy <= self._chance + self.CHANCE_MARGIN else "")
+        if "r2" in logs:
+            return f"R\u00b2 at or below 0 ({logs['r2']:.3g})" if not logs["r2"] > 0 else ""
+        return "the metrics unimproved"
 
     @staticmethod
-    def _stop(trainer: "Trainer", event: EpochEnded, what: str, lr: float) -> None:
+    def _stop(trainer: "Trainer", epoch: int, what: str, lr: float) -> None:
         trainer.request_stop(
             "diverged",
-            f"Training diverged at epoch {event.epoch}: {what} with learning rate "
-            f"{lr:.3g}, so the updates are too large; try a learning rate 10x lower "
-            f"({lr / 10:.3g}) or turn on gradient clipping.",
+            f"Training diverged at epoch {epoch}: {what}, with learning rate {lr:.3g}, so "
+            f"the updates are too large; try a learning rate 10x lower ({lr / 10:.3g}) or "
+            f"turn on gradient clipping.",
         )
 
     def state_dict(self) -> dict[str, Any]:
-        return {"reference": self.reference}
+        return {"reference": self.reference, "initial": self.initial,
+                "above": self.above}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.reference = state["reference"]
+        self.reference = state.get("reference")
+        self.initial = state.get("initial")  # absent from sessions saved before it
+        self.above = int(state.get("above", 0))
 
 
 class EarlyStopping(Callback):

@@ -1,11 +1,14 @@
 """Build a torch network from a ModelSpec, inferring shapes and checking the stack."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any, Sequence
 
 import torch
 from torch import nn
 
+from . import limits
 from .errors import SpecError
 from .layers import LAYERS, Shape
 from .losses import Head
@@ -79,9 +82,52 @@ def _resolve_units(spec: ModelSpec, head: Head) -> list[dict]:
     return params
 
 
+def count_parameters(layers: Sequence[Any], params: Sequence[dict], input_shape: Shape,
+                     outputs: int = 1) -> int:
+    """The trainable values a stack would have, from shapes alone (nothing allocated);
+    'auto' units count as `outputs`. A stack that does not fit its input is counted up
+    to the layer that does not fit (build_model names that layer)."""
+    shape: Shape = tuple(input_shape)
+    if len(shape) == 3 and not _starts_with_images(ModelSpec(tuple(layers))):
+        shape = (math.prod(shape),)
+    total = 0
+    for layer, p in zip(layers, params):
+        kind = layer.kind
+        if kind == "dense":
+            units = p.get("units") or outputs
+            total += math.prod(shape) * units + (units if p.get("bias", True) else 0)
+            shape = (units,)
+        elif kind in ("conv2d", "maxpool2d"):
+            if len(shape) != 3:
+                return total
+            channels, height, width = shape
+            kernel = p["kernel"]
+            stride = p.get("stride") or kernel if kind == "maxpool2d" else p["stride"]
+            padding = p.get("padding", 0) if kind == "conv2d" else 0
+            out_h = (height + 2 * padding - kernel) // stride + 1
+            out_w = (width + 2 * padding - kernel) // stride + 1
+            if out_h < 1 or out_w < 1:
+                return total
+            if kind == "conv2d":
+                total += channels * p["filters"] * kernel * kernel + p["filters"]
+                channels = p["filters"]
+            shape = (channels, out_h, out_w)
+        elif kind == "flatten":
+            shape = (math.prod(shape),)
+        elif kind == "batchnorm":
+            total += 2 * shape[0]
+    return total
+
+
 def build_model(spec: ModelSpec, input_shape: Shape, head: Head) -> BuiltModel:
     """Build the network. Raise SpecError naming the layer for an impossible stack."""
     params = _resolve_units(spec, head)
+    count = count_parameters(spec.layers, params, input_shape, head.n_outputs)
+    if count > limits.MAX_PARAMETERS:
+        raise SpecError(f"model.layers: on this data the network would have {count:,} "
+                        f"parameters ({limits.mb(count * 4)} of weights, several times that "
+                        f"to train); the limit is {limits.MAX_PARAMETERS:,}, so that a run "
+                        "fits in a desktop's memory: use fewer units or layers.")
     modules: list[nn.Module] = []
     shape: Shape = (input_shape[0] * input_shape[1] * input_shape[2],) \
         if len(input_shape) == 3 else input_shape

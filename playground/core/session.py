@@ -8,9 +8,13 @@ Writes are atomic: a temporary file in the same folder, fsync, then os.replace.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
 import tempfile
+import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Mapping
@@ -37,21 +41,103 @@ def weights_sha256(model_state: Mapping[str, torch.Tensor]) -> str:
     return digest.hexdigest()
 
 
-def atomic_write(path: Path, write: Any) -> None:
-    """Call write(file) on a temporary file beside `path`, then move it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
+def check_path(path: str | Path | None, what: str = "The path") -> Path:
+    """`path` as a Path, or SessionFileError for one that no file can have: empty, or
+    longer than the system allows."""
+    from .limits import MAX_PATH
+
+    text = "" if path is None else str(path)
+    if not text.strip():
+        raise SessionFileError(f"{what} is empty; give a file name.")
+    if "\x00" in text:
+        raise SessionFileError(f"{what} contains a NUL character, which no file name has.")
+    if len(text) > MAX_PATH:
+        raise SessionFileError(f"{what} ({text[:40]}...) is {len(text):,} characters "
+                               f"long; a path may have at most {MAX_PATH:,}.")
+    return Path(text)
+
+
+STALE_AFTER = 600  # seconds: a temporary file without a live owner older than this is stale
+
+
+@contextlib.contextmanager
+def deferred_signals():
+    """Hold SIGINT and SIGTERM until the block is done, then act on them as they would
+    have acted: a save that has begun finishes (or fails) whole. Only the main thread
+    receives signals in Python; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous: dict[int, Any] = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[number] = signal.signal(number, lambda n, _: received.append(n))
+        except (ValueError, OSError):  # not settable here
+            continue
     try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        for number in dict.fromkeys(received):
+            handler = previous.get(number)
+            if callable(handler):
+                handler(number, None)  # e.g. KeyboardInterrupt, now that the file is whole
+            elif handler in (signal.SIG_DFL, None):
+                os.kill(os.getpid(), number)
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete the temporary files an earlier save of `path` left behind when it was
+    killed: those whose process is gone, and old ones from before names held the pid."""
+    prefix = _temporary_prefix(path)
+    try:
+        leftovers = [p for p in path.parent.iterdir()
+                     if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return
+    for leftover in leftovers:
+        owner = leftover.name[len(prefix):].split(".")[0]
+        try:
+            if owner.isdigit() and int(owner) != os.getpid():
+                try:
+                    os.kill(int(owner), 0)
+                    continue  # its process still runs: perhaps saving right now
+                except ProcessLookupError:
+                    pass
+                except (PermissionError, OverflowError, OSError):
+                    continue
+            elif time.time() - leftover.stat().st_mtime < STALE_AFTER:
+                continue
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Call write(file) on a temporary file beside `path`, then move it into place.
+    SIGINT and SIGTERM wait until the file is in place (or the write failed)."""
+    path = check_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    with deferred_signals():
+        handle, temporary = tempfile.mkstemp(prefix=f"{_temporary_prefix(path)}"
+                                             f"{os.getpid()}.", suffix=".tmp",
+                                             dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                write(file)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 def save_run(path: str | Path, spec: SessionSpec, state: dict[str, Any]) -> None:
@@ -81,8 +167,10 @@ def load_run(path: str | Path) -> tuple[SessionSpec, dict[str, Any], dict[str, A
         raise SessionFileError(f"{path} is not a Gradient Playground run file.")
     if payload.get("version") != RUN_VERSION:
         raise SessionFileError(
-            f"{path} was written by run-file version {payload.get('version')!r}; this "
+            f"{path} was written by run-file version {str(payload.get('version'))[:20]!r}; this "
             f"version of Gradient Playground reads version {RUN_VERSION}.")
+    if not isinstance(payload.get("spec"), str) or not isinstance(payload.get("state"), dict):
+        raise SessionFileError(f"{path} is damaged: its spec or state is missing.")
     try:
         spec = SessionSpec.from_json(payload["spec"])
     except (SpecError, KeyError) as exc:

@@ -17,12 +17,14 @@ bounded, every hash verified, and any member we did not write refuses the file.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import math
 import platform
 import re
+import reprlib
 import struct
 import time
 import zipfile
@@ -34,16 +36,17 @@ import numpy as np
 import torch
 
 from .. import __version__
+from . import limits, sessioncheck
 from .errors import SessionFileError, SpecError
-from .session import atomic_write, weights_sha256
+from .limits import mb
+from .session import atomic_write, check_path, weights_sha256
+from .sessioncheck import restore_state  # noqa: F401 - part of this module's interface
 from .spec import SessionSpec
 
 FORMAT = "gradient-playground-session"
 VERSION = 1
 SUFFIX = ".pgsession"
 EMBED_LIMIT = 50 * 2**20           # imported data above this is referenced, not embedded
-MAX_MEMBER = 4 * 2**30             # no member may claim to unpack to more than this
-MAX_RATIO = 200                    # nor be compressed more than this (zip bombs)
 MEMBERS = ("manifest.json", "spec.json", "state.json", "history.json", "data.json",
            "data.safetensors", "scaler.json", "view.json")
 TENSOR_MEMBER = re.compile(r"tensors-\d{3}\.safetensors")  # tensors, in ~4 MB members
@@ -244,7 +247,7 @@ def _prepare_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any,
             members["history.json"] = _json({
                 "columns": {k: v.tolist() for k, v in history["columns"].items()},
                 "changes": history["changes"]})
-    members["spec.json"] = _json(spec.to_dict())
+    members["spec.json"] = _json(without_run_limits(spec).to_dict())
     data_meta, data_bytes, data_hash = _data_members(spec, data)
     members["data.json"] = _json(data_meta)
     if data_bytes is not None:
@@ -358,27 +361,36 @@ def write_members(path: str | Path, members: dict[str, bytes | Parts],
 # ------------------------------------------------------------------- reading
 
 def open_session(path: str | Path) -> Session:
-    """Read and verify a session file; SessionFileError with one sentence otherwise."""
-    path = Path(path)
-    members = read_members(path)
+    """Read and verify a session file; SessionFileError with one sentence otherwise.
+    Nothing is allocated beyond the budget: every member's declared size is checked
+    against its own limit before it is read, and no read goes past the declared size."""
+    path = check_path(path, "The session's path")
+    members, streamed = read_members(path)
     manifest = _load_json(path, members, "manifest.json")
     _check_manifest_header(path, manifest)
+    sessioncheck.check_manifest(path, manifest)
     hashed = {name: _hashing_pool().submit(_sha256, body)  # while the rest is parsed
               for name, body in members.items() if name != "manifest.json"}
+
+    def actual() -> dict[str, str]:
+        return {**streamed, **{k: f.result() for k, f in hashed.items()}}
+
+    names = set(members) | set(streamed)
     try:
         session = _parse(path, members, manifest)
     except SessionFileError:
-        _check_hashes(path, manifest, {k: f.result() for k, f in hashed.items()}, members)
+        _check_hashes(path, manifest, actual(), names)
         raise  # the hashes were fine: the error itself explains the problem
-    _check_hashes(path, manifest, {k: f.result() for k, f in hashed.items()}, members)
+    _check_hashes(path, manifest, actual(), names)
     return session
 
 
-def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> Session:
+def _parse(path: Path, members: dict[str, bytearray], manifest: dict[str, Any]) -> Session:
     try:
-        spec = SessionSpec.from_dict(_load_json(path, members, "spec.json"))
+        spec = SessionSpec.from_dict(_load_json(path, members, "spec.json")).validate()
     except SpecError as exc:
         raise SessionFileError(f"{path} holds an invalid spec: {exc}") from None
+    spec = without_run_limits(spec)
     state = None
     if "state.json" in members:
         try:
@@ -386,9 +398,12 @@ def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> S
             for name in sorted(n for n in members if TENSOR_MEMBER.fullmatch(n)):
                 tensors.update(bytes_to_tensors(members[name]))
             state = join_tensors(_load_json(path, members, "state.json"), tensors)
-        except (KeyError, ValueError, TypeError, RuntimeError, Exception) as exc:  # noqa: BLE001
+        except SessionFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure to parse is damage
             raise SessionFileError(f"{path}: the saved training state is damaged "
-                                   f"({str(exc).splitlines()[0][:120]}).") from None
+                                   f"({_first_line(exc)}).") from None
+        sessioncheck.check_state(path, state, manifest)
     data_meta = _load_json(path, members, "data.json")
     arrays = None
     if "data.safetensors" in members:
@@ -397,36 +412,91 @@ def _parse(path: Path, members: dict[str, bytes], manifest: dict[str, Any]) -> S
             arrays = {k: v.numpy() for k, v in loaded.items()}
         except Exception:  # noqa: BLE001 - any failure to parse is damage
             raise SessionFileError(f"{path}: the embedded data is damaged.") from None
-    return Session(spec, state, manifest,
-                   _load_json(path, members, "view.json") if "view.json" in members else {},
-                   arrays, data_meta,
-                   _load_json(path, members, "scaler.json") if "scaler.json" in members else {})
+    sessioncheck.check_data(path, data_meta, arrays, spec)
+    view = _load_json(path, members, "view.json") if "view.json" in members else {}
+    scaler = _load_json(path, members, "scaler.json") if "scaler.json" in members else {}
+    for name, value in (("view.json", view), ("scaler.json", scaler)):
+        if not isinstance(value, dict):
+            raise SessionFileError(f"{path}: the member {name} is damaged (it is not a JSON "
+                                   "object).")
+    return Session(spec, state, manifest, view, arrays, data_meta, scaler)
 
 
-def read_members(path: Path) -> dict[str, bytearray]:
-    if not path.is_file():
-        raise SessionFileError(f"{path} does not exist or is not a file.")
+def without_run_limits(spec: SessionSpec) -> SessionSpec:
+    """The spec as a session means it: a step limit belongs to one CLI invocation
+    (`--max-steps`), never to the session, so a session continues wherever it opens."""
+    if spec.train.max_steps == 0:
+        return spec
+    return dataclasses.replace(spec, train=dataclasses.replace(spec.train, max_steps=0))
+
+
+def _first_line(exc: BaseException) -> str:
+    return ((str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__)[:120]
+
+
+# Each member's budget: the most it may claim to unpack to. JSON members hold structure,
+# not numbers in bulk, so theirs are small; parsing 16 MB of JSON costs about 100 MB.
+MEMBER_BUDGET = {
+    "manifest.json": 2**20, "spec.json": 2**20, "state.json": 16 * 2**20,
+    "data.json": 16 * 2**20, "scaler.json": 16 * 2**20, "view.json": 4 * 2**20,
+    "history.json": 2**30,  # hashed as it streams past, never held
+    "data.safetensors": EMBED_LIMIT + 16 * 2**20,
+}
+TENSOR_BUDGET = 2**30   # all tensors-NNN members together (weights, optimizer, history)
+STREAMED = ("history.json",)  # verified by their hash but not needed to continue
+MAX_RATIO = 200         # a member compressed more than this is a zip bomb
+
+
+def read_members(path: Path) -> tuple[dict[str, bytearray], dict[str, str]]:
+    """The members' bytes, and the SHA-256 of the members only hashed (STREAMED)."""
     try:
+        if not path.is_file():
+            raise SessionFileError(f"{path} does not exist or is not a file.")
+        size = path.stat().st_size
         archive = zipfile.ZipFile(path)
+    except SessionFileError:
+        raise
     except zipfile.BadZipFile:
         raise SessionFileError(_not_ours_or_damaged(path)) from None
     except OSError as exc:
         raise SessionFileError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    except Exception:  # noqa: BLE001 - a crafted central directory: damage, not a bug
+        raise SessionFileError(f"{path} is damaged (its table of contents is not "
+                               "readable).") from None
     with archive:
         infos = archive.infolist()
-        for info in infos:
-            _check_member(path, info)
         names = [info.filename for info in infos]
+        tensor_bytes = 0
+        for info in infos:
+            _check_member(path, info, size)
+            if TENSOR_MEMBER.fullmatch(info.filename):
+                tensor_bytes += info.file_size
+        duplicate = next((name for name in names if names.count(name) > 1), None)
+        if duplicate is not None:
+            raise SessionFileError(f"{path} was refused: it holds the member {duplicate} "
+                                   "twice, so what it means is ambiguous.")
+        if tensor_bytes > TENSOR_BUDGET:
+            raise SessionFileError(f"{path} was refused: its tensors would unpack to "
+                                   f"{mb(tensor_bytes)}, above the {mb(TENSOR_BUDGET)} a "
+                                   "session may hold.")
         missing = [name for name in REQUIRED if name not in names]
         if missing:
             if "manifest.json" in missing:
                 raise SessionFileError(f"{path} is not a Gradient Playground session "
                                        "(it has no manifest).")
             raise SessionFileError(f"{path} is incomplete: the member {missing[0]} is missing.")
+        members, streamed = {}, {}
         try:
-            return {info.filename: _read_bounded(archive, info) for info in infos}
-        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile):
+            for info in infos:
+                if info.filename in STREAMED:
+                    streamed[info.filename] = _hash_bounded(archive, info)
+                else:
+                    members[info.filename] = _read_bounded(archive, info)
+        except SessionFileError:
+            raise
+        except Exception:  # noqa: BLE001 - zlib, EOF, bad headers: all damage
             raise SessionFileError(f"{path} is damaged (truncated or corrupted).") from None
+        return members, streamed
 
 
 def _not_ours_or_damaged(path: Path) -> str:
@@ -437,35 +507,55 @@ def _not_ours_or_damaged(path: Path) -> str:
     return f"{path} is not a Gradient Playground session file."
 
 
-def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+def _check_member(path: Path, info: zipfile.ZipInfo, archive_size: int) -> None:
+    """Refuse a member by its name and its declared sizes, before reading any of it."""
     name = info.filename
     pure = PurePosixPath(name)
     if (name.startswith(("/", "\\")) or ".." in pure.parts or "\\" in name or ":" in name
             or len(pure.parts) != 1):
         raise SessionFileError(f"{path} was refused: it contains a member with an unsafe "
-                               f"name ({name!r}).")
+                               f"name ({name[:80]!r}).")
     if name not in MEMBERS and not TENSOR_MEMBER.fullmatch(name):
         raise SessionFileError(f"{path} was refused: it contains a member that a Gradient "
-                               f"Playground session never has ({name!r}).")
-    if info.file_size > MAX_MEMBER or (
-            info.compress_size and info.file_size / info.compress_size > MAX_RATIO
-            and info.file_size > 2**20):
+                               f"Playground session never has ({name[:80]!r}).")
+    if info.flag_bits & 0x1:
+        raise SessionFileError(f"{path} was refused: the member {name} is encrypted, which "
+                               "a session never is.")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise SessionFileError(f"{path} was refused: the member {name} uses a compression "
+                               f"method (number {info.compress_type}) that a session never "
+                               "uses.")
+    budget = MEMBER_BUDGET.get(name, TENSOR_BUDGET)
+    if info.file_size > budget:
         raise SessionFileError(f"{path} was refused: the member {name} would unpack to "
-                               f"{info.file_size:,} bytes (a zip bomb?).")
+                               f"{mb(info.file_size)}, above the {mb(budget)} such a member "
+                               "may hold (a zip bomb, or not our file?).")
+    if info.compress_size > archive_size or (
+            info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size):
+        raise SessionFileError(f"{path} is damaged: the member {name} claims more bytes "
+                               "than the file holds.")
+    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO \
+            and info.file_size > 2**20:
+        raise SessionFileError(f"{path} was refused: the member {name} would unpack to "
+                               f"{info.file_size:,} bytes from {info.compress_size:,} (a zip "
+                               "bomb?).")
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytearray:
     """Read no more than the member claims, so a lying header cannot flood memory.
     A stored member is a plain slice of the file: read it directly (its SHA-256 is
     checked afterwards, which makes zipfile's CRC pass redundant)."""
-    if info.compress_type == zipfile.ZIP_STORED and info.compress_size == info.file_size:
+    if info.compress_type == zipfile.ZIP_STORED:
         file = archive.fp
         file.seek(info.header_offset)
         local = file.read(30)
         if len(local) != 30 or local[:4] != b"PK\x03\x04":
             raise zipfile.BadZipFile("bad local header")
         name_length, extra_length = struct.unpack("<HH", local[26:30])
-        file.seek(info.header_offset + 30 + name_length + extra_length)
+        start = info.header_offset + 30 + name_length + extra_length
+        if start + info.file_size > file.seek(0, 2):
+            raise zipfile.BadZipFile("member runs past the end of the file")
+        file.seek(start)
         data = bytearray(info.file_size)  # writable: tensors are views into it
         if file.readinto(data) != info.file_size:
             raise zipfile.BadZipFile("truncated member")
@@ -477,10 +567,27 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytearray:
     return bytearray(data)
 
 
-def _load_json(path: Path, members: dict[str, bytes], name: str) -> Any:
+def _hash_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """The SHA-256 of a member read in pieces, never past its declared size."""
+    digest, left = hashlib.sha256(), info.file_size
+    with archive.open(info) as member:
+        while True:
+            piece = member.read(min(CHUNK, left + 1))
+            if not piece:
+                break
+            left -= len(piece)
+            if left < 0:
+                raise zipfile.BadZipFile("member larger than declared")
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def _load_json(path: Path, members: dict[str, bytearray], name: str) -> Any:
     try:
-        return json.loads(bytes(members[name]).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return limits.loads(bytes(members[name]), MEMBER_BUDGET[name])
+    except limits.LimitError as exc:
+        raise SessionFileError(f"{path}: the member {name} was refused: {exc}.") from None
+    except ValueError:  # not UTF-8, not JSON
         raise SessionFileError(f"{path}: the member {name} is damaged.") from None
 
 
@@ -488,19 +595,20 @@ def _check_manifest_header(path: Path, manifest: Any) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise SessionFileError(f"{path} is not a Gradient Playground session file.")
     version = manifest.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise SessionFileError(f"{path} has an invalid format version {version!r}.")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SessionFileError(f"{path} has an invalid format version "
+                               f"{reprlib.repr(version)}.")
     if version > VERSION:
         raise SessionFileError(
             f"{path} was written by a newer Gradient Playground "
-            f"({manifest.get('app_version', 'unknown version')}, session format {version}); "
-            f"this version reads formats up to {VERSION}: please update.")
+            f"({str(manifest.get('app_version', 'unknown version'))[:40]}, session format "
+            f"{version}); this version reads formats up to {VERSION}: please update.")
 
 
 def _check_hashes(path: Path, manifest: dict[str, Any], actual: dict[str, str],
-                  members: dict[str, bytes]) -> None:
+                  members: set[str]) -> None:
     hashes = manifest.get("members", {})
-    for name in members:
+    for name in sorted(members):
         if name == "manifest.json":
             continue
         if name not in hashes:
@@ -574,12 +682,22 @@ def open_any(path: str | Path) -> Session:
     """A session file, or an interim run file (.pgrun) from before sessions existed."""
     from .session import load_run
 
-    path = Path(path)
-    if not path.is_file():
-        raise SessionFileError(f"{path} does not exist or is not a file.")
-    if is_session(path):
+    path = check_path(path, "The session's path")
+    try:
+        if not path.is_file():
+            raise SessionFileError(f"{path} does not exist or is not a file.")
+        session = is_session(path)
+    except OSError as exc:
+        raise SessionFileError(f"{str(path)[:80]} cannot be opened: "
+                               f"{exc.strerror or exc}.") from None
+    if session:
         return open_session(path)
     spec, state, meta = load_run(path)
+    try:
+        spec = without_run_limits(spec.validate())
+    except SpecError as exc:
+        raise SessionFileError(f"{path} holds an invalid spec: {exc}") from None
+    sessioncheck.check_state(path, state, {})
     return Session(spec, state, dict(meta))
 
 
@@ -588,6 +706,6 @@ def is_session(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return "manifest.json" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # noqa: BLE001 - not a readable zip
         with Path(path).open("rb") as file:  # a damaged session still starts like a zip
             return file.read(4) == b"PK\x03\x04" and Path(path).suffix == SUFFIX

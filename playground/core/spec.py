@@ -7,10 +7,12 @@ round-trip through JSON with a format version, and unknown keys are an error.
 """
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import functools
 import json
 import math
+import reprlib
 import typing
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -143,17 +145,25 @@ class SessionSpec:
         data = dict(data)
         fmt = data.pop("format", SPEC_FORMAT)
         if fmt != SPEC_FORMAT:
-            raise SpecError(f"This is not a Gradient Playground spec (format {fmt!r}).")
+            raise SpecError(f"This is not a Gradient Playground spec (format "
+                            f"{reprlib.repr(fmt)}).")
         version = data.pop("version", SPEC_VERSION)
         data = migrate(data, version)
         return _from_plain(cls, data, "spec")
 
     @classmethod
     def from_json(cls, text: str) -> "SessionSpec":
+        from . import limits
+
         try:
-            data = json.loads(text)
+            data = limits.loads(text, limits.MAX_SPEC_BYTES)
+        except limits.LimitError as exc:
+            raise SpecError(f"The spec was refused: {exc}.") from None
         except json.JSONDecodeError as exc:
-            raise SpecError(f"The spec is not valid JSON: {exc.msg} at line {exc.lineno}.")
+            raise SpecError(f"The spec is not valid JSON: {exc.msg} at line {exc.lineno}."
+                            ) from None
+        except ValueError:
+            raise SpecError("The spec is not readable text (it must be UTF-8 JSON).") from None
         return cls.from_dict(data)
 
     def validate(self) -> "SessionSpec":
@@ -165,7 +175,10 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Version 2 added data fields (classes, inputs, path, target, task, missing,
     scale_target), all with defaults. Version 1 regression targets were not scaled."""
     data = dict(data)
-    data["data"] = {**data.get("data", {}), "scale_target": False}
+    part = data.get("data", {})
+    if not isinstance(part, Mapping):
+        raise SpecError(f"spec.data: expected an object, got {reprlib.repr(part)}.")
+    data["data"] = {**part, "scale_target": False}
     return data
 
 
@@ -175,7 +188,7 @@ MIGRATIONS: dict[int, typing.Callable[[dict[str, Any]], dict[str, Any]]] = {1: _
 
 def migrate(data: dict[str, Any], version: Any) -> dict[str, Any]:
     if not isinstance(version, int) or version < 1:
-        raise SpecError(f"The spec has an invalid format version {version!r}.")
+        raise SpecError(f"The spec has an invalid format version {reprlib.repr(version)}.")
     if version > SPEC_VERSION:
         raise SpecError(
             f"This spec was written by a newer Gradient Playground (spec version "
@@ -209,7 +222,7 @@ def _from_plain(cls: type, data: Any, where: str) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - names)
     if unknown:
-        raise SpecError(f"{where}: unknown key {unknown[0]!r}; allowed keys: "
+        raise SpecError(f"{where}: unknown key {reprlib.repr(unknown[0])}; allowed keys: "
                         f"{', '.join(sorted(names))}.")
     kwargs = {}
     for name, value in data.items():
@@ -227,12 +240,15 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
         return _from_plain(hint, value, where)
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
-            raise SpecError(f"{where}: expected a list, got {value!r}.")
+            raise SpecError(f"{where}: expected a list, got {reprlib.repr(value)}.")
+        if len(args) > 1 and args[1] is not Ellipsis and len(value) != len(args):
+            raise SpecError(f"{where}: expected a list of {len(args)} values, got "
+                            f"{len(value)}.")
         item_hint = args[0]
         return tuple(_convert(item_hint, item, f"{where}[{i}]") for i, item in enumerate(value))
-    if origin in (Mapping, dict) or hint is Mapping:
+    if origin in (Mapping, dict, collections.abc.Mapping) or hint is Mapping:
         if not isinstance(value, Mapping):
-            raise SpecError(f"{where}: expected an object, got {value!r}.")
+            raise SpecError(f"{where}: expected an object, got {reprlib.repr(value)}.")
         return dict(value)
     if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
         if value is None and type(None) in args:
@@ -244,20 +260,20 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
 def _scalar(hint: Any, value: Any, where: str) -> Any:
     if hint is bool:
         if not isinstance(value, bool):
-            raise SpecError(f"{where}: expected true or false, got {value!r}.")
+            raise SpecError(f"{where}: expected true or false, got {reprlib.repr(value)}.")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
                 isinstance(value, float) and not value.is_integer()):
-            raise SpecError(f"{where}: expected a whole number, got {value!r}.")
+            raise SpecError(f"{where}: expected a whole number, got {reprlib.repr(value)}.")
         return int(value)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SpecError(f"{where}: expected a number, got {value!r}.")
+            raise SpecError(f"{where}: expected a number, got {reprlib.repr(value)}.")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise SpecError(f"{where}: expected text, got {value!r}.")
+            raise SpecError(f"{where}: expected text, got {reprlib.repr(value)}.")
         return value
     return value
 
@@ -270,13 +286,15 @@ def _check(condition: bool, message: str) -> None:
 
 
 def _in_range(where: str, value: float, low: float, high: float) -> None:
-    _check(isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high,
-           f"{where}: {value!r} is out of range; allowed {low:g} to {high:g}.")
+    _check(isinstance(value, (int, float)) and not isinstance(value, bool)
+           and math.isfinite(value) and low <= value <= high,
+           f"{where}: {reprlib.repr(value)} is out of range; allowed {low:g} to {high:g}.")
 
 
 def _one_of(where: str, value: Any, allowed: tuple[str, ...]) -> None:
-    _check(value in allowed, f"{where}: {value!r} is not allowed; choose one of "
-                             f"{', '.join(allowed)}.")
+    _check(isinstance(value, str) and value in allowed,
+           f"{where}: {reprlib.repr(value)} is not allowed; choose one of "
+           f"{', '.join(allowed)}.")
 
 
 def validate(spec: SessionSpec) -> None:
@@ -286,9 +304,14 @@ def validate(spec: SessionSpec) -> None:
     from .optim import SCHEDULES, optimizer_kind, schedule_kind
     from .schema import coerce_params
 
+    from . import limits
+
     data, train = spec.data, spec.train
     _one_of("data.name", data.name, tuple(DATASETS))
-    _in_range("data.samples", data.samples, 10, 1_000_000)
+    _check(data.samples <= limits.MAX_SAMPLES if isinstance(data.samples, int) else True,
+           f"data.samples: {data.samples:,} is above the limit of {limits.MAX_SAMPLES:,} "
+           "points, which keeps a synthetic set within a desktop's memory.")
+    _in_range("data.samples", data.samples, 10, limits.MAX_SAMPLES)
     _in_range("data.noise", data.noise, 0.0, 0.5)
     _one_of("data.scaling", data.scaling, SCALINGS)
     _check(len(data.split) == 3, "data.split: give three fractions (train, validation, test).")
@@ -306,16 +329,38 @@ def validate(spec: SessionSpec) -> None:
     _check(len(set(data.inputs)) == len(data.inputs), "data.inputs: an input is listed twice.")
     _check(data.name != "file" or bool(data.path),
            "data.path: the data set is 'file' but no file is given.")
-    _check(all(isinstance(i, int) and i >= 0 for i in data.features),
-           "data.features: column indices must be whole numbers from 0.")
+    for name, text in (("data.path", data.path), ("data.target", data.target)):
+        _check(len(text) <= limits.MAX_PATH,
+               f"{name}: the path has {len(text):,} characters; a path may have at most "
+               f"{limits.MAX_PATH:,}.")
+    _check(len(data.features) <= limits.MAX_FEATURES,
+           f"data.features: {len(data.features):,} columns are listed; a data set may "
+           f"have at most {limits.MAX_FEATURES:,}.")
+    _check(all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < limits.MAX_FEATURES
+               for i in data.features),
+           f"data.features: column indices must be whole numbers from 0 to "
+           f"{limits.MAX_FEATURES - 1:,}.")
     _check(len(set(data.features)) == len(data.features),
            "data.features: a column is listed twice.")
 
     _check(len(spec.model.layers) > 0, "model.layers: the network has no layers.")
+    _check(len(spec.model.layers) <= limits.MAX_LAYERS,
+           f"model.layers: the network has {len(spec.model.layers):,} layers; at most "
+           f"{limits.MAX_LAYERS} are allowed.")
+    resolved = []
     for index, layer in enumerate(spec.model.layers):
         where = f"model.layers[{index}]"
         _one_of(f"{where}.kind", layer.kind, tuple(LAYERS))
-        coerce_params(LAYERS[layer.kind].params, layer.params, where)
+        resolved.append(coerce_params(LAYERS[layer.kind].params, layer.params, where))
+    from .data import input_shape_hint
+    from .model import count_parameters
+
+    count = count_parameters(spec.model.layers, resolved, input_shape_hint(data))
+    _check(count <= limits.MAX_PARAMETERS,
+           f"model.layers: the network would have at least {count:,} parameters "
+           f"({limits.mb(count * 4)} of weights, several times that to train); the limit "
+           f"is {limits.MAX_PARAMETERS:,}, so that a run fits in a desktop's memory: use "
+           "fewer units or layers.")
 
     kind = optimizer_kind(spec.optimizer.name)
     _in_range("optimizer.lr", spec.optimizer.lr, 1e-8, 100.0)

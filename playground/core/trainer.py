@@ -151,6 +151,7 @@ class Trainer:
                 if self._run_epoch():
                     self._end_epoch()
                 self._check_step_limit()
+            self._fire("on_loop_end")  # callbacks may still judge the outcome (NaN weights)
         except Exception as exc:
             self._fire("on_train_end", Finished("failed", f"Training failed: {exc}",
                                                 self.epoch, self.step))

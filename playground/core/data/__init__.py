@@ -108,6 +108,22 @@ class Dataset:
         return self.X[np.sort(pick)], self.y[np.sort(pick)]
 
 
+def input_shape_hint(spec: DataSpec) -> tuple[int, ...]:
+    """The input's shape as far as the spec tells without loading anything: exact for
+    the named sets, (1,) (a lower bound) for files."""
+    info = DATASETS.get(spec.name)
+    if spec.features:
+        return (len(spec.features),)
+    if info is None or info.source == "file":
+        return (1,)
+    if info.source == "synthetic":
+        return (len(spec.inputs) or (1 if spec.name == "sine" else 2),)
+    if info.image_shape:
+        return info.image_shape
+    columns = info.size.split("x")[-1].strip()
+    return (int(columns),) if columns.isdigit() else (1,)
+
+
 def load_dataset(spec: DataSpec, progress: Progress | None = None) -> Dataset:
     info = DATASETS.get(spec.name)
     if info is None:

@@ -9,14 +9,19 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 import os
+import re
 import struct
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
+from ..limits import MAX_DATA_BYTES, MAX_DATA_VALUES, MAX_FEATURES, MAX_PATH, mb
 
 MAX_CATEGORIES = 50     # distinct text values a feature column may have (one-hot)
 MAX_CLASSES = 100       # distinct target values a classification task may have
@@ -38,10 +43,19 @@ class FileData:
 
 def load_file(path: str | Path, target: str = "", task: str = "auto",
               missing: str = "fail") -> FileData:
+    text = str(path)
+    if not text.strip():
+        raise DataError("The data file's path is empty; give a CSV, NPZ or IDX file.")
+    if len(text) > MAX_PATH:
+        raise DataError(f"The data file's path is {len(text):,} characters long; a path "
+                        f"may have at most {MAX_PATH:,}.")
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} does not exist or is not a file.")
-    _check_fits_in_memory(path)
+    try:
+        if not path.is_file():
+            raise DataError(f"{path} does not exist or is not a file.")
+        _check_fits_in_memory(path)
+    except OSError as exc:
+        raise DataError(f"{text[:80]} cannot be opened: {exc.strerror or exc}.") from None
     suffix = "".join(path.suffixes[-2:]).lower()
     if path.suffix.lower() == ".npz":
         return load_npz(path, task)
@@ -60,7 +74,7 @@ def load_csv(path: Path, target: str = "", task: str = "auto",
     encoding, text = _decode(path, head)
     if not text.strip():
         raise DataError(f"{path} is empty.")
-    delimiter = _sniff_delimiter(text)
+    delimiter, decimal = _sniff_number_format(text, _sniff_delimiter(text))
     lines = "\n".join(text.splitlines()[:2])  # a lone carriage return confuses csv
     try:
         rows = list(csv.reader(io.StringIO(lines), delimiter=delimiter))
@@ -69,7 +83,7 @@ def load_csv(path: Path, target: str = "", task: str = "auto",
     header = _has_header(rows)
     try:
         frame = pd.read_csv(path, sep=delimiter, header=0 if header else None,
-                            encoding=encoding, engine="c")
+                            encoding=encoding, engine="c", decimal=decimal)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} is empty.") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -120,6 +134,30 @@ def _sniff_delimiter(text: str) -> str:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")
+_DECIMAL_POINT = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
+
+
+def _sniff_number_format(text: str, delimiter: str) -> tuple[str, str]:
+    """The delimiter and the decimal mark. Spreadsheets in many languages write
+    '1,5;2,25;0': semicolons between fields and decimal commas; then the sniffer may
+    even take the comma for the delimiter. Detected from the first lines."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if delimiter == ",":
+        semicolons = {line.count(";") for line in lines}
+        if len(semicolons) != 1 or semicolons == {0}:
+            return ",", "."
+        candidate = ";"
+    else:
+        candidate = delimiter
+    fields = [field.strip().strip('"') for line in lines for field in line.split(candidate)]
+    commas = sum(bool(_DECIMAL_COMMA.fullmatch(field)) for field in fields)
+    points = sum(bool(_DECIMAL_POINT.fullmatch(field)) for field in fields)
+    if commas and commas >= points:
+        return candidate, ","
+    return delimiter, "."
 
 
 def _is_number(field: str) -> bool:
@@ -235,6 +273,7 @@ def _encode_features(path: Path, frame, first_line: int) -> tuple[np.ndarray, tu
     import pandas as pd
 
     blocks, names = [], []
+    width = 0
     for name in frame.columns:
         column = frame[name]
         if column.dtype.kind in "fiub":
@@ -246,6 +285,7 @@ def _encode_features(path: Path, frame, first_line: int) -> tuple[np.ndarray, tu
                                 "infinite value.")
             blocks.append(values.astype(np.float32).reshape(-1, 1))
             names.append(str(name))
+            width += 1
             continue
         column = column.astype(str).str.strip()
         numeric = pd.to_numeric(column, errors="coerce")
@@ -258,6 +298,12 @@ def _encode_features(path: Path, frame, first_line: int) -> tuple[np.ndarray, tu
             raise DataError(f"{path}: column {name!r} holds {len(categories)} distinct text "
                             f"values; text features can be encoded only with at most "
                             f"{MAX_CATEGORIES} categories.")
+        width += len(categories)
+        if width > MAX_FEATURES or len(frame) * width > MAX_DATA_VALUES:
+            raise DataError(f"{path}: encoding its text columns would make "
+                            f"{len(frame):,} rows x {width:,}+ columns, beyond the budget of "
+                            f"{MAX_DATA_VALUES:,} values ({mb(MAX_DATA_VALUES * 4)}); use "
+                            "fewer rows or text columns.")
         codes = np.searchsorted(categories, column.astype(str).to_numpy())
         blocks.append(np.eye(len(categories), dtype=np.float32)[codes])
         names.extend(f"{name}={category}" for category in categories)
@@ -272,6 +318,7 @@ def load_npz(path: Path, task: str = "auto") -> FileData:
     with path.open("rb") as file:
         if file.read(4) != b"PK\x03\x04":
             raise DataError(f"{path} is not a readable NPZ file.")
+    _check_npz(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             keys = {key.lower(): key for key in archive.files}
@@ -291,15 +338,77 @@ def load_npz(path: Path, task: str = "auto") -> FileData:
     return _from_arrays(path, X, y, task, None)
 
 
+def _check_npz(path: Path) -> None:
+    """Every array's shape, type and size from its header, before any is unpacked: an
+    8 MB file may claim gigabytes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            if len(set(names)) != len(names):
+                raise DataError(f"{path} holds an array name twice, so what it means is "
+                                "ambiguous.")
+            headers = {}
+            for info in infos:
+                if info.flag_bits & 0x1:
+                    raise DataError(f"{path} is encrypted; save it without a password.")
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise DataError(f"{path} uses a compression method NumPy never writes; "
+                                    "save it with numpy.savez or savez_compressed.")
+                if info.file_size > MAX_DATA_BYTES:
+                    raise DataError(f"{path}: the array {info.filename[:40]} would unpack to "
+                                    f"{mb(info.file_size)}, above the {mb(MAX_DATA_BYTES)} "
+                                    "a data set may take.")
+                with archive.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                              else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = reader(member)
+                headers[info.filename.lower().removesuffix(".npy")] = (shape, dtype, info)
+    except DataError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged zip or array header, in any form
+        raise DataError(f"{path} is not a readable NPZ file.") from None
+    for key in ("x", "y"):
+        if key not in headers:
+            continue
+        shape, dtype, info = headers[key]
+        name = "X" if key == "x" else "y"
+        if dtype.hasobject:
+            raise DataError(f"{path} holds Python objects, which are never loaded (they "
+                            "could run code); save plain numeric arrays.")
+        if not shape:
+            raise DataError(f"{path}: {name} is a single number; it must be an array with "
+                            "one row per sample.")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > info.file_size or math.prod(shape) > MAX_DATA_VALUES:
+            raise DataError(f"{path}: {name} claims {'x'.join(map(str, shape))} values, "
+                            f"beyond the budget of {MAX_DATA_VALUES:,} values a data set "
+                            "may have (or more than the file holds).")
+        if key == "x" and len(shape) >= 2 and math.prod(shape[1:]) == 0:
+            raise DataError(f"{path}: X has no columns, so there is nothing to learn from.")
+
+
 def _from_arrays(path: Path, X: np.ndarray, y: np.ndarray, task: str,
                  image_shape: tuple[int, int, int] | None) -> FileData:
     if X.dtype.kind not in "fiub" or y.dtype.kind not in "fiub":
         raise DataError(f"{path}: X and y must be numeric arrays.")
+    if X.ndim == 0 or y.ndim == 0:
+        raise DataError(f"{path}: X and y must be arrays with one row per sample, not "
+                        "single numbers.")
+    if X.ndim > 4:
+        raise DataError(f"{path}: X has {X.ndim} dimensions; at most 4 (rows, channels, "
+                        "height, width) are read.")
+    if X.size == 0 and len(X) > 0 or (X.ndim > 1 and math.prod(X.shape[1:]) == 0):
+        raise DataError(f"{path}: X has no columns, so there is nothing to learn from.")
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     if X.ndim > 2:
         image_shape = image_shape or ((1, *X.shape[1:3]) if X.ndim == 3 else None)
         X = X.reshape(len(X), -1)
+    if X.shape[1] > MAX_FEATURES:
+        raise DataError(f"{path}: X has {X.shape[1]:,} columns; a data set may have at most "
+                        f"{MAX_FEATURES:,}.")
     y = y.reshape(len(y), -1) if y.ndim > 1 else y
     if len(X) != len(y):
         raise DataError(f"{path}: X has {len(X)} rows but y has {len(y)}.")
@@ -327,26 +436,37 @@ _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0
 
 
 def read_idx(path: Path) -> np.ndarray:
-    """One IDX array (optionally gzip-compressed), checked against its header."""
+    """One IDX array (optionally gzip-compressed), checked against its header before
+    its data is read: never more than the header promises, nor than the budget."""
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     try:
         with opener(path, "rb") as file:
-            data = file.read()
-    except (OSError, EOFError) as exc:
-        raise DataError(f"{path} cannot be read as IDX: {exc}.") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
-        raise DataError(f"{path} is not an IDX file (its first bytes are not an IDX header).")
-    dims = data[3]
-    header = 4 + 4 * dims
-    if dims == 0 or len(data) < header:
-        raise DataError(f"{path} has a damaged IDX header.")
-    shape = struct.unpack(f">{dims}I", data[4:header])
-    dtype = np.dtype(_IDX_TYPES[data[2]])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(data) - header != expected:
+            head = file.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
+                raise DataError(f"{path} is not an IDX file (its first bytes are not an IDX "
+                                "header).")
+            dims = head[3]
+            sizes = file.read(4 * dims)
+            if dims == 0 or dims > 4 or len(sizes) < 4 * dims:
+                raise DataError(f"{path} has a damaged IDX header.")
+            shape = struct.unpack(f">{dims}I", sizes)
+            dtype = np.dtype(_IDX_TYPES[head[2]])
+            expected = math.prod(shape) * dtype.itemsize
+            if expected > MAX_DATA_BYTES or math.prod(shape) > MAX_DATA_VALUES:
+                raise DataError(f"{path} claims {'x'.join(map(str, shape))} values "
+                                f"({mb(expected)}), beyond the {mb(MAX_DATA_BYTES)} a data "
+                                "set may take.")
+            data = file.read(expected + 1)
+    except DataError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path} cannot be read as IDX: it is damaged "
+                        f"({getattr(exc, 'strerror', None) or exc}).") from None
+    if len(data) != expected:
         raise DataError(f"{path} is truncated or damaged: its header promises {expected} "
-                        f"bytes of data but it holds {len(data) - header}.")
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+                        f"bytes of data but it holds "
+                        f"{'more' if len(data) > expected else len(data)}.")
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
 
 
 def load_idx(path: Path, labels: str, task: str = "auto") -> FileData:
@@ -354,8 +474,12 @@ def load_idx(path: Path, labels: str, task: str = "auto") -> FileData:
         raise DataError(f"{path} is an IDX file: name its labels file as the target "
                         "(--target LABELS-FILE).")
     labels_path = Path(labels)
-    if not labels_path.is_file():
-        raise DataError(f"The labels file {labels_path} does not exist.")
+    try:
+        exists = len(labels) <= MAX_PATH and labels_path.is_file()
+    except OSError:
+        exists = False
+    if not exists:
+        raise DataError(f"The labels file {labels[:80]} does not exist.")
     images, targets = read_idx(path), read_idx(labels_path)
     shape = (1, *images.shape[1:3]) if images.ndim == 3 else None
     return _from_arrays(path, images, targets, task, shape)

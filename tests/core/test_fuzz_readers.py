@@ -1,0 +1,194 @@
+"""Fuzzing the readers (issue 15): generated session files and spec files, thousands of
+them, must each be opened or refused with a PlaygroundError; never a traceback, and no
+member read beyond its declared size or its budget.
+
+Hypothesis runs derandomized (the same examples on every machine) and sized so that
+both tests together take well under a minute on two cores.
+"""
+import hashlib
+import json
+import zipfile
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from playground.core import sessionfile
+from playground.core.errors import PlaygroundError, SpecError
+from playground.core.sessionfile import (open_session, prepared_data, restore_state,
+                                         session_members, write_members)
+from playground.core.spec import SessionSpec
+from playground.core.trainer import Trainer
+
+from .helpers import tiny_spec
+
+SESSION_EXAMPLES = 900
+SPEC_EXAMPLES = 1200
+FUZZ = settings(deadline=None, derandomize=True, database=None,
+                suppress_health_check=list(HealthCheck))
+
+_cache = {}
+
+
+def good_members():
+    if "members" not in _cache:
+        trainer = Trainer(tiny_spec(epochs=1, batch_size=40))
+        trainer.fit()
+        _cache["members"] = {k: bytes(v) for k, v in session_members(
+            trainer.spec, trainer.state_dict(), trainer.data).items()}
+    return _cache["members"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=5)
+    | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    max_leaves=20)
+
+
+def _paths(value, prefix=()):
+    """Every place inside a JSON value: the keys and indices that lead to it."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:8]):
+            yield from _paths(item, prefix + (index,))
+
+
+def _replace_at(value, path, new):
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[head] = _replace_at(value[head], rest, new)
+    return copy
+
+
+JSON_MEMBERS = ("manifest.json", "spec.json", "state.json", "data.json", "view.json",
+                "scaler.json", "history.json")
+
+
+@st.composite
+def sessions(draw):
+    """A valid session's members with one change, and whether to rehash afterwards
+    (an attacker can; damage does not)."""
+    members = dict(good_members())
+    kind = draw(st.sampled_from(["edit_json", "replace_json", "bytes", "drop", "add",
+                                 "truncate_file"]))
+    name = draw(st.sampled_from(sorted(members)))
+    if kind == "edit_json" and name in JSON_MEMBERS:
+        value = json.loads(members[name])
+        places = list(_paths(value))
+        place = draw(st.sampled_from(places))
+        members[name] = json.dumps(_replace_at(value, place, draw(json_values))).encode()
+    elif kind == "replace_json":
+        members[name] = json.dumps(draw(json_values)).encode()
+    elif kind == "bytes":
+        body = bytearray(members[name])
+        for _ in range(draw(st.integers(1, 4))):
+            if body:
+                at = draw(st.integers(0, len(body) - 1))
+                body[at] = draw(st.integers(0, 255))
+        members[name] = bytes(body)
+    elif kind == "drop" and name != "manifest.json":
+        del members[name]
+    elif kind == "add":
+        extra = draw(st.sampled_from(["tensors-001.safetensors", "data.safetensors",
+                                      "history.json", "other.bin"]))
+        members[extra] = draw(st.binary(max_size=64))
+    rehash = draw(st.booleans()) and name != "manifest.json"
+    if rehash:
+        manifest = json.loads(members["manifest.json"])
+        manifest["members"] = {n: hashlib.sha256(b).hexdigest()
+                               for n, b in members.items() if n != "manifest.json"}
+        members["manifest.json"] = json.dumps(manifest).encode()
+    cut = draw(st.integers(1, 4000)) if kind == "truncate_file" else None
+    return members, cut
+
+
+def test_generated_sessions_open_or_are_refused_in_words(tmp_path, monkeypatch):
+    reads = []
+    real_read = sessionfile._read_bounded
+
+    def watched(archive, info):  # no member is read past its declared size or budget
+        data = real_read(archive, info)
+        budget = sessionfile.MEMBER_BUDGET.get(info.filename, sessionfile.TENSOR_BUDGET)
+        assert len(data) <= min(info.file_size, budget)
+        reads.append(len(data))
+        return data
+
+    monkeypatch.setattr(sessionfile, "_read_bounded", watched)
+    path = tmp_path / "fuzz.pgsession"
+    outcomes = {"opened": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=SESSION_EXAMPLES)
+    @given(sessions())
+    def check(case):
+        members, cut = case
+        write_members(path, members)
+        if cut is not None:
+            data = path.read_bytes()
+            path.write_bytes(data[:max(0, len(data) - cut)])
+        try:
+            session = open_session(path)
+            if session.state is not None:
+                trainer = Trainer(session.spec, data=prepared_data(session))
+                restore_state(trainer, session.state, path)
+            outcomes["opened"] += 1
+        except PlaygroundError as exc:
+            assert str(exc) and "\n" not in str(exc)
+            outcomes["refused"] += 1
+
+    check()
+    assert sum(outcomes.values()) >= SESSION_EXAMPLES * 0.95, outcomes
+    assert outcomes["refused"] > SESSION_EXAMPLES / 3 and reads
+
+
+def spec_texts():
+    base = tiny_spec().to_dict()
+    edited = st.sampled_from(list(_paths(base))).flatmap(
+        lambda place: json_values.map(lambda new: json.dumps(_replace_at(base, place, new))))
+    return st.one_of(edited, json_values.map(json.dumps), st.text(max_size=200),
+                     st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+
+
+def test_generated_spec_files_load_or_are_refused_in_words():
+    outcomes = {"valid": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=SPEC_EXAMPLES)
+    @given(spec_texts())
+    def check(text):
+        try:
+            SessionSpec.from_json(text).validate()
+            outcomes["valid"] += 1
+        except SpecError as exc:
+            assert str(exc) and "\n" not in str(exc)
+            outcomes["refused"] += 1
+
+    check()
+    assert sum(outcomes.values()) >= SPEC_EXAMPLES * 0.95, outcomes
+
+
+def test_random_zips_are_refused_in_words(tmp_path):
+    path = tmp_path / "random.pgsession"
+    count = {"n": 0}
+
+    @settings(FUZZ, max_examples=300)
+    @given(st.dictionaries(st.sampled_from(list(sessionfile.MEMBERS) + [
+        "tensors-000.safetensors", "x/../y", "evil.pkl"]), st.binary(max_size=200),
+        max_size=6), st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+    def check(entries, method):
+        with zipfile.ZipFile(path, "w", compression=method) as archive:
+            for name, body in entries.items():
+                archive.writestr(name, body)
+        count["n"] += 1
+        try:
+            open_session(path)
+        except PlaygroundError:
+            return
+        raise AssertionError("a random zip opened as a session")
+
+    check()
+    assert count["n"] >= 250
