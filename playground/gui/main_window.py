@@ -739,6 +739,9 @@ class MainWindow(QMainWindow):
         for action in self.findChildren(QAction):
             if action.data():
                 action.setIcon(resources.icon(action.data(), t.text))
+        background, text = ("#451a03", "#fde68a") if t.name == "dark" else ("#fef3c7", "#78350f")
+        self.message.setStyleSheet(f"QLabel#messageBanner {{ background: {background}; "
+                                   f"color: {text}; padding: 6px; border-radius: 4px; }}")
         self.setWindowIcon(resources.icon("app", t.accent))
 
     def _warn(self, title: str, message: str) -> None:
