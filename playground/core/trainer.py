@@ -78,6 +78,9 @@ class Trainer:
         self.stop_message = ""
         self._perm: torch.Tensor | None = None
         self._xp = self._yp = self._outputs = None
+        # The shuffle generator's state before this epoch's permutation was drawn: what a
+        # state saved before the epoch's first update must hold (see state_dict()).
+        self._shuffle_before_epoch: torch.Tensor | None = None
         self._epoch_seconds = 0.0
         self._set_lr(self.base_lr * self.schedule.factor(0))
 
@@ -172,6 +175,7 @@ class Trainer:
 
     def _begin_epoch(self) -> None:
         x, y = self.x["train"], self.y["train"]
+        self._shuffle_before_epoch = self.shuffle_generator.get_state()
         if self.steps_per_epoch > 1:
             self._perm = torch.randperm(self.n_train, generator=self.shuffle_generator)
             index = self._perm.to(self.device)
@@ -189,8 +193,8 @@ class Trainer:
 
     def _run_epoch(self) -> bool:
         """Run the remaining batches of the current epoch; True if it completed."""
-        if self.batch == 0 or self._xp is None:
-            self._begin_epoch()
+        if self._xp is None:  # a new epoch (one begun and stopped before its first
+            self._begin_epoch()  # update keeps the permutation it drew)
         if self._mode_matters or not self.model.training:
             self.model.train()
         started = time.perf_counter()
@@ -325,6 +329,7 @@ class Trainer:
         logs["samples_per_s"] = self.n_train / seconds if seconds > 0 else math.inf
         event = EpochEnded(logs, *self._norms())
         self._xp = self._yp = self._outputs = self._losses = None
+        self._shuffle_before_epoch = None
         self.control.end_of_epoch()
         self.schedule.on_epoch_end(logs.get("val_loss", logs["loss"]))
         self._set_lr(self.base_lr * self.schedule.factor(self.step))
@@ -444,13 +449,22 @@ class Trainer:
             "model": {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()},
             "optimizer": _to_cpu(self.optimizer.state_dict()),
             "schedule": self.schedule.state_dict(),
-            "rng": _rng_state(self.shuffle_generator),
+            "rng": _rng_state(self._next_shuffle_state()),
             "perm": self._perm.clone() if (self.batch and self._perm is not None) else None,
             "outputs": torch.cat(self._outputs).cpu().clone() if filled else None,
             "losses": torch.stack(self._losses).cpu().clone() if filled else None,
             "callbacks": {cb.name: cb.state_dict() for cb in self.callbacks
                           if cb.state_dict()},
         }
+
+    def _next_shuffle_state(self) -> torch.Tensor:
+        """The shuffle generator as the next update will consume it. At an epoch
+        boundary the next epoch's permutation may already be drawn (the control is served
+        after it, before the first batch); the saved position is batch 0, so the state
+        must be the one from before that draw, or the resumed run shuffles differently."""
+        if self.batch == 0 and self._shuffle_before_epoch is not None:
+            return self._shuffle_before_epoch
+        return self.shuffle_generator.get_state()
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state.get("version") != STATE_VERSION:
@@ -468,6 +482,7 @@ class Trainer:
 
     def _restore_position(self, state: dict[str, Any]) -> None:
         self._xp = self._yp = None
+        self._shuffle_before_epoch = None
         if not self.batch:
             return
         x, y = self.x["train"], self.y["train"]
@@ -508,7 +523,7 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _rng_state(shuffle: torch.Generator) -> dict[str, Any]:
+def _rng_state(shuffle_state: torch.Tensor) -> dict[str, Any]:
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     version, internal, gauss_next = random.getstate()
     return {
@@ -517,7 +532,7 @@ def _rng_state(shuffle: torch.Generator) -> dict[str, Any]:
         "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
                   "has_gauss": int(has_gauss), "cached": float(cached)},
         "python": {"version": version, "internal": list(internal), "gauss_next": gauss_next},
-        "shuffle": shuffle.get_state(),
+        "shuffle": shuffle_state.clone(),
     }
 
 
