@@ -23,6 +23,7 @@ from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStoppin
 from .control import TrainControl
 from .data import PreparedData, prepare
 from .device import describe, resolve_device, resolve_threads
+from .eager_optim import eager_step, install as _defer_dynamo, zero_grad
 from .errors import SpecError
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
                      Resumed, TrainBegan)
@@ -33,6 +34,7 @@ from .schema import coerce_params
 from .spec import SessionSpec
 
 STATE_VERSION = 1
+_defer_dynamo()  # torch.optim's first call would import torch._dynamo: 1.45 s
 _EVAL_CHUNK = 8192
 # Layers that behave differently in training and evaluation mode.
 _MODE_DEPENDENT = (torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.modules.batchnorm._BatchNorm)
@@ -243,9 +245,10 @@ class Trainer:
         params = [p for p in model.parameters() if p.requires_grad]
         l1_weights = self._l1_weights() if train.l1 > 0 else []
         l1, clip_norm, clip_value = train.l1, train.clip_norm, train.clip_value
+        step = eager_step(optimizer)
 
         def update(xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            optimizer.zero_grad(set_to_none=True)
+            zero_grad(params)
             out = model(xb)
             loss = loss_fn(out, yb)
             loss.backward()
@@ -255,7 +258,7 @@ class Trainer:
                 torch.nn.utils.clip_grad_value_(params, clip_value, foreach=True)
             if clip_norm:
                 torch.nn.utils.clip_grad_norm_(params, clip_norm, foreach=True)
-            optimizer.step()
+            step()
             return out, loss
 
         return update
@@ -267,7 +270,7 @@ class Trainer:
         first: list[torch.Tensor] = []
 
         def closure() -> torch.Tensor:
-            self.optimizer.zero_grad(set_to_none=True)
+            zero_grad(params)
             out = self.model(xb)
             loss = self.loss_fn(out, yb)
             if train.l2:  # L-BFGS has no weight_decay: the same penalty, in the loss
