@@ -22,7 +22,7 @@ from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStoppin
                         History)
 from .control import TrainControl
 from .data import PreparedData, prepare
-from .device import describe, resolve_device, resolve_threads
+from .device import choose_threads, describe, resolve_device
 from .eager_optim import eager_step, install as _defer_dynamo, zero_grad
 from .errors import SpecError
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
@@ -47,7 +47,6 @@ class Trainer:
         spec.validate()
         self.spec = spec
         self.device = resolve_device(spec.train.device)
-        self.threads = resolve_threads(spec.train.threads, interactive)
         self.data = data or prepare(spec.data)
         self.head = self._resolve_head()
         self.metric_names = self._resolve_metrics()
@@ -58,6 +57,7 @@ class Trainer:
                                      for name, p in self.model.named_parameters()]
         self._mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in self.model.modules())
         self._place_data()
+        self.threads = choose_threads(spec.train.threads, self.work_per_update(), interactive)
         self.loss_fn = self.head.criterion()
         self.optimizer = build_optimizer(spec.optimizer.name, spec.optimizer.lr,
                                          dict(spec.optimizer.params), spec.train.l2,
@@ -117,6 +117,33 @@ class Trainer:
         self.steps_per_epoch = len(self._bounds)
         self._batch_sizes = [end - start for start, end in self._bounds]
         self._sizes_tensor: torch.Tensor | None = None
+
+    def work_per_update(self) -> int:
+        """Multiply-adds of one batch's forward pass through the dense and convolution
+        layers, from one probe sample in evaluation mode (no RNG, no running-stat update)."""
+        total = 0
+
+        def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
+            nonlocal total
+            if isinstance(module, torch.nn.Linear):
+                total += out.numel() * module.in_features
+            else:  # convolution: each output element sums in/groups x kernel products
+                total += out.numel() * (module.in_channels // module.groups) * \
+                    math.prod(module.kernel_size)
+
+        kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
+        hooks = [m.register_forward_hook(count) for m in self.model.modules()
+                 if isinstance(m, kinds)]
+        was_training = self.model.training
+        try:
+            self.model.eval()
+            with torch.inference_mode():
+                self.model(self.x["train"][:1])
+        finally:
+            self.model.train(was_training)
+            for hook in hooks:
+                hook.remove()
+        return total * self.batch_size
 
     def _batch_bounds(self) -> list[tuple[int, int]]:
         """(start, end) of each batch. BatchNorm cannot normalise a batch of one sample,
