@@ -78,6 +78,7 @@ class Trainer:
         self.batch = 0          # position inside the current epoch
         self.stop_reason: str | None = None
         self.stop_message = ""
+        self.validated = True   # whether the last epoch evaluated the validation split
         self._perm: torch.Tensor | None = None
         self._epoch_open = False  # the current epoch's order is drawn
         self._batch_index: list[torch.Tensor] | None = None
@@ -360,7 +361,11 @@ class Trainer:
             logs["loss"] = self._epoch_loss()
             logs.update(metrics_module.compute(self.head, self.metric_names, outputs,
                                                self._yp, self._codes))
-        logs.update(self.evaluate("val"))
+        every = self.spec.train.validate_every
+        self.validated = (every == 1 or self.epoch % every == 0
+                          or self.epoch >= self.spec.train.epochs)
+        if self.validated:
+            logs.update(self.evaluate("val"))
         logs["lr"] = self.current_lr
         seconds = self._epoch_seconds + (time.perf_counter() - ended)
         logs["seconds"] = seconds
@@ -369,7 +374,11 @@ class Trainer:
         self._yp = self._outputs = self._losses = self._batch_index = None
         self._epoch_open, self._shuffle_before_epoch = False, None
         self.control.end_of_epoch()
-        self.schedule.on_epoch_end(logs.get("val_loss", logs["loss"]))
+        # Reduce-on-plateau watches the validation loss where there is a validation split,
+        # so an epoch that skipped validation gives it nothing to judge.
+        monitored = logs.get("val_loss") if len(self.x["val"]) else logs["loss"]
+        if monitored is not None:
+            self.schedule.on_epoch_end(monitored)
         self._set_lr(self.base_lr * self.schedule.factor(self.step))
         self._fire("on_epoch_end", event)
 
