@@ -204,7 +204,7 @@ def apply_overrides(spec: SessionSpec, args: argparse.Namespace) -> SessionSpec:
         spec.train, loss=args.loss, epochs=args.epochs, max_steps=args.max_steps,
         l1=args.l1, l2=args.l2, clip_norm=args.clip_norm, clip_value=args.clip_value,
         seed=args.seed, device=args.device, threads=args.threads,
-        checkpoint_every=args.checkpoint_every,
+        checkpoint_every=args.checkpoint_every, validate_every=args.validate_every,
         metrics=tuple(m.strip() for m in args.metrics.split(",") if m.strip())
         if args.metrics else None)
     if args.batch_size is not None:
@@ -371,7 +371,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         # A step limit ends one invocation; the resumed run is only limited if asked again.
         spec = _replace(spec, train=dataclasses.replace(_replace(
             spec.train, epochs=args.epochs, device=args.device, threads=args.threads,
-            checkpoint_every=args.checkpoint_every), max_steps=args.max_steps or 0))
+            checkpoint_every=args.checkpoint_every, validate_every=args.validate_every),
+            max_steps=args.max_steps or 0))
     else:
         spec = apply_overrides(spec, args)
     spec.validate()  # every value checked before any data is generated or read
@@ -551,6 +552,8 @@ def _add_train(commands: Any) -> None:
     add("--device", choices=("cpu", "cuda", "auto"))
     add("--threads", type=int, help="CPU threads for torch (0 = automatic)")
     add("--checkpoint-every", type=int, metavar="N", help="save to --save every N epochs")
+    add("--validate-every", type=int, metavar="N",
+        help="evaluate the validation split every N epochs (and at the last); default 1")
     add("--save", metavar="FILE", help="save the session here when the run ends "
         "(a .pgsession file: weights, optimizer, history, data recipe)")
     add("--resume", metavar="FILE", help="continue a saved session exactly")

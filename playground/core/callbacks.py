@@ -212,6 +212,8 @@ class EarlyStopping(Callback):
         self.best_weights: dict[str, torch.Tensor] | None = None
 
     def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        if self.monitor not in event.logs and not getattr(trainer, "validated", True):
+            return  # an epoch without validation (train.validate_every): nothing to judge
         value = event.logs.get(self.monitor, math.nan)
         if math.isfinite(value) and value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, event.epoch, 0

@@ -34,6 +34,27 @@ def describe(device: torch.device) -> str:
     return "CPU"
 
 
+# Multiply-adds of one update's forward pass (the whole batch) from which a second torch
+# thread pays for itself. Measured on 2 cores (tests/bench/README.md): below about 1e6
+# (W1 8-32-1 batch 10: 3e3; W3 64-64-10 batch 32: 1.5e5) one thread is as fast or
+# faster, since the threads' hand-offs cost more than the split matmuls save; at W2
+# (784-256-128-64-10 batch 128: 3.1e7) one thread costs 1.3-1.4x.
+PARALLEL_WORK = 1_000_000
+
+
+def choose_threads(requested: int, work: int, interactive: bool,
+                   cores: int | None = None) -> int:
+    """Threads by the work per update, not by the window: one where a batch's matrix
+    work is tiny (leaving the interface a core costs nothing there: it wins), every core
+    where it is not; in the window, on more than two cores, all but one."""
+    if requested > 0:
+        return requested
+    cores = cores or os.cpu_count() or 1
+    if work < PARALLEL_WORK or cores == 1:
+        return 1
+    return cores - 1 if interactive and cores > 2 else cores
+
+
 def resolve_threads(requested: int, interactive: bool) -> int:
     """Threads for torch's CPU kernels.
 

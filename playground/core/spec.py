@@ -118,6 +118,7 @@ class TrainSpec:
     convergence_tol: float = 0.0    # 0 = off
     convergence_patience: int = 5
     checkpoint_every: int = 0       # 0 = off
+    validate_every: int = 1         # evaluate the validation split every N epochs
     seed: int = 0                   # initialisation, shuffling, dropout
     device: str = "auto"
     threads: int = 0                # 0 = choose automatically
@@ -393,6 +394,7 @@ def validate(spec: SessionSpec) -> None:
     _in_range("train.convergence_tol", train.convergence_tol, 0.0, 1e6)
     _in_range("train.convergence_patience", train.convergence_patience, 1, 1_000_000)
     _in_range("train.checkpoint_every", train.checkpoint_every, 0, 10_000_000)
+    _in_range("train.validate_every", train.validate_every, 1, 10_000_000)
     _in_range("train.seed", train.seed, 0, 2**63 - 1)
     _in_range("data.seed", data.seed, 0, 2**32 - 1)
     _one_of("train.device", train.device, DEVICES)
