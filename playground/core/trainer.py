@@ -451,12 +451,14 @@ class Trainer(ExactState):
         """Check live changes (lr and the optimizer's own parameters); raise SpecError."""
         changes = dict(changes)
         result: dict[str, Any] = {}
-        if "epochs" in changes:
-            epochs = changes.pop("epochs")
-            if isinstance(epochs, bool) or not isinstance(epochs, int) or \
-                    not 1 <= epochs <= 10_000_000:
-                raise SpecError(f"epochs: {epochs!r} is out of range; allowed 1 to 10000000.")
-            result["epochs"] = epochs
+        for name in ("epochs", "validate_every"):  # whole numbers the loop reads each epoch
+            if name in changes:
+                value = changes.pop(name)
+                if isinstance(value, bool) or not isinstance(value, int) or \
+                        not 1 <= value <= 10_000_000:
+                    raise SpecError(f"{name}: {value!r} is out of range; allowed 1 to "
+                                    "10000000.")
+                result[name] = value
         if "lr" in changes:
             lr = changes.pop("lr")
             if not isinstance(lr, (int, float)) or not (1e-8 <= lr <= 100):
@@ -481,7 +483,11 @@ class Trainer(ExactState):
         return changes
 
     def _apply_hyperparameters(self, changes: dict[str, Any]) -> None:
-        params = {k: v for k, v in changes.items() if k not in ("lr", "epochs")}
+        params = {k: v for k, v in changes.items() if k not in ("lr", "epochs",
+                                                                 "validate_every")}
+        if "validate_every" in changes:
+            self.spec = replace(self.spec, train=replace(
+                self.spec.train, validate_every=changes["validate_every"]))
         if "epochs" in changes:  # the run and its schedule are re-planned
             self.spec = replace(self.spec, train=replace(self.spec.train,
                                                          epochs=changes["epochs"]))

@@ -382,8 +382,9 @@ class MainWindow(QMainWindow):
         before = coerce_params(kind.params, old.optimizer.params, "optimizer")
         after = coerce_params(kind.params, new.optimizer.params, "optimizer")
         changes.update({k: v for k, v in after.items() if before.get(k) != v})
-        if new.train.epochs != old.train.epochs:
-            changes["epochs"] = new.train.epochs
+        for name in ("epochs", "validate_every"):
+            if getattr(new.train, name) != getattr(old.train, name):
+                changes[name] = getattr(new.train, name)
         try:
             if changes:
                 self.controller.set_hyperparameters(**changes)
@@ -799,8 +800,9 @@ class MainWindow(QMainWindow):
 
 def _only_live_changes(old: SessionSpec, new: SessionSpec) -> bool:
     """True if only what a running trainer can take changed: the learning rate, the
-    optimizer's own hyperparameters, and the number of epochs."""
+    optimizer's own hyperparameters, the number of epochs and how often to validate."""
     same_optimizer = new.optimizer.name == old.optimizer.name
     return (same_optimizer and new.data == old.data and new.model == old.model
             and new.schedule == old.schedule
-            and dataclasses.replace(new.train, epochs=old.train.epochs) == old.train)
+            and dataclasses.replace(new.train, epochs=old.train.epochs,
+                                    validate_every=old.train.validate_every) == old.train)

@@ -219,3 +219,12 @@ def test_every_optimizer_can_be_chosen_and_trains_what_is_shown(qtbot, window):
         choose(window.optimizer_panel.optimizer, name)
         assert window.spec.optimizer.name == name
         assert window.optimizer_panel.optimizer.currentData() == name
+
+
+def test_validate_every_is_a_live_change(qtbot, window):
+    train_until(qtbot, window, 2)
+    stop(qtbot, window)
+    type_into(window.optimizer_panel.findChild(type(window.optimizer_panel.epochs),
+                                               "validateEvery"), "5")
+    assert window.spec.train.validate_every == 5
+    assert window.controller.trainer.spec.train.validate_every == 5  # no start-over

@@ -175,6 +175,16 @@ class OptimizerPanel(QWidget):
         self.epochs.valueChanged.connect(
             lambda value: self._edit({"train.epochs": value}, "the number of epochs"))
         form.addRow("epochs", self.epochs)
+        self.validate_every = QSpinBox(objectName="validateEvery", minimum=1,
+                                       maximum=10_000_000, keyboardTracking=False,
+                                       prefix="every ", suffix=" epochs")
+        self.validate_every.setToolTip(
+            "How often the validation rows are scored. Every epoch shows overfitting as it "
+            "happens; on a large validation set, every few epochs trains faster. The last "
+            "epoch is always validated, and early stopping judges validated epochs only.")
+        self.validate_every.valueChanged.connect(
+            lambda value: self._edit({"train.validate_every": value}, "how often to validate"))
+        form.addRow("validate", self.validate_every)
         self.l1 = self._number("l1", "train.l1", "the L1 penalty", "L1 penalty: pushes weights "
                                "to exactly zero (sparse networks).")
         form.addRow("L1", self.l1)
@@ -234,7 +244,8 @@ class OptimizerPanel(QWidget):
         """Show the optimizer, schedule and training parts of `spec`; emits nothing."""
         self._shown = spec
         widgets = (self.optimizer, self.lr_slider, self.lr_box, self.batch_size, self.schedule,
-                   self.warmup, self.loss, self.epochs, self.l1, self.l2, self.clip,
+                   self.warmup, self.loss, self.epochs, self.validate_every, self.l1,
+                   self.l2, self.clip,
                    self.early, self.patience, self.converge, self.tolerance,
                    *self.metric_checks.values())
         for widget in widgets:
@@ -251,6 +262,7 @@ class OptimizerPanel(QWidget):
         self.warmup.setValue(spec.schedule.warmup_epochs)
         self.loss.setCurrentIndex(max(0, self.loss.findData(spec.train.loss)))
         self.epochs.setValue(spec.train.epochs)
+        self.validate_every.setValue(spec.train.validate_every)
         self.l1.setValue(spec.train.l1)
         self.l2.setValue(spec.train.l2)
         self.clip.setValue(spec.train.clip_norm)
