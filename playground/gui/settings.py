@@ -23,6 +23,8 @@ class Setting:
 WINDOW_GEOMETRY = Setting("window/geometry", bytes, b"")
 WINDOW_STATE = Setting("window/state", bytes, b"")
 THEME = Setting("preferences/theme", str, "system")          # system, light, dark
+THEMES = ("system", "light", "dark")
+THREADS = Setting("preferences/threads", int, 0)             # 0 = automatic
 LAST_FOLDER = Setting("preferences/last_folder", str, "")
 RECENT_FILES = Setting("files/recent", str, "")                # paths joined by "\n"
 MAX_RECENT = 8
@@ -42,4 +44,5 @@ def read(setting: Setting, settings: QSettings | None = None) -> Any:
 def write(setting: Setting, value: Any, settings: QSettings | None = None) -> None:
     (settings or QSettings()).setValue(setting.key, value)
 AUTOSAVE_EVERY = Setting("autosave/every_epochs", int, 50)       # 0 = only on pause/stop
+AUTOSAVE_CHOICES = (0, 10, 50, 200, 1000)                      # Run > Autosave, Preferences
 AUTOSAVE_KEEP = Setting("autosave/keep", int, 5)

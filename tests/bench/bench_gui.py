@@ -1,16 +1,22 @@
 """Responsiveness of the real window while the engine trains as fast as it can.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_gui [--epochs 100000] [--rounds 3]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_gui [--workload tiny|digits|both]
+        [--epochs 20000] [--digits-epochs 300] [--rounds 3]
 
-A tiny network (2 -> 4 tanh -> 1) on spiral, full batch, so epochs are as short as the
-engine makes them, with every plot and the decision boundary live. Printed:
+Two workloads (both by default), each with every plot live:
+- tiny: a 2 -> 4 tanh -> 1 network on spiral, full batch, so epochs are as short as the
+  engine makes them (thousands per second), and the decision boundary is drawn too;
+- digits: the 64-64-10 network on the 8x8 digits, Adam, batch 32 (about 40 updates per
+  epoch: the GUI competes with real arithmetic).
+Printed per workload:
+- epochs per second with the window attached against the same trainer headless, run
+  in this process with the same thread count, alternating, as the median of the
+  per-round ratios (one run on a 2-core machine varies by +-20%);
 - the main thread's event-loop latency (a 5 ms timer's lateness), p50/p99/max;
 - plot redraws per second, and boundary updates per second;
 - whether every epoch was recorded (plots and history);
 - resident memory at each tenth of the run (flat means no leak);
-- epochs per second with the window attached against the same trainer headless, run
-  in this process with the same thread count, alternating, as the median of the
-  per-round ratios (one run on a 2-core machine varies by +-20%).
+- the CPU the GUI thread and the other threads used, in cores.
 Goals: p99 under 30 ms, at least 20 redraws/s, all epochs recorded, flat memory,
 GUI speed at least 0.9x headless.
 """
@@ -22,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from typing import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -42,23 +49,42 @@ def tiny_spec(epochs: int) -> SessionSpec:
         train=TrainSpec(batch_size=None, epochs=epochs, device="cpu"))
 
 
+def digits_spec(epochs: int) -> SessionSpec:
+    """64 inputs -> 64 relu -> 10, Adam, batch 32: bench_trainer's W3, as the GUI runs it."""
+    return SessionSpec(
+        data=DataSpec("digits"),
+        model=ModelSpec((LayerSpec("dense", {"units": 64, "activation": "relu"}),
+                         LayerSpec("dense", {"units": None}))),
+        optimizer=OptimizerSpec("adam", 0.001),
+        train=TrainSpec(batch_size=32, epochs=epochs, device="cpu"))
+
+
+# name: (what it is, spec maker, warm-up epochs)
+WORKLOADS: dict[str, tuple[str, Callable[[int], SessionSpec], int]] = {
+    "tiny": ("tiny 2-4-1 on spiral, full batch", tiny_spec, 500),
+    "digits": ("digits 64-64-10, Adam, batch 32", digits_spec, 20),
+}
+
+
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def headless_rate(epochs: int) -> float:
-    trainer = Trainer(tiny_spec(epochs), interactive=True)  # the GUI's thread choice
+def headless_rate(spec: SessionSpec) -> float:
+    epochs = spec.train.epochs
+    trainer = Trainer(spec, interactive=True)  # the GUI's thread choice
     start = time.perf_counter()
     trainer.fit()
     return epochs / (time.perf_counter() - start)
 
 
-def gui_run(app: QApplication, epochs: int) -> dict:
+def gui_run(app: QApplication, spec: SessionSpec) -> dict:
     from playground.gui.main_window import MainWindow
 
+    epochs = spec.train.epochs
     window = MainWindow(theme_name="light")
-    window.set_spec(tiny_spec(epochs))
+    window.set_spec(spec)
     window.resize(1400, 900)
     window.show()
     window.tabs.setCurrentIndex(1)  # the decision boundary is drawn too
@@ -112,26 +138,20 @@ def gui_run(app: QApplication, epochs: int) -> dict:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="alternating headless and windowed runs; medians are printed")
-    args = parser.parse_args()
-    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Gradient Playground Bench")
-    headless_rate(500)  # warm-up
+def bench(app: QApplication, name: str, epochs: int, rounds: int) -> None:
+    title, make, warm_up = WORKLOADS[name]
+    headless_rate(make(warm_up))
     headless, runs = [], []
-    for _ in range(args.rounds):  # alternated, so drifts in machine speed hit both sides
-        headless.append(headless_rate(args.epochs))
-        runs.append(gui_run(app, args.epochs))
+    for _ in range(rounds):  # alternated, so drifts in machine speed hit both sides
+        headless.append(headless_rate(make(epochs)))
+        runs.append(gui_run(app, make(epochs)))
     ratios = sorted(run["rate"] / rate for run, rate in zip(runs, headless))
     result = runs[0]
     late = sorted(t for run in runs for t in run["lateness"])
     p = lambda q: late[min(len(late) - 1, int(q * len(late)))]
     median = lambda values: statistics.median(values)
-    print(f"{args.epochs:,} epochs x {args.rounds}: with the window "
+    print(f"== {name}: {title}")
+    print(f"{epochs:,} epochs x {rounds}: with the window "
           f"{median([r['rate'] for r in runs]):,.0f} epochs/s, headless "
           f"{median(headless):,.0f} epochs/s; ratio median {median(ratios):.2f} "
           f"(runs: {' '.join(f'{r:.2f}' for r in ratios)})")
@@ -140,11 +160,28 @@ def main() -> None:
     print(f"plot redraws {median([r['redraws_per_s'] for r in runs]):.1f}/s; decision "
           f"boundary {median([r['boundaries_per_s'] for r in runs]):.1f}/s")
     print("epochs recorded: " + ", ".join(f"plots {r['recorded']:,} history {r['history']:,}"
-                                          for r in runs) + f" of {args.epochs:,} each")
+                                          for r in runs) + f" of {epochs:,} each")
     print(f"CPU use, in cores: GUI thread {median([r['gui_cpu'] for r in runs]):.2f}, "
           f"other threads {median([r['other_cpu'] for r in runs]):.2f}")
     print("resident memory MB at each tenth (first run): "
-          + " ".join(f"{m:.0f}" for m in result["memory"]))
+          + " ".join(f"{m:.0f}" for m in result["memory"]), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workload", choices=("tiny", "digits", "both"), default="both")
+    parser.add_argument("--epochs", type=int, default=20_000, help="epochs of the tiny net")
+    parser.add_argument("--digits-epochs", type=int, default=300,
+                        help="epochs of the digits net (each about 40 updates)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating headless and windowed runs; medians are printed")
+    args = parser.parse_args()
+    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Gradient Playground Bench")
+    names = ("tiny", "digits") if args.workload == "both" else (args.workload,)
+    for name in names:
+        bench(app, name, args.epochs if name == "tiny" else args.digits_epochs, args.rounds)
 
 
 if __name__ == "__main__":
