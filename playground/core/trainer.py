@@ -57,6 +57,7 @@ class Trainer(ExactState):
                                      for name, p in self.model.named_parameters()]
         self._mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in self.model.modules())
         self._place_data()
+        self.interactive = interactive
         self.threads = choose_threads(spec.train.threads, self.work_per_update(), interactive)
         self.loss_fn = self.head.criterion()
         self.optimizer = build_optimizer(spec.optimizer.name, spec.optimizer.lr,
@@ -174,8 +175,8 @@ class Trainer(ExactState):
     # ------------------------------------------------------------- the run
     def fit(self) -> Finished:
         """Train until the epochs are done or something stops the run."""
-        torch.set_num_threads(self.threads)
         self._apply_requests()  # changes made while no run was going (more epochs, say)
+        torch.set_num_threads(self.threads)
         self.stop_reason, self.stop_message = None, ""
         self._fire("on_train_begin", TrainBegan(
             self.epoch, self.step, self.spec.train.epochs, self.steps_per_epoch,
@@ -451,13 +452,14 @@ class Trainer(ExactState):
         """Check live changes (lr and the optimizer's own parameters); raise SpecError."""
         changes = dict(changes)
         result: dict[str, Any] = {}
-        for name in ("epochs", "validate_every"):  # whole numbers the loop reads each epoch
+        for name, low, high in (("epochs", 1, 10_000_000), ("validate_every", 1, 10_000_000),
+                                ("threads", 0, 1024)):  # whole numbers read between epochs
             if name in changes:
                 value = changes.pop(name)
                 if isinstance(value, bool) or not isinstance(value, int) or \
-                        not 1 <= value <= 10_000_000:
-                    raise SpecError(f"{name}: {value!r} is out of range; allowed 1 to "
-                                    "10000000.")
+                        not low <= value <= high:
+                    raise SpecError(f"{name}: {value!r} is out of range; allowed {low} to "
+                                    f"{high}.")
                 result[name] = value
         if "lr" in changes:
             lr = changes.pop("lr")
@@ -479,15 +481,21 @@ class Trainer(ExactState):
         during a run, go through the TrainControl instead. Raises SpecError if bad."""
         changes = self.validate_hyperparameters(changes)
         if changes:
-            self._apply_hyperparameters(changes)
+            self._apply_hyperparameters(changes, in_run=False)
         return changes
 
-    def _apply_hyperparameters(self, changes: dict[str, Any]) -> None:
+    def _apply_hyperparameters(self, changes: dict[str, Any], in_run: bool = True) -> None:
         params = {k: v for k, v in changes.items() if k not in ("lr", "epochs",
-                                                                 "validate_every")}
-        if "validate_every" in changes:
-            self.spec = replace(self.spec, train=replace(
-                self.spec.train, validate_every=changes["validate_every"]))
+                                                                 "validate_every", "threads")}
+        for name in ("validate_every", "threads"):
+            if name in changes:
+                self.spec = replace(self.spec, train=replace(self.spec.train,
+                                                             **{name: changes[name]}))
+        if "threads" in changes:  # takes effect now in a run, else when the next one starts
+            self.threads = choose_threads(changes["threads"], self.work_per_update(),
+                                          self.interactive)
+            if in_run:
+                torch.set_num_threads(self.threads)
         if "epochs" in changes:  # the run and its schedule are re-planned
             self.spec = replace(self.spec, train=replace(self.spec.train,
                                                          epochs=changes["epochs"]))

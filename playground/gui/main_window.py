@@ -32,7 +32,9 @@ from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
+from .instance_lock import InstanceLock
 from .session_model import SessionModel
+from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
@@ -52,7 +54,7 @@ class MainWindow(QMainWindow):
         sys.setswitchinterval(0.001)
         self.setObjectName("mainWindow")
         self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
-        self.session = SessionModel(spec or EXAMPLES["spiral"](), self)
+        self.session = SessionModel(spec or self._new_spec("spiral"), self)
         self.session.gate = self._gate
         self.controller = TrainingController(self)
         self.path: str | None = None
@@ -156,6 +158,10 @@ class MainWindow(QMainWindow):
         self.actionSaveAs = a("actionSaveAs", "Save &as\u2026", self.save_run_as,
                               QKeySequence.StandardKey.SaveAs)
         self.actionQuit = a("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.actionPreferences = a("actionPreferences", "&Preferences\u2026",
+                                   self.show_preferences, QKeySequence.StandardKey.Preferences,
+                                   None, "Training threads, theme and autosave")
+        self.actionPreferences.setShortcuts([QKeySequence("Ctrl+,")])
         self.actionUndo = a("actionUndo", "&Undo", self.session.undo, "Ctrl+Z", None,
                             "Undo the last edit of the data, the network or the optimizer")
         self.actionRedo = a("actionRedo", "&Redo", self.session.redo, "Ctrl+Shift+Z", None,
@@ -190,6 +196,8 @@ class MainWindow(QMainWindow):
         edit = bar.addMenu("&Edit")
         edit.addAction(self.actionUndo)
         edit.addAction(self.actionRedo)
+        edit.addSeparator()
+        edit.addAction(self.actionPreferences)
         run = bar.addMenu("&Run")
         for action in (self.actionTrain, self.actionPause, self.actionStep,
                        self.actionStepBatch, self.actionStop, self.actionReset):
@@ -201,7 +209,8 @@ class MainWindow(QMainWindow):
                             f"{AUTOSAVE_MIN_SECONDS:.0f} seconds, so a fast run is not "
                             "slowed by saving); the last few are kept.")
         choices = QActionGroup(self)
-        for every in (0, 10, 50, 200, 1000):
+        self.autosave_actions = {}
+        for every in settings.AUTOSAVE_CHOICES:
             text = "On pause and stop only" if every == 0 else f"Every {every} epochs too"
             action = autosave.addAction(text, lambda checked=False, n=every:
                                         self._set_autosave_every(n))
@@ -209,6 +218,7 @@ class MainWindow(QMainWindow):
             action.setChecked(every == settings.read(settings.AUTOSAVE_EVERY))
             action.setObjectName(f"autosave{every}")
             choices.addAction(action)
+            self.autosave_actions[every] = action
         view = bar.addMenu("&View")
         for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
             view.addAction(dock.toggleViewAction())
@@ -217,12 +227,14 @@ class MainWindow(QMainWindow):
         self.actionResetLayout.setToolTip("Put the panels back where they started.")
         view.addSeparator()
         themes = QActionGroup(self)
-        for name in ("system", "light", "dark"):
+        self.theme_actions = {}
+        for name in settings.THEMES:
             action = view.addAction(f"{name.capitalize()} theme",
                                     lambda checked=False, n=name: self.set_theme(n))
             action.setCheckable(True)
             action.setChecked(name == settings.read(settings.THEME))
             themes.addAction(action)
+            self.theme_actions[name] = action
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&About", self._about)
 
@@ -382,7 +394,7 @@ class MainWindow(QMainWindow):
         before = coerce_params(kind.params, old.optimizer.params, "optimizer")
         after = coerce_params(kind.params, new.optimizer.params, "optimizer")
         changes.update({k: v for k, v in after.items() if before.get(k) != v})
-        for name in ("epochs", "validate_every"):
+        for name in ("epochs", "validate_every", "threads"):
             if getattr(new.train, name) != getattr(old.train, name):
                 changes[name] = getattr(new.train, name)
         try:
@@ -578,11 +590,19 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- files
     def new_session(self) -> None:
         if self.maybe_save():
-            self._load_spec(EXAMPLES["spiral"](), None)
+            self._load_spec(self._new_spec("spiral"), None)
 
     def load_example(self, name: str) -> None:
         if self.maybe_save():
-            self._load_spec(EXAMPLES[name](), None)
+            self._load_spec(self._new_spec(name), None)
+
+    @staticmethod
+    def _new_spec(example: str) -> SessionSpec:
+        """A ready example, trained with the preferred number of threads (an opened
+        session keeps the threads it was saved with: they decide its exact floats)."""
+        spec = EXAMPLES[example]()
+        threads = settings.read(settings.THREADS)
+        return dataclasses.replace(spec, train=dataclasses.replace(spec.train, threads=threads))
 
     def _load_spec(self, spec: SessionSpec, path: str | None) -> None:
         self.reset_weights()
@@ -689,13 +709,9 @@ class MainWindow(QMainWindow):
         folder = autosave_folder()
         self.controller.autosaver = Autosaver(folder, settings.read(settings.AUTOSAVE_KEEP))
         self.controller.autosave_every = settings.read(settings.AUTOSAVE_EVERY)
-        self._lock = folder / "running.lock"
-        self._crashed_before = self._lock.exists()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._lock.write_text("Gradient Playground is running\n")
-        except OSError:
-            self._crashed_before = False
+        # Only a lock left by a process that is gone means a crash: a second window
+        # of the app running beside the first is not one.
+        self.instance_lock = InstanceLock(folder)
 
     def _set_autosave_every(self, every: int) -> None:
         settings.write(settings.AUTOSAVE_EVERY, every)
@@ -705,7 +721,7 @@ class MainWindow(QMainWindow):
         """After a crash (the last start never closed), offer the newest autosave."""
         from ..core.autosave import newest
 
-        if not self._crashed_before:
+        if not self.instance_lock.crashed_before:
             return False
         found = newest(self.controller.autosaver.folder)
         if found is None:
@@ -725,8 +741,22 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ the rest
     def set_theme(self, name: str) -> None:
         settings.write(settings.THEME, name)
+        self.theme_actions[name].setChecked(True)
         self.theme = theme.resolve(name)
         self._apply_theme()
+
+    def show_preferences(self) -> None:
+        dialog = PreferencesDialog(self)
+        dialog.preferencesApplied.connect(self._on_preferences_applied)
+        dialog.exec()
+
+    @Slot(object)
+    def _on_preferences_applied(self, preferences) -> None:
+        self.set_theme(preferences.theme)
+        self._set_autosave_every(preferences.autosave_every)
+        self.autosave_actions.get(preferences.autosave_every, QAction()).setChecked(True)
+        if preferences.threads != self.spec.train.threads:
+            self.session.edit({"train.threads": preferences.threads}, "the training threads")
 
     def _apply_theme(self) -> None:
         app = QApplication.instance()
@@ -791,7 +821,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()
-        self._lock.unlink(missing_ok=True)  # a clean exit: nothing to recover next time
+        self.instance_lock.release()  # a clean exit: nothing to recover next time
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()
@@ -800,9 +830,11 @@ class MainWindow(QMainWindow):
 
 def _only_live_changes(old: SessionSpec, new: SessionSpec) -> bool:
     """True if only what a running trainer can take changed: the learning rate, the
-    optimizer's own hyperparameters, the number of epochs and how often to validate."""
+    optimizer's own hyperparameters, the number of epochs, how often to validate and the
+    number of threads."""
     same_optimizer = new.optimizer.name == old.optimizer.name
     return (same_optimizer and new.data == old.data and new.model == old.model
             and new.schedule == old.schedule
             and dataclasses.replace(new.train, epochs=old.train.epochs,
-                                    validate_every=old.train.validate_every) == old.train)
+                                    validate_every=old.train.validate_every,
+                                    threads=old.train.threads) == old.train)

@@ -6,6 +6,8 @@ from PySide6.QtWidgets import QPushButton
 
 from playground.core.examples import spiral
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec, TrainSpec
+from playground.gui.instance_lock import LOCK_NAME
+from tests.gui.test_instance_lock import _holder
 
 
 def record(window):
@@ -241,7 +243,7 @@ def test_layers_that_cannot_fit_new_data_fall_back_to_its_suggested_network(qtbo
     assert window.spec.data.name == "digits" and window.spec.model.layers[0].kind == "conv2d"
 
 
-def test_pause_and_stop_autosave_and_a_crash_offers_the_newest(qtbot, window, tmp_path,
+def test_pause_and_stop_autosave_and_only_a_crash_offers_the_newest(qtbot, window, tmp_path,
                                                                monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
@@ -260,9 +262,17 @@ def test_pause_and_stop_autosave_and_a_crash_offers_the_newest(qtbot, window, tm
     assert len(checkpoints(folder)) >= 2
     epoch = window.controller.trainer.epoch
 
-    assert (folder / "running.lock").exists()  # this window is still open: a "crash"
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    second = MainWindow(theme_name="light")  # beside a live first window: no crash
+    qtbot.addWidget(second)
+    assert not second.offer_recovery()
+    second.close()
+    assert (folder / LOCK_NAME).exists()  # the second window left the first one's lock
+
+    window.instance_lock.release()  # the first window dies: its process leaves a lock
+    dying = _holder(folder, "die")
+    assert dying.wait(timeout=30) == 0
     again = MainWindow(theme_name="light")
     qtbot.addWidget(again)
     try:

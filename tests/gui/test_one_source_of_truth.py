@@ -228,3 +228,24 @@ def test_validate_every_is_a_live_change(qtbot, window):
                                                "validateEvery"), "5")
     assert window.spec.train.validate_every == 5
     assert window.controller.trainer.spec.train.validate_every == 5  # no start-over
+
+
+def test_preferences_reach_the_spec_that_trains(qtbot, window, monkeypatch):
+    from playground.gui import settings
+    from playground.gui.widgets.preferences_dialog import PreferencesDialog
+
+    def accept_with_two_threads(dialog):
+        dialog.threads.setValue(2)
+        dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+        dialog.accept()
+
+    monkeypatch.setattr(PreferencesDialog, "exec", accept_with_two_threads)
+    train_until(qtbot, window, 1)
+    stop(qtbot, window)
+    window.actionPreferences.trigger()
+    assert settings.read(settings.THREADS) == 2 and window.theme.name == "dark"
+    assert window.spec.train.threads == 2
+    assert window.controller.trainer.spec.train.threads == 2  # live: no start-over
+    assert window.controller.trainer.threads == 2
+    window.load_example("xor")  # a new session takes the preferred threads too
+    assert window.spec.train.threads == 2
