@@ -67,6 +67,7 @@ class LivePlots(QWidget):
         layout.addLayout(self._controls())
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setObjectName("plotCanvas")
+        self.canvas.setBackground(self.background)
         layout.addWidget(self.canvas, 1)
         self.summary = QLabel(objectName="plotSummary")
         self.summary.setToolTip("The latest loss, and how much it changed since the first "
@@ -211,9 +212,24 @@ class LivePlots(QWidget):
         series = self.series.get(key)
         if series is None:
             series = self.series[key] = Series()
-            series.set_smoothing(self.smoothing.value() / 100)
+            if key in self._plotted():  # only drawn series pay for smoothing
+                series.set_smoothing(self.smoothing.value() / 100)
             series.extend(np.full(self.epochs_recorded, np.nan))
         return series
+
+    def _plotted(self) -> set[str]:
+        return {"loss", "val_loss", "lr", self.metric_name, f"val_{self.metric_name}"}
+
+    def _smooth_plotted(self) -> None:
+        """The drawn series smoothed as the slider says (recomputed only on a change)."""
+        alpha = self.smoothing.value() / 100
+        for key in self._plotted():
+            series = self.series.get(key)
+            if series is not None and series.alpha != alpha:
+                series.set_smoothing(alpha)
+        for series in self.grad_series.values():
+            if series.alpha != alpha:
+                series.set_smoothing(alpha)
 
     def add_epochs(self, events: list) -> None:
         """Record a batch of EpochEnded events (every one is kept). Logs may carry
@@ -419,6 +435,7 @@ class LivePlots(QWidget):
         self.titles["loss"] = self.units.loss_title()
         for name in self.plots:
             self._render_title(name)
+        self._smooth_plotted()
         self._following = set(self.plots)
         self._x_target = None
         self._y_targets: dict[str, tuple[float, float]] = {}
@@ -671,9 +688,7 @@ class LivePlots(QWidget):
         self.dirty = True
 
     def _on_smoothing_changed(self, value: int) -> None:
-        for key, series in [*self.series.items(), *self.grad_series.items()]:
-            if key not in ("epoch", "step"):
-                series.set_smoothing(value / 100)
+        self._smooth_plotted()
         self.dirty = True
 
     def _on_standardised_toggled(self, on: bool) -> None:
