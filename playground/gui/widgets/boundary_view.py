@@ -97,7 +97,10 @@ class BoundaryView(QWidget):
         else:
             text = "The model's output over the plane; points are training data."
         self.caption.setText(text)
+        # The plane is not stretched; a fitted curve uses the height it has.
+        self.plot.setAspectLocked(dataset.X.shape[1] == 2)
         self._points(dataset.X, dataset.y, (train, test))
+        self.plot.autoRange()
 
     def _points(self, X, y, parts) -> None:
         for item in (self.train_points, self.test_points):

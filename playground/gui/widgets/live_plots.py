@@ -453,12 +453,16 @@ class LivePlots(QWidget):
     def _vertical(self, epoch: float, step: float | None, text: str, color: str,
                   style=Qt.PenStyle.DashLine, position: float = 0.92) -> list[pg.InfiniteLine]:
         lines = []
+        x = self._x(epoch, step)
+        # The label goes on the side with room: left of a line in the right part of the
+        # run, right of one near its start (else the plot's edge cuts it).
+        anchor = (1, 0) if x > 0.6 * max(self._x_right(), x) else (0, 0)
         for name, plot in self.plots.items():
-            line = pg.InfiniteLine(pos=self._x(epoch, step), angle=90, movable=False,
+            line = pg.InfiniteLine(pos=x, angle=90, movable=False,
                                    pen=pg.mkPen(color, style=style),
                                    label=text if name == "loss" else None,
                                    labelOpts={"position": position, "color": color,
-                                              "anchors": [(1, 0), (1, 0)]})
+                                              "anchors": [anchor, anchor]})
             plot.addItem(line, ignoreBounds=True)
             lines.append(line)
         return lines
@@ -599,23 +603,32 @@ class LivePlots(QWidget):
             return float(self.planned_epochs)
         return self.planned_epochs * self._steps_per_epoch()
 
+    def _x_right(self) -> float:
+        """The x axis' right end: the planned run (or the data, in 1-2-5 steps, when it
+        goes further); once a run has ended before its plan (stopped early, diverged,
+        converged...), where it ended: 95% of the plot empty helps nobody."""
+        epochs_mode = self.x_axis.currentText() == "epochs"
+        last_series = self.series["epoch" if epochs_mode else "step"]
+        last = float(last_series.data[last_series.size - 1]) if last_series.size else 0.0
+        extra = [float(self.batch["epoch" if epochs_mode else "step"].view().max())] \
+            if self.batch["loss"].size else []
+        if self.nonfinite is not None:
+            extra.append(self._x(self.nonfinite[0], self.nonfinite[1]))
+        right_data = max([last, *extra])
+        if self.finish is not None:
+            end = self._x(self.finish["epoch"], self.finish.get("step"))
+            if end >= right_data:  # (at least 10 epochs' worth, where the plan has them)
+                return max(end, min(self._planned_x() or end, 10.0 * self._x(1.0, None)), 1.0)
+        planned = self._planned_x()
+        return max(planned if planned >= right_data else nice_ceiling(right_data), 1.0)
+
     def _settle_ranges(self, x: np.ndarray, smoothed: bool) -> None:
         """Set the axes only when their target changes: an axis whose range changes
         re-renders its text, which at 25 frames a second cost more than everything else
-        in the window together. x spans the planned run (or the data, in 1-2-5 steps,
-        when it goes further); y follows the data with headroom and a minimum span."""
-        last = float(x[-1]) if len(x) else 0.0
-        extra = [float(self.batch["epoch" if self.x_axis.currentText() == "epochs"
-                                  else "step"].view().max())] if self.batch["loss"].size else []
-        if self.nonfinite is not None:
-            extra.append(self._x(self.nonfinite[0], self.nonfinite[1]))
-        if self.finish is not None:
-            extra.append(self._x(self.finish["epoch"], self.finish.get("step")))
-        right_data = max([last, *extra])
-        if "loss" in self._following and (len(x) or extra or self.planned_epochs):
-            planned = self._planned_x()
-            right = planned if planned >= right_data else nice_ceiling(right_data)
-            target = (0.0, max(right, 1.0))
+        in the window together. x spans the run (_x_right); y follows the data with
+        headroom and a minimum span relative to its level."""
+        if "loss" in self._following:
+            target = (0.0, self._x_right())
             if target != self._x_target:
                 self._x_target = target
                 self.plots["loss"].setXRange(*target, padding=0.02)
@@ -658,7 +671,7 @@ class LivePlots(QWidget):
         factor = self._factor("loss")
         last = loss.data[loss.size - 1] * factor
         epoch = self.series["epoch"].data[loss.size - 1]
-        text = f"epoch {epoch:,.0f}: loss {last:.4g}"
+        text = f"epoch {epoch:,.0f}: loss {_number(last)}"
         if self._first_loss is not None and math.isfinite(last):
             first_epoch, first = self._first_loss
             first *= factor
@@ -725,6 +738,11 @@ class LivePlots(QWidget):
                 f"{value('val_' + self.metric_name):.4g}, lr {value('lr'):.3g}")
         self.readout.setText(text)
         self.hovered.emit(text)
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else "NaN" if math.isnan(value) else \
+        ("infinite" if value > 0 else "-infinite")
 
 
 def _short(name: str, limit: int = 14) -> str:

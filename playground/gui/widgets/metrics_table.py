@@ -99,7 +99,10 @@ class MetricsTable(QTableWidget):
         for row, name in enumerate(self.metrics):
             for column, (split, _) in enumerate(SPLITS):
                 value = self.value(name, split)
-                text = "" if math.isnan(value) else f"{value:.4g}"
+                logged = dict(SPLITS)[split] + ("mse" if name == "rmse" else name)
+                text = f"{value:.4g}" if math.isfinite(value) else \
+                    "" if logged not in self.values else "NaN" if math.isnan(value) else \
+                    f"{value:g}"  # a diverged run's NaN or inf says so, not a blank
                 item = self.item(row, column)
                 if item is None:
                     item = QTableWidgetItem()

@@ -210,36 +210,68 @@ def _nice_step(span: float, count: int = 4) -> float:
 
 
 class ReadableAxis(pg.AxisItem):
-    """An axis whose log mode labels narrow ranges too: pyqtgraph's log ticks sit at
-    1..9 times powers of ten, so a range inside one such step (a loss going from
-    0.6931 to 0.6929) showed no label at all. Below two decades the ticks here are
-    plain 1-2-5 values, written out ("0.69", "0.7")."""
+    """An axis whose log mode always has a few readable labels: pyqtgraph's log ticks
+    sit at 1..9 times powers of ten, so a range inside one such step (a loss going from
+    0.6931 to 0.6929) showed no label at all, and a range of two decades labelled all
+    eighteen. Here: below one decade, plain 1-2-5 values ("0.69", "0.7"); up to three
+    decades, 1, 2 and 5 times powers of ten; beyond, powers of ten, with unlabelled
+    minor ticks between."""
 
     def __init__(self, orientation: str, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self._linear_step: float | None = None
+        self._labelled: set[float] = set()
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 - pyqtgraph's name
-        if not (math.isfinite(minVal) and math.isfinite(maxVal)) or maxVal - minVal >= 2:
-            self._linear_step = None
+        self._linear_step, self._labelled = None, set()
+        if not (math.isfinite(minVal) and math.isfinite(maxVal)) or maxVal <= minVal:
             return super().logTickValues(minVal, maxVal, size, stdTicks)
-        lo, hi = 10.0 ** minVal, 10.0 ** maxVal
-        step = _nice_step(hi - lo, max(2, min(6, int(size / 40))))
-        first = math.ceil(lo / step) * step
-        values = [first + i * step for i in range(int((hi - first) / step) + 1)]
-        values = [v for v in values if v > 0]
-        self._linear_step = step
-        return [(None, [math.log10(v) for v in values])]
+        span = maxVal - minVal
+        if span < 1:
+            lo, hi = 10.0 ** minVal, 10.0 ** maxVal
+            step = _nice_step(hi - lo, max(2, min(6, int(size / 40))))
+            first = math.ceil(lo / step) * step
+            values = [first + i * step for i in range(int((hi - first) / step) + 1)]
+            self._linear_step = step
+            return [(None, [math.log10(v) for v in values if v > 0])]
+        decades = range(math.floor(minVal), math.ceil(maxVal) + 1)
+        if span < 3:
+            major = [d + math.log10(m) for d in decades for m in (1, 2, 5)]
+            minor = [d + math.log10(m) for d in decades for m in (3, 4, 6, 7, 8, 9)]
+        else:
+            every = max(1, math.ceil(span / max(2, min(7, int(size / 30)))))
+            major = [float(d) for d in decades if d % every == 0]
+            minor = [d + math.log10(m) for d in decades for m in range(2, 10)] \
+                if span < 8 else []
+        major = [v for v in major if minVal <= v <= maxVal]
+        minor = [v for v in minor if minVal <= v <= maxVal]
+        self._labelled = {round(v, 9) for v in major}
+        return [(1.0, major), (None, minor)]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        if self._linear_step is None:
+        if self._linear_step is not None:
+            return [format_tick(10.0 ** v * scale, self._linear_step) for v in values]
+        if not self._labelled:
             return super().logTickStrings(values, scale, spacing)
-        return [format_tick(10.0 ** v * scale, self._linear_step) for v in values]
+        plain = all(-3 <= v <= 4 for v in self._labelled)  # else powers of ten, all alike
+        return [("" if round(v, 9) not in self._labelled else
+                 f"{10.0 ** v * scale:g}" if plain else _power(v)) for v in values]
+
+
+def _power(v: float) -> str:
+    """10 to a power in superscript, times 2 or 5 where it is not a whole power."""
+    exponent = math.floor(v + 1e-9)
+    mantissa = round(10 ** (v - exponent))
+    digits = str(exponent).translate(str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2"
+                                                   "\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"))
+    if exponent == 0:
+        return str(mantissa)
+    return f"{mantissa}\u00b710{digits}" if mantissa != 1 else f"10{digits}"
 
 
 def format_tick(value: float, step: float) -> str:
     if value == 0 or 1e-4 <= abs(value) < 1e5:
-        places = max(0, math.ceil(-math.log10(step) + 1e-9)) if step < 1 else 0
+        places = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
         if step * 10 ** places % 1 > 1e-6:
             places += 1  # a step of 0.25 needs one more place than 0.2
         return f"{value:.{places}f}"
@@ -266,7 +298,7 @@ def depth_colors(count: int, background: str) -> list[str]:
     the map that would vanish into the background (yellow on white, purple on black)
     is cut off."""
     dark = QColor(background).lightness() < 128
-    lo, hi = (0.2, 1.0) if dark else (0.0, 0.82)
+    lo, hi = (0.33, 1.0) if dark else (0.0, 0.82)
     if count <= 1:
         return [QColor(*_viridis((lo + hi) / 2)).name()]
     colors = [QColor(*_viridis(lo + (hi - lo) * i / (count - 1))).name()
