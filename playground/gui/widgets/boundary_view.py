@@ -26,7 +26,7 @@ class BoundaryView(QWidget):
         self.updates = 0
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.caption = QLabel(objectName="boundaryCaption")
+        self.caption = QLabel(objectName="boundaryCaption", wordWrap=True)
         row.addWidget(self.caption, 1)
         self.show_test = QCheckBox("show test points", objectName="showTestPoints")
         self.show_test.setToolTip("Test points were never trained on: where they fall "
@@ -91,9 +91,9 @@ class BoundaryView(QWidget):
                     "units.")
         elif self.task == "regression":
             low, high = self.y_range
-            text = (f"The model's prediction over the plane, from {low:.3g} (blue) to "
-                    f"{high:.3g} (orange), in the target's units; points are training "
-                    "data, coloured by their target on the same scale.")
+            text = (f"The model's prediction over the plane, in the target's units: "
+                    f"blue {low:.3g} to orange {high:.3g}. Points are training data, "
+                    "coloured by their target on the same scale.")
         else:
             text = "The model's output over the plane; points are training data."
         self.caption.setText(text)
