@@ -34,6 +34,7 @@ STOP_COLORS = {"diverged": "#dc2626", "failed": "#dc2626", "early_stopping": "#1
 MARKER_COLOR = "#9ca3af"
 NAN_COLOR = "#dc2626"
 BEST_COLOR = "#16a34a"
+UNPLOTTED = frozenset(("seconds", "samples_per_s"))  # logged, never drawn: not kept
 NAMED_LAYERS = 4  # up to this many layers the key names each one; beyond, a colour ramp
 KEY_SWATCHES = 8
 
@@ -237,27 +238,19 @@ class LivePlots(QWidget):
         if not events:
             return
         count = len(events)
-        columns: dict[str, list[float]] = {}
-        grads: dict[str, list[float]] = {}
-        for index, event in enumerate(events):
-            for key, value in event.logs.items():
-                if key.startswith("grad_norm/"):
-                    target, key = grads, key[len("grad_norm/"):]
-                else:
-                    target = columns
-                column = target.get(key)
-                if column is None:
-                    column = target[key] = [math.nan] * index
-                column.append(value)
-            for key, value in getattr(event, "grad_norms", {}).items():
-                column = grads.get(key)
-                if column is None:
-                    column = grads[key] = [math.nan] * index
-                column.append(value)
-            for target in (columns, grads):
-                for column in target.values():
-                    if len(column) <= index:
-                        column.append(math.nan)
+        first = events[0]
+        keys, layers = first.logs.keys(), getattr(first, "grad_norms", {}).keys()
+        if all(e.logs.keys() == keys and getattr(e, "grad_norms", {}).keys() == layers
+               for e in events):
+            # The usual case, every event alike: one comprehension per column.
+            columns = {key: [e.logs[key] for e in events] for key in keys
+                       if key not in UNPLOTTED}
+            grads = {key: [e.grad_norms[key] for e in events] for key in layers} \
+                if layers else {}
+        else:
+            columns, grads = _columns(events)
+        for key in [k for k in columns if k.startswith("grad_norm/")]:
+            grads.setdefault(key[len("grad_norm/"):], columns.pop(key))
         for key, values in columns.items():
             self._column(key).extend(values)
         for key, series in self.series.items():
@@ -738,6 +731,26 @@ class LivePlots(QWidget):
                 f"{value('val_' + self.metric_name):.4g}, lr {value('lr'):.3g}")
         self.readout.setText(text)
         self.hovered.emit(text)
+
+
+def _columns(events: list) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Logs and gradient norms as columns, NaN where an event lacks a key."""
+    columns: dict[str, list[float]] = {}
+    grads: dict[str, list[float]] = {}
+    for index, event in enumerate(events):
+        for target, values in ((columns, event.logs),
+                               (grads, getattr(event, "grad_norms", {}))):
+            for key, value in values.items():
+                if key in UNPLOTTED:
+                    continue
+                column = target.get(key)
+                if column is None:
+                    column = target[key] = [math.nan] * index
+                column.append(value)
+            for column in target.values():
+                if len(column) <= index:
+                    column.append(math.nan)
+    return columns, grads
 
 
 def _number(value: float) -> str:

@@ -94,6 +94,7 @@ class Series:
         # Running [min, max, smallest positive] of the finite values, raw and smoothed,
         # so the axes can follow the data without rescanning it every frame.
         self._spans = {False: _empty_span(), True: _empty_span()}
+        self._spanned = {False: 0, True: 0}  # how much of the data the spans cover
 
     def extend(self, values) -> None:
         new = np.asarray(values, dtype=np.float64).reshape(-1)
@@ -103,9 +104,8 @@ class Series:
             self.data = np.resize(self.data, capacity)
             self.smooth = np.resize(self.smooth, capacity)
         self.data[self.size:end] = new
-        self.smooth[self.size:end] = self._smoothed(new)
-        _widen(self._spans[False], new)
-        _widen(self._spans[True], self.smooth[self.size:end])
+        if self.alpha:  # unsmoothed, the raw buffer is drawn: nothing to copy
+            self.smooth[self.size:end] = self._smoothed(new)
         self.size = end
 
     def _smoothed(self, new: np.ndarray) -> np.ndarray:
@@ -123,6 +123,7 @@ class Series:
         values = self.data[:self.size].copy()
         self.size = 0
         self._spans = {False: _empty_span(), True: _empty_span()}
+        self._spanned = {False: 0, True: 0}
         self.extend(values)
 
     def view(self, smoothed: bool = False) -> np.ndarray:
@@ -130,7 +131,12 @@ class Series:
 
     def span(self, smoothed: bool, log: bool) -> tuple[float, float] | None:
         """The finite values' range (log10 of the positive ones on a log axis)."""
-        low, high, smallest_positive = self._spans[bool(smoothed and self.alpha)]
+        smoothed = bool(smoothed and self.alpha)
+        done = self._spanned[smoothed]
+        if done < self.size:  # widened lazily: only series that are drawn pay for it
+            _widen(self._spans[smoothed], (self.smooth if smoothed else self.data)[done:self.size])
+            self._spanned[smoothed] = self.size
+        low, high, smallest_positive = self._spans[smoothed]
         if log:
             if high <= 0 or not math.isfinite(smallest_positive):
                 return None
