@@ -182,6 +182,16 @@ def test_early_stopping_without_a_best_epoch_marks_the_lowest_validation_loss(qt
     assert plots.plots["loss"].vb.viewRange()[0][1] == pytest.approx(14 * 1.02, rel=0.01)
 
 
+def test_a_run_continued_after_it_stopped_drops_the_old_end(qtbot, plots):
+    plots.add_epochs([Epoch(e) for e in range(1, 11)])
+    plots.mark_finished(10, "stopped", "Stopped on request.", step=100)
+    plots.add_epochs([Epoch(10)])  # a replay up to the end keeps it
+    assert plots.finish is not None
+    plots.add_epochs([Epoch(11)])  # Train continues the run
+    assert plots.finish is None and plots.stop_message.text() == ""
+    assert "stopped" not in line_labels(plots.plots["loss"])
+
+
 def test_lr_changes_at_the_same_update_merge_into_one_marker(qtbot, plots):
     plots.add_epochs([Epoch(e) for e in range(1, 5)])
     for lr in np.linspace(0.01, 0.1, 10):
@@ -200,8 +210,9 @@ def test_markers_and_the_end_survive_a_saved_view(qtbot, plots):
     state = plots.view_state()
     other = LivePlots()
     qtbot.addWidget(other)
-    other.restore_view(state)
-    other.add_epochs([Epoch(e) for e in range(1, 21)])
+    other.reset()
+    other.restore_view(state)  # as the window opens a session: view, then the epochs
+    other.load_history([Epoch(e) for e in range(1, 21)])
     assert other.markers == [(5, 50, "lr 0.2")] and other.finish["reason"] == "converged"
     assert "Converged." in other.stop_message.text()
     assert "converged" in line_labels(other.plots["loss"])

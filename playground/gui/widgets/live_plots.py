@@ -270,6 +270,11 @@ class LivePlots(QWidget):
                 series.extend(np.full(count, np.nan))
         self.epochs_recorded += count
         self._note_losses(columns.get("loss"), columns.get("epoch"), columns.get("step"))
+        epochs = columns.get("epoch")
+        if self.finish is not None and epochs and epochs[-1] > self.finish["epoch"]:
+            self.finish = None  # the run goes on after it stopped: that end is history
+            self._show_stop_message()
+            new_layers = True
         if new_layers:
             self._build()  # colours are by depth: a new layer recolours them all
         self.dirty = True
@@ -354,10 +359,18 @@ class LivePlots(QWidget):
                                   f'{finish["epoch"]:g}:</b></span> {_html(text)}')
 
     def load_history(self, events: list, changes: list[Mapping[str, Any]] = ()) -> None:
-        """Show a reopened session: forget, then replay its epochs (History.events(),
-        gradient norms included) and its hyperparameter changes (History.changes)."""
+        """Show a reopened session: forget the data, then replay its epochs
+        (History.events(), gradient norms included) and, if given, its hyperparameter
+        changes (History.changes) as markers; otherwise the markers and the end that
+        restore_view() put back stay, before or after this call."""
+        finish, markers, merged = self.finish, self.markers, self._marker_changes
         self.reset()
+        self.finish = finish  # from restore_view(), whichever came first
         self.add_epochs(events)
+        self._show_stop_message()
+        if not changes:
+            self.markers, self._marker_changes = markers, merged
+            self._build()
         spe = self._steps_per_epoch()
         for change in changes:
             values = {k: v for k, v in change.items() if k not in ("epoch", "step")}
@@ -432,6 +445,7 @@ class LivePlots(QWidget):
         self._following = set(self.plots)
         self._x_target = None
         self._y_targets: dict[str, tuple[float, float]] = {}
+        self._batch_drawn = None
         self.dirty = True
 
     def _add_curve(self, plot_name: str, pen) -> PathCurve:
@@ -542,10 +556,13 @@ class LivePlots(QWidget):
             curve.setData(xs, ys * self._factor(key))
         for label_, curve in self.grad_curves.items():
             curve.setData(*decimate(x, self.grad_series[label_].view(smoothed), lo, hi))
-        bx = self.batch["epoch" if epochs_mode else "step"].view()
-        by = self.batch["loss"].view() * self._factor("loss")
-        self.curves["batch_loss"].setData(bx, by)
-        self.batch_dots.setData(bx, by)
+        drawn = (self.batch["loss"].size, epochs_mode, self._factor("loss"))
+        if drawn != self._batch_drawn:  # a scatter's setData costs: only on a change
+            self._batch_drawn = drawn
+            bx = self.batch["epoch" if epochs_mode else "step"].view()
+            by = self.batch["loss"].view() * self._factor("loss")
+            self.curves["batch_loss"].setData(bx, by)
+            self.batch_dots.setData(bx, by)
         self._place_best_dot()
         self._settle_ranges(x, smoothed)
         self._update_summary()
@@ -562,7 +579,8 @@ class LivePlots(QWidget):
         key = "val_loss" if "val_loss" in self.series else "loss"
         epochs = self.series["epoch"]
         if best is None or epochs.size == 0:
-            self.best_dot.setData([], [])
+            if self.best_dot.data.size:
+                self.best_dot.setData([], [])
             return
         index = int(np.clip(np.searchsorted(epochs.view(), best), 0, epochs.size - 1))
         value = self.series[key].data[index] * self._factor(key)
