@@ -134,6 +134,8 @@ class BoundaryView(QWidget):
     def _colours(self, values: np.ndarray) -> np.ndarray:
         """RGBA image, axes (x, y): class colours blended by the model's confidence."""
         palette = np.array([QColor(c).getRgb()[:3] for c in self.class_colors], dtype=float)
+        if self.task != "regression":  # a diverged model's NaN: undecided, not garbage
+            values = np.nan_to_num(values, nan=0.5, posinf=1.0, neginf=0.0)
         if values.ndim == 3:  # several classes: the winning class, faded by uncertainty
             winner = values.argmax(axis=2)
             strength = values.max(axis=2)
