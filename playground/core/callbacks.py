@@ -45,9 +45,13 @@ class Callback:
 
 class History(Callback):
     """Every epoch's logs, stored as float64 columns (8 bytes a value, so 100,000 epochs
-    of a dozen values take about 10 MB), and every hyperparameter change, in order."""
+    of a dozen values take about 10 MB), and every hyperparameter change, in order.
+    Each layer's gradient norm is a column too, named GRAD_PREFIX + the layer's label,
+    so a saved session carries them and its plots can be redrawn whole; `records`
+    leaves them out (they are not logs), `events()` gives them back."""
 
     name = "history"
+    GRAD_PREFIX = "grad_norm/"
 
     def __init__(self) -> None:
         self.columns: dict[str, array] = {}
@@ -55,7 +59,12 @@ class History(Callback):
         self.changes: list[dict[str, Any]] = []
 
     def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
-        self.append(event.logs)
+        if event.grad_norms:
+            prefix = self.GRAD_PREFIX
+            self.append({**event.logs,
+                         **{prefix + label: value for label, value in event.grad_norms.items()}})
+        else:
+            self.append(event.logs)
 
     def append(self, logs: Any) -> None:
         for key, value in logs.items():
@@ -77,9 +86,16 @@ class History(Callback):
         return list(self.columns.get(key, array("d", [math.nan]) * self.length))
 
     @property
+    def grad_norm_labels(self) -> list[str]:
+        """The layers whose gradient norms are stored, input side first."""
+        prefix = self.GRAD_PREFIX
+        return [key[len(prefix):] for key in self.columns if key.startswith(prefix)]
+
+    @property
     def records(self) -> list[dict[str, float]]:
-        """The epochs as dicts (built on demand); 'epoch' and 'step' as whole numbers."""
-        keys = list(self.columns)
+        """The epochs' logs as dicts (built on demand); 'epoch' and 'step' as whole
+        numbers. The gradient-norm columns are not logs and are left out."""
+        keys = [key for key in self.columns if not key.startswith(self.GRAD_PREFIX)]
         rows = []
         for index in range(self.length):
             row = {key: self.columns[key][index] for key in keys}
@@ -88,6 +104,15 @@ class History(Callback):
                     row[key] = int(row[key])
             rows.append(row)
         return rows
+
+    def events(self) -> list[EpochEnded]:
+        """The epochs as EpochEnded events, gradient norms included (NaN where a layer
+        had none), as the trainer sent them: what a reopened session's plots replay.
+        (Weight norms are not stored.)"""
+        prefix = self.GRAD_PREFIX
+        grads = [(label, self.columns[prefix + label]) for label in self.grad_norm_labels]
+        return [EpochEnded(logs, {label: column[index] for label, column in grads})
+                for index, logs in enumerate(self.records)]
 
     def state_dict(self) -> dict[str, Any]:
         return {"columns": {k: torch.tensor(v, dtype=torch.float64)

@@ -114,10 +114,22 @@ class TrainerWorker(QObject):
 
 
 class Boundary:
-    """The model's output over a grid of the plane (2-D sets) or the line (1-D sets)."""
+    """The model's output over a grid of the plane (2-D sets) or the line (1-D sets):
+    class probabilities, or a regression's predictions in the target's own units."""
 
-    def __init__(self, xs: np.ndarray, ys: np.ndarray | None, values: np.ndarray) -> None:
+    def __init__(self, xs: np.ndarray, ys: np.ndarray | None, values: np.ndarray,
+                 regression: bool = False) -> None:
         self.xs, self.ys, self.values = xs, ys, values
+        self.regression = regression
+
+
+def _in_target_units(out: np.ndarray, scaler) -> np.ndarray:
+    """Undo the target's standardisation (y' = (y - offset) / scale, fitted on the
+    training rows), so a fitted sine peaks at 1, as its data does, not at 1.41."""
+    if scaler is None or scaler.method == "none" or scaler.scale is None:
+        return out
+    return out * np.asarray(scaler.scale, dtype=out.dtype) + np.asarray(scaler.offset,
+                                                                        dtype=out.dtype)
 
 
 class _SignalBridge(Callback):
@@ -212,10 +224,14 @@ class _SignalBridge(Callback):
         points, xs, ys = grid
         with torch.no_grad():
             out = trainer.head.probabilities(trainer.predict_raw(points)).cpu().numpy()
-        values = out[:, 1] if out.shape[1] == 2 else out[:, 0] if out.shape[1] == 1 else out
+        regression = not trainer.head.is_classification
+        if regression:
+            out = _in_target_units(out, trainer.data.target_scaler)
+        values = out[:, 0] if out.shape[1] == 1 else \
+            out[:, 1] if (out.shape[1] == 2 and not regression) else out
         if ys is not None:
             values = values.reshape(len(ys), len(xs), *values.shape[1:])
-        self.worker.boundaryUpdated.emit(Boundary(xs, ys, values))
+        self.worker.boundaryUpdated.emit(Boundary(xs, ys, values, regression))
 
     def _make_grid(self, trainer: Trainer):
         if trainer.data.dataset.info.source != "synthetic":

@@ -1,6 +1,8 @@
 """BoundaryView: the model's output over the plane as a heat map with the training
 (and, toggled, test) points, as the classic web playground shows it; for the 1-D sine
-set, the fitted curve over the points."""
+set, the fitted curve over the points. Regression predictions arrive in the target's own
+units (the worker undoes the target's standardisation), so curve and points share one
+scale; on the plane, heat map and points share one colour scale, the data's range."""
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +26,7 @@ class BoundaryView(QWidget):
         self.updates = 0
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.caption = QLabel(objectName="boundaryCaption")
+        self.caption = QLabel(objectName="boundaryCaption", wordWrap=True)
         row.addWidget(self.caption, 1)
         self.show_test = QCheckBox("show test points", objectName="showTestPoints")
         self.show_test.setToolTip("Test points were never trained on: where they fall "
@@ -44,7 +46,21 @@ class BoundaryView(QWidget):
             self.plot.addItem(item)
         self.test_points.setVisible(False)
         self.task = "binary"
+        self.y_range: tuple[float, float] | None = None  # a regression target's range
         self.set_data(None)
+
+    def set_colors(self, background: str, foreground: str,
+                   class_colors: tuple[str, ...] | None = None) -> None:
+        """Theme colours: the plot's background, the fitted curve and axes' colour, and
+        the classes' colours (theme.class_colors)."""
+        if class_colors:
+            self.class_colors = tuple(class_colors)
+        self.plot.setBackground(background)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setPen(foreground)
+            self.plot.getAxis(axis).setTextPen(foreground)
+        self.curve.setPen(pg.mkPen(foreground, width=3))
+        self.test_points.setPen(pg.mkPen(foreground))
 
     def set_data(self, spec: DataSpec | None) -> None:
         """Show the points of a synthetic data set (raw coordinates), or explain why not."""
@@ -66,10 +82,25 @@ class BoundaryView(QWidget):
         self.task = dataset.task
         train, _, test = split_indices(dataset.y, spec.split, spec.seed,
                                        dataset.task != "regression")
-        self.caption.setText("The model's output over the plane; points are training "
-                             "data." if dataset.X.shape[1] == 2 else
-                             "The fitted curve over the training points.")
+        self.y_range = None
+        if self.task == "regression":
+            target = np.asarray(dataset.y, dtype=float).reshape(len(dataset.y), -1)[:, 0]
+            self.y_range = (float(target.min()), float(target.max()))
+        if dataset.X.shape[1] == 1:
+            text = ("The fitted curve over the training points, in the target's own "
+                    "units.")
+        elif self.task == "regression":
+            low, high = self.y_range
+            text = (f"The model's prediction over the plane, in the target's units: "
+                    f"blue {low:.3g} to orange {high:.3g}. Points are training data, "
+                    "coloured by their target on the same scale.")
+        else:
+            text = "The model's output over the plane; points are training data."
+        self.caption.setText(text)
+        # The plane is not stretched; a fitted curve uses the height it has.
+        self.plot.setAspectLocked(dataset.X.shape[1] == 2)
         self._points(dataset.X, dataset.y, (train, test))
+        self.plot.autoRange()
 
     def _points(self, X, y, parts) -> None:
         for item in (self.train_points, self.test_points):
@@ -80,12 +111,16 @@ class BoundaryView(QWidget):
             if X.shape[1] == 1:
                 item.setData(X[index, 0], y[index, 0], brush=pg.mkBrush(self.class_colors[1]))
             elif self.task == "regression":
-                item.setData(X[index, 0], X[index, 1], brush=pg.mkBrush("#6b7280"))
+                target = np.asarray(y[index], dtype=float).reshape(len(index), -1)[:, 0]
+                rgb = self._ramp(self._level(target))
+                item.setData(X[index, 0], X[index, 1],
+                             brush=[pg.mkBrush(*c) for c in rgb.astype(int).tolist()])
             else:
                 item.setData(X[index, 0], X[index, 1],
                              brush=[pg.mkBrush(self.class_colors[int(c) % 8]) for c in y[index]])
 
     def show_boundary(self, boundary) -> None:
+        """Draw a worker.Boundary (controller.boundaryUpdated)."""
         self.updates += 1
         if boundary.ys is None:  # 1-D regression: a curve
             values = np.asarray(boundary.values).reshape(-1)
@@ -99,14 +134,14 @@ class BoundaryView(QWidget):
     def _colours(self, values: np.ndarray) -> np.ndarray:
         """RGBA image, axes (x, y): class colours blended by the model's confidence."""
         palette = np.array([QColor(c).getRgb()[:3] for c in self.class_colors], dtype=float)
+        if self.task != "regression":  # a diverged model's NaN: undecided, not garbage
+            values = np.nan_to_num(values, nan=0.5, posinf=1.0, neginf=0.0)
         if values.ndim == 3:  # several classes: the winning class, faded by uncertainty
             winner = values.argmax(axis=2)
             strength = values.max(axis=2)
             rgb = palette[winner % len(palette)]
         elif self.task == "regression":
-            low, high = np.nanmin(values), np.nanmax(values)
-            strength = (values - low) / (high - low or 1.0)
-            rgb = palette[0] * strength[..., None] + palette[1] * (1 - strength[..., None])
+            rgb = self._ramp(self._level(values))
             strength = np.full(values.shape, 0.9)
         else:  # binary: probability of class 1
             p = np.clip(values, 0.0, 1.0)
@@ -115,6 +150,23 @@ class BoundaryView(QWidget):
         alpha = 60 + 140 * np.clip(strength, 0, 1)
         rgba = np.concatenate([rgb, alpha[..., None]], axis=-1).astype(np.ubyte)
         return np.transpose(rgba, (1, 0, 2))
+
+    def _level(self, values: np.ndarray) -> np.ndarray:
+        """Regression values as 0..1 along the data's target range (the predictions'
+        own range when the data's is unknown), clipped."""
+        values = np.asarray(values, dtype=float)
+        if self.y_range is not None:
+            low, high = self.y_range
+        else:
+            finite = values[np.isfinite(values)]
+            low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+        level = (values - low) / ((high - low) or 1.0)
+        return np.clip(np.nan_to_num(level, nan=0.5), 0.0, 1.0)
+
+    def _ramp(self, level: np.ndarray) -> np.ndarray:
+        """RGB along the two-colour ramp: blue (low) to orange (high)."""
+        palette = np.array([QColor(c).getRgb()[:3] for c in self.class_colors[:2]], dtype=float)
+        return palette[0] * level[..., None] + palette[1] * (1 - level[..., None])
 
     def _on_show_test_toggled(self, on: bool) -> None:
         self.test_points.setVisible(on)
