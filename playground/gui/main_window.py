@@ -39,6 +39,8 @@ from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
 from .widgets.live_plots import LivePlots
+from .widgets.metrics_table import MetricsTable
+from .widgets.units import target_scale
 from .widgets.optimizer_panel import OptimizerPanel
 
 SESSION_FILES = ("Gradient Playground sessions (*.pgsession);;Earlier run files (*.pgrun);;"
@@ -96,6 +98,10 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.message)
         column.addWidget(self.tabs, 1)
+        self.metrics_table = MetricsTable()
+        self.metrics_table.setMaximumHeight(150)
+        column.addWidget(self.metrics_table)
+        self.plots.standardised.toggled.connect(self.metrics_table.set_standardised)
         self.setCentralWidget(central)
         self.data_panel = DataPanel()
         self.layers = LayerBuilder()
@@ -283,6 +289,7 @@ class MainWindow(QMainWindow):
         c.epochsEnded.connect(self._on_controller_epochs_ended)
         c.stateChanged.connect(self._on_controller_state_changed)
         c.boundaryUpdated.connect(self.boundary.show_boundary)
+        c.batchStepped.connect(self.plots.add_batch_step)
         c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
         c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
@@ -328,6 +335,8 @@ class MainWindow(QMainWindow):
             self._update_context()  # the data set is read to infer shapes: only then
         if old is None or old.data != spec.data:
             self.boundary.set_data(spec.data)
+        if old is None or old.train.epochs != spec.train.epochs:
+            self.plots.set_planned_epochs(spec.train.epochs)
         if not refresh:
             self.modified = True
             self.message.hide()
@@ -355,7 +364,15 @@ class MainWindow(QMainWindow):
             self._say(str(exc))
         self.layers.set_context(shape, head, for_dataset(spec.data).model)
         self.optimizer_panel.set_task(task)
-        self.plots.reset(keep_data=True, metric=default_metrics(task)[0])
+        self._show_task(task, spec.train.metrics or default_metrics(task),
+                        head.loss if head else "", None)
+
+    def _show_task(self, task: str, metrics: tuple[str, ...], loss: str,
+                   scale: float | None) -> None:
+        """The curves and the table show this task's metric, loss and units."""
+        self.plots.set_task(task, metrics[0], loss, scale)
+        self.metrics_table.set_task(task, metrics, loss, scale,
+                                    self.plots.standardised.isChecked())
 
     def _data_context(self, spec: SessionSpec):
         """(input shape, task, classes, name) of the data `spec` names, or None."""
@@ -493,10 +510,19 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_run_info()
 
+    def _best_epoch(self) -> float | None:
+        """Early stopping's best epoch, when it stopped the run."""
+        trainer = self.controller.trainer
+        for callback in trainer.callbacks if trainer else ():
+            if getattr(callback, "best_epoch", 0):
+                return float(callback.best_epoch)
+        return None
+
     def _forget_run(self) -> None:
         """Drop the trained run: its weights, its curves and its figures."""
         self.controller.reset()
         self.plots.reset()
+        self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
         self.boundary.set_data(self.spec.data)
 
@@ -509,6 +535,7 @@ class MainWindow(QMainWindow):
     def _on_controller_epochs_ended(self, events: list) -> None:
         self.plots.add_epochs(events)
         self._last_logs = dict(events[-1].logs)
+        self.metrics_table.update_from_logs(self._last_logs)
 
     @Slot(str)
     def _on_controller_state_changed(self, state: str) -> None:
@@ -528,19 +555,24 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_controller_trainer_ready(self, trainer) -> None:
+        self._show_task(trainer.head.task, trainer.metric_names, trainer.head.loss,
+                        target_scale(trainer.data))
+        self.plots.set_steps_per_epoch(trainer.steps_per_epoch)
         # Only an opened run is replayed: a training run's epochs are already queued
         # behind this signal and would arrive twice.
         if self._replay_history and trainer.history.length:
             self._replay_history = False
-            from ..core.events import EpochEnded
-
-            self.plots.add_epochs([EpochEnded(r) for r in trainer.history.records])
+            self.plots.load_history(trainer.history.events(), trainer.history.changes)
             self._last_logs = trainer.history.records[-1]
+            self.metrics_table.update_from_logs(self._last_logs)
 
     @Slot(object)
     def _on_controller_finished(self, outcome) -> None:
         if outcome is None:
             return
+        self.plots.mark_finished(outcome.epoch, outcome.reason, outcome.message,
+                                 self._best_epoch(), outcome.step)
+        self.metrics_table.set_test(outcome.test)
         if outcome.reason == "diverged":
             self._warn("Training diverged", outcome.message)
             return
@@ -628,6 +660,7 @@ class MainWindow(QMainWindow):
     def _on_controller_opened(self, session) -> None:
         path, self._opening = self._opening, None
         self.plots.reset()
+        self.metrics_table.clear_values()
         self._elapsed, self._last_logs = 0.0, {}
         self.path = path
         self.set_spec(session.spec)
