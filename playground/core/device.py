@@ -43,14 +43,23 @@ PARALLEL_WORK = 1_000_000
 
 
 def choose_threads(requested: int, work: int, interactive: bool,
-                   cores: int | None = None) -> int:
+                   cores: int | None = None, load: float | None = None) -> int:
     """Threads by the work per update, not by the window: one where a batch's matrix
     work is tiny (leaving the interface a core costs nothing there: it wins), every core
-    where it is not; in the window, on more than two cores, all but one."""
+    where it is not; in the window, on more than two cores, all but one.
+
+    One thread, too, when the machine is already oversubscribed (the 1-minute load
+    average above the core count): torch's threads wait for each other at every
+    matmul, and a thread the scheduler has parked stalls them all. Measured on 2 cores
+    at a load of 10-12: two threads made an update 8-27x slower than one."""
     if requested > 0:
         return requested
     cores = cores or os.cpu_count() or 1
     if work < PARALLEL_WORK or cores == 1:
+        return 1
+    if load is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > cores:
         return 1
     return cores - 1 if interactive and cores > 2 else cores
 

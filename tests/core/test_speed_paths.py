@@ -24,13 +24,20 @@ from .helpers import dense, tiny_spec, with_layers, with_schedule
 def test_threads_follow_the_work_per_update_not_the_window():
     small, large = PARALLEL_WORK // 10, PARALLEL_WORK * 10
     for interactive in (False, True):
-        assert choose_threads(0, small, interactive, cores=2) == 1
-        assert choose_threads(0, small, interactive, cores=8) == 1
-        assert choose_threads(0, large, interactive, cores=2) == 2  # 1 thread cost 1.4x
-    assert choose_threads(0, large, False, cores=8) == 8
-    assert choose_threads(0, large, True, cores=8) == 7  # a core for the interface
-    assert choose_threads(3, small, True, cores=8) == 3  # the user's choice wins
-    assert choose_threads(0, large, False, cores=1) == 1
+        assert choose_threads(0, small, interactive, cores=2, load=0.0) == 1
+        assert choose_threads(0, small, interactive, cores=8, load=0.0) == 1
+        assert choose_threads(0, large, interactive, cores=2, load=0.5) == 2  # 1 thread: 1.4x
+    assert choose_threads(0, large, False, cores=8, load=0.0) == 8
+    assert choose_threads(0, large, True, cores=8, load=0.0) == 7  # a core for the interface
+    assert choose_threads(3, small, True, cores=8, load=0.0) == 3  # the user's choice wins
+    assert choose_threads(0, large, False, cores=1, load=0.0) == 1
+
+
+def test_an_oversubscribed_machine_gets_one_thread():
+    large = PARALLEL_WORK * 10
+    assert choose_threads(0, large, False, cores=2, load=2.0) == 2
+    assert choose_threads(0, large, False, cores=2, load=3.5) == 1
+    assert choose_threads(4, large, False, cores=2, load=9.0) == 4  # unless asked for
 
 
 def test_work_per_update_counts_the_batch_matmuls():
