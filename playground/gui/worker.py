@@ -88,18 +88,14 @@ class TrainerWorker(QObject):
     def _open(self, path: str) -> Trainer:
         """Read a session (or an interim run file) and rebuild its trainer, here, off
         the UI thread; the window changes nothing until `opened` arrives."""
-        from ..core.sessionfile import FORMAT, open_any, prepared_data
+        from ..core.sessionfile import FORMAT, open_any, prepared_data, restore_state
 
         session = open_any(path)
         self.spec = session.spec
         data = prepared_data(session) if session.manifest.get("format") == FORMAT else None
         trainer = Trainer(session.spec, data=data, control=self.control, interactive=True)
-        if session.state is not None:
-            try:
-                trainer.load_state_dict(session.state)
-            except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-                raise PlaygroundError(f"{path} does not fit its own network and cannot be "
-                                      f"restored ({str(exc).splitlines()[0][:100]}).") from None
+        if session.state is not None:  # checked to fit first: a sentence, not a traceback
+            restore_state(trainer, session.state, path)
         self.opened.emit(session)
         return trainer
 
