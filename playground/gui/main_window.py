@@ -824,6 +824,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray(geometry))
         else:
             self.resize(self._default_size())
+            self._narrow_docks()
         state = settings.read(settings.WINDOW_STATE)
         if state:
             self.restoreState(QByteArray(state))
@@ -842,6 +843,13 @@ class MainWindow(QMainWindow):
             dock.show()
         self.restoreState(self._default_state)
         self.resize(self._default_size())
+        self._narrow_docks()
+
+    def _narrow_docks(self) -> None:
+        """Side panels as narrow as they can be: the curves get the rest of the width."""
+        docks = [self.data_dock, self.optimizer_dock]
+        self.resizeDocks(docks, [dock.minimumSizeHint().width() for dock in docks],
+                         Qt.Orientation.Horizontal)
 
     @staticmethod
     def _session_folder() -> str:

@@ -177,7 +177,8 @@ class OptimizerPanel(QWidget):
         form.addRow("epochs", self.epochs)
         self.validate_every = QSpinBox(objectName="validateEvery", minimum=1,
                                        maximum=10_000_000, keyboardTracking=False,
-                                       prefix="every ", suffix=" epochs")
+                                       prefix="every ", suffix=" epochs",
+                                       specialValueText="every epoch")
         self.validate_every.setToolTip(
             "How often the validation rows are scored. Every epoch shows overfitting as it "
             "happens; on a large validation set, every few epochs trains faster. The last "
