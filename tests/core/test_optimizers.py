@@ -31,9 +31,11 @@ def _full_batch_if_needed(spec, name):
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_lowers_the_loss_on_a_convex_problem(name):
     # Logistic regression on two Gaussian clouds: a convex loss in the weights.
+    # 30 epochs: after 15, RAdam (its first steps rectified small) stood at 0.799 of
+    # the loss, a hair under the 0.8 asked; after 30 the slowest (RAdam) is at 0.58.
     spec = SessionSpec(data=DataSpec("gauss", samples=200, noise=0.1),
                        model=ModelSpec((dense(None),)),
-                       train=TrainSpec(batch_size=20, epochs=15, device="cpu"))
+                       train=TrainSpec(batch_size=20, epochs=30, device="cpu"))
     spec = _full_batch_if_needed(with_optimizer(spec, name, LRS[name]), name)
     before, after, _ = _train_loss_before_and_after(spec)
     assert after < 0.8 * before, f"{name}: {before:.4f} -> {after:.4f}"
@@ -41,7 +43,10 @@ def test_lowers_the_loss_on_a_convex_problem(name):
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_lowers_the_loss_on_spiral_with_two_hidden_layers(name):
-    spec = with_layers(tiny_spec(epochs=30, batch_size=10), dense(32, "relu"),
+    # 60 epochs: after 30, plain SGD stood at 0.88 of the loss against the 0.9 asked, on
+    # a non-convex surface where other CPUs' last bits grow; after 60 the slowest
+    # (Adadelta) is at 0.69.
+    spec = with_layers(tiny_spec(epochs=60, batch_size=10), dense(32, "relu"),
                        dense(32, "relu"), dense(None))
     spec = dataclasses.replace(spec, data=dataclasses.replace(spec.data, samples=200))
     spec = _full_batch_if_needed(with_optimizer(spec, name, LRS[name]), name)
