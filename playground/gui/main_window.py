@@ -558,6 +558,7 @@ class MainWindow(QMainWindow):
         self._show_task(trainer.head.task, trainer.metric_names, trainer.head.loss,
                         target_scale(trainer.data))
         self.plots.set_steps_per_epoch(trainer.steps_per_epoch)
+        self.plots.set_planned_epochs(trainer.spec.train.epochs)
         # Only an opened run is replayed: a training run's epochs are already queued
         # behind this signal and would arrive twice.
         if self._replay_history and trainer.history.length:
@@ -797,8 +798,9 @@ class MainWindow(QMainWindow):
             theme.apply(app, self.theme)
         t = self.theme
         self.plots.set_colors(t.plot_background, t.text, t.series)
-        for widget in (self.boundary.plot, self.optimizer_panel.preview,
-                       self.data_panel.scatter, self.data_panel.images):
+        self.boundary.set_colors(t.plot_background, t.text, t.class_colors)
+        for widget in (self.optimizer_panel.preview, self.data_panel.scatter,
+                       self.data_panel.images):
             widget.setBackground(t.plot_background)
         for action in self.findChildren(QAction):
             if action.data():

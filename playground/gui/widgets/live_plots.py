@@ -520,8 +520,8 @@ class LivePlots(QWidget):
         if entries:
             title += f'<br><span style="font-size:8pt">{"&nbsp;&nbsp; ".join(entries)}</span>'
         plot = self.plots[plot_name]
+        _let_width_go(plot.titleLabel)
         plot.setTitle(title, color=self.foreground)
-        plot.titleLabel.setMinimumWidth(0)  # the column's width is not the title's to set
         tip = {"loss": self.units.describe(),
                "metric": self.units.describe(),
                "lr": "The learning rate of each epoch's last update (schedules change it).",
@@ -794,3 +794,24 @@ def _parse_change(text: str) -> dict[str, Any]:
         except ValueError:
             changes[key] = value
     return changes
+
+
+def _let_width_go(label: pg.LabelItem) -> None:
+    """The column's width is not the title's to set: pyqtgraph makes a title's text
+    width its minimum again on every resize, so a long key kept the plots wider than the
+    window (clipped at 1280x720). Keep the height rule only."""
+    if getattr(label, "_width_let_go", False):
+        return
+
+    def update_min() -> None:
+        bounds = label.itemRect()
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(bounds.height())
+        label._sizeHint = {Qt.SizeHint.MinimumSize: (0, bounds.height()),
+                           Qt.SizeHint.PreferredSize: (0, bounds.height()),
+                           Qt.SizeHint.MaximumSize: (-1, -1),
+                           Qt.SizeHint.MinimumDescent: (0, 0)}
+        label.updateGeometry()
+
+    label.updateMin = update_min
+    label._width_let_go = True
