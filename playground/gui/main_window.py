@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._started_at: float | None = None
         self._elapsed = 0.0
         self._last_logs: dict = {}
+        self._table_stale = False
         self._replay_history = False
         self._modified = False
         self.setAcceptDrops(True)
@@ -535,7 +536,7 @@ class MainWindow(QMainWindow):
     def _on_controller_epochs_ended(self, events: list) -> None:
         self.plots.add_epochs(events)
         self._last_logs = dict(events[-1].logs)
-        self.metrics_table.update_from_logs(self._last_logs)
+        self._table_stale = True  # the table follows on the clock: cells cost layout work
 
     @Slot(str)
     def _on_controller_state_changed(self, state: str) -> None:
@@ -604,6 +605,9 @@ class MainWindow(QMainWindow):
         self.state_label.setText({IDLE: "idle", RUNNING: "training", PAUSED: "paused"}[state])
 
     def _update_run_info(self) -> None:
+        if self._table_stale and self._last_logs:
+            self._table_stale = False
+            self.metrics_table.update_from_logs(self._last_logs)
         logs = self._last_logs
         elapsed = self._elapsed + (time.perf_counter() - self._started_at
                                    if self._started_at else 0.0)
