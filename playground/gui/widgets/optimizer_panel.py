@@ -7,7 +7,6 @@ never holds the whole spec, so it can never send another panel's old values back
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
