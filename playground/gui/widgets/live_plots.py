@@ -424,6 +424,7 @@ class LivePlots(QWidget):
             "batch_loss": self._add_curve("loss", pen(c[3 % len(c)], Qt.PenStyle.DotLine)),
         }
         self.batch_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(c[3 % len(c)]))
+        self.batch_dots.setVisible(False)
         self.plots["loss"].addItem(self.batch_dots)
         self.grad_colors = dict(zip(self.grad_series,
                                     depth_colors(len(self.grad_series), self.background)))
@@ -431,6 +432,7 @@ class LivePlots(QWidget):
                             for label_, color in self.grad_colors.items()}
         self.best_dot = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen(BEST_COLOR, width=2),
                                            brush=None)
+        self.best_dot.setVisible(False)
         self.plots["loss"].addItem(self.best_dot)
         self.marker_lines: list[list[pg.InfiniteLine]] = []
         for epoch, step, text in self.markers:
@@ -563,6 +565,8 @@ class LivePlots(QWidget):
             by = self.batch["loss"].view() * self._factor("loss")
             self.curves["batch_loss"].setData(bx, by)
             self.batch_dots.setData(bx, by)
+            # An empty scatter still paints in Python every frame: hide it instead.
+            self.batch_dots.setVisible(len(bx) > 0)
         self._place_best_dot()
         self._settle_ranges(x, smoothed)
         self._update_summary()
@@ -581,6 +585,7 @@ class LivePlots(QWidget):
         if best is None or epochs.size == 0:
             if self.best_dot.data.size:
                 self.best_dot.setData([], [])
+            self.best_dot.setVisible(False)
             return
         index = int(np.clip(np.searchsorted(epochs.view(), best), 0, epochs.size - 1))
         value = self.series[key].data[index] * self._factor(key)
@@ -588,9 +593,11 @@ class LivePlots(QWidget):
             else self.series["step"].data[index]
         if not math.isfinite(value) or (self.log_scale.isChecked() and value <= 0):
             self.best_dot.setData([], [])
+            self.best_dot.setVisible(False)
             return
         y = math.log10(value) if self.log_scale.isChecked() else value
         self.best_dot.setData([x], [y])
+        self.best_dot.setVisible(True)
 
     def _follow(self, name: str) -> None:
         self._following.add(name)
