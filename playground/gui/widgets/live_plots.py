@@ -17,7 +17,8 @@ from typing import Any, Mapping
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsView, QHBoxLayout,
+                               QLabel,
                                QSlider, QVBoxLayout, QWidget)
 
 from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, ReadableAxis, Series,  # noqa: F401
@@ -66,7 +67,7 @@ class LivePlots(QWidget):
         self.redraws = 0
         layout = QVBoxLayout(self)
         layout.addLayout(self._controls())
-        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas = PlotCanvas()
         self.canvas.setObjectName("plotCanvas")
         self.canvas.setBackground(self.background)
         layout.addWidget(self.canvas, 1)
@@ -540,6 +541,7 @@ class LivePlots(QWidget):
     # ------------------------------------------------------------ drawing
     def _on_timer_timeout(self) -> None:
         if not self.dirty:
+            self.canvas.scene().prepareForPaint()  # a pan or zoom by the mouse, say
             return
         self.dirty = False
         self.redraws += 1
@@ -570,6 +572,7 @@ class LivePlots(QWidget):
         self._place_best_dot()
         self._settle_ranges(x, smoothed)
         self._update_summary()
+        self.canvas.scene().prepareForPaint()
 
     def _series_key(self, curve_key: str) -> str:
         return {"metric": self.metric_name,
@@ -822,3 +825,14 @@ def _let_width_go(label: pg.LabelItem) -> None:
 
     label.updateMin = update_min
     label._width_let_go = True
+
+
+class PlotCanvas(pg.GraphicsLayoutWidget):
+    """pyqtgraph's layout widget, painted by Qt alone. pyqtgraph overrides paintEvent in
+    Python only to call scene().prepareForPaint() first; with that override every frame's
+    painting ran holding the GIL (measured: about a third of the GUI thread's busy time,
+    during which the trainer thread could not run). LivePlots calls prepareForPaint
+    itself after each frame's update and on every tick of its timer, so the scene is
+    ready when Qt paints it, and shiboken paints with the GIL released."""
+
+    paintEvent = QGraphicsView.paintEvent
