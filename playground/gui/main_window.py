@@ -61,6 +61,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self._elapsed = 0.0
         self._last_logs: dict = {}
         self._table_stale = False
+        self._context_of: tuple = (None, None)  # (DataSpec, its context), see _data_context
         self._replay_history = False
         self._modified = False
         self.setAcceptDrops(True)
@@ -354,7 +355,9 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.layers.set_context((1,), None, for_dataset(spec.data).model)
             self.optimizer_panel.set_task(None)
             return
-        shape, task, classes, name = context
+        shape, task, classes, name, rows = context
+        if rows:
+            self.optimizer_panel.train_rows = rows  # the schedule preview's updates per epoch
         try:
             head = resolve_head(spec.train.loss, task, classes, 1, name)
         except PlaygroundError as exc:
@@ -373,19 +376,25 @@ class MainWindow(SessionFilesMixin, QMainWindow):
                                     self.plots.standardised.isChecked())
 
     def _data_context(self, spec: SessionSpec):
-        """(input shape, task, classes, name) of the data `spec` names, or None."""
+        """(input shape, task, classes, name, training rows) of the data `spec` names, or
+        None. The last answer is kept: a data-set switch asks twice (does the network
+        fit? then the panels' context), and reading a data set is not free."""
+        if self._context_of[0] == spec.data:
+            return self._context_of[1]
         info = DATASETS[spec.data.name]
         try:
             dataset = load_dataset(spec.data) if info.source != "download" else None
         except PlaygroundError:
             dataset = None
+        context = None
         if dataset is not None:
-            self.optimizer_panel.train_rows = max(1, round(len(dataset.X) * spec.data.split[0]))
-            return (dataset.image_shape or (dataset.X.shape[1],), dataset.task,
-                    dataset.n_classes, dataset.info.name)
-        if info.image_shape:
-            return info.image_shape, info.task, 10, info.name
-        return None
+            context = (dataset.image_shape or (dataset.X.shape[1],), dataset.task,
+                       dataset.n_classes, dataset.info.name,
+                       max(1, round(len(dataset.X) * spec.data.split[0])))
+        elif info.image_shape:
+            context = info.image_shape, info.task, 10, info.name, None
+        self._context_of = (spec.data, context)
+        return context
 
     def _gate(self, old: SessionSpec, new: SessionSpec, what: str) -> bool:
         """May `new` replace `old`? A trained run takes the learning rate, the optimizer's
@@ -455,7 +464,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         context = self._data_context(spec)
         if context is None:
             return True
-        shape, task, classes, name = context
+        shape, task, classes, name, _ = context
         try:
             check_model(spec.model, shape, resolve_head(spec.train.loss, task, classes, 1, name))
         except PlaygroundError:
