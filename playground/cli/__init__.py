@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import math
 import signal
@@ -15,21 +16,25 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import __version__, logfile
-from .core.callbacks import Callback, Checkpointing
-from .core.data import DATASETS
-from .core.errors import PlaygroundError, SpecError
-from .core.limits import MAX_FEATURES
-from .core.events import EpochEnded, Finished, HyperparametersChanged
-from .core.examples import EXAMPLES
-from .core.layers import ACTIVATIONS, LAYERS
-from .core.optim import OPTIMIZERS, SCHEDULES, optimizer_kind
-from .core.device import describe as describe_device
-from .core.sessionfile import Session, describe_session, open_any, prepared_data, save_session
-from .core.spec import (LOSSES, SCALINGS, EarlyStoppingSpec, LayerSpec, ModelSpec,
+from .. import __version__, logfile
+from ..core.callbacks import Callback, Checkpointing
+from ..core.data import DATASETS
+from ..core.errors import PlaygroundError, SpecError
+from ..core.limits import MAX_FEATURES
+from ..core.events import EpochEnded, Finished, HyperparametersChanged
+from ..core.examples import EXAMPLES
+from ..core.layers import ACTIVATIONS, LAYERS
+from ..core.optim import OPTIMIZERS, SCHEDULES, optimizer_kind
+from ..core.device import describe as describe_device
+from ..core.sessionfile import Session, describe_session, open_any, prepared_data, save_session
+from ..core.spec import (LOSSES, SCALINGS, EarlyStoppingSpec, LayerSpec, ModelSpec,
                         OptimizerSpec, ScheduleSpec, SessionSpec)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# Commands of their own module in this package: each has register(commands), which adds
+# its subparser with set_defaults(func=...). Imported only when the parser is built.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
@@ -88,7 +93,7 @@ def _parse_layer(item: str) -> LayerSpec:
         if params["activation"] not in ACTIVATIONS:
             raise UsageError(f"--layers: unknown activation {params['activation']!r} in "
                              f"{item!r}; choose one of {', '.join(ACTIVATIONS)}.")
-    from .core.schema import coerce_params
+    from ..core.schema import coerce_params
     try:
         return LayerSpec(kind_name, coerce_params(kind.params, params, f"--layers {item!r}"))
     except SpecError as exc:
@@ -324,8 +329,8 @@ def _example(name: str) -> SessionSpec:
 
 
 def _read_spec_file(path: Path) -> SessionSpec:
-    from .core.limits import MAX_SPEC_BYTES, mb
-    from .core.session import check_path
+    from ..core.limits import MAX_SPEC_BYTES, mb
+    from ..core.session import check_path
 
     shown = _short(str(path), 80)[1:-1]
     check_path(path, "The spec file's path")
@@ -360,9 +365,9 @@ class _DownloadProgress:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .core.data import prepare
-    from .core.sessionfile import restore_state
-    from .core.trainer import Trainer  # torch loads here, not for --help
+    from ..core.data import prepare
+    from ..core.sessionfile import restore_state
+    from ..core.trainer import Trainer  # torch loads here, not for --help
 
     spec, session = _load_base_spec(args)
     live = {}
@@ -414,7 +419,7 @@ def _live_momentum(trainer: Any, momentum: float) -> dict[str, float]:
 
 
 def _saver(path: str) -> Callable[[Any], None]:
-    from .core.session import check_path
+    from ..core.session import check_path
 
     check_path(path, "--save")  # refused before training, not after
 
@@ -462,7 +467,7 @@ def cmd_spec(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from .core.data.downloads import is_downloaded
+    from ..core.data.downloads import is_downloaded
 
     rows = []
     for info in DATASETS.values():
@@ -499,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
     datasets = commands.add_parser("datasets", help="list the data sets")
     datasets.add_argument("--json", action="store_true", help="print JSON")
     datasets.set_defaults(func=cmd_datasets)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(commands)
     return parser
 
 
