@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsVie
                                QLabel,
                                QSlider, QVBoxLayout, QWidget)
 
-from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, ReadableAxis, Series,  # noqa: F401
+from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, QtPlotItem, ReadableAxis, Series,  # noqa: F401
                          decimate, depth_colors, exponential_average, finite_span,
                          nice_ceiling, readable_y_range)
 from .units import Units, label
@@ -127,8 +127,8 @@ class LivePlots(QWidget):
         self.titles = {"loss": "Loss", "metric": label(self.metric_name),
                        "lr": "Learning rate", "grad": "Gradient norm per layer"}
         for index, name in enumerate(("loss", "metric", "lr", "grad")):
-            plot = self.canvas.addPlot(row=index // 2, col=index % 2,
-                                       axisItems={"left": ReadableAxis("left")})
+            plot = QtPlotItem(axisItems={"left": ReadableAxis("left")})
+            self.canvas.addItem(plot, row=index // 2, col=index % 2)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.disableAutoRange()

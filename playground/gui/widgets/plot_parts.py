@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsWidget
 
 REDRAW_MS = 40   # 25 frames a second
 MAX_POINTS = 800  # per curve and redraw: a min/max pair per two pixels of a plot
@@ -213,6 +213,34 @@ def _nice_step(span: float, count: int = 4) -> float:
         if step * power >= raw:
             return step * power
     return 10 * power
+
+
+class QtViewBox(pg.ViewBox):
+    """A ViewBox whose per-frame virtuals are Qt's own. Qt asks every item of the scene
+    for its bounding rect (and the view box for its shape and its paint) on every frame;
+    pyqtgraph answers in Python, so each question took the GIL from the trainer thread:
+    about 20 times a frame for four plots. With the C++ methods in the class, shiboken
+    remembers there is no Python override and answers without the GIL. The only
+    difference: no half-pixel for a border, which these plots do not draw (and so
+    nothing to paint: ItemHasNoContents)."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+
+
+class QtPlotItem(pg.PlotItem):
+    """A PlotItem whose bounding rect and shape are Qt's own (the same rectangle: its
+    geometry in its own coordinates), asked every frame without the GIL (see QtViewBox)."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(viewBox=QtViewBox(), **kwargs)
 
 
 class ReadableAxis(pg.AxisItem):
