@@ -50,12 +50,14 @@ def check_descent(start: float, lr: float, tol: float, max_iter: int) -> None:
 
 
 def descend(function: str, start: float, lr: float, tol: float = 1e-6,
-            max_iter: int = 1000, optimizer: str = "sgd",
-            params: dict | None = None) -> DescentResult:
+            max_iter: int = 1000, optimizer: str = "sgd", params: dict | None = None,
+            schedule: tuple[str, dict, float] = ("constant", {}, 0.0)) -> DescentResult:
+    """`schedule`: a registry schedule's name, its parameters and warm-up steps."""
     check_descent(start, lr, tol, max_iter)
     expression = parse_expression(function, ("x",))
-    mover = Mover(expression, (start,), MoverSpec(optimizer, lr, dict(params or {})),
-                  total_steps=max_iter)
+    spec = MoverSpec(optimizer, lr, dict(params or {}), schedule[0], dict(schedule[1]),
+                     schedule[2])
+    mover = Mover(expression, (start,), spec, total_steps=max_iter)
     rows: list[Iteration] = []
     reason = "max_iter"
     for number in range(1, max_iter + 1):

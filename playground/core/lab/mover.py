@@ -35,6 +35,7 @@ class MoverSpec:
     params: dict[str, Any] = field(default_factory=dict)
     schedule: str = "constant"
     schedule_params: dict[str, Any] = field(default_factory=dict)
+    warmup: float = 0.0                # steps over which the rate climbs from near 0
 
     def resolved_lr(self) -> float:
         return optimizer_kind(self.optimizer).default_lr if self.lr is None else self.lr
@@ -61,7 +62,7 @@ class Mover:
         self.base_lr = spec.resolved_lr()
         self.optimizer = build_optimizer(spec.optimizer, self.base_lr, spec.params, 0.0,
                                          [self.point])
-        self.schedule = LRSchedule(spec.schedule, spec.schedule_params, 0.0,
+        self.schedule = LRSchedule(spec.schedule, spec.schedule_params, spec.warmup,
                                    max(1, total_steps), 1)
         self.noise = float(noise)
         self.generator = torch.Generator().manual_seed(seed)
