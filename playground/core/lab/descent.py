@@ -49,30 +49,56 @@ def check_descent(start: float, lr: float, tol: float, max_iter: int) -> None:
                            f"1 to {MAX_ITERATIONS:,}, not {max_iter!r}.")
 
 
+class Descent:
+    """The demo one iteration at a time (the window reveals it step by step)."""
+
+    def __init__(self, function: str, start: float, lr: float, tol: float = 1e-6,
+                 max_iter: int = 1000, optimizer: str = "sgd", params: dict | None = None,
+                 schedule: tuple[str, dict, float] = ("constant", {}, 0.0)) -> None:
+        """`schedule`: a registry schedule's name, its parameters and warm-up steps."""
+        check_descent(start, lr, tol, max_iter)
+        self.expression = parse_expression(function, ("x",))
+        spec = MoverSpec(optimizer, lr, dict(params or {}), schedule[0], dict(schedule[1]),
+                         schedule[2])
+        self.mover = Mover(self.expression, (start,), spec, total_steps=max_iter)
+        self.tol, self.max_iter = tol, max_iter
+        self.iterations: list[Iteration] = []
+        self.reason: str | None = None   # set when the descent has stopped
+
+    def step(self) -> Iteration | None:
+        if self.reason is not None:
+            return None
+        record = self.mover.step()
+        row = Iteration(len(self.iterations) + 1, record.position[0], record.loss,
+                        record.grad[0], record.update[0])
+        self.iterations.append(row)
+        if self.mover.status == "diverged":
+            self.reason = "diverged"
+        elif abs(row.step) < self.tol:
+            self.reason = "converged"
+        elif len(self.iterations) >= self.max_iter:
+            self.reason = "max_iter"
+        return row
+
+    @property
+    def x(self) -> float:
+        return self.mover.position[0]
+
+    def result(self) -> DescentResult:
+        x = self.x
+        return DescentResult(tuple(self.iterations), x,
+                             self.mover.value() if math.isfinite(x) else math.nan,
+                             self.reason or "max_iter")
+
+
 def descend(function: str, start: float, lr: float, tol: float = 1e-6,
             max_iter: int = 1000, optimizer: str = "sgd", params: dict | None = None,
             schedule: tuple[str, dict, float] = ("constant", {}, 0.0)) -> DescentResult:
-    """`schedule`: a registry schedule's name, its parameters and warm-up steps."""
-    check_descent(start, lr, tol, max_iter)
-    expression = parse_expression(function, ("x",))
-    spec = MoverSpec(optimizer, lr, dict(params or {}), schedule[0], dict(schedule[1]),
-                     schedule[2])
-    mover = Mover(expression, (start,), spec, total_steps=max_iter)
-    rows: list[Iteration] = []
-    reason = "max_iter"
-    for number in range(1, max_iter + 1):
-        record = mover.step()
-        rows.append(Iteration(number, record.position[0], record.loss, record.grad[0],
-                              record.update[0]))
-        if mover.status == "diverged":
-            reason = "diverged"
-            break
-        if abs(record.update[0]) < tol:
-            reason = "converged"
-            break
-    x = mover.position[0]
-    return DescentResult(tuple(rows), x, mover.value() if math.isfinite(x) else math.nan,
-                         reason)
+    """Run the demo to its end: converged, max_iter or diverged."""
+    descent = Descent(function, start, lr, tol, max_iter, optimizer, params, schedule)
+    while descent.step() is not None:
+        pass
+    return descent.result()
 
 
 def quadratic_formula(a2: float, a1: float, a0: float) -> str:

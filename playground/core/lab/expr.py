@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import torch
 
 from ..errors import PlaygroundError
@@ -50,6 +51,14 @@ class Expression:
     def __call__(self, *values: torch.Tensor) -> torch.Tensor:
         env = dict(zip(self.variables, values))
         return _evaluate(self.tree, env)
+
+    def values(self, *arrays) -> np.ndarray:
+        """f over numpy arrays of equal shape (a curve or a grid), as a float64 array;
+        for the views, which do not touch torch."""
+        tensors = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in arrays]
+        with torch.no_grad():
+            result = self(*tensors)
+        return np.broadcast_to(result.numpy(), tensors[0].shape).copy()
 
     def value(self, *numbers: float) -> float:
         """f at a point, as a plain float (float64 arithmetic)."""

@@ -13,9 +13,12 @@ from typing import Any
 
 import torch
 
+from ..eager_optim import eager_step, install as _defer_dynamo
 from ..optim import LRSchedule, apply_hyperparameters, build_optimizer, optimizer_kind
 from ..schema import coerce_params
 from .expr import Expression
+
+_defer_dynamo()  # building an optimizer would import torch._dynamo: seconds, for nothing
 
 DIVERGED_AT = 1e12   # a coordinate this far out has left any surface we draw
 
@@ -62,6 +65,8 @@ class Mover:
         self.base_lr = spec.resolved_lr()
         self.optimizer = build_optimizer(spec.optimizer, self.base_lr, spec.params, 0.0,
                                          [self.point])
+        # The optimizer's own step without torch's wrappers, as the trainer runs it.
+        self._step = eager_step(self.optimizer)
         self.schedule = LRSchedule(spec.schedule, spec.schedule_params, spec.warmup,
                                    max(1, total_steps), 1)
         self.noise = float(noise)
@@ -82,12 +87,6 @@ class Mover:
         apply_hyperparameters(self.optimizer, self.spec.optimizer, checked)
 
     # -------------------------------------------------------------- stepping
-    def loss_and_grad(self) -> tuple[float, tuple[float, ...]]:
-        self.optimizer.zero_grad(set_to_none=True)
-        loss = self._loss()
-        loss.backward()
-        return float(loss), tuple(self.point.grad.tolist())
-
     def _loss(self) -> torch.Tensor:
         values = self.point.unbind()
         loss = self.expression(*values)
@@ -96,7 +95,7 @@ class Mover:
         return loss + 0.0 * self.point.sum()  # keeps a constant function differentiable
 
     def _closure(self) -> torch.Tensor:
-        self.optimizer.zero_grad(set_to_none=True)
+        self.point.grad = None
         loss = self._loss()
         loss.backward()
         self._add_noise()
@@ -118,9 +117,9 @@ class Mover:
         loss = self._closure()
         grad = tuple(self.point.grad.tolist())
         if isinstance(self.optimizer, torch.optim.LBFGS):
-            self.optimizer.step(self._closure)
+            self._step(self._closure)
         else:
-            self.optimizer.step()
+            self._step()
         after = tuple(self.point.detach().tolist())
         record = StepRecord(self.steps, before, float(loss.detach()), grad,
                             tuple(a - b for a, b in zip(after, before)), lr,

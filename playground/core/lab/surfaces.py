@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
-import torch
+import numpy as np
 
 from ..errors import PlaygroundError
 from .expr import Expression, parse_expression
@@ -34,8 +35,8 @@ class Surface:
     minima: tuple[tuple[float, float], ...] = ()   # known global minima, if any
     min_value: float | None = None                 # f at the global minimum
 
-    @property
-    def expression(self) -> Expression:
+    @cached_property
+    def expression(self) -> Expression:  # parsed once per surface
         return parse_expression(self.formula, ("x", "y"))
 
 
@@ -147,13 +148,10 @@ def typed_surface(formula: str, x_range: tuple[float, float] = (-3.0, 3.0),
 def grid_values(surf: Surface, resolution: int = 160) -> tuple:
     """f over the surface's window as a (resolution x resolution) numpy array, with the
     x and y sample positions; rows follow x, columns y (pyqtgraph's image layout)."""
-    xs = torch.linspace(*surf.x_range, resolution, dtype=torch.float64)
-    ys = torch.linspace(*surf.y_range, resolution, dtype=torch.float64)
-    gx, gy = torch.meshgrid(xs, ys, indexing="ij")
-    with torch.no_grad():
-        values = surf.expression(gx, gy)
-    values = torch.broadcast_to(values, gx.shape)
-    return xs.numpy(), ys.numpy(), values.numpy().copy()
+    xs = np.linspace(*surf.x_range, resolution)
+    ys = np.linspace(*surf.y_range, resolution)
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    return xs, ys, surf.expression.values(gx, gy)
 
 
 def nearest_minimum_distance(surf: Surface, point: tuple[float, float]) -> float:

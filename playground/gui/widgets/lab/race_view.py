@@ -1,0 +1,221 @@
+"""RaceView: the contour map of a surface with each racer's path and, at its current
+point, the internals gradient_descent_viz draws: the downhill gradient, the momentum,
+the actual step, and the adaptive accumulator as a rectangle whose sides are the square
+roots of the accumulated squares along x and y.
+
+Items are made once per racer and fed with setData; paths grow in preallocated numpy
+buffers (pyqtgraph's live-plot pattern), so a redraw costs the same at step 10 or 10,000.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ....core.lab import Race, Surface
+from ....core.lab.surfaces import grid_values
+from ...theme import LIGHT, Theme
+from .drawing import (arrow, contour_levels, contour_values, rectangle, surface_colormap,
+                      theme_plot)
+
+ACCUMULATORS = ("sum", "square_avg", "exp_avg_sq")
+MOMENTA = ("momentum_buffer", "exp_avg")
+ARROW_SHARE = 0.12   # a first gradient is drawn this fraction of the map across
+
+
+def shown_length(size: float, reference: float) -> float:
+    """A length on a log scale, as a share of ARROW_SHARE: the reference size (the
+    racer's first gradient or accumulator) is 1, each factor of 10 smaller is a quarter
+    shorter, with a floor that keeps it visible and a ceiling that keeps it on the map.
+    Gradients on these surfaces span many decades; drawn linearly most would vanish."""
+    if not (size > 0 and reference > 0 and math.isfinite(size)):
+        return 0.0
+    return min(max(1.0 + 0.25 * math.log10(size / reference), 0.15), 2.5)
+
+
+class _RacerItems:
+    """The plot items of one racer, and its path buffer."""
+
+    def __init__(self, plot: pg.PlotItem, color: str) -> None:
+        self.path = pg.PlotDataItem(pen=pg.mkPen(color, width=2))
+        self.gradient = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5,
+                                                     style=Qt.PenStyle.DotLine),
+                                        connect="pairs")
+        self.momentum = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5,
+                                                     style=Qt.PenStyle.DashLine),
+                                        connect="pairs")
+        self.step = pg.PlotDataItem(pen=pg.mkPen(color, width=3), connect="pairs")
+        self.square = pg.PlotDataItem(pen=pg.mkPen(color, width=1), connect="pairs")
+        self.items = (self.path, self.gradient, self.momentum, self.step, self.square)
+        for item in self.items:
+            plot.addItem(item)
+        self.buffer = np.empty((1024, 2))
+        self.count = 0
+        self.first_gradient: float | None = None      # the reference sizes
+        self.first_accumulator: float | None = None
+
+    def remove(self, plot: pg.PlotItem) -> None:
+        for item in self.items:
+            plot.removeItem(item)
+
+    def extend(self, points: list[tuple[float, float]]) -> None:
+        needed = len(points)
+        if needed > len(self.buffer):
+            grown = np.empty((max(needed, 2 * len(self.buffer)), 2))
+            grown[:self.count] = self.buffer[:self.count]
+            self.buffer = grown
+        self.buffer[self.count:needed] = points[self.count:needed]
+        self.count = needed
+
+
+class RaceView(QWidget):
+    startClicked = Signal(float, float)   # a left click on the map, in surface units
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plot = pg.PlotWidget(objectName="racePlot")
+        self.plot.setAspectLocked(True)
+        self.plot.setMenuEnabled(False)
+        self.plot.setToolTip("Click to start the race from that point. Dotted arrow: the "
+                             "downhill gradient; dashed: the momentum; thick: the actual "
+                             "step (true length); rectangle: the adaptive accumulator, "
+                             "its sides the square roots of the summed squares along x "
+                             "and y. Arrows and rectangles are on a log scale (a tenth "
+                             "of the first gradient is drawn a quarter shorter).")
+        layout.addWidget(self.plot)
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self.isocurves: list[pg.IsocurveItem] = []
+        self.minima = pg.ScatterPlotItem(symbol="x", size=12, pen=pg.mkPen("#111827", width=2))
+        self.start = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("#111827"),
+                                        brush=pg.mkBrush("#ffffff"))
+        self.heads = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#111827", width=1))
+        for item in (self.minima, self.start, self.heads):
+            item.setZValue(10)
+            self.plot.addItem(item)
+        self.racers: list[_RacerItems] = []
+        self.parts = {"gradient": True, "momentum": True, "step": True, "square": True,
+                     "path": True}
+        self.theme = LIGHT
+        self.surface: Surface | None = None
+        self.span = 1.0
+        self.redraws = 0
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+
+    # ------------------------------------------------------------- the surface
+    def set_surface(self, surface: Surface, resolution: int = 200) -> None:
+        self.surface = surface
+        _, _, values = grid_values(surface, resolution)
+        self._shown = contour_values(values)
+        (x0, x1), (y0, y1) = surface.x_range, surface.y_range
+        self.image.setImage(self._shown, autoLevels=True)
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self._paint_surface()
+        self.minima.setData([m[0] for m in surface.minima], [m[1] for m in surface.minima])
+        self.span = max(x1 - x0, y1 - y0)
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+
+    def _paint_surface(self) -> None:
+        """The theme's colours on the computed image, and its contour lines."""
+        self.image.setColorMap(surface_colormap(self.theme))
+        for curve in self.isocurves:
+            curve.setParentItem(None)
+            self.plot.scene().removeItem(curve)
+        pen = pg.mkPen(self.theme.muted, width=0.8)
+        self.isocurves = []
+        for level in contour_levels(self._shown):
+            curve = pg.IsocurveItem(data=self._shown, level=level, pen=pen)
+            curve.setParentItem(self.image)   # pixel coordinates, mapped like the image
+            self.isocurves.append(curve)
+
+    def set_colors(self, theme: Theme) -> None:
+        self.theme = theme
+        theme_plot(self.plot, theme)
+        outline = pg.mkPen(theme.text, width=1)
+        self.minima.setPen(pg.mkPen(theme.text, width=2))
+        self.start.setPen(outline)
+        self.heads.setPen(outline)
+        if self.surface is not None:
+            self._paint_surface()
+
+    # ------------------------------------------------------------- the race
+    def set_race(self, race: Race, colors: list[str]) -> None:
+        """A new race: new items for its racers (old ones removed)."""
+        for items in self.racers:
+            items.remove(self.plot.getPlotItem())
+        self.racers = [_RacerItems(self.plot.getPlotItem(), color) for color in colors]
+        self.colors = colors
+        self.start.setData([race.start[0]], [race.start[1]])
+        self.redraw(race)
+
+    def set_visible_parts(self, **show: bool) -> None:
+        self.parts.update(show)
+
+    def redraw(self, race: Race) -> None:
+        heads_x, heads_y = [], []
+        for racer, items in zip(race.racers, self.racers):
+            items.extend(racer.path)
+            items.path.setData(items.buffer[:items.count] if self.parts["path"]
+                               else np.empty((0, 2)))
+            x, y = racer.path[-1]
+            heads_x.append(x)
+            heads_y.append(y)
+            self._draw_internals(racer, items)
+        self.heads.setData(heads_x, heads_y, brush=[pg.mkBrush(c) for c in self.colors])
+        self.redraws += 1
+
+    def _draw_internals(self, racer, items: _RacerItems) -> None:
+        record = racer.records[-1] if racer.records else None
+        empty = np.empty((0, 2))
+        if record is None or racer.status == "diverged":
+            for item in items.items[1:]:
+                item.setData(empty)
+            return
+        here = racer.path[-1]
+        head = 0.025 * self.span
+        unit = ARROW_SHARE * self.span
+        if items.first_gradient is None:
+            items.first_gradient = math.hypot(*record.grad)
+        items.gradient.setData(_scaled_arrow(here, record.grad, items.first_gradient, unit,
+                                             head) if self.parts["gradient"] else empty)
+        momentum = next((record.internals[key] for key in MOMENTA
+                         if key in record.internals), None)
+        items.momentum.setData(
+            _scaled_arrow(here, momentum, items.first_gradient, unit, head)
+            if momentum is not None and self.parts["momentum"] else empty)
+        items.step.setData(arrow(racer.path[-2], record.update, head)
+                           if self.parts["step"] else empty)
+        accumulator = next((record.internals[key] for key in ACCUMULATORS
+                            if key in record.internals), None)
+        if accumulator is None or not self.parts["square"]:
+            items.square.setData(empty)
+            return
+        sides = [math.sqrt(max(v, 0.0)) for v in accumulator]
+        if items.first_accumulator is None:
+            items.first_accumulator = max(sides)
+        reference = items.first_accumulator
+        items.square.setData(rectangle(here, unit * shown_length(sides[0], reference),
+                                       unit * shown_length(sides[1], reference)))
+
+    # ------------------------------------------------------------- clicks
+    def _on_scene_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.surface is None:
+            return
+        point = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        (x0, x1), (y0, y1) = self.surface.x_range, self.surface.y_range
+        if x0 <= point.x() <= x1 and y0 <= point.y() <= y1:
+            self.startClicked.emit(point.x(), point.y())
+
+
+def _scaled_arrow(origin, vector, reference: float, unit: float, head: float) -> np.ndarray:
+    """-vector (the way it pushes the point), its length on shown_length's log scale."""
+    size = math.hypot(*vector)
+    length = unit * shown_length(size, reference)
+    if length <= 0:
+        return np.empty((0, 2))
+    return arrow(origin, (-vector[0] * length / size, -vector[1] * length / size), head)
