@@ -42,6 +42,8 @@ def test_the_tools_menu_opens_the_lab_with_ctrl_l(window, qtbot):
 
 
 def test_offscreen_has_no_3d_tab_and_says_why(lab):
+    if lab.gl_problem is None:
+        pytest.skip("this display offers OpenGL: the 3-D tab is there")
     titles = [lab.tabs.tabText(i) for i in range(lab.tabs.count())]
     assert titles == ["1-D descent", "2-D race", "Phase diagrams"]
     note = lab.findChild(type(lab.tabs.cornerWidget()), "no3dNote")
@@ -177,3 +179,14 @@ def test_use_in_my_network_edits_the_session_optimizer(window, qtbot):
     assert (optimizer.name, optimizer.lr) == ("adam", 0.02)
     window.session.undo_stack.undo()
     assert window.session.spec.optimizer != optimizer
+
+
+def test_the_3d_view_follows_the_race_where_opengl_exists(lab, qtbot):
+    if lab.gl_problem is not None:
+        pytest.skip(lab.gl_problem)   # offscreen: no OpenGL (run under Xvfb to check)
+    lab.tabs.setCurrentWidget(lab.surface3d)
+    for _ in range(5):
+        qtbot.mouseClick(lab.race.step_button, Qt.MouseButton.LeftButton)
+    view = lab.surface3d
+    assert view.surface is lab.race.surface and len(view.lines) == len(lab.race.rows)
+    assert len(view.lines[0].pos) == 6

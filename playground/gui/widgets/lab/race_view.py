@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ....core.lab import Race, Surface
 from ....core.lab.surfaces import grid_values
 from ...theme import LIGHT, Theme
-from .drawing import (arrow, contour_levels, contour_values, rectangle, surface_colormap,
-                      theme_plot)
+from .drawing import (MapItem, SegmentsItem, arrow, contour_levels, contour_values, rectangle,
+                      surface_colormap, theme_plot)
 
 ACCUMULATORS = ("sum", "square_avg", "exp_avg_sq")
 MOMENTA = ("momentum_buffer", "exp_avg")
@@ -37,32 +37,27 @@ def shown_length(size: float, reference: float) -> float:
 
 
 class _RacerItems:
-    """The plot items of one racer, and its path buffer."""
+    """One racer's path item and buffer, and the pens of its arrows and rectangle."""
 
     def __init__(self, plot: pg.PlotItem, color: str) -> None:
         self.path = pg.PlotDataItem(pen=pg.mkPen(color, width=2))
-        self.gradient = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5,
-                                                     style=Qt.PenStyle.DotLine),
-                                        connect="pairs")
-        self.momentum = pg.PlotDataItem(pen=pg.mkPen(color, width=1.5,
-                                                     style=Qt.PenStyle.DashLine),
-                                        connect="pairs")
-        self.step = pg.PlotDataItem(pen=pg.mkPen(color, width=3), connect="pairs")
-        self.square = pg.PlotDataItem(pen=pg.mkPen(color, width=1), connect="pairs")
-        self.items = (self.path, self.gradient, self.momentum, self.step, self.square)
-        for item in self.items:
-            plot.addItem(item)
+        plot.addItem(self.path)
+        self.pens = {"gradient": pg.mkPen(color, width=1.5, style=Qt.PenStyle.DotLine),
+                     "momentum": pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine),
+                     "step": pg.mkPen(color, width=3),
+                     "square": pg.mkPen(color, width=1)}
         self.buffer = np.empty((1024, 2))
         self.count = 0
         self.first_gradient: float | None = None      # the reference sizes
         self.first_accumulator: float | None = None
 
     def remove(self, plot: pg.PlotItem) -> None:
-        for item in self.items:
-            plot.removeItem(item)
+        plot.removeItem(self.path)
 
     def extend(self, points: list[tuple[float, float]]) -> None:
         needed = len(points)
+        if needed <= self.count:
+            return
         if needed > len(self.buffer):
             grown = np.empty((max(needed, 2 * len(self.buffer)), 2))
             grown[:self.count] = self.buffer[:self.count]
@@ -88,14 +83,14 @@ class RaceView(QWidget):
                              "and y. Arrows and rectangles are on a log scale (a tenth "
                              "of the first gradient is drawn a quarter shorter).")
         layout.addWidget(self.plot)
-        self.image = pg.ImageItem()
-        self.plot.addItem(self.image)
-        self.isocurves: list[pg.IsocurveItem] = []
+        self.map = MapItem()
+        self.plot.addItem(self.map)
         self.minima = pg.ScatterPlotItem(symbol="x", size=12, pen=pg.mkPen("#111827", width=2))
         self.start = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("#111827"),
                                         brush=pg.mkBrush("#ffffff"))
         self.heads = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#111827", width=1))
-        for item in (self.minima, self.start, self.heads):
+        self.internals = SegmentsItem()   # every racer's arrows and rectangles
+        for item in (self.internals, self.minima, self.start, self.heads):
             item.setZValue(10)
             self.plot.addItem(item)
         self.racers: list[_RacerItems] = []
@@ -113,25 +108,18 @@ class RaceView(QWidget):
         _, _, values = grid_values(surface, resolution)
         self._shown = contour_values(values)
         (x0, x1), (y0, y1) = surface.x_range, surface.y_range
-        self.image.setImage(self._shown, autoLevels=True)
-        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self._paint_surface()
         self.minima.setData([m[0] for m in surface.minima], [m[1] for m in surface.minima])
         self.span = max(x1 - x0, y1 - y0)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
 
     def _paint_surface(self) -> None:
-        """The theme's colours on the computed image, and its contour lines."""
-        self.image.setColorMap(surface_colormap(self.theme))
-        for curve in self.isocurves:
-            curve.setParentItem(None)
-            self.plot.scene().removeItem(curve)
-        pen = pg.mkPen(self.theme.muted, width=0.8)
-        self.isocurves = []
-        for level in contour_levels(self._shown):
-            curve = pg.IsocurveItem(data=self._shown, level=level, pen=pen)
-            curve.setParentItem(self.image)   # pixel coordinates, mapped like the image
-            self.isocurves.append(curve)
+        """The theme's colours on the computed values, and the contour lines."""
+        low, span = float(self._shown.min()), float(np.ptp(self._shown)) or 1.0
+        rgba = surface_colormap(self.theme).map((self._shown - low) / span, mode="byte")
+        self.map.set_map(rgba, self._rect, self._shown, contour_levels(self._shown),
+                         pg.mkPen(self.theme.muted, width=0.8))
 
     def set_colors(self, theme: Theme) -> None:
         self.theme = theme
@@ -150,6 +138,7 @@ class RaceView(QWidget):
             items.remove(self.plot.getPlotItem())
         self.racers = [_RacerItems(self.plot.getPlotItem(), color) for color in colors]
         self.colors = colors
+        self.brushes = [pg.mkBrush(c) for c in colors]
         self.start.setData([race.start[0]], [race.start[1]])
         self.redraw(race)
 
@@ -157,7 +146,7 @@ class RaceView(QWidget):
         self.parts.update(show)
 
     def redraw(self, race: Race) -> None:
-        heads_x, heads_y = [], []
+        heads_x, heads_y, groups = [], [], []
         for racer, items in zip(race.racers, self.racers):
             items.extend(racer.path)
             items.path.setData(items.buffer[:items.count] if self.parts["path"]
@@ -165,42 +154,42 @@ class RaceView(QWidget):
             x, y = racer.path[-1]
             heads_x.append(x)
             heads_y.append(y)
-            self._draw_internals(racer, items)
-        self.heads.setData(heads_x, heads_y, brush=[pg.mkBrush(c) for c in self.colors])
+            groups += self._internals(racer, items)
+        self.internals.set_segments(groups)
+        self.heads.setData(heads_x, heads_y, brush=self.brushes)
         self.redraws += 1
 
-    def _draw_internals(self, racer, items: _RacerItems) -> None:
+    def _internals(self, racer, items: _RacerItems) -> list[tuple[object, np.ndarray]]:
+        """(pen, segments) of the racer's shown arrows and rectangle at its last step."""
         record = racer.records[-1] if racer.records else None
-        empty = np.empty((0, 2))
         if record is None or racer.status == "diverged":
-            for item in items.items[1:]:
-                item.setData(empty)
-            return
+            return []
         here = racer.path[-1]
         head = 0.025 * self.span
         unit = ARROW_SHARE * self.span
         if items.first_gradient is None:
             items.first_gradient = math.hypot(*record.grad)
-        items.gradient.setData(_scaled_arrow(here, record.grad, items.first_gradient, unit,
-                                             head) if self.parts["gradient"] else empty)
+        shapes = []
+        if self.parts["gradient"]:
+            shapes.append(("gradient", _scaled_arrow(here, record.grad, items.first_gradient,
+                                                     unit, head)))
         momentum = next((record.internals[key] for key in MOMENTA
                          if key in record.internals), None)
-        items.momentum.setData(
-            _scaled_arrow(here, momentum, items.first_gradient, unit, head)
-            if momentum is not None and self.parts["momentum"] else empty)
-        items.step.setData(arrow(racer.path[-2], record.update, head)
-                           if self.parts["step"] else empty)
+        if momentum is not None and self.parts["momentum"]:
+            shapes.append(("momentum", _scaled_arrow(here, momentum, items.first_gradient,
+                                                     unit, head)))
+        if self.parts["step"]:
+            shapes.append(("step", arrow(racer.path[-2], record.update, head)))
         accumulator = next((record.internals[key] for key in ACCUMULATORS
                             if key in record.internals), None)
-        if accumulator is None or not self.parts["square"]:
-            items.square.setData(empty)
-            return
-        sides = [math.sqrt(max(v, 0.0)) for v in accumulator]
-        if items.first_accumulator is None:
-            items.first_accumulator = max(sides)
-        reference = items.first_accumulator
-        items.square.setData(rectangle(here, unit * shown_length(sides[0], reference),
-                                       unit * shown_length(sides[1], reference)))
+        if accumulator is not None and self.parts["square"]:
+            sides = [math.sqrt(max(v, 0.0)) for v in accumulator]
+            if items.first_accumulator is None:
+                items.first_accumulator = max(sides)
+            reference = items.first_accumulator
+            shapes.append(("square", rectangle(here, unit * shown_length(sides[0], reference),
+                                               unit * shown_length(sides[1], reference))))
+        return [(items.pens[kind], points) for kind, points in shapes]
 
     # ------------------------------------------------------------- clicks
     def _on_scene_mouse_clicked(self, event) -> None:

@@ -25,9 +25,14 @@ def gl_problem() -> str | None:
     surface = QOffscreenSurface()
     surface.create()
     ok = context.makeCurrent(surface)
+    version = context.format().version()
     context.doneCurrent()
     if not ok:
         return "OpenGL could not be started on this display."
+    if not context.isOpenGLES() and version < (2, 1):
+        # The offscreen platform with a display behind it offers GLX at 2.0 only.
+        return (f"The 3-D view needs OpenGL 2.1 or later; this display offers "
+                f"{version[0]}.{version[1]}.")
     try:
         import OpenGL.GL  # noqa: F401 - PyOpenGL is what pyqtgraph.opengl draws with
         import pyqtgraph.opengl  # noqa: F401
