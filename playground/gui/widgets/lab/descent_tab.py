@@ -233,6 +233,21 @@ class DescentTab(QWidget):
             return self.typed.text()
         return quadratic_formula(*(spin.value() for spin in self.coefficients))
 
+    def function_label(self) -> str:
+        """The function as a person writes it: 1 x\u00b2 - 2 x, not 1.0*x**2 + -2.0*x."""
+        if self.typed_mode.isChecked():
+            return self.typed.text().strip()
+        terms = []
+        for value, power in zip((spin.value() for spin in self.coefficients),
+                                ("x\u00b2", "x", "")):
+            if value == 0 and (power or terms):
+                continue
+            sign = "-" if value < 0 else "+"
+            number = "" if abs(value) == 1 and power else f"{abs(value):g}"
+            terms.append(f"{sign} {number}{power}")
+        text = " ".join(terms) or "0"
+        return text[2:] if text.startswith("+ ") else "-" + text[2:]
+
     def _on_typed_editing_finished(self) -> None:
         if not self.typed_mode.isChecked():
             self.typed_mode.setChecked(True)   # toggling restarts
@@ -305,6 +320,7 @@ class DescentTab(QWidget):
                 item.setData([], [])
             self.current.setData([], [])
             return
+        self.plot.setTitle(f"f(x) = {self.function_label()}")
         xs = [row.x for row in rows] + [self.descent.x]
         self._draw_curve(xs)
         finite = [(x, self._f(x)) for x in xs if math.isfinite(x) and abs(x) < 1e6]

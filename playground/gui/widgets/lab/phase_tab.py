@@ -19,7 +19,7 @@ from .drawing import theme_plot
 
 REGION_COLORS = {"light": {CONVERGE: "#bbf7d0", OSCILLATE: "#fde68a", DIVERGE: "#fecaca"},
                  "dark": {CONVERGE: "#14532d", OSCILLATE: "#713f12", DIVERGE: "#7f1d1d"}}
-H_MAX, BETA_MAX = 4.0, 0.99
+H_MAX, BETA_MAX = 4.0, 0.95
 TRAJECTORY_STEPS = 60
 
 
@@ -39,16 +39,19 @@ class PhaseTab(QWidget):
         self.legend = QLabel(objectName="phaseLegend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         row.addWidget(self.legend, 1)
-        self.gd_plot = self._plot("gdPhasePlot", "learning rate lr", "step multiplier 1 - lr \u03bb",
+        self.gd_plot = self._plot("gdPhasePlot", "Gradient descent: x is multiplied by "
+                                  "1 - lr \u03bb each step", "learning rate lr", "step multiplier 1 - lr \u03bb",
                                   "Plain gradient descent: each step multiplies x by "
                                   "1 - lr \u03bb. Between 0 and 1/\u03bb it approaches "
                                   "smoothly, up to 2/\u03bb it overshoots and oscillates "
                                   "inward, beyond 2/\u03bb it diverges.")
-        self.hb_plot = self._plot("momentumPhasePlot", "learning rate lr", "momentum \u03b2",
+        self.hb_plot = self._plot("momentumPhasePlot", "Heavy-ball momentum over (lr, \u03b2) "
+                                  "\u2014 click a point", "learning rate lr", "momentum \u03b2",
                                   "Heavy-ball momentum (torch's SGD with momentum): "
                                   "simulated regions; the dashed curve is the analytic "
                                   "bound lr = (2 + 2\u03b2)/\u03bb. Click to play a point.")
-        self.trajectory = self._plot("phaseTrajectory", "step", "x",
+        self.trajectory = self._plot("phaseTrajectory", "x step by step at the marked "
+                                     "point (our SGD)", "step", "x",
                                      "x, step by step, for the clicked (lr, \u03b2), moved "
                                      "by our registry's SGD.")
         self.gd_bands = pg.ImageItem()
@@ -83,8 +86,9 @@ class PhaseTab(QWidget):
         self.recompute()
         self.play_point(1.5 / self.curvature.value(), 0.6)
 
-    def _plot(self, name: str, bottom: str, left: str, tip: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(objectName=name)
+    def _plot(self, name: str, title: str, bottom: str, left: str,
+              tip: str) -> pg.PlotWidget:
+        plot = pg.PlotWidget(objectName=name, title=title)
         plot.setMenuEnabled(False)
         plot.setLabel("bottom", bottom)
         plot.setLabel("left", left)
@@ -105,7 +109,7 @@ class PhaseTab(QWidget):
         self.gd_bands.setImage(gd[:, None], levels=(0, 2), lut=lut)
         self.gd_bands.setRect(QRectF(lrs[0], -3.0, lrs[-1] - lrs[0], 6.0))
         self.gd_line.setData(lrs, 1.0 - lrs * lam)
-        self.gd_plot.setRange(xRange=(0, lr_max), yRange=(-3.0, 1.5), padding=0)
+        self.gd_plot.setRange(xRange=(0, lr_max), yRange=(-3.0, 1.5), padding=0.02)
         betas = np.linspace(0.0, BETA_MAX, 120)
         codes = heavy_ball_phase(lrs, betas, lam)
         self.hb_image.setImage(codes, levels=(0, 2), lut=lut)

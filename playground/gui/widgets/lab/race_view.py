@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ....core.lab import Race, Surface
 from ....core.lab.surfaces import grid_values
@@ -83,6 +83,15 @@ class RaceView(QWidget):
                              "and y. Arrows and rectangles are on a log scale (a tenth "
                              "of the first gradient is drawn a quarter shorter).")
         layout.addWidget(self.plot)
+        self.key = QLabel("dotted: downhill gradient \u00b7 dashed: momentum \u00b7 thick: "
+                          "the actual step \u00b7 rectangle: \u221a of the accumulated "
+                          "squared gradients along x and y \u00b7 \u2716 known minimum "
+                          "\u00b7 \u2606 start (click to move)", objectName="raceKey",
+                          wordWrap=True)
+        self.key.setToolTip("Arrow lengths and rectangle sides are on a log scale, relative "
+                            "to each optimizer's first gradient, so they stay visible "
+                            "while the gradient shrinks a thousandfold.")
+        layout.addWidget(self.key)
         self.map = MapItem()
         self.plot.addItem(self.map)
         self.minima = pg.ScatterPlotItem(symbol="x", size=12, pen=pg.mkPen("#111827", width=2))
