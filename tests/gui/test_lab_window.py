@@ -190,3 +190,20 @@ def test_the_3d_view_follows_the_race_where_opengl_exists(lab, qtbot):
     view = lab.surface3d
     assert view.surface is lab.race.surface and len(view.lines) == len(lab.race.rows)
     assert len(view.lines[0].pos) == 6
+
+
+def test_noise_and_a_schedule_reach_the_core_runner(lab, qtbot):
+    tab = lab.race
+    tab.noise.setValue(2.0)
+    tab.schedule.setCurrentIndex(tab.schedule.findData("inverse_time"))
+    tab.schedule_params.editor("decay").setValue(0.5)
+    for _ in range(4):
+        qtbot.mouseClick(tab.step_button, Qt.MouseButton.LeftButton)
+    assert [r.lr for r in tab.race.racers[0].records] == pytest.approx(
+        [0.001 / (1 + 0.5 * k) for k in range(4)])
+    noisy = Race(tab.surface, tab.start_point, tab.specs(), steps=3000, noise=2.0)
+    clean = Race(tab.surface, tab.start_point, tab.specs(), steps=3000)
+    for _ in range(4):
+        noisy.step()
+        clean.step()
+    assert tab.race.racers[2].path == noisy.racers[2].path != clean.racers[2].path

@@ -7,6 +7,7 @@ state is its own: nothing here edits the session's spec.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ....core.errors import PlaygroundError
 from ....core.lab import SURFACES, MoverSpec, Race, surface, typed_surface
+from ....core.optim import SCHEDULES
+from ..param_form import ParamForm
 from ...theme import LIGHT, Theme
 from .race_view import RaceView
 from .racer_row import RacerRow, suggested_lr
@@ -158,6 +161,20 @@ class RaceTab(QWidget):
         self.noise.setKeyboardTracking(False)
         self.noise.valueChanged.connect(self.restart)
         form.addRow("gradient noise", self.noise)
+        self.schedule = QComboBox(objectName="raceSchedule")
+        for kind in SCHEDULES.values():
+            if kind.name != "plateau":   # it needs a validation loss: none here
+                self.schedule.addItem(kind.label, kind.name)
+                self.schedule.setItemData(self.schedule.count() - 1, kind.description,
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.schedule.setToolTip("A learning-rate schedule of the registry, the same one "
+                                 "that trains networks, for every optimizer of the race; "
+                                 "an epoch here is one update.")
+        self.schedule_params = ParamForm()
+        self.schedule.currentIndexChanged.connect(self._on_schedule_changed)
+        self.schedule_params.valuesChanged.connect(self.restart)
+        form.addRow("lr schedule", self.schedule)
+        form.addRow(self.schedule_params)
         self.part_boxes = {}
         parts = QHBoxLayout()
         for key, text, tip in (("gradient", "gradient", "Dotted: the downhill gradient, "
@@ -283,8 +300,13 @@ class RaceTab(QWidget):
         self.restart()
 
     # ------------------------------------------------------------ running
+    def _on_schedule_changed(self, _index: int) -> None:
+        kind = SCHEDULES[self.schedule.currentData()]
+        self.schedule_params.set_schema(kind.params, {p.name: p.default for p in kind.params})
+        self.restart()
+
     def restart(self) -> None:
-        specs = [row.spec() for row in self.rows]
+        specs = self.specs()
         self.race = Race(self.surface, self.start_point, specs, self.max_steps.value(),
                          self.noise.value())
         self.start_label.setText(f"({self.start_point[0]:.4g}, {self.start_point[1]:.4g})")
@@ -293,11 +315,17 @@ class RaceTab(QWidget):
         self.redrawn.emit()
 
     def specs(self) -> list[MoverSpec]:
-        return [row.spec() for row in self.rows]
+        """The racers as the core runs them, with the race's schedule."""
+        name = self.schedule.currentData()
+        params = self.schedule_params.values()
+        return [dataclasses.replace(row.spec(), schedule=name, schedule_params=params)
+                for row in self.rows]
 
     def _on_max_steps_value_changed(self, value: int) -> None:
         if self.race is not None:
             self.race.steps = value
+            for racer in self.race.racers:   # cosine and one-cycle span the race
+                racer.mover.schedule.replan(value)
 
     def _on_part_toggled(self, key: str, on: bool) -> None:
         self.view.set_visible_parts(**{key: on})
