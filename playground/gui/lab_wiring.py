@@ -47,11 +47,18 @@ class OptimizerLabMixin:
         if self.lab_window is None:
             self.lab_window = OptimizerLabWindow(self, self.theme)
             self.lab_window.optimizerChosen.connect(self._on_lab_optimizer_chosen)
+            self.lab_window.applicationPaletteChanged.connect(self._on_lab_palette_changed)
         else:
             self.lab_window.set_colors(self.theme)
         self.lab_window.show()
         self.lab_window.raise_()
         self.lab_window.activateWindow()
+
+    @Slot()
+    def _on_lab_palette_changed(self) -> None:
+        """The window's theme changed (View menu, preferences): the lab follows."""
+        if self.lab_window is not None and self.lab_window.theme is not self.theme:
+            self.lab_window.set_colors(self.theme)
 
     @Slot(object)
     def _on_lab_optimizer_chosen(self, chosen) -> None:

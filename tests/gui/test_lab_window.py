@@ -39,6 +39,8 @@ def test_the_tools_menu_opens_the_lab_with_ctrl_l(window, qtbot):
     assert lab.isVisible() and lab.windowTitle().startswith("Optimizer Lab")
     action.trigger()
     assert window.lab_window is lab   # one lab window, raised again
+    window.set_theme("dark")
+    assert lab.theme.name == "dark" and lab.race.rows[0].color == lab.theme.series[0]
 
 
 def test_offscreen_has_no_3d_tab_and_says_why(lab):
@@ -99,6 +101,9 @@ def test_play_runs_on_the_timer_and_pause_stops_it(lab, qtbot):
     qtbot.mouseClick(tab.play, Qt.MouseButton.LeftButton)
     assert not tab.timer.isActive()
     steps = len(tab.race.racers[0].records)
+    qtbot.mouseClick(tab.play, Qt.MouseButton.LeftButton)
+    lab.close()                      # closing stops the race, and the button says so
+    assert not tab.timer.isActive() and tab.play.text() == "Play"
     qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
     assert steps >= 20 and len(tab.race.racers[0].records) == 0
 

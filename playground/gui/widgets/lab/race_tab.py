@@ -391,4 +391,6 @@ class RaceTab(QWidget):
             self.view.set_race(self.race, [row.color for row in self.rows])
 
     def shutdown(self) -> None:
+        """Stop playing (the window closes): the button and the timer agree."""
+        self.play.setChecked(False)
         self.timer.stop()
