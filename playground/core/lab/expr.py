@@ -10,6 +10,7 @@ hostile text costs a parse and a sentence, never time or memory.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -227,5 +228,11 @@ def _evaluate(node: ast.expr, env: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def _like(env: dict[str, torch.Tensor], value: float) -> torch.Tensor:
     first = next(iter(env.values()), None)
-    dtype = first.dtype if first is not None else torch.float64
+    return _constant(value, first.dtype if first is not None else torch.float64)
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant(value: float, dtype: torch.dtype) -> torch.Tensor:
+    """One 0-d tensor per number: a race evaluates the same formula thousands of times.
+    Shared safely: nothing writes into them (every operation makes a new tensor)."""
     return torch.tensor(value, dtype=dtype)
