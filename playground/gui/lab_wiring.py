@@ -22,7 +22,10 @@ def _menu(window, title: str) -> QMenu:
             return action.menu()
     menu = QMenu(title, bar)
     help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
-    bar.insertMenu(help_action, menu) if help_action else bar.addMenu(menu)
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)
+    else:
+        bar.addMenu(menu)
     return menu
 
 
