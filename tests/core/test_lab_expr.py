@@ -5,6 +5,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playground.core.lab import expr as expr_module
 from playground.core.lab.expr import ExpressionError, parse_expression
@@ -140,3 +142,45 @@ def test_a_grid_evaluates_in_one_call():
     expression = parse_expression("x**2 + y", ("x", "y"))
     grid = torch.linspace(-1, 1, 5, dtype=torch.float64)
     assert expression(grid, grid).shape == (5,)
+
+
+ALPHABET = "xy0123456789.+-*/^()e ,_abcdilnopqrstw[]{}'\"=:;<>%@~!\\\x00"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_any_text_is_a_formula_or_one_sentence(text):
+    try:
+        expression = parse_expression(text, ("x", "y"))
+    except ExpressionError as exc:
+        assert str(exc).endswith(".") and "\n" not in str(exc)
+        return
+    value = expression.value(0.3, -0.7)   # evaluates without any other exception
+    assert isinstance(value, float)
+
+
+_LEAVES = st.sampled_from(["x", "y", "pi", "e", "0", "2", "0.5", "1e3", "65", "1e6"])
+_FORMULAS = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**", "^"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from(sorted(expr_module.FUNCTIONS)), inner).map(
+            lambda t: f"{t[0]}({t[1]})"),
+        inner.map(lambda t: f"-{t}")),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FORMULAS)
+def test_built_formulas_are_accepted_or_refused_for_size_and_evaluate_with_gradients(text):
+    try:
+        expression = parse_expression(text, ("x", "y"))
+    except ExpressionError as exc:
+        assert any(word in str(exc) for word in ("exponent", "too large", "parts", "levels"))
+        return
+    x = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor(-0.7, dtype=torch.float64, requires_grad=True)
+    value = expression(x, y) + 0.0 * (x + y)
+    value.backward()                      # nan or inf may come out; nothing raises
+    assert x.grad is not None and y.grad is not None
