@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any
 
-from ..core.lab import MoverSpec, Race, descend, surface, typed_surface
+from ..core.lab import Descent, MoverSpec, Race, surface, typed_surface
 from ..core.lab.surfaces import SURFACES
 from ..core.optim import OPTIMIZERS
 from . import EXIT_OK, UsageError, _json_safe, parse_key_values, parse_schedule
@@ -78,23 +78,24 @@ def _schedule(args: argparse.Namespace) -> tuple[str, dict, float]:
 
 def cmd_descend(args: argparse.Namespace) -> int:
     params = parse_key_values(args.opt_params, "--opt-params") if args.opt_params else {}
-    result = descend(args.function, args.start, args.lr, args.tol, args.max_iter,
-                     args.optimizer, params, _schedule(args))
+    descent = Descent(args.function, args.start, args.lr, args.tol, args.max_iter,
+                      args.optimizer, params, _schedule(args), keep=False)
     out = sys.stdout
-    for row in result.iterations:
+    while (row := descent.step()) is not None:   # printed as it goes, never collected
         if args.jsonl:
             _json(out, {"iteration": row.iteration, "x": row.x, "f": row.f,
                         "grad": row.grad, "step": row.step})
         else:
             out.write(f"iteration {row.iteration}: x = {row.x:.10g}, f(x) = {row.f:.10g}, "
                       f"f'(x) = {row.grad:.10g}, step = {row.step:.10g}\n")
+    result = descent.result()
     if args.jsonl:
-        _json(out, {"reason": result.reason, "iterations": len(result.iterations),
+        _json(out, {"reason": result.reason, "iterations": descent.count,
                     "x": result.x, "f": result.f})
     else:
         words = {"converged": "converged", "max_iter": "reached the maximum number of "
                  "iterations", "diverged": "diverged"}[result.reason]
-        out.write(f"{words} after {len(result.iterations)} iterations: "
+        out.write(f"{words} after {descent.count} iterations: "
                   f"x = {result.x:.10g}, f(x) = {result.f:.10g}\n")
     return EXIT_OK
 

@@ -54,8 +54,10 @@ class Descent:
 
     def __init__(self, function: str, start: float, lr: float, tol: float = 1e-6,
                  max_iter: int = 1000, optimizer: str = "sgd", params: dict | None = None,
-                 schedule: tuple[str, dict, float] = ("constant", {}, 0.0)) -> None:
-        """`schedule`: a registry schedule's name, its parameters and warm-up steps."""
+                 schedule: tuple[str, dict, float] = ("constant", {}, 0.0),
+                 keep: bool = True) -> None:
+        """`schedule`: a registry schedule's name, its parameters and warm-up steps;
+        keep=False keeps no history (a million printed iterations need no list)."""
         check_descent(start, lr, tol, max_iter)
         self.expression = parse_expression(function, ("x",))
         spec = MoverSpec(optimizer, lr, dict(params or {}), schedule[0], dict(schedule[1]),
@@ -63,20 +65,24 @@ class Descent:
         self.mover = Mover(self.expression, (start,), spec, total_steps=max_iter)
         self.tol, self.max_iter = tol, max_iter
         self.iterations: list[Iteration] = []
+        self.count = 0
+        self.keep = keep
         self.reason: str | None = None   # set when the descent has stopped
 
     def step(self) -> Iteration | None:
         if self.reason is not None:
             return None
         record = self.mover.step()
-        row = Iteration(len(self.iterations) + 1, record.position[0], record.loss,
-                        record.grad[0], record.update[0])
-        self.iterations.append(row)
+        self.count += 1
+        row = Iteration(self.count, record.position[0], record.loss, record.grad[0],
+                        record.update[0])
+        if self.keep:
+            self.iterations.append(row)
         if self.mover.status == "diverged":
             self.reason = "diverged"
         elif abs(row.step) < self.tol:
             self.reason = "converged"
-        elif len(self.iterations) >= self.max_iter:
+        elif self.count >= self.max_iter:
             self.reason = "max_iter"
         return row
 

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayo
 
 from ....core.errors import PlaygroundError
 from ....core.lab import Descent, quadratic_regime
-from ....core.lab.descent import MAX_ITERATIONS, quadratic_formula
+from ....core.lab.descent import quadratic_formula
 from ....core.optim import OPTIMIZERS
 from ...theme import LIGHT, Theme
 from .drawing import theme_plot
 
 STEP_BUDGET_S = 0.012
+GUI_MAX_ITER = 100_000   # every row is kept for the table: bounded memory
 PRESETS = ((0.1, "smooth"), (0.5, "one step"), (0.8, "oscillating"), (1.0, "bouncing"),
            (1.1, "diverging"))
 HEADERS = ("iteration", "x", "f(x)", "f'(x)", "step")
@@ -140,7 +141,7 @@ class DescentTab(QWidget):
                              "step moves lr * f'(x) downhill.")
         self.tol = self._spin("tolSpin", 0.0, 1.0, 1e-6, 10, "Stop when a step moves "
                               "less than this.")
-        self.max_iter = QSpinBox(objectName="maxIterSpin", minimum=1, maximum=MAX_ITERATIONS,
+        self.max_iter = QSpinBox(objectName="maxIterSpin", minimum=1, maximum=GUI_MAX_ITER,
                                  value=1000)
         self.max_iter.setToolTip("Stop after this many iterations.")
         self.max_iter.valueChanged.connect(self.restart)
