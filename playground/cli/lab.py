@@ -108,7 +108,8 @@ def cmd_race(args: argparse.Namespace) -> int:
     name, params, warmup = _schedule(args)
     racers = [MoverSpec(r.optimizer, r.lr, schedule=name, schedule_params=params,
                         warmup=warmup) for r in racers]
-    race = Race(chosen, start, racers, args.steps, args.noise, args.seed, args.tol)
+    race = Race(chosen, start, racers, args.steps, args.noise, args.seed, args.tol,
+                keep_records=1)
     race.run()
     out = sys.stdout
     for racer in race.racers:
@@ -116,7 +117,7 @@ def cmd_race(args: argparse.Namespace) -> int:
         loss = racer.mover.value()
         status = "diverged" if racer.status == "diverged" else "finished"
         record = {"optimizer": racer.spec.optimizer, "lr": racer.spec.resolved_lr(),
-                  "x": x, "y": y, "loss": loss, "steps": len(racer.records),
+                  "x": x, "y": y, "loss": loss, "steps": racer.steps,
                   "reached_at": racer.reached_at, "status": status}
         if args.jsonl:
             _json(out, record)

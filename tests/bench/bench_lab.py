@@ -41,7 +41,7 @@ def percentile(values: list[float], share: float) -> float:
 def run(window, speed: int, seconds: float) -> dict:
     tab = window.race
     tab.speed.setValue(speed)
-    tab.max_steps.setValue(100_000)
+    tab.max_steps.setValue(tab.max_steps.maximum())
     tab.restart()
     frames: list[float] = []
     ticks: list[float] = []
@@ -71,7 +71,7 @@ def run(window, speed: int, seconds: float) -> dict:
     return {"speed": speed, "redraws_per_s": (tab.view.redraws - redraws_before) / elapsed,
             "frame_ms": [1000 * f for f in frames], "tick_ms": [1000 * t for t in ticks],
             "cpu_ms": [1000 * c for c in cpu],
-            "steps": len(tab.race.racers[0].records)}
+            "steps": tab.race.racers[0].steps}
 
 
 def main() -> None:

@@ -209,3 +209,12 @@ def test_bad_race_values_are_one_sentence(kwargs, words):
     args.update(kwargs)
     with pytest.raises(RaceError, match=words):
         Race(**args)
+
+
+def test_a_race_can_keep_only_its_latest_records():
+    race = Race(surface("bowl"), (2.0, 1.0), [MoverSpec("adam", 0.1)], steps=50,
+                keep_records=1)
+    race.run()
+    racer = race.racers[0]
+    assert racer.steps == 50 and len(racer.records) == 1 and len(racer.path) == 51
+    assert racer.records[-1].step == 49

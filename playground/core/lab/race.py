@@ -7,6 +7,7 @@ many steps it took to come within a tolerance of the surface's known minimum val
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 from ..errors import PlaygroundError
@@ -27,18 +28,24 @@ class Racer:
     spec: MoverSpec
     mover: Mover
     path: list[tuple[float, float]]
-    records: list[StepRecord]
+    records: list[StepRecord] | deque[StepRecord]   # every one, or the last few
     reached_at: int | None = None      # steps to within tol of the known minimum value
 
     @property
     def status(self) -> str:
         return self.mover.status
 
+    @property
+    def steps(self) -> int:
+        return self.mover.steps
+
 
 class Race:
     def __init__(self, surface: Surface, start: tuple[float, float],
                  racers: list[MoverSpec], steps: int = 500, noise: float = 0.0,
-                 seed: int = 0, tol: float = 1e-4) -> None:
+                 seed: int = 0, tol: float = 1e-4, keep_records: int | None = None) -> None:
+        """keep_records: how many of each racer's latest step records to keep (None:
+        all); a long race in the window needs only the last one to draw."""
         check_race(start, racers, steps, noise)
         self.surface = surface
         self.start = (float(start[0]), float(start[1]))
@@ -48,18 +55,18 @@ class Race:
         expression = surface.expression
         # Every racer gets the same noise sequence (same seed): a fair comparison.
         self.racers = [Racer(spec, Mover(expression, self.start, spec, steps, noise, seed),
-                             [self.start], []) for spec in racers]
+                             [self.start], [] if keep_records is None
+                             else deque(maxlen=keep_records)) for spec in racers]
 
     @property
     def done(self) -> bool:
-        return all(r.status != "running" or len(r.records) >= self.steps
-                   for r in self.racers)
+        return all(r.status != "running" or r.steps >= self.steps for r in self.racers)
 
     def step(self) -> int:
         """Advance every running racer by one update; returns how many moved."""
         moved = 0
         for racer in self.racers:
-            if len(racer.records) >= self.steps:
+            if racer.steps >= self.steps:
                 continue
             record = racer.mover.step()
             if record is None:

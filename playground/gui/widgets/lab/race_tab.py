@@ -28,6 +28,8 @@ from .racer_row import RacerRow, suggested_lr
 TICK_MS = 30              # about 33 redraws a second
 STEP_BUDGET_S = 0.012     # stepping stops for this tick once it has taken this long
 TYPED = "typed"
+MAX_STEPS = 20_000        # paths are kept whole for drawing: 12 racers, a few MB
+KEEP_RECORDS = 2          # the view draws the last step's internals only
 LINEUP = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "nesterov", "adadelta",
           "nadam", "adamax", "radam", "adamw", "lbfgs")
 
@@ -147,7 +149,7 @@ class RaceTab(QWidget):
                              minimum=1, maximum=50, value=2)
         self.speed.setToolTip("Updates per frame (about 33 frames a second).")
         form.addRow("speed", self.speed)
-        self.max_steps = QSpinBox(objectName="maxSteps", minimum=1, maximum=100_000,
+        self.max_steps = QSpinBox(objectName="maxSteps", minimum=1, maximum=MAX_STEPS,
                                   value=3000)
         self.max_steps.setToolTip("The race stops after this many updates.")
         self.max_steps.valueChanged.connect(self._on_max_steps_value_changed)
@@ -308,7 +310,7 @@ class RaceTab(QWidget):
     def restart(self) -> None:
         specs = self.specs()
         self.race = Race(self.surface, self.start_point, specs, self.max_steps.value(),
-                         self.noise.value())
+                         self.noise.value(), keep_records=KEEP_RECORDS)
         self.start_label.setText(f"({self.start_point[0]:.4g}, {self.start_point[1]:.4g})")
         self.view.set_race(self.race, [row.color for row in self.rows])
         self._update_status()
@@ -378,7 +380,7 @@ class RaceTab(QWidget):
             reached = (f", within 1e-4 of the minimum at step {racer.reached_at}"
                        if racer.reached_at is not None else "")
             lines.append(f"<span style='color:{row.color}'>\u25a0</span> "
-                         f"{row.kind.currentText()}: step {len(racer.records)}, "
+                         f"{row.kind.currentText()}: step {racer.steps}, "
                          f"f {loss:.4g} at ({x:.3g}, {y:.3g}){state}{reached}")
         self.status.setText("<br>".join(lines))
 
