@@ -213,3 +213,14 @@ def test_noise_and_a_schedule_reach_the_core_runner(lab, qtbot):
         noisy.step()
         clean.step()
     assert tab.race.racers[2].path == noisy.racers[2].path != clean.racers[2].path
+
+
+def test_a_schedule_setting_the_core_refuses_is_a_sentence_and_the_race_stays(lab):
+    tab = lab.race
+    tab.schedule.setCurrentIndex(tab.schedule.findData("multistep"))
+    race = tab.race
+    editor = tab.schedule_params.editor("milestones")
+    editor.setText("ten, twenty")
+    editor.editingFinished.emit()
+    assert "milestones" in tab.problem.text() and tab.problem.text().endswith(".")
+    assert tab.race is race

@@ -308,9 +308,13 @@ class RaceTab(QWidget):
         self.restart()
 
     def restart(self) -> None:
-        specs = self.specs()
-        self.race = Race(self.surface, self.start_point, specs, self.max_steps.value(),
-                         self.noise.value(), keep_records=KEEP_RECORDS)
+        try:
+            race = Race(self.surface, self.start_point, self.specs(),
+                        self.max_steps.value(), self.noise.value(), keep_records=KEEP_RECORDS)
+        except PlaygroundError as exc:   # a setting the core refuses: say so, keep the race
+            self.problem.setText(str(exc))
+            return
+        self.race = race
         self.start_label.setText(f"({self.start_point[0]:.4g}, {self.start_point[1]:.4g})")
         self.view.set_race(self.race, [row.color for row in self.rows])
         self._update_status()
