@@ -152,8 +152,9 @@ def test_a_typed_1d_function_and_a_bad_one(lab, qtbot):
     tab.typed.setText("x**4 - 3*x**2")
     tab.typed.editingFinished.emit()
     assert tab.typed_mode.isChecked() and tab.problem.text() == ""
-    tab._on_run_clicked()
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.descent.reason is not None, timeout=20_000)
+    assert tab.speed.value() == 1 and not tab.play.isChecked()
     assert tab.model.rows == list(descend("x**4 - 3*x**2", 5.0, 0.1, 1e-6, 1000).iterations)
     tab.typed.setText("x.__class__")
     tab.typed.editingFinished.emit()

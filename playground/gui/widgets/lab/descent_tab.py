@@ -101,6 +101,7 @@ class DescentTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(splitter)
+        self._to_end = False   # "Run to end": iterate within the budget each frame
         self.timer = QTimer(self, interval=120)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.restart()
@@ -286,16 +287,20 @@ class DescentTab(QWidget):
 
     def _on_play_toggled(self, on: bool) -> None:
         self.play.setText("Pause" if on else "Play")
-        self.timer.setInterval(120)
+        if not on:
+            self._to_end = False
+        self.timer.setInterval(15 if self._to_end else 120)
         (self.timer.start if on else self.timer.stop)()
 
     def _on_run_clicked(self) -> None:
-        self.speed.setValue(self.speed.maximum())
+        """Play as fast as the time budget allows, the speed slider left as it is."""
+        self._to_end = True
+        if self.play.isChecked():
+            self.timer.setInterval(15)
         self.play.setChecked(True)
-        self.timer.setInterval(15)
 
     def _on_timer_timeout(self) -> None:
-        self.advance(self.speed.value())
+        self.advance(10 ** 9 if self._to_end else self.speed.value())
 
     # ------------------------------------------------------------ drawing
     def _update_regime(self) -> None:
