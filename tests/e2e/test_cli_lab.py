@@ -88,3 +88,17 @@ def test_bad_input_is_one_sentence_and_exit_2(capsys, args, words):
     code, out, err = run_cli(capsys, *args)
     assert code == 2 and out == ""
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_entry_point_routes_both_commands():
+    """python -m playground goes through app.COMMANDS before the CLI's parser."""
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "playground", "race", "--start", "-1.5,2",
+                             "--steps", "3", "--jsonl"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+    result = subprocess.run([sys.executable, "-m", "playground", "descend", "--max-iter", "2"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.startswith("iteration 1: x = 5")
