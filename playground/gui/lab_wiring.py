@@ -1,0 +1,73 @@
+"""OptimizerLabMixin: the main window's Tools > Optimizer Lab (Ctrl+L).
+
+The lab is a window of its own with its own small state; the only way it touches the
+session is "Use in my network", an ordinary undoable edit of the optimizer. Mixed into
+MainWindow only; uses its menu bar, theme and session model.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from ..core.optim import OPTIMIZERS
+from ..core.spec import OptimizerSpec
+
+
+def _menu(window, title: str) -> QMenu:
+    """The menu bar's menu of this title, made (before Help) if there is none yet."""
+    bar = window.menuBar()
+    for action in bar.actions():
+        if action.menu() is not None and action.text() == title:
+            return action.menu()
+    menu = QMenu(title, bar)
+    help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)
+    else:
+        bar.addMenu(menu)
+    return menu
+
+
+class OptimizerLabMixin:
+    def _install_optimizer_lab(self) -> None:
+        self.lab_window = None
+        self.actionOptimizerLab = QAction("Optimizer &Lab", self)
+        self.actionOptimizerLab.setObjectName("actionOptimizerLab")
+        self.actionOptimizerLab.setShortcut(QKeySequence("Ctrl+L"))
+        self.actionOptimizerLab.setToolTip(
+            "Watch gradient descent itself: a point descending f(x), optimizers racing "
+            "on 2-D surfaces with their gradients, momenta and step sizes drawn, and where "
+            "a learning rate converges, oscillates or diverges. The same optimizer code "
+            "that trains your network.")
+        self.actionOptimizerLab.setStatusTip(self.actionOptimizerLab.toolTip())
+        self.actionOptimizerLab.triggered.connect(self.open_optimizer_lab)
+        _menu(self, "&Tools").addAction(self.actionOptimizerLab)
+
+    def open_optimizer_lab(self) -> None:
+        from .widgets.lab import OptimizerLabWindow  # pyqtgraph views made on first use
+
+        if self.lab_window is None:
+            self.lab_window = OptimizerLabWindow(self, self.theme)
+            self.lab_window.optimizerChosen.connect(self._on_lab_optimizer_chosen)
+            self.lab_window.applicationPaletteChanged.connect(self._on_lab_palette_changed)
+        else:
+            self.lab_window.set_colors(self.theme)
+        self.lab_window.show()
+        self.lab_window.raise_()
+        self.lab_window.activateWindow()
+
+    @Slot()
+    def _on_lab_palette_changed(self) -> None:
+        """The window's theme changed (View menu, preferences): the lab follows."""
+        if self.lab_window is not None and self.lab_window.theme is not self.theme:
+            self.lab_window.set_colors(self.theme)
+
+    @Slot(object)
+    def _on_lab_optimizer_chosen(self, chosen) -> None:
+        kind = OPTIMIZERS[chosen.optimizer]
+        changes: dict = {"optimizer": OptimizerSpec(kind.name, chosen.resolved_lr(),
+                                                    dict(chosen.params))}
+        if kind.full_batch_only:
+            changes["train.batch_size"] = None   # L-BFGS needs full-batch updates
+        self.session.edit(changes, "the optimizer from the lab")
