@@ -1,0 +1,449 @@
+"""A hyperparameter search on Optuna: ask a trial, train it, tell the result.
+
+One trial at a time on the ordinary Trainer: the trial's values become a SessionSpec
+(space.apply_params), the trainer reports the monitored loss each epoch to the trial, and
+the pruner's verdict (trial.should_prune) ends the run after that epoch. The samplers and
+pruners are Optuna's own. The study keeps what a worker needs to join it (the base spec,
+the space, the budget, sampler and pruner) as study attributes, so
+`playground search worker --storage URL --study NAME` needs nothing else. The budget is
+counted over the whole study (every process's finished and running trials), so a resumed
+search or several workers stop together at N.
+"""
+from __future__ import annotations
+
+import math
+import os
+import socket
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..callbacks import Callback
+from ..data import PreparedData, prepare
+from ..errors import SpecError
+from ..spec import SessionSpec
+from .space import SearchSpace, SpaceError, apply_params, parse_space
+from .storage import StorageError, open_storage, shown
+
+SAMPLERS = ("tpe", "random", "grid")
+PRUNERS = ("median", "hyperband", "none")
+_HOST = socket.gethostname()
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    space: str
+    trials: int = 20
+    timeout: float = 0.0          # seconds for this process; 0 = no limit
+    sampler: str = "tpe"
+    pruner: str = "median"
+    seed: int | None = 0          # None: a different draw in every process (workers)
+    study: str = "search"
+
+    def check(self) -> SearchSpace:
+        """Validate everything; the parsed space. One sentence per mistake."""
+        space = parse_space(self.space)
+        if self.sampler not in SAMPLERS:
+            raise SpaceError(f"{self.sampler!r} is not a sampler; choose one of "
+                             f"{', '.join(SAMPLERS)}.")
+        if self.pruner not in PRUNERS:
+            raise SpaceError(f"{self.pruner!r} is not a pruner; choose one of "
+                             f"{', '.join(PRUNERS)}.")
+        if isinstance(self.trials, bool) or not isinstance(self.trials, int) or \
+                not 1 <= self.trials <= 100_000:
+            raise SpaceError(f"The trial budget must be 1 to 100,000 trials, not "
+                             f"{self.trials!r}.")
+        if not (isinstance(self.timeout, (int, float)) and 0 <= self.timeout <= 1e7):
+            raise SpaceError(f"The time budget must be 0 (none) to 10,000,000 seconds, "
+                             f"not {self.timeout!r}.")
+        if not self.study.strip() or len(self.study) > 200:
+            raise SpaceError("The study name must be 1 to 200 characters.")
+        return space
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """What one finished trial left: plain values, safe to send between threads."""
+
+    number: int
+    state: str                       # complete, pruned, fail
+    value: float | None
+    params: dict[str, Any]
+    epochs: int
+    curve: tuple[float, ...] = ()    # the monitored loss, epoch by epoch
+    seconds: float = 0.0
+
+
+class SearchListener:
+    """What a search tells as it goes (the CLI prints, the GUI plots); no-ops here.
+    Called in the thread that runs the search."""
+
+    def trial_began(self, number: int, params: dict[str, Any]) -> None: ...
+    def epoch_ended(self, number: int, epoch: int, value: float) -> None: ...
+    def trial_ended(self, result: TrialResult) -> None: ...
+
+
+@dataclass
+class SearchSummary:
+    ran: list[TrialResult] = field(default_factory=list)   # by this process
+    reason: str = "budget"            # budget, timeout, stopped, grid
+
+
+class Search:
+    """Run (or join, or resume) the study `settings.study` in `storage_url`."""
+
+    def __init__(self, base: SessionSpec | None, settings: SearchSettings,
+                 storage_url: str, *, listener: SearchListener | None = None,
+                 data: PreparedData | None = None) -> None:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.url = storage_url
+        self.storage = open_storage(storage_url)
+        self.listener = listener or SearchListener()
+        self.base, self.settings = _reconcile(self.storage, base, settings)
+        self.space = self.settings.check()
+        self.base.validate()
+        with quiet():
+            self.study = optuna.create_study(
+                study_name=self.settings.study, storage=self.storage,
+                direction="minimize", sampler=self._sampler(), pruner=self._pruner(),
+                load_if_exists=True)
+        for key, value in _attributes(self.base, self.settings).items():
+            if self.study.user_attrs.get(key) != value:
+                self.study.set_user_attr(key, value)
+        self.data = data
+        self._stop = threading.Event()
+        self._trainer: Any = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ commands
+    def stop(self) -> None:
+        """Stop after the current epoch (from any thread); the unfinished trial is
+        recorded as failed and its values are tried again when the search resumes."""
+        self._stop.set()
+        with self._lock:
+            if self._trainer is not None:
+                self._trainer.control.stop()
+
+    def run(self) -> SearchSummary:
+        """Run trials until the study holds its budget, the time is up or stop()."""
+        reap_dead_trials(self.study)
+        summary = SearchSummary()
+        started = time.monotonic()
+        timeout = self.settings.timeout
+        while True:
+            reason = self._exhausted(started, timeout)
+            if reason:
+                summary.reason = reason
+                return summary
+            result = self.run_trial()
+            summary.ran.append(result)
+
+    def _exhausted(self, started: float, timeout: float) -> str | None:
+        if self._stop.is_set():
+            return "stopped"
+        if timeout and time.monotonic() - started >= timeout:
+            return "timeout"
+        if self.counted() >= self.budget:
+            return "grid" if self.budget < self.settings.trials else "budget"
+        return None
+
+    @property
+    def budget(self) -> int:
+        """The trial budget; a grid holds at most its number of points."""
+        if self.settings.sampler == "grid":
+            return min(self.settings.trials, self.space.grid_size())
+        return self.settings.trials
+
+    def counted(self) -> int:
+        """Trials that use up the budget: finished, pruned, or running somewhere."""
+        from optuna.trial import TrialState
+
+        return len(self.study.get_trials(deepcopy=False, states=(
+            TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)))
+
+    def run_trial(self) -> TrialResult:
+        """Ask one trial, train it, tell its outcome."""
+        from optuna.trial import TrialState
+
+        with quiet():
+            trial = self.study.ask()
+        trial.set_user_attr("host", _HOST)
+        trial.set_user_attr("pid", os.getpid())
+        began = time.monotonic()
+        params = self.space.suggest(trial)
+        self.listener.trial_began(trial.number, dict(params))
+        with _Heartbeat(self.storage, trial._trial_id):
+            try:
+                outcome = self._train(trial, params)
+            except (SpecError, SpaceError) as exc:  # values that cannot train together
+                trial.set_user_attr("error", str(exc))
+                outcome = ("fail", None, 0, ())
+        state, value, epochs, curve = outcome
+        trial.set_user_attr("epochs", epochs)
+        trial.set_user_attr("curve", list(curve))
+        if state == "stopped":
+            self.study.enqueue_trial(params, skip_if_exists=True)
+            state = "fail"
+        states = {"complete": TrialState.COMPLETE, "pruned": TrialState.PRUNED,
+                  "fail": TrialState.FAIL}
+        with quiet():
+            self.study.tell(trial, value if state == "complete" else None,
+                            state=states[state])
+        result = TrialResult(trial.number, state, value if state == "complete" else None,
+                             dict(params), epochs, tuple(curve), time.monotonic() - began)
+        self.listener.trial_ended(result)
+        return result
+
+    def _train(self, trial: Any, params: dict[str, Any]) -> tuple[str, float | None, int,
+                                                                 tuple[float, ...]]:
+        from ..trainer import Trainer
+
+        spec = apply_params(self.base, params)
+        if self.data is None:  # the space never changes the data: read it once
+            self.data = prepare(self.base.data)
+        reporter = _Reporter(trial, self.listener)
+        trainer = Trainer(spec, data=self.data, callbacks=[reporter])
+        with self._lock:
+            self._trainer = trainer
+        if self._stop.is_set():
+            trainer.control.stop()
+        try:
+            trainer.fit()
+        finally:
+            with self._lock:
+                self._trainer = None
+        curve = tuple(reporter.curve)
+        if reporter.pruned:
+            return "pruned", None, trainer.epoch, curve
+        if trainer.stop_reason == "stopped":
+            return "stopped", None, trainer.epoch, curve
+        finite = [v for v in curve if math.isfinite(v)]
+        if not finite:  # diverged before its first epoch ended: nothing to compare
+            trial.set_user_attr("error", trainer.stop_message or "no finite loss")
+            return "fail", None, trainer.epoch, curve
+        return "complete", min(finite), trainer.epoch, curve
+
+    # ------------------------------------------------------------- parts
+    def _sampler(self) -> Any:
+        import optuna
+
+        seed = self.settings.seed
+        if seed is not None:  # a resumed search must not draw its first values again
+            seed += len(_existing_trials(self.storage, self.settings.study))
+        name = self.settings.sampler
+        if name == "grid":
+            return optuna.samplers.GridSampler(self.space.grid(), seed=seed)
+        if name == "random":
+            return optuna.samplers.RandomSampler(seed=seed)
+        # constant_liar: trials running in parallel (workers) count as bad guesses
+        # meanwhile, so TPE does not hand every worker the same values.
+        return optuna.samplers.TPESampler(seed=seed, constant_liar=True,
+                                          n_startup_trials=10)
+
+    def _pruner(self) -> Any:
+        import optuna
+
+        name = self.settings.pruner
+        if name == "median":
+            # no verdict in a trial's first epochs: every curve starts steep
+            warmup = max(1, min(5, self.base.train.epochs // 4))
+            return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup)
+        if name == "hyperband":
+            return optuna.pruners.HyperbandPruner(
+                min_resource=1, max_resource=self.base.train.epochs, reduction_factor=3)
+        return optuna.pruners.NopPruner()
+
+    def results(self) -> list[TrialResult]:
+        """Every trial of the study so far (all processes), oldest first."""
+        return [result_of(t) for t in self.study.get_trials(deepcopy=False)]
+
+    def best_spec(self) -> SessionSpec | None:
+        """The spec of the best finished trial, or None while there is none."""
+        try:
+            best = self.study.best_trial
+        except ValueError:
+            return None
+        return apply_params(self.base, best.params)
+
+
+class _Reporter(Callback):
+    """Reports the monitored loss each epoch and ends a trial its pruner gives up on."""
+
+    name = "search_reporter"
+
+    def __init__(self, trial: Any, listener: SearchListener) -> None:
+        self.trial, self.listener = trial, listener
+        self.curve: list[float] = []
+        self.pruned = False
+
+    def on_epoch_end(self, trainer: Any, event: Any) -> None:
+        logs, has_val = event.logs, len(trainer.x["val"]) > 0
+        if has_val and "val_loss" not in logs:
+            return  # an epoch that skipped validation has nothing to report
+        value = float(logs["val_loss"] if has_val else logs["loss"])
+        self.curve.append(value)
+        self.listener.epoch_ended(self.trial.number, trainer.epoch, value)
+        if not math.isfinite(value):
+            return  # the divergence guard ends the run
+        self.trial.report(value, trainer.epoch)
+        if self.trial.should_prune():
+            self.pruned = True
+            trainer.request_stop("pruned", "The pruner stopped this trial.")
+
+
+class _Heartbeat:
+    """Records the trial's heartbeat every HEARTBEAT_S seconds while it runs, so other
+    processes can tell a live trial from one whose process died (RDBStorage)."""
+
+    def __init__(self, storage: Any, trial_id: int) -> None:
+        self.storage, self.trial_id = storage, trial_id
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True,
+                                        name="search-heartbeat")
+
+    def __enter__(self) -> "_Heartbeat":
+        self.storage.record_heartbeat(self.trial_id)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        interval = self.storage.get_heartbeat_interval() or 10
+        while not self._done.wait(interval):
+            try:
+                self.storage.record_heartbeat(self.trial_id)
+            except Exception:  # noqa: BLE001 - a missed beat is retried on the next
+                pass
+
+
+@contextmanager
+def quiet():
+    """Optuna warns that heartbeats are experimental and "supposed to be used with
+    Study.optimize"; ask-and-tell with our own heartbeat thread is what we mean."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", message="Heartbeat of storage")
+        yield
+
+
+def reap_dead_trials(study: Any) -> list[int]:
+    """Fail the trials left running by a process that died, and queue their values to
+    be tried again: on this machine at once (its pid is gone), elsewhere once its
+    heartbeat is stale (Optuna's fail_stale_trials). Returns the trial numbers."""
+    from optuna.storages import fail_stale_trials
+    from optuna.trial import TrialState
+
+    storage = study._storage
+    reaped = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        attrs = trial.user_attrs
+        if attrs.get("host") == _HOST and not _alive(attrs.get("pid")):
+            try:
+                storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
+            except Exception:  # noqa: BLE001 - another process failed it first
+                continue
+            reaped.append(trial)
+    before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
+    with quiet():
+        fail_stale_trials(study)
+    reaped += [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+               if t.number not in before]
+    for trial in reaped:
+        study.enqueue_trial(trial.params, skip_if_exists=True)
+    return sorted(t.number for t in reaped)
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def result_of(trial: Any) -> TrialResult:
+    """A plain TrialResult from an Optuna FrozenTrial."""
+    state = trial.state.name.lower()
+    seconds = ((trial.datetime_complete - trial.datetime_start).total_seconds()
+               if trial.datetime_complete and trial.datetime_start else 0.0)
+    return TrialResult(trial.number, state, trial.value if state == "complete" else None,
+                       dict(trial.params), int(trial.user_attrs.get("epochs", 0)),
+                       tuple(trial.user_attrs.get("curve", ())), seconds)
+
+
+# ------------------------------------------------------- study attributes
+
+def _attributes(base: SessionSpec, settings: SearchSettings) -> dict[str, Any]:
+    return {"spec": base.to_json(), "space": settings.space, "trials": settings.trials,
+            "sampler": settings.sampler, "pruner": settings.pruner}
+
+
+def _existing_trials(storage: Any, name: str) -> list[Any]:
+    try:
+        study_id = storage.get_study_id_from_name(name)
+    except KeyError:
+        return []
+    return storage.get_all_trials(study_id, deepcopy=False)
+
+
+def _reconcile(storage: Any, base: SessionSpec | None, settings: SearchSettings
+               ) -> tuple[SessionSpec, SearchSettings]:
+    """The spec and settings to run: a new study takes those given; an existing one
+    keeps its own, and refuses a different spec or space (one sentence)."""
+    name = settings.study
+    stored = _stored_attributes(storage, name)
+    if stored is None:
+        if base is None or not settings.space:
+            raise StorageError(f"There is no study {name!r} in {shown_url(storage)}; "
+                               "start it with `playground search --space ...` first.")
+        return base, settings
+    stored_spec = SessionSpec.from_json(stored["spec"])
+    if base is not None and base != stored_spec:
+        raise SpaceError(f"The study {name!r} searches another spec; give the same spec "
+                         "to resume it, or another --study name for a new search.")
+    if settings.space and parse_space(settings.space) != parse_space(stored["space"]):
+        raise SpaceError(f"The study {name!r} searches the space {stored['space']!r}; give "
+                         "the same space to resume it, or another --study name.")
+    return stored_spec, SearchSettings(
+        stored["space"], settings.trials or int(stored["trials"]), settings.timeout,
+        stored["sampler"] if settings.sampler == "" else settings.sampler,
+        stored["pruner"] if settings.pruner == "" else settings.pruner,
+        settings.seed, name)
+
+
+def _stored_attributes(storage: Any, name: str) -> dict[str, Any] | None:
+    try:
+        study_id = storage.get_study_id_from_name(name)
+    except KeyError:
+        return None
+    attrs = storage.get_study_user_attrs(study_id)
+    return attrs if "spec" in attrs and "space" in attrs else None
+
+
+def shown_url(storage: Any) -> str:
+    return shown(str(getattr(storage, "url", "the storage")))
+
+
+def join_settings(study: str, seed: int | None = None) -> SearchSettings:
+    """The settings a worker passes: only the study's name; the rest is stored."""
+    return SearchSettings(space="", trials=0, sampler="", pruner="", seed=seed, study=study)
+
+
+__all__ = ["Search", "SearchSettings", "SearchListener", "SearchSummary", "TrialResult",
+           "SAMPLERS", "PRUNERS", "reap_dead_trials", "result_of", "join_settings"]
