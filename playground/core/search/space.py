@@ -51,6 +51,7 @@ class Dimension:
         else:
             values = [self.low + (self.high - self.low) * i / (self.points - 1)
                       for i in range(self.points)]
+        values = [min(max(v, self.low), self.high) for v in values]  # exp(log) may overshoot
         if self.kind == "int":
             return sorted({int(round(v)) for v in values})
         return values

@@ -187,7 +187,7 @@ class Search:
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("curve", list(curve))
         if state == "stopped":
-            self.study.enqueue_trial(params, skip_if_exists=True)
+            self.study.enqueue_trial(params)
             state = "fail"
         states = {"complete": TrialState.COMPLETE, "pruned": TrialState.PRUNED,
                   "fail": TrialState.FAIL}
@@ -237,7 +237,7 @@ class Search:
             seed += len(_existing_trials(self.storage, self.settings.study))
         name = self.settings.sampler
         if name == "grid":
-            return optuna.samplers.GridSampler(self.space.grid(), seed=seed)
+            return _GridSampler(self.space.grid(), seed=seed)
         if name == "random":
             return optuna.samplers.RandomSampler(seed=seed)
         # constant_liar: trials running in parallel (workers) count as bad guesses
@@ -269,6 +269,24 @@ class Search:
         except ValueError:
             return None
         return apply_params(self.base, best.params)
+
+
+def _grid_sampler_class() -> type:
+    import optuna
+
+    class GridSampler(optuna.samplers.GridSampler):
+        """Optuna's grid sampler. Its after_trial calls study.stop() once the grid is
+        done, which works only inside study.optimize (ask-and-tell raises there); our
+        loop stops at the grid's size itself (Search.budget)."""
+
+        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+            pass
+
+    return GridSampler
+
+
+def _GridSampler(grid: dict[str, list[Any]], seed: int | None) -> Any:  # noqa: N802
+    return _grid_sampler_class()(grid, seed=seed)
 
 
 class _Reporter(Callback):
@@ -359,7 +377,7 @@ def reap_dead_trials(study: Any) -> list[int]:
     reaped += [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
                if t.number not in before]
     for trial in reaped:
-        study.enqueue_trial(trial.params, skip_if_exists=True)
+        study.enqueue_trial(trial.params)
     return sorted(t.number for t in reaped)
 
 
