@@ -96,13 +96,15 @@ class Search:
     """Run (or join, or resume) the study `settings.study` in `storage_url`."""
 
     def __init__(self, base: SessionSpec | None, settings: SearchSettings,
-                 storage_url: str, *, listener: SearchListener | None = None,
+                 storage_url: str | None, *, listener: SearchListener | None = None,
                  data: PreparedData | None = None) -> None:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        self.url = storage_url
-        self.storage = open_storage(storage_url)
+        self.url = storage_url or "memory"
+        # None: Optuna's in-memory storage, gone with the process (benchmarks and tests)
+        self.storage = open_storage(storage_url) if storage_url is not None else \
+            optuna.storages.InMemoryStorage()
         self.listener = listener or SearchListener()
         self.base, self.settings = _reconcile(self.storage, base, settings)
         self.space = self.settings.check()
@@ -255,7 +257,8 @@ class Search:
             return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup)
         if name == "hyperband":
             return optuna.pruners.HyperbandPruner(
-                min_resource=1, max_resource=self.base.train.epochs, reduction_factor=3)
+                min_resource=max(1, self.base.train.epochs // 9),
+                max_resource=self.base.train.epochs, reduction_factor=3)
         return optuna.pruners.NopPruner()
 
     def results(self) -> list[TrialResult]:
@@ -325,13 +328,15 @@ class _Heartbeat:
                                         name="search-heartbeat")
 
     def __enter__(self) -> "_Heartbeat":
-        self.storage.record_heartbeat(self.trial_id)
-        self._thread.start()
+        if hasattr(self.storage, "record_heartbeat"):  # in memory: nobody to tell
+            self.storage.record_heartbeat(self.trial_id)
+            self._thread.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._done.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
 
     def _beat(self) -> None:
         interval = self.storage.get_heartbeat_interval() or 10
