@@ -469,4 +469,26 @@ def join_settings(study: str, seed: int | None = None) -> SearchSettings:
 
 
 __all__ = ["Search", "SearchSettings", "SearchListener", "SearchSummary", "TrialResult",
-           "SAMPLERS", "PRUNERS", "reap_dead_trials", "result_of", "join_settings"]
+           "SAMPLERS", "PRUNERS", "reap_dead_trials", "result_of", "join_settings",
+           "importances"]
+
+
+def importances(study: Any) -> dict[str, float]:
+    """How much each hyperparameter explains the trials' values (Optuna's fANOVA),
+    largest first; {} until two trials completed with more than one value tried."""
+    import optuna
+    from optuna.trial import TrialState
+
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if len(done) < 2:
+        return {}
+    varied = [name for name in done[0].params
+              if len({repr(t.params.get(name)) for t in done}) > 1]
+    if not varied:
+        return {}
+    with quiet():
+        try:
+            found = optuna.importance.get_param_importances(study, params=varied)
+        except (RuntimeError, ValueError):  # too few distinct trials to fit a forest
+            return {}
+    return {name: float(value) for name, value in found.items()}
