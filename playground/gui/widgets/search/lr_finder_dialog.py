@@ -14,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from .trial_views import plain_axes
+
 
 class LrFinderDialog(QDialog):
     runRequested = Signal()
@@ -24,7 +26,7 @@ class LrFinderDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("lrFinderDialog")
         self.setWindowTitle("Find a learning rate")
-        self.plot = pg.PlotWidget()
+        self.plot = plain_axes(pg.PlotWidget())
         self.plot.setLogMode(x=True, y=False)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", "learning rate")
@@ -107,6 +109,11 @@ class LrFinderDialog(QDialog):
             self.markers[name].setValue(math.log10(value))
             self.markers[name].label.setFormat(f"{name} {value:.2g}")
             self.markers[name].show()
+        # the blow-up may reach many times the starting loss: let it leave the plot,
+        # so the part that matters keeps the height
+        low, start = min(self.losses), self.losses[0]
+        self.plot.setYRange(low - 0.05 * (start - low), max(low, start) * 1.5 - 0.5 * low,
+                            padding=0)
         self.use_valley.setText(f"Use valley ({finding.valley:.2g})")
         self.use_steepest.setText(f"Use steepest ({finding.steepest:.2g})")
         ended = {"diverged": "the loss blew up", "completed": "it reached the last lr",

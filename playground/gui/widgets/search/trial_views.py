@@ -18,6 +18,13 @@ from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 _REDRAW_MS = 33
 
 
+def plain_axes(plot: pg.PlotWidget) -> pg.PlotWidget:
+    """No SI-prefix scaling of the axes: a loss axis reading '(x0.001)' misleads."""
+    for name in ("left", "bottom"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
+    return plot
+
+
 class TrialCurves(QWidget):
     """The monitored loss of every trial, epoch by epoch: running trials in the accent
     colour, finished ones muted, pruned ones dashed and grey, the best one bold."""
@@ -25,7 +32,7 @@ class TrialCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trialCurves")
-        self.plot = pg.PlotWidget()
+        self.plot = plain_axes(pg.PlotWidget())
         self.plot.setLogMode(y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", "epoch")
@@ -119,7 +126,7 @@ class ImportanceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importanceView")
-        self.plot = pg.PlotWidget()
+        self.plot = plain_axes(pg.PlotWidget())
         self.plot.setLabel("bottom", "importance (share of the value's variance)")
         self.plot.setMouseEnabled(False, False)
         self.note = QLabel("Importances appear once two trials have finished.",
@@ -167,7 +174,7 @@ class ScatterView(QWidget):
         self.setObjectName("scatterView")
         self.parameter = QComboBox(objectName="scatterParameter",
                                    toolTip="The parameter on the horizontal axis.")
-        self.plot = pg.PlotWidget()
+        self.plot = plain_axes(pg.PlotWidget())
         self.plot.setLogMode(y=True)
         self.plot.setLabel("left", "value (best validation loss)")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
