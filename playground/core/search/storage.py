@@ -1,13 +1,15 @@
 """Where a study lives: Optuna's RDB storage, SQLite beside the session by default.
 
 Why SQLite and not Optuna's journal file for the embedded default (read in optuna 5.0's
-storages/journal/_file.py and tested in tests/core/test_search_storage.py):
+storages/journal/_file.py, tried here, and the SQLite side tested by
+tests/core/search/test_study.py, which SIGKILLs a search mid-trial and resumes it):
 - A search must survive a crash in the middle of a trial. SQLite commits every change in
-  a transaction, so a process killed at any instant leaves the last committed state; the
-  journal file appends lines under a lock *file*, and a process killed while it holds the
-  lock leaves that file behind: every later process then waits the lock's 30 s grace
-  period before it breaks it. A torn last line (power lost mid-write) is worse: the next
-  append is glued onto it and that record is unreadable.
+  a transaction, so a process killed at any instant leaves the last committed state.
+  The journal file appends records under a lock *file*: a process killed while it holds
+  the lock leaves it behind, and the next append waited 30.1 s (the lock's grace period)
+  before breaking it. A torn last record (power lost mid-write) is worse: the next
+  record is glued onto it, and the next `ask` on that journal failed with an
+  AttributeError inside Optuna's replay; the study could not go on.
 - The trial that was running when the process died must be seen as dead, or it is counted
   against the budget forever. RDBStorage keeps heartbeats (`heartbeat_interval`) and
   `fail_stale_trials` fails trials whose heartbeat stopped; JournalStorage has no
