@@ -5,19 +5,10 @@ import json
 
 import pytest
 
-from playground import cli
+from .test_never_a_traceback import run_cli  # cli.main, argparse's exits caught
 
 FAST = ["--dataset", "spiral", "--samples", "100", "--layers", "8:tanh,auto",
         "--epochs", "3", "--batch-size", "20", "--threads", "1"]
-
-
-def run_cli(capsys, *args):
-    try:
-        code = cli.main(list(args))
-    except SystemExit as exc:  # argparse's own refusals
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_search_runs_prints_each_trial_and_resumes_by_running_again(capsys, tmp_path,

@@ -222,7 +222,7 @@ def test_a_mistyped_command_is_one_sentence_naming_the_commands():
     assert result.returncode == 2
     assert one_sentence(result.stderr)
     assert "'serach' is neither a command nor an existing file" in result.stderr
-    assert "train, inspect, spec and datasets" in result.stderr
+    assert "train, inspect, spec, datasets, search and lr-find" in result.stderr
 
 
 def test_a_bug_is_one_sentence_exit_1_and_a_logged_traceback(capsys, monkeypatch, tmp_path):
