@@ -14,7 +14,7 @@ tests/core/search/test_study.py, which SIGKILLs a search mid-trial and resumes i
   against the budget forever. RDBStorage keeps heartbeats (`heartbeat_interval`) and
   `fail_stale_trials` fails trials whose heartbeat stopped; JournalStorage has no
   heartbeat. (On one machine we do not even wait for the heartbeat: see
-  study.reap_dead_trials.)
+  liveness.reap_dead_trials.)
 Any other URL SQLAlchemy and Optuna accept works too: `postgresql://user@host/db` lets
 workers on several machines share one study.
 """
@@ -97,7 +97,7 @@ def open_storage(url: str) -> Any:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):  # several processes may write: wait for the lock
         kwargs = {"connect_args": {"timeout": 60}}
-    from .study import quiet
+    from .liveness import quiet
 
     try:
         with quiet():

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import threading
 import time
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,44 +22,11 @@ from ..callbacks import Callback
 from ..data import PreparedData, prepare
 from ..errors import SpecError
 from ..spec import SessionSpec
-from .space import SearchSpace, SpaceError, apply_params, parse_space
-from .storage import StorageError, open_storage, shown
-
-SAMPLERS = ("tpe", "random", "grid")
-PRUNERS = ("median", "hyperband", "none")
-_HOST = socket.gethostname()
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    space: str
-    trials: int = 20
-    timeout: float = 0.0          # seconds for this process; 0 = no limit
-    sampler: str = "tpe"
-    pruner: str = "median"
-    seed: int | None = 0          # None: a different draw in every process (workers)
-    study: str = "search"
-
-    def check(self) -> SearchSpace:
-        """Validate everything; the parsed space. One sentence per mistake."""
-        space = parse_space(self.space)
-        if self.sampler not in SAMPLERS:
-            raise SpaceError(f"{self.sampler!r} is not a sampler; choose one of "
-                             f"{', '.join(SAMPLERS)}.")
-        if self.pruner not in PRUNERS:
-            raise SpaceError(f"{self.pruner!r} is not a pruner; choose one of "
-                             f"{', '.join(PRUNERS)}.")
-        if isinstance(self.trials, bool) or not isinstance(self.trials, int) or \
-                not 1 <= self.trials <= 100_000:
-            raise SpaceError(f"The trial budget must be 1 to 100,000 trials, not "
-                             f"{self.trials!r}.")
-        if not (isinstance(self.timeout, (int, float)) and 0 <= self.timeout <= 1e7):
-            raise SpaceError(f"The time budget must be 0 (none) to 10,000,000 seconds, "
-                             f"not {self.timeout!r}.")
-        if not self.study.strip() or len(self.study) > 200:
-            raise SpaceError("The study name must be 1 to 200 characters.")
-        return space
-
+from .liveness import HOST, Heartbeat, quiet, reap_dead_trials
+from .space import SpaceError, apply_params
+from .storage import open_storage
+from .stored import (PRUNERS, SAMPLERS, SearchSettings, attributes, existing_trials,
+                     join_settings, reconcile)
 
 @dataclass(frozen=True)
 class TrialResult:
@@ -106,7 +70,7 @@ class Search:
         self.storage = open_storage(storage_url) if storage_url is not None else \
             optuna.storages.InMemoryStorage()
         self.listener = listener or SearchListener()
-        self.base, self.settings = _reconcile(self.storage, base, settings)
+        self.base, self.settings = reconcile(self.storage, base, settings)
         self.space = self.settings.check()
         self.base.validate()
         with quiet():
@@ -114,7 +78,7 @@ class Search:
                 study_name=self.settings.study, storage=self.storage,
                 direction="minimize", sampler=self._sampler(), pruner=self._pruner(),
                 load_if_exists=True)
-        for key, value in _attributes(self.base, self.settings).items():
+        for key, value in attributes(self.base, self.settings).items():
             if self.study.user_attrs.get(key) != value:
                 self.study.set_user_attr(key, value)
         self.data = data
@@ -174,12 +138,12 @@ class Search:
 
         with quiet():
             trial = self.study.ask()
-        trial.set_user_attr("host", _HOST)
+        trial.set_user_attr("host", HOST)
         trial.set_user_attr("pid", os.getpid())
         began = time.monotonic()
         params = self.space.suggest(trial)
         self.listener.trial_began(trial.number, dict(params))
-        with _Heartbeat(self.storage, trial._trial_id):
+        with Heartbeat(self.storage, trial._trial_id):
             try:
                 outcome = self._train(trial, params)
             except (SpecError, SpaceError) as exc:  # values that cannot train together
@@ -236,7 +200,7 @@ class Search:
 
         seed = self.settings.seed
         if seed is not None:  # a resumed search must not draw its first values again
-            seed += len(_existing_trials(self.storage, self.settings.study))
+            seed += len(existing_trials(self.storage, self.settings.study))
         name = self.settings.sampler
         if name == "grid":
             return _GridSampler(self.space.grid(), seed=seed)
@@ -317,89 +281,6 @@ class _Reporter(Callback):
             trainer.request_stop("pruned", "The pruner stopped this trial.")
 
 
-class _Heartbeat:
-    """Records the trial's heartbeat every HEARTBEAT_S seconds while it runs, so other
-    processes can tell a live trial from one whose process died (RDBStorage)."""
-
-    def __init__(self, storage: Any, trial_id: int) -> None:
-        self.storage, self.trial_id = storage, trial_id
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._beat, daemon=True,
-                                        name="search-heartbeat")
-
-    def __enter__(self) -> "_Heartbeat":
-        if hasattr(self.storage, "record_heartbeat"):  # in memory: nobody to tell
-            self.storage.record_heartbeat(self.trial_id)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._done.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _beat(self) -> None:
-        interval = self.storage.get_heartbeat_interval() or 10
-        while not self._done.wait(interval):
-            try:
-                self.storage.record_heartbeat(self.trial_id)
-            except Exception:  # noqa: BLE001 - a missed beat is retried on the next
-                pass
-
-
-@contextmanager
-def quiet():
-    """Optuna warns that heartbeats are experimental and "supposed to be used with
-    Study.optimize"; ask-and-tell with our own heartbeat thread is what we mean."""
-    import optuna
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        warnings.filterwarnings("ignore", message="Heartbeat of storage")
-        yield
-
-
-def reap_dead_trials(study: Any) -> list[int]:
-    """Fail the trials left running by a process that died, and queue their values to
-    be tried again: on this machine at once (its pid is gone), elsewhere once its
-    heartbeat is stale (Optuna's fail_stale_trials). Returns the trial numbers."""
-    from optuna.storages import fail_stale_trials
-    from optuna.trial import TrialState
-
-    storage = study._storage
-    reaped = []
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        attrs = trial.user_attrs
-        if attrs.get("host") == _HOST and not _alive(attrs.get("pid")):
-            try:
-                storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
-            except Exception:  # noqa: BLE001 - another process failed it first
-                continue
-            reaped.append(trial)
-    before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
-    with quiet():
-        fail_stale_trials(study)
-    reaped += [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
-               if t.number not in before]
-    for trial in reaped:
-        study.enqueue_trial(trial.params)
-    return sorted(t.number for t in reaped)
-
-
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 def result_of(trial: Any) -> TrialResult:
     """A plain TrialResult from an Optuna FrozenTrial."""
     state = trial.state.name.lower()
@@ -408,64 +289,6 @@ def result_of(trial: Any) -> TrialResult:
     return TrialResult(trial.number, state, trial.value if state == "complete" else None,
                        dict(trial.params), int(trial.user_attrs.get("epochs", 0)),
                        tuple(trial.user_attrs.get("curve", ())), seconds)
-
-
-# ------------------------------------------------------- study attributes
-
-def _attributes(base: SessionSpec, settings: SearchSettings) -> dict[str, Any]:
-    return {"spec": base.to_json(), "space": settings.space, "trials": settings.trials,
-            "sampler": settings.sampler, "pruner": settings.pruner}
-
-
-def _existing_trials(storage: Any, name: str) -> list[Any]:
-    try:
-        study_id = storage.get_study_id_from_name(name)
-    except KeyError:
-        return []
-    return storage.get_all_trials(study_id, deepcopy=False)
-
-
-def _reconcile(storage: Any, base: SessionSpec | None, settings: SearchSettings
-               ) -> tuple[SessionSpec, SearchSettings]:
-    """The spec and settings to run: a new study takes those given; an existing one
-    keeps its own, and refuses a different spec or space (one sentence)."""
-    name = settings.study
-    stored = _stored_attributes(storage, name)
-    if stored is None:
-        if base is None or not settings.space:
-            raise StorageError(f"There is no study {name!r} in {shown_url(storage)}; "
-                               "start it with `playground search --space ...` first.")
-        return base, settings
-    stored_spec = SessionSpec.from_json(stored["spec"])
-    if base is not None and base != stored_spec:
-        raise SpaceError(f"The study {name!r} searches another spec; give the same spec "
-                         "to resume it, or another --study name for a new search.")
-    if settings.space and parse_space(settings.space) != parse_space(stored["space"]):
-        raise SpaceError(f"The study {name!r} searches the space {stored['space']!r}; give "
-                         "the same space to resume it, or another --study name.")
-    return stored_spec, SearchSettings(
-        stored["space"], settings.trials or int(stored["trials"]), settings.timeout,
-        stored["sampler"] if settings.sampler == "" else settings.sampler,
-        stored["pruner"] if settings.pruner == "" else settings.pruner,
-        settings.seed, name)
-
-
-def _stored_attributes(storage: Any, name: str) -> dict[str, Any] | None:
-    try:
-        study_id = storage.get_study_id_from_name(name)
-    except KeyError:
-        return None
-    attrs = storage.get_study_user_attrs(study_id)
-    return attrs if "spec" in attrs and "space" in attrs else None
-
-
-def shown_url(storage: Any) -> str:
-    return shown(str(getattr(storage, "url", "the storage")))
-
-
-def join_settings(study: str, seed: int | None = None) -> SearchSettings:
-    """The settings a worker passes: only the study's name; the rest is stored."""
-    return SearchSettings(space="", trials=0, sampler="", pruner="", seed=seed, study=study)
 
 
 __all__ = ["Search", "SearchSettings", "SearchListener", "SearchSummary", "TrialResult",

@@ -15,7 +15,7 @@ import pytest
 
 from playground.core.search import (Search, SearchListener, SearchSettings, SpaceError,
                                     StorageError, join_settings, sqlite_url)
-from playground.core.search.study import reap_dead_trials
+from playground.core.search.liveness import reap_dead_trials
 from optuna.trial import TrialState
 
 from ..helpers import tiny_spec
