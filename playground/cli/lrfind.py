@@ -19,7 +19,7 @@ def register(commands: Any) -> None:
         "lr-find", help="find a learning rate by an exponential sweep (prints it)",
         description="Leslie Smith's learning-rate range test: the lr grows from --start "
         "to --end over --updates mini-batch updates; the suggestion is fastai's valley.")
-    add_train_flags_to(parser)
+    add_train_flags_to(parser, "one JSON object: the suggestions and the whole curve")
     add = parser.add_argument
     add("--start", type=float, default=1e-7, help="first learning rate (default 1e-7)")
     add("--end", type=float, default=10.0, help="last learning rate (default 10)")

@@ -28,7 +28,7 @@ def register(commands: Any) -> None:
         description="Search hyperparameters: each trial trains the spec with the "
         "trial's values. 'playground search worker --storage URL --study NAME' joins a "
         "study started elsewhere.")
-    add_train_flags_to(parser)
+    add_train_flags_to(parser, "one JSON object per trial on stdout, then a summary")
     add = parser.add_argument
     add("--space", metavar="SPACE", help="e.g. lr=1e-4..1:log,units=4..64,optimizer=sgd|adam "
         "(also layers, batch_size, momentum, dropout, l2, activation, init)")

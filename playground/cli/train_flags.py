@@ -23,13 +23,16 @@ class _Into:
         return self.parser
 
 
-def add_train_flags_to(parser: argparse.ArgumentParser) -> None:
+def add_train_flags_to(parser: argparse.ArgumentParser, jsonl_help: str) -> None:
+    """The train flags on `parser`; --jsonl described as `jsonl_help` says."""
     from . import _add_train
 
     _add_train(_Into(parser))
-    for action in parser._actions:  # argparse has no public way to hide a flag
+    for action in parser._actions:  # argparse has no public way to hide or reword a flag
         if action.dest in _RUN_ONLY:
             action.help = argparse.SUPPRESS
+        elif action.dest == "jsonl":
+            action.help = jsonl_help
 
 
 def refuse_run_flags(args: argparse.Namespace, command: str) -> None:

@@ -88,13 +88,17 @@ class SearchWiringMixin:
         """An SQLite file beside the session; an unsaved session's in the data folder."""
         if self.path:
             return sqlite_url(default_path(self.path))
-        folder = Path(QStandardPaths.writableLocation(
+        return sqlite_url(self._searches_folder() / "untitled.search.db")
+
+    @staticmethod
+    def _searches_folder() -> Path:
+        return Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppDataLocation)) / "searches"
-        folder.mkdir(parents=True, exist_ok=True)
-        return sqlite_url(folder / ("untitled" + ".search.db"))
 
     @Slot(object, str)
     def _on_search_window_start_requested(self, settings, url: str) -> None:
+        if url == self._default_storage() and not self.path:  # made when first needed
+            self._searches_folder().mkdir(parents=True, exist_ok=True)
         if not self.search_controller.start_search(self.spec, settings, url):
             self.search_window.show_problem("A search or a sweep is already running.")
             return
