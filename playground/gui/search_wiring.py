@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Slot
+from PySide6.QtCore import QEvent, QStandardPaths, Slot
 from PySide6.QtWidgets import QMenu
 
 from ..core.errors import PlaygroundError
@@ -194,6 +194,15 @@ class SearchWiringMixin:
             self.search_window.set_running(False)
         elif job == "lr":
             self.lr_dialog.set_running(False)
+
+    def changeEvent(self, event) -> None:
+        """A new theme arrives as a palette change: the search's plots follow it."""
+        if event.type() == QEvent.Type.PaletteChange:
+            for view in (getattr(self, "search_window", None),
+                         getattr(self, "lr_dialog", None)):
+                if view is not None:
+                    view.set_colors(self.theme)
+        super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # MainWindow's closeEvent ends in super()'s
         self.search_controller.shutdown()

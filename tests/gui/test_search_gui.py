@@ -118,3 +118,28 @@ def test_the_study_file_defaults_to_beside_the_session(window, tmp_path):
     window.path = str(tmp_path / "spiral.pgsession")
     window.open_search()
     assert search.storage.text() == f"sqlite:///{tmp_path / 'spiral.search.db'}"
+
+
+def test_the_search_plots_follow_a_change_of_theme(window, qtbot):
+    search = window.open_search()
+    light = search.curves.plot.backgroundBrush().color().name()
+    window.set_theme("dark")
+    qtbot.waitUntil(lambda: search.curves.plot.backgroundBrush().color().name() != light)
+    assert search.curves.plot.backgroundBrush().color().name() == window.theme.plot_background
+
+
+def test_open_best_on_a_trained_run_asks_first_and_a_no_keeps_the_session(window, qtbot,
+                                                                         tmp_path):
+    window.session.replace(_small_spec())
+    search = window.open_search()
+    search.trials.setValue(2)
+    search.storage.setText(f"sqlite:///{tmp_path / 'g.db'}")
+    with qtbot.waitSignal(window.search_controller.searchEnded, timeout=TIMEOUT):
+        qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.controller.finished, timeout=TIMEOUT):
+        window.train()  # a trained run: a new network would start it over
+    before = window.session.spec
+    best = search.best()
+    assert best.params["lr"] != before.optimizer.lr
+    qtbot.mouseClick(search.open_best, Qt.MouseButton.LeftButton)  # the test answers No
+    assert window.session.spec == before
