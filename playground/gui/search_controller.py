@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -19,6 +20,7 @@ from ..core.errors import PlaygroundError
 from ..core.spec import SessionSpec
 
 log = logging.getLogger("playground")
+IMPORTANCE_EVERY_S = 3.0
 
 
 class _Listener:
@@ -35,7 +37,7 @@ class _Listener:
 
     def trial_ended(self, result: Any) -> None:
         self.worker.trialEnded.emit(result)
-        self.worker.publish_importances()
+        self.worker.publish_importances(force=False)
 
 
 class SearchWorker(QObject):
@@ -53,6 +55,7 @@ class SearchWorker(QObject):
         self.spec, self.settings, self.url = spec, settings, url
         self.search: Any = None
         self._stop = threading.Event()
+        self._importances_at = -float("inf")
 
     def stop(self) -> None:  # any thread
         self._stop.set()
@@ -71,7 +74,9 @@ class SearchWorker(QObject):
                 self.search.stop()
             self.started.emit(self.search.results())
             self.publish_importances()
-            self.ended.emit(self.search.run().reason)
+            reason = self.search.run().reason
+            self.publish_importances()
+            self.ended.emit(reason)
         except PlaygroundError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug: a sentence here, details logged
@@ -80,11 +85,16 @@ class SearchWorker(QObject):
         finally:
             self.finished.emit()
 
-    def publish_importances(self) -> None:
+    def publish_importances(self, force: bool = True) -> None:
+        """Optuna's importances of the study so far. Fitting them costs more as the
+        study grows, so between trials at most every IMPORTANCE_EVERY_S seconds."""
         from ..core.search.study import importances
 
-        if self.search is not None:
-            self.importancesChanged.emit(importances(self.search.study))
+        if self.search is None or (not force and time.monotonic() - self._importances_at
+                                   < IMPORTANCE_EVERY_S):
+            return
+        self.importancesChanged.emit(importances(self.search.study))
+        self._importances_at = time.monotonic()
 
 
 class LrFinderWorker(QObject):

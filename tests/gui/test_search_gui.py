@@ -73,6 +73,8 @@ def test_a_search_from_the_window_fills_its_views_and_opens_the_best(window, qtb
     best = search.best()
     assert search.curves.best == best.number
     assert "Search ended" in search.status.text()
+    assert set(search.importance.values) == {"lr", "activation"}  # published at the end
+    assert search.importance.bars is not None and search.importance.note.isHidden()
     qtbot.mouseClick(search.open_best, Qt.MouseButton.LeftButton)
     spec = window.session.spec
     assert spec.optimizer.lr == best.params["lr"]

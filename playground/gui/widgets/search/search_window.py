@@ -149,9 +149,9 @@ class SearchWindow(QWidget):
         self.results = {}
         self.curves.clear()
         self.table.setRowCount(0)
-        self.scatter.set_parameters(list(parse_space(self.space.text()).names),
-                                    {d.name for d in parse_space(self.space.text()).dimensions
-                                     if d.log})
+        space = parse_space(self.space.text())
+        self.scatter.set_parameters(list(space.names),
+                                    {d.name for d in space.dimensions if d.log})
         for result in existing:
             self.add_result(result)
         self.status.setText(f"Searching: {len(existing)} trials in the study so far.")
