@@ -13,7 +13,7 @@ import reprlib
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from ..errors import PlaygroundError
+from ..errors import PlaygroundError, SpecError
 from ..layers import ACTIVATIONS, INITS
 from ..optim import OPTIMIZERS, optimizer_kind
 from ..spec import LayerSpec, ModelSpec, SessionSpec
@@ -101,11 +101,53 @@ class SearchSpace:
     def grid_size(self) -> int:
         return math.prod(len(values) for values in self.grid().values())
 
-    def suggest(self, trial: Any) -> dict[str, Any]:
-        return {d.name: d.suggest(trial) for d in self.dimensions}
+    def suggest(self, trial: Any, spec: SessionSpec) -> dict[str, Any]:
+        """One trial's values. Momentum is asked only of a trial whose optimizer has a
+        momentum term (a conditional parameter, as Optuna's define-by-run allows), so no
+        trial carries a value that changes nothing."""
+        values: dict[str, Any] = {}
+        ordered = sorted(self.dimensions, key=lambda d: d.name == "momentum")
+        for dimension in ordered:
+            if dimension.name == "momentum" and not has_momentum(
+                    values.get("optimizer", spec.optimizer.name)):
+                continue
+            values[dimension.name] = dimension.suggest(trial)
+        return {d.name: values[d.name] for d in self.dimensions if d.name in values}
+
+    def check_fits(self, spec: SessionSpec) -> None:
+        """Refuse, in one sentence, a space that cannot work on `spec`: momentum for
+        optimizers that have none, hidden-layer values for a network without them, and
+        bounds that make a spec the trainer refuses (tried at each range's ends)."""
+        by_name = {d.name: d for d in self.dimensions}
+        if "momentum" in by_name:
+            optimizers = by_name["optimizer"].choices if "optimizer" in by_name else \
+                (spec.optimizer.name,)
+            if not any(has_momentum(name) for name in optimizers):
+                label = optimizer_kind(optimizers[0]).label
+                raise SpaceError(f"momentum: {label} has no momentum term; search the "
+                                 "optimizer as well, or leave momentum out.")
+        for end, words in ((0, "first"), (-1, "last")):
+            try:
+                apply_params(spec, self.suggest(_Ends(self, end), spec))
+            except SpecError as exc:
+                raise SpaceError(f"With each range's {words} value the search would train "
+                                 f"a spec that cannot work: {exc}") from None
 
     def text(self) -> str:
         return ",".join(d.describe() for d in self.dimensions)
+
+
+class _Ends:
+    """A stand-in for an Optuna trial that answers each range's first or last value
+    (and a choice's first or last), to try a space on a spec before any trial."""
+
+    def __init__(self, space: SearchSpace, end: int) -> None:
+        self.grids, self.end = space.grid(), end
+
+    def suggest_float(self, name: str, *args: Any, **kwargs: Any) -> float:
+        return self.grids[name][self.end]
+
+    suggest_int = suggest_categorical = suggest_float
 
 
 def parse_space(text: str) -> SearchSpace:
@@ -291,6 +333,12 @@ def _with_dropout(model: ModelSpec, rate: float) -> ModelSpec:
     return ModelSpec(tuple(layers))
 
 
+def has_momentum(name: str) -> bool:
+    """Whether the optimizer has a term the momentum value sets (see _with_momentum)."""
+    return name == "sgd" or bool({p.name for p in optimizer_kind(name).params}
+                                 & {"momentum", "beta1"})
+
+
 def _with_momentum(optimizer: Any, momentum: float) -> Any:
     """Momentum sets whatever plays the momentum role in the optimizer: plain gradient
     descent becomes SGD with momentum, the Adam family's beta1."""
@@ -302,4 +350,4 @@ def _with_momentum(optimizer: Any, momentum: float) -> Any:
     for key in ("momentum", "beta1"):
         if key in names:
             return replace(optimizer, params={**optimizer.params, key: momentum})
-    return optimizer  # an optimizer without momentum: the value changes nothing
+    raise SpaceError(f"momentum: {optimizer_kind(name).label} has no momentum term.")

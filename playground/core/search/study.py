@@ -73,6 +73,7 @@ class Search:
         self.base, self.settings = reconcile(self.storage, base, settings)
         self.space = self.settings.check()
         self.base.validate()
+        self.space.check_fits(self.base)  # before any trial, in one sentence
         with quiet():
             self.study = optuna.create_study(
                 study_name=self.settings.study, storage=self.storage,
@@ -141,7 +142,7 @@ class Search:
         trial.set_user_attr("host", HOST)
         trial.set_user_attr("pid", os.getpid())
         began = time.monotonic()
-        params = self.space.suggest(trial)
+        params = self.space.suggest(trial, self.base)
         self.listener.trial_began(trial.number, dict(params))
         with Heartbeat(self.storage, trial._trial_id):
             try:

@@ -92,3 +92,38 @@ def test_layers_refuses_a_network_with_other_layer_kinds():
         {"kind": "dense", "params": {"units": None}}]}})
     with pytest.raises(SpaceError, match="dense"):
         apply_params(conv, {"layers": 2})
+
+
+class _Trial:
+    """Answers every suggestion with the first choice or the low end of a range."""
+
+    def __init__(self):
+        self.asked = []
+
+    def suggest_float(self, name, low, high, log=False):
+        self.asked.append(name)
+        return low
+
+    suggest_int = suggest_float
+
+    def suggest_categorical(self, name, choices):
+        self.asked.append(name)
+        return choices[0]
+
+
+def test_momentum_is_asked_only_of_trials_whose_optimizer_has_it():
+    space = parse_space("momentum=0..0.9,optimizer=adagrad|adam")
+    trial = _Trial()
+    assert space.suggest(trial, tiny_spec()) == {"optimizer": "adagrad"}
+    assert trial.asked == ["optimizer"]
+    space = parse_space("momentum=0.5..0.9,optimizer=adam|adagrad")
+    assert space.suggest(_Trial(), tiny_spec()) == {"momentum": 0.5, "optimizer": "adam"}
+
+
+def test_a_space_that_cannot_work_on_the_spec_is_refused_before_any_trial():
+    adagrad = apply_params(tiny_spec(), {"optimizer": "adagrad"})
+    with pytest.raises(SpaceError, match="Adagrad has no momentum term"):
+        parse_space("momentum=0..0.9").check_fits(adagrad)
+    parse_space("momentum=0..0.9,optimizer=adagrad|sgd").check_fits(adagrad)
+    with pytest.raises(SpaceError, match="last value .* parameters"):
+        parse_space("units=4..4096,layers=1..16").check_fits(tiny_spec())
