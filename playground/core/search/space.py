@@ -106,7 +106,9 @@ class SearchSpace:
         momentum term (a conditional parameter, as Optuna's define-by-run allows), so no
         trial carries a value that changes nothing."""
         values: dict[str, Any] = {}
-        ordered = sorted(self.dimensions, key=lambda d: d.name == "momentum")
+        ordered = self.dimensions  # momentum after the optimizer, when that is searched
+        if "optimizer" in self.names:
+            ordered = sorted(ordered, key=lambda d: d.name == "momentum")
         for dimension in ordered:
             if dimension.name == "momentum" and not has_momentum(
                     values.get("optimizer", spec.optimizer.name)):
