@@ -150,6 +150,11 @@ class Search:
             except (SpecError, SpaceError) as exc:  # values that cannot train together
                 trial.set_user_attr("error", str(exc))
                 outcome = ("fail", None, 0, ())
+            except BaseException as exc:  # a bug or Ctrl-C: no trial left "running"
+                with quiet():
+                    trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
+                    self.study.tell(trial, state=TrialState.FAIL)
+                raise
         state, value, epochs, curve = outcome
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("curve", list(curve))

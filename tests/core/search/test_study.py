@@ -176,3 +176,18 @@ def test_reaping_leaves_a_live_processs_trial_alone(tmp_path):
     sleeper.wait()
     trial.set_user_attr("pid", sleeper.pid)  # a process that has exited
     assert reap_dead_trials(search.study) == [trial.number]
+
+
+def test_an_unexpected_error_in_a_trial_leaves_it_failed_not_running(tmp_path, monkeypatch):
+    search = Search(_spec(), SearchSettings("lr=1e-3..0.3:log", trials=3),
+                    sqlite_url(tmp_path / "e.db"))
+    from playground.core import trainer
+
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(trainer.Trainer, "fit", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        search.run()
+    (trial,) = search.study.get_trials()
+    assert trial.state == TrialState.FAIL and "a bug" in trial.user_attrs["error"]
