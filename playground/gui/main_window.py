@@ -43,10 +43,11 @@ from .widgets.live_plots import LivePlots
 from .widgets.metrics_table import MetricsTable
 from .widgets.units import target_scale
 from .widgets.optimizer_panel import OptimizerPanel
+from .search_wiring import SearchWiringMixin
 
 
 
-class MainWindow(SessionFilesMixin, OptimizerLabMixin, QMainWindow):
+class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -69,6 +70,7 @@ class MainWindow(SessionFilesMixin, OptimizerLabMixin, QMainWindow):
         self._build_panels()
         self._build_actions()
         self._install_optimizer_lab()
+        self._install_search()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first

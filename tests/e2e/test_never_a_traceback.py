@@ -223,7 +223,8 @@ def test_a_mistyped_command_is_one_sentence_naming_the_commands():
     assert one_sentence(result.stderr)
     assert "'serach' is neither a command nor an existing file" in result.stderr
     named = result.stderr.split("the commands are ", 1)[1]
-    for command in ("train", "inspect", "spec", "datasets", "descend", "race"):
+    for command in ("train", "inspect", "spec", "datasets", "descend", "race", "search",
+                    "lr-find"):
         assert command in named
 
 

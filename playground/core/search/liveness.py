@@ -1,0 +1,97 @@
+"""Telling live trials from dead ones: heartbeats, and reaping the trials a dead process
+left running (so the budget does not count them and their values are tried again)."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import warnings
+from contextlib import contextmanager
+from typing import Any
+
+HOST = socket.gethostname()
+
+
+class Heartbeat:
+    """Records the trial's heartbeat every HEARTBEAT_S seconds while it runs, so other
+    processes can tell a live trial from one whose process died (RDBStorage)."""
+
+    def __init__(self, storage: Any, trial_id: int) -> None:
+        self.storage, self.trial_id = storage, trial_id
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True,
+                                        name="search-heartbeat")
+
+    def __enter__(self) -> "Heartbeat":
+        if hasattr(self.storage, "record_heartbeat"):  # in memory: nobody to tell
+            self.storage.record_heartbeat(self.trial_id)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat(self) -> None:
+        interval = self.storage.get_heartbeat_interval() or 10
+        while not self._done.wait(interval):
+            try:
+                self.storage.record_heartbeat(self.trial_id)
+            except Exception:  # noqa: BLE001 - a missed beat is retried on the next
+                pass
+
+
+@contextmanager
+def quiet():
+    """Optuna warns that heartbeats are experimental and "supposed to be used with
+    Study.optimize"; ask-and-tell with our own heartbeat thread is what we mean."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", message="Heartbeat of storage")
+        yield
+
+
+def reap_dead_trials(study: Any) -> list[int]:
+    """Fail the trials left running by a process that died, and queue their values to
+    be tried again: on this machine at once (its pid is gone), elsewhere once its
+    heartbeat is stale (Optuna's fail_stale_trials). Returns the trial numbers."""
+    from optuna.storages import fail_stale_trials
+    from optuna.trial import TrialState
+
+    storage = study._storage
+    reaped = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        attrs = trial.user_attrs
+        if attrs.get("host") == HOST and not _alive(attrs.get("pid")):
+            try:
+                storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
+            except Exception:  # noqa: BLE001 - another process failed it first
+                continue
+            reaped.append(trial)
+    before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
+    with quiet():
+        fail_stale_trials(study)
+    reaped += [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+               if t.number not in before]
+    for trial in reaped:
+        study.enqueue_trial(trial.params)
+    return sorted(t.number for t in reaped)
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+

@@ -1,0 +1,146 @@
+"""LrFinderDialog: the learning-rate range test, drawn as it runs, with its suggestions.
+
+The curve is the smoothed training loss against the learning rate (log axis); the
+"valley" (fastai's default) and "steepest" suggestions are marked; one click emits the
+chosen lr, which the main window puts into the session. The dialog keeps no spec.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .trial_views import plain_axes
+
+
+class LrFinderDialog(QDialog):
+    runRequested = Signal()
+    stopRequested = Signal()
+    lrChosen = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lrFinderDialog")
+        self.setWindowTitle("Find a learning rate")
+        self.plot = plain_axes(pg.PlotWidget())
+        self.plot.setLogMode(x=True, y=False)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setLabel("bottom", "learning rate")
+        self.plot.setLabel("left", "training loss (smoothed)")
+        self.curve = self.plot.plot([], [])
+        self.markers = {name: pg.InfiniteLine(angle=90, movable=False, label=label,
+                                              labelOpts={"position": pos})
+                        for name, label, pos in (("valley", "valley", 0.92),
+                                                 ("steepest", "steepest", 0.8))}
+        for marker in self.markers.values():
+            marker.hide()
+            self.plot.addItem(marker)
+        self.summary = QLabel(objectName="lrSummary", wordWrap=True)
+        self.summary.setText("The learning rate grows from 1e-7 to 10 over 100 updates on "
+                             "a copy of the network; the session's weights stay as they are.")
+        self.run = QPushButton("Run", objectName="lrRun")
+        self.stop = QPushButton("Stop", objectName="lrStop", enabled=False)
+        self.use_valley = QPushButton("Use valley", objectName="lrUseValley", enabled=False,
+                                      toolTip="fastai's default: two thirds down the "
+                                      "longest stretch where the loss keeps falling.")
+        self.use_steepest = QPushButton("Use steepest", objectName="lrUseSteepest",
+                                        enabled=False, toolTip="Where the loss falls "
+                                        "fastest against log lr.")
+        buttons = QHBoxLayout()
+        for button in (self.run, self.stop, self.use_valley, self.use_steepest):
+            buttons.addWidget(button)
+        column = QVBoxLayout(self)
+        column.addWidget(self.plot, 1)
+        column.addWidget(self.summary)
+        column.addLayout(buttons)
+        self.lrs: list[float] = []
+        self.losses: list[float] = []
+        self.finding: Any = None
+        self._dirty = False
+        self.timer = QTimer(self, interval=33)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.start()
+        self.run.clicked.connect(self.runRequested)
+        self.stop.clicked.connect(self.stopRequested)
+        self.use_valley.clicked.connect(self._on_use_valley_clicked)
+        self.use_steepest.clicked.connect(self._on_use_steepest_clicked)
+        self.resize(760, 520)
+
+    def set_colors(self, theme: Any) -> None:
+        self.plot.setBackground(theme.plot_background)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setPen(theme.text)
+            self.plot.getAxis(axis).setTextPen(theme.text)
+        self.curve.setPen(pg.mkPen(theme.accent, width=2))
+        for marker, color in zip(self.markers.values(), theme.series[1:3]):
+            marker.setPen(pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
+            marker.label.setColor(color)
+
+    # -------------------------------------------------------------- the sweep
+    def begin(self) -> None:
+        self.lrs, self.losses, self.finding = [], [], None
+        self._dirty = True
+        for marker in self.markers.values():
+            marker.hide()
+        self.set_running(True)
+        self.summary.setText("Sweeping\u2026")
+
+    def set_running(self, running: bool) -> None:
+        self.run.setEnabled(not running)
+        self.stop.setEnabled(running)
+        for button in (self.use_valley, self.use_steepest):
+            button.setEnabled(not running and self.finding is not None)
+
+    def add_point(self, update: int, lr: float, loss: float) -> None:
+        self.lrs.append(lr)
+        self.losses.append(loss)
+        self._dirty = True
+
+    def show_finding(self, finding: Any) -> None:
+        self.finding = finding
+        self.lrs, self.losses = list(finding.lrs), list(finding.losses)
+        self._dirty = True
+        for name in ("valley", "steepest"):
+            value = getattr(finding, name)
+            self.markers[name].setValue(math.log10(value))
+            self.markers[name].label.setFormat(f"{name} {value:.2g}")
+            self.markers[name].show()
+        # the blow-up may reach many times the starting loss: let it leave the plot,
+        # so the part that matters keeps the height
+        low, start = min(self.losses), self.losses[0]
+        self.plot.setYRange(low - 0.05 * (start - low), max(low, start) * 1.5 - 0.5 * low,
+                            padding=0)
+        self.use_valley.setText(f"Use valley ({finding.valley:.2g})")
+        self.use_steepest.setText(f"Use steepest ({finding.steepest:.2g})")
+        ended = {"diverged": "the loss blew up", "completed": "it reached the last lr",
+                 "stopped": "it was stopped"}[finding.reason]
+        self.summary.setText(f"Suggested lr {finding.valley:.3g} (valley); steepest "
+                             f"{finding.steepest:.3g}. The sweep took {len(finding.lrs)} "
+                             f"updates and ended because {ended}.")
+        self.set_running(False)
+
+    def show_problem(self, message: str) -> None:
+        self.summary.setText(message)
+        self.set_running(False)
+
+    # -------------------------------------------------------------- slots
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self._dirty:
+            self.curve.setData(np.asarray(self.lrs, dtype=float),
+                               np.asarray(self.losses, dtype=float))
+            self._dirty = False
+
+    @Slot()
+    def _on_use_valley_clicked(self) -> None:
+        if self.finding is not None:
+            self.lrChosen.emit(float(self.finding.valley))
+
+    @Slot()
+    def _on_use_steepest_clicked(self) -> None:
+        if self.finding is not None:
+            self.lrChosen.emit(float(self.finding.steepest))

@@ -1,0 +1,134 @@
+"""The learning-rate finder: the sweep, its suggestions, and that it changes nothing."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+import torch
+
+from playground.core.data import prepare
+from playground.core.errors import SpecError
+from playground.core.search import find_lr
+from playground.core.search.lr_finder import steepest, valley
+from playground.core.spec import DataSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec
+from playground.core.trainer import Trainer
+
+from ..helpers import dense, tiny_spec
+
+
+def _state(trainer):
+    return (
+        {k: v.clone() for k, v in trainer.model.state_dict().items()},
+        trainer.state_dict(),
+        torch.get_rng_state().clone(),
+        trainer.shuffle_generator.get_state().clone(),
+    )
+
+
+def _same(a, b):
+    if isinstance(a, torch.Tensor):
+        return torch.equal(a, b)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
+
+
+def test_the_sweep_changes_nothing_of_the_trainer_and_training_continues_identically():
+    spec = dataclasses.replace(tiny_spec(epochs=4), model=ModelSpec((
+        dense(8, "tanh"), LayerSpec("dropout", {"rate": 0.3}), dense(8, "tanh"),
+        dense(None))))  # dropout draws from the global torch RNG
+    plain, probed = Trainer(spec), Trainer(spec)
+    for trainer in (plain, probed):  # they share the global RNG dropout draws from:
+        torch.manual_seed(5)         # each phase starts it alike
+        trainer.change_hyperparameters(epochs=2)
+        trainer.fit()  # mid-run: the optimizer has state, the shuffle has moved on
+    before = _state(probed)
+    found = find_lr(probed)
+    after = _state(probed)
+    weights_before, state_before, rng_before, shuffle_before = before
+    weights_after, state_after, rng_after, shuffle_after = after
+    assert _same(weights_before, weights_after)
+    assert _same(state_before["optimizer"], state_after["optimizer"])
+    assert _same(state_before, state_after)
+    assert torch.equal(rng_before, rng_after) and torch.equal(shuffle_before, shuffle_after)
+    assert found.reason in ("diverged", "completed") and len(found.lrs) > 10
+    # the strongest check: the rest of the run is bit-identical to one never probed
+    for trainer in (plain, probed):
+        torch.manual_seed(7)
+        trainer.change_hyperparameters(epochs=4)
+        trainer.fit()
+    for a, b in zip(plain.model.parameters(), probed.model.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_the_sweep_is_exponential_smoothed_and_stops_at_four_times_the_best():
+    found = find_lr(Trainer(tiny_spec()), start=1e-5, end=10.0, updates=60)
+    ratios = [b / a for a, b in zip(found.lrs, found.lrs[1:])]
+    assert found.lrs[0] == pytest.approx(1e-5)
+    assert max(ratios) == pytest.approx(min(ratios))  # a constant factor per update
+    # the bias-corrected average starts at the first loss itself
+    assert found.losses[0] == pytest.approx(found.raw[0])
+    average = 0.0
+    for i, raw in enumerate(found.raw):
+        average = 0.98 * average + 0.02 * raw
+        assert found.losses[i] == pytest.approx(average / (1 - 0.98 ** (i + 1)))
+    best = min(found.losses[:-1])
+    if found.reason == "diverged":
+        assert found.losses[-1] > 4 * best
+    assert all(loss <= 4 * min(found.losses[:i + 1]) for i, loss in
+               enumerate(found.losses[:-1]))
+
+
+def test_valley_takes_two_thirds_down_the_longest_falling_stretch():
+    lrs = [10.0 ** (i / 10 - 6) for i in range(40)]
+    # flat and noisy, then a long fall from 10 to 30, then a blow-up
+    losses = [1.0 + (0.01 if i % 2 else -0.01) for i in range(10)] + \
+             [1.0 - 0.04 * k for k in range(21)] + [1.5 + k for k in range(9)]
+    assert valley(lrs, losses) == lrs[9 + 6 + 3]   # fastai: start + 1/3 + 1/6 of 21
+    assert steepest(lrs[:31], losses[:31]) in lrs[9:31]
+
+
+def test_lbfgs_and_a_bad_sweep_are_refused_in_one_sentence():
+    spec = dataclasses.replace(tiny_spec(batch_size=None),
+                               optimizer=OptimizerSpec("lbfgs", 1.0))
+    with pytest.raises(SpecError, match="L-BFGS"):
+        find_lr(Trainer(spec))
+    with pytest.raises(SpecError, match="from a learning rate above 0"):
+        find_lr(Trainer(tiny_spec()), start=1.0, end=0.1)
+
+
+def _problem(data, layers, optimizer, batch, epochs):
+    return SessionSpec(data=data, model=ModelSpec(layers), optimizer=OptimizerSpec(optimizer),
+                       train=TrainSpec(batch_size=batch, epochs=epochs, device="cpu",
+                                       threads=1))
+
+
+PROBLEMS = {
+    "breast_cancer, Adam": _problem(DataSpec("breast_cancer"), (dense(32, "relu"), dense(None)),
+                                    "adam", 10, 10),
+    "digits, Adam": _problem(DataSpec("digits"), (dense(64, "relu", "he_uniform"),
+                                                  dense(None, "softmax")), "adam", 32, 5),
+    "digits, SGD": _problem(DataSpec("digits"), (dense(64, "relu", "he_uniform"),
+                                                 dense(None, "softmax")), "sgd", 32, 5),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROBLEMS)
+def test_the_suggestion_is_within_10x_of_a_grid_searchs_best_lr(name):
+    spec = PROBLEMS[name]
+    data = prepare(spec.data)
+    suggestion = find_lr(Trainer(spec, data=data)).suggestion
+    grid = [10 ** (k / 2) for k in range(-8, 2)]     # 1e-4 .. 3.16, half-decade steps
+    best_loss = {}
+    for lr in grid:
+        trainer = Trainer(dataclasses.replace(spec, optimizer=OptimizerSpec(spec.optimizer.name,
+                                                                             lr)), data=data)
+        trainer.fit()
+        losses = [v for v in trainer.history.column("val_loss") if math.isfinite(v)]
+        best_loss[lr] = min(losses, default=math.inf)
+    best_lr = min(best_loss, key=best_loss.get)
+    assert best_lr / 10 <= suggestion <= best_lr * 10, (suggestion, best_lr, best_loss)
