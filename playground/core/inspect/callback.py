@@ -1,0 +1,50 @@
+"""InspectCallback: snapshots of the network's inside, at most `rate` times a second.
+
+It runs in the training thread and hands each Snapshot to `sink` (the GUI's worker turns
+it into a signal). Snapshots come at most `rate` times a second during a run, and always
+on a pause, a single step and the end of a run, so a paused network is shown as it is.
+It keeps no state worth saving: an inspected run resumes exactly as one that is not.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from ..callbacks import Callback
+from .stats import Inspector, Snapshot
+
+RATE = 20.0  # snapshots a second at most: a 2-8-8-1 net's 17 maps cost about 0.1 ms
+
+
+class InspectCallback(Callback):
+    name = "inspect"
+
+    def __init__(self, sink: Callable[[Snapshot], None], rate: float = RATE,
+                 wanted: Callable[[], bool] = lambda: True) -> None:
+        self.sink, self.interval, self.wanted = sink, 1.0 / rate, wanted
+        self.inspector: Inspector | None = None
+        self.last = -1e9
+
+    def _send(self, trainer) -> None:
+        if not self.wanted():
+            return
+        if self.inspector is None or self.inspector.trainer is not trainer:
+            self.inspector = Inspector(trainer)
+        self.last = time.perf_counter()
+        self.sink(self.inspector.snapshot())
+
+    def on_train_begin(self, trainer, event) -> None:
+        self._send(trainer)
+
+    def on_epoch_end(self, trainer, event) -> None:
+        if time.perf_counter() - self.last >= self.interval:
+            self._send(trainer)
+
+    def on_paused(self, trainer, event) -> None:
+        self._send(trainer)
+
+    def on_batch_stepped(self, trainer, event) -> None:
+        self._send(trainer)
+
+    def on_train_end(self, trainer, event) -> None:
+        self._send(trainer)
