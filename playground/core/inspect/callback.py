@@ -3,7 +3,8 @@
 It runs in the training thread and hands each Snapshot to `sink` (the GUI's worker turns
 it into a signal). Snapshots come at most `rate` times a second during a run, and always
 on a pause, a single step and the end of a run, so a paused network is shown as it is.
-It keeps no state worth saving: an inspected run resumes exactly as one that is not.
+With a report_sink it also sends a Report (confusion matrix or residuals) on every pause
+and at the end. It keeps no state worth saving: an inspected run resumes exactly as one that is not.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from typing import Callable
 
 from ..callbacks import Callback
+from .reports import make_report
 from .stats import Inspector, Snapshot
 
 RATE = 20.0  # snapshots a second at most: a 2-8-8-1 net's 17 maps cost about 0.1 ms
@@ -20,8 +22,10 @@ class InspectCallback(Callback):
     name = "inspect"
 
     def __init__(self, sink: Callable[[Snapshot], None], rate: float = RATE,
-                 wanted: Callable[[], bool] = lambda: True) -> None:
+                 wanted: Callable[[], bool] = lambda: True,
+                 report_sink: Callable[[object], None] | None = None) -> None:
         self.sink, self.interval, self.wanted = sink, 1.0 / rate, wanted
+        self.report_sink = report_sink  # a Report on every pause and at the end
         self.inspector: Inspector | None = None
         self.last = -1e9
 
@@ -42,9 +46,16 @@ class InspectCallback(Callback):
 
     def on_paused(self, trainer, event) -> None:
         self._send(trainer)
+        self._report(trainer)
 
     def on_batch_stepped(self, trainer, event) -> None:
         self._send(trainer)
 
     def on_train_end(self, trainer, event) -> None:
         self._send(trainer)
+        if event.reason != "failed":
+            self._report(trainer)
+
+    def _report(self, trainer) -> None:
+        if self.report_sink is not None:
+            self.report_sink(make_report(trainer))

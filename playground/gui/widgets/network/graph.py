@@ -1,0 +1,299 @@
+"""NetworkGraphWidget: the network drawn as the web playground draws it.
+
+Layers are columns of neurons, the inputs first. On 2-D data every neuron is a small map
+of its output over the input plane (diverging orange-grey-blue over [-1, 1]); on other
+data, a histogram of its activations over the probe rows. Links are coloured by the
+weight's sign (blue positive, orange negative) and are 1-10 px wide for |w| from 0 to 5.
+Hovering a neuron enlarges it; hovering a link shows its weight. Layers wider than 16
+show their 16 most active neurons and "+N".
+
+The widget takes core.inspect Snapshots (plain numpy arrays) and paints on a timer, at
+most FPS times a second and only when a new snapshot came: a burst of snapshots costs
+one paint.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from .colors import NEGATIVE, POSITIVE, color_of, map_image
+
+FPS = 30
+THUMB = 36            # a neuron's side in pixels, when there is room
+ENLARGE = 4           # a hovered neuron is drawn this many times larger
+MAX_WIDTH_PX, MAX_WEIGHT = 10.0, 5.0   # link width for |w| = MAX_WEIGHT and beyond
+_CENTRED = ("sigmoid", "softmax")      # outputs in [0, 1], drawn as 2a - 1
+
+
+@dataclass
+class Node:
+    rect: QRectF
+    column: int
+    unit: int
+    image: QImage | None
+    distribution: np.ndarray | None
+    tip: str
+
+
+@dataclass
+class Link:
+    line: QLineF
+    weight: float
+    tip: str
+
+
+def link_width(weight: float) -> float:
+    """1 px at |w| = 0 up to MAX_WIDTH_PX at |w| = MAX_WEIGHT (the web playground's)."""
+    return 1.0 + (MAX_WIDTH_PX - 1.0) * min(abs(weight), MAX_WEIGHT) / MAX_WEIGHT
+
+
+class NetworkGraphWidget(QWidget):
+    hovered = Signal(str)   # the tip of what the pointer is over ("" for nothing)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkGraph")
+        self.setMouseTracking(True)
+        self.setMinimumSize(260, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.background, self.text = QColor("#ffffff"), QColor("#1d1f23")
+        self.snapshot = None
+        self.nodes: list[Node] = []
+        self.links: list[Link] = []
+        self.hover: Node | None = None
+        self.frames = 0               # paints done (the bench counts them)
+        self.paint_seconds = 0.0      # time spent painting, all frames
+        self._dirty = self._stale = False
+        self._timer = QTimer(self, interval=int(1000 / FPS))
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+
+    # ------------------------------------------------------------- input
+    def set_snapshot(self, snapshot) -> None:
+        """Show a core.inspect Snapshot at the next frame."""
+        self.snapshot = snapshot
+        self._stale = self._dirty = True
+
+    def clear(self) -> None:
+        self.snapshot, self.nodes, self.links, self.hover = None, [], [], None
+        self._dirty = True
+
+    def set_colors(self, background: str, text: str) -> None:
+        self.background, self.text = QColor(background), QColor(text)
+        self._dirty = True
+
+    def _on_timer_timeout(self) -> None:
+        if self._dirty and self.isVisible():
+            self._dirty = False
+            self.update()
+
+    def resizeEvent(self, event) -> None:
+        self._stale = True
+        super().resizeEvent(event)
+
+    # ------------------------------------------------------------ layout
+    def _columns(self):
+        """(title, shown units, maps, distributions, hidden count, activation) per column."""
+        snap = self.snapshot
+        inputs = snap.inputs
+        columns = [("inputs", inputs.shown, inputs.maps, inputs.distributions,
+                    len(inputs.names) - len(inputs.shown), "linear")]
+        for layer in snap.layers:
+            title = f"{layer.label}\n{layer.activation}"
+            columns.append((title, layer.shown, layer.maps, layer.distributions,
+                            layer.hidden, layer.activation))
+        return columns
+
+    def _relayout(self) -> None:
+        self._stale = False
+        self.nodes, self.links = [], []
+        if self.snapshot is None:
+            return
+        columns = self._columns()
+        width, height = self.width(), self.height()
+        top, bottom = 34.0, 22.0
+        most = max(len(c[1]) for c in columns) or 1
+        side = max(12.0, min(THUMB, (height - top - bottom) / most * 0.78))
+        gap = (height - top - bottom) / most
+        left, right = 16.0, width - 16.0 - side
+        step = (right - left) / max(len(columns) - 1, 1)
+        names = self.snapshot.inputs.names
+        for c, (title, shown, maps, dists, _, activation) in enumerate(columns):
+            x = left + c * step
+            y0 = top + (height - top - bottom - gap * len(shown)) / 2 + (gap - side) / 2
+            for row, unit in enumerate(shown):
+                rect = QRectF(x, y0 + row * gap, side, side)
+                values = None if maps is None else maps[row]
+                if values is not None and activation in _CENTRED:
+                    values = values * 2 - 1
+                image = map_image(values) if values is not None else None
+                dist = None if dists is None else dists[row]
+                label = names[unit] if c == 0 else f"unit {unit + 1} of {title.splitlines()[0]}"
+                self.nodes.append(Node(rect, c, unit, image, dist, self._node_tip(c, unit,
+                                                                               label)))
+        self._build_links(columns)
+
+    def _node_tip(self, column: int, unit: int, label: str) -> str:
+        if column == 0:
+            return f"input {label}"
+        layer = self.snapshot.layers[column - 1]
+        parts = [label, f"mean |output| {float(layer.activity[unit]):.3g}"]
+        if layer.bias is not None:
+            parts.append(f"bias {float(layer.bias[layer.shown.index(unit)]):.3g}")
+        return ", ".join(parts)
+
+    def _build_links(self, columns) -> None:
+        by_column: dict[int, list[Node]] = {}
+        for node in self.nodes:
+            by_column.setdefault(node.column, []).append(node)
+        for c, layer in enumerate(self.snapshot.layers, start=1):
+            if layer.weights is None:
+                continue
+            sources, targets = by_column.get(c - 1, []), by_column.get(c, [])
+            for i, target in enumerate(targets):
+                for j, source in enumerate(sources):
+                    w = float(layer.weights[i, j])
+                    line = QLineF(source.rect.right(), source.rect.center().y(),
+                                  target.rect.left(), target.rect.center().y())
+                    tip = (f"weight {w:.4g}: from {source.tip.split(',')[0]} to "
+                           f"{target.tip.split(',')[0]}")
+                    self.links.append(Link(line, w, tip))
+
+    # ------------------------------------------------------------- paint
+    def paintEvent(self, event) -> None:
+        started = time.perf_counter()
+        if self._stale:
+            self._relayout()
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.background)
+        if self.snapshot is None:
+            painter.setPen(self.text)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "Train or step to see inside the network.")
+            painter.end()
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_links(painter)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        for node in self.nodes:
+            self._paint_node(painter, node, node.rect)
+        self._paint_titles(painter)
+        if self.hover is not None:
+            r = self.hover.rect
+            big = QRectF(0, 0, r.width() * ENLARGE, r.height() * ENLARGE)
+            big.moveCenter(r.center())
+            big.moveLeft(min(max(big.left(), 2), self.width() - big.width() - 2))
+            big.moveTop(min(max(big.top(), 2), self.height() - big.height() - 2))
+            self._paint_node(painter, self.hover, big)
+        painter.end()
+        self.frames += 1
+        self.paint_seconds += time.perf_counter() - started
+
+    def _paint_links(self, painter: QPainter) -> None:
+        positive, negative = QColor(POSITIVE), QColor(NEGATIVE)
+        for color in (positive, negative):  # dense meshes fainter, so neurons stay legible
+            color.setAlpha(170 if len(self.links) <= 200 else 80)
+        for link in self.links:
+            pen = QPen(positive if link.weight >= 0 else negative, link_width(link.weight))
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(pen)
+            painter.drawLine(link.line)
+
+    def _paint_node(self, painter: QPainter, node: Node, rect: QRectF) -> None:
+        if node.image is not None:
+            painter.drawImage(rect, node.image)
+        else:
+            painter.fillRect(rect, self.background)
+            if node.distribution is not None:
+                self._paint_distribution(painter, node.distribution, rect)
+        painter.setPen(QPen(self.text, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect)
+
+    @staticmethod
+    def _paint_distribution(painter: QPainter, counts: np.ndarray, rect: QRectF) -> None:
+        """A neuron's activation histogram over [-1, 1], bars in the value's colour."""
+        peak = float(counts.max()) if len(counts) else 0.0
+        if peak <= 0:
+            return
+        width = rect.width() / len(counts)
+        for i, count in enumerate(counts):
+            if count <= 0:
+                continue
+            h = rect.height() * math.sqrt(float(count) / peak)  # a spike at 0 leaves room
+            centre = -1 + (i + 0.5) * 2 / len(counts)
+            painter.fillRect(QRectF(rect.left() + i * width, rect.bottom() - h, width, h),
+                             color_of(centre).darker(135))
+
+    def _paint_titles(self, painter: QPainter) -> None:
+        font = QFont(painter.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        painter.setPen(self.text)
+        seen: dict[int, Node] = {}
+        for node in self.nodes:
+            seen.setdefault(node.column, node)
+        columns = self._columns()
+        centres = sorted(node.rect.center().x() for node in seen.values())
+        spacing = min([b - a for a, b in zip(centres, centres[1:])] or [120.0])
+        width = min(120.0, spacing - 4)
+        metrics = painter.fontMetrics()
+        for column, first in seen.items():
+            title, shown, _, _, hidden, _ = columns[column]
+            x = first.rect.center().x()
+            box = QRectF(min(max(x - width / 2, 0), self.width() - width), 0, width, 32)
+            lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(width))
+                     for line in title.splitlines()]
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "\n".join(lines))
+            if hidden:
+                last = [n for n in self.nodes if n.column == column][-1]
+                painter.drawText(QRectF(x - 40, last.rect.bottom() + 2, 80, 16),
+                                 Qt.AlignmentFlag.AlignCenter, f"+{hidden}")
+
+    # ------------------------------------------------------------- hover
+    def node_at(self, point: QPointF) -> Node | None:
+        return next((n for n in self.nodes if n.rect.contains(point)), None)
+
+    def link_at(self, point: QPointF, tolerance: float = 4.0) -> Link | None:
+        best, best_distance = None, tolerance
+        for link in self.links:
+            distance = _distance(point, link.line) - link_width(link.weight) / 2
+            if distance <= best_distance:
+                best, best_distance = link, distance
+        return best
+
+    def mouseMoveEvent(self, event) -> None:
+        point = event.position()
+        node = self.node_at(point)
+        if node is not self.hover:
+            self.hover = node
+            self.update()
+        link = None if node is not None else self.link_at(point)
+        tip = node.tip if node is not None else link.tip if link is not None else ""
+        if tip:
+            QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+        else:
+            QToolTip.hideText()
+        self.hovered.emit(tip)
+
+    def leaveEvent(self, event) -> None:
+        if self.hover is not None:
+            self.hover = None
+            self.update()
+        super().leaveEvent(event)
+
+
+def _distance(point: QPointF, line: QLineF) -> float:
+    dx, dy = line.dx(), line.dy()
+    length = dx * dx + dy * dy
+    if length == 0:
+        return math.hypot(point.x() - line.x1(), point.y() - line.y1())
+    t = max(0.0, min(1.0, ((point.x() - line.x1()) * dx + (point.y() - line.y1()) * dy)
+                     / length))
+    return math.hypot(point.x() - (line.x1() + t * dx), point.y() - (line.y1() + t * dy))

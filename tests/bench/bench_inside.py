@@ -1,0 +1,120 @@
+"""The Playground view while a 2-8-8-8-1 network trains: frames, paint cost, UI latency
+and the trainer's speed against the same run with the views of the inside hidden.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_inside [--epochs 400]
+        [--rounds 3]
+
+The network (tanh, on circle, 500 points, Adam, batch 10) is trained in the real window
+with the Playground tab showing: neuron maps of 2+8+8+8+1 neurons computed in the
+training thread (at most 20 a second), the graph painted on its 30 Hz timer, the
+decision boundary and the loss curves live. Then the same run with the Training curves
+tab showing (no snapshots computed, the boundary not drawn), alternating, `--rounds`
+times. Printed: network-graph frames per second and paint time per frame (p50, p99),
+snapshots per second, the event-loop latency (a 5 ms timer's lateness, p50/p99/max),
+and epochs per second with the Playground against without it (median of paired ratios).
+Goals (issue 12): >= 20 frames/s, UI p99 < 30 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,  # noqa: E402
+                                  SessionSpec, TrainSpec)
+
+
+def spec(epochs: int) -> SessionSpec:
+    tanh = LayerSpec("dense", {"units": 8, "activation": "tanh", "init": "xavier_uniform"})
+    return SessionSpec(
+        data=DataSpec("circle", samples=500, noise=0.05),
+        model=ModelSpec((tanh, tanh, tanh, LayerSpec("dense", {"units": None,
+                                                               "activation": "sigmoid"}))),
+        optimizer=OptimizerSpec("adam", 0.01),
+        train=TrainSpec(batch_size=10, epochs=epochs, device="cpu"))
+
+
+def run(app: QApplication, epochs: int, playground: bool) -> dict:
+    from playground.gui.main_window import MainWindow
+
+    window = MainWindow(spec(epochs), theme_name="light")
+    window.resize(1400, 900)
+    window.show()
+    window.tabs.setCurrentWidget(window.playground if playground else window.plots)
+    app.processEvents()
+    graph = window.playground.graph
+    lateness, expected, snapshots = [], [time.perf_counter()], [0]
+    paints: list[float] = []
+    probe = QTimer(interval=5)
+
+    def on_probe() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, now - expected[0]) * 1000)
+        expected[0] = now + 0.005
+
+    probe.timeout.connect(on_probe)
+    window.controller.inspected.connect(lambda s: snapshots.__setitem__(0, snapshots[0] + 1))
+    original = graph.paintEvent
+
+    def timed_paint(event) -> None:
+        started = time.perf_counter()
+        original(event)
+        paints.append((time.perf_counter() - started) * 1000)
+
+    graph.paintEvent = timed_paint
+    loop = QEventLoop()
+    window.controller.finished.connect(lambda outcome: loop.quit())
+    probe.start()
+    start = time.perf_counter()
+    window.train()
+    loop.exec()
+    seconds = time.perf_counter() - start
+    probe.stop()
+    result = {"rate": epochs / seconds, "frames_per_s": len(paints) / seconds,
+              "paints": sorted(paints), "snapshots_per_s": snapshots[0] / seconds,
+              "lateness": lateness}
+    window.modified = False
+    window.close()
+    window.controller.shutdown()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Gradient Playground Bench")
+    run(app, 20, True)  # warm-up: imports, first data set load
+    shown, hidden = [], []
+    for _ in range(args.rounds):
+        shown.append(run(app, args.epochs, True))
+        hidden.append(run(app, args.epochs, False))
+    ratios = sorted(s["rate"] / h["rate"] for s, h in zip(shown, hidden))
+    paints = sorted(p for r in shown for p in r["paints"])
+    late = sorted(t for r in shown for t in r["lateness"])
+    q = lambda values, f: values[min(len(values) - 1, int(f * len(values)))]
+    median = statistics.median
+    print(f"2-8-8-8-1 tanh on circle, {args.epochs} epochs x {args.rounds} rounds")
+    print(f"network graph: {median([r['frames_per_s'] for r in shown]):.1f} frames/s; paint "
+          f"ms p50 {q(paints, 0.5):.2f} p99 {q(paints, 0.99):.2f} ({len(paints)} frames); "
+          f"snapshots {median([r['snapshots_per_s'] for r in shown]):.1f}/s")
+    print(f"event-loop latency ms with the Playground: p50 {q(late, 0.5):.1f} "
+          f"p99 {q(late, 0.99):.1f} max {late[-1]:.1f} ({len(late):,} samples)")
+    print(f"epochs/s with the Playground {median([r['rate'] for r in shown]):.1f}, with "
+          f"the curves tab {median([r['rate'] for r in hidden]):.1f}; ratio median "
+          f"{median(ratios):.2f} (runs: {' '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
