@@ -9,9 +9,15 @@ window's session model, controller, tabs and theme.
 """
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 from PySide6.QtCore import QEvent, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import QInputDialog, QMenu
+
+from ..core.errors import PlaygroundError
+from ..core.inspect.edit import read_parameter, set_parameter
 
 from .widgets.network.flow import GradientFlowWidget
 from .widgets.network.health_banner import HealthBanners
@@ -27,6 +33,25 @@ def _menu(window, title: str) -> QMenu:
                 title.replace("&", ""):
             return action.menu()
     return bar.addMenu(title)
+
+
+class _EditParameter(QUndoCommand):
+    """A weight or bias set by hand, on the session's undo stack. `old` and `new` are the
+    (unchanged) spec, which is what the session model's undo asks its gate about; the
+    values written are the parameter's."""
+
+    def __init__(self, window, trainer, where: tuple, before: float, after: float,
+                 text: str) -> None:
+        super().__init__(text)
+        self.old = self.new = window.session.spec
+        self.window, self.trainer, self.where = window, trainer, where
+        self.before, self.after = before, after
+
+    def redo(self) -> None:
+        self.window._write_parameter(self.trainer, self.where, self.after)
+
+    def undo(self) -> None:
+        self.window._write_parameter(self.trainer, self.where, self.before)
 
 
 class InsideWiringMixin:
@@ -49,6 +74,7 @@ class InsideWiringMixin:
         c.trainerReady.connect(self._on_inside_trainer_ready)
         c.reported.connect(self.reports.show_report)
         self.health.fixRequested.connect(self._on_health_fix_requested)
+        self.playground.graph.clicked.connect(self._on_graph_clicked)
         self.session.specChanged.connect(self._on_inside_spec_changed)
         self.tabs.currentChanged.connect(self._on_inside_tab_changed)
         self._inside_actions()
@@ -119,6 +145,70 @@ class InsideWiringMixin:
                 if banner.finding is finding:
                     self.health._remove(banner)
             self.statusBar().showMessage(f"Applied: {finding.fix_label}.", 10_000)
+
+    # ------------------------------------------------------ editing weights
+    def _trainer_at_rest(self):
+        """The trainer, if no thread is running it (paused between batches, or idle)."""
+        c = self.controller
+        return c.trainer if c.state == "paused" or not c.busy else None
+
+    @Slot(int, int, object, float)
+    def _on_graph_clicked(self, layer: int, unit: int, source, value: float) -> None:
+        """A click on a link (or a neuron) while paused: type its new weight (bias)."""
+        trainer = self._trainer_at_rest()
+        if trainer is None:
+            self.statusBar().showMessage("Pause the run to edit a weight or a bias.", 8000)
+            return
+        label = self.playground.graph.snapshot.layers[layer].label
+        what = (f"the bias of unit {unit + 1} of {label}" if source is None else
+                f"the weight from {source + 1} to unit {unit + 1} of {label}")
+        try:  # the trainer's value: the picture may be a step behind
+            before = read_parameter(trainer, layer, unit, source)
+        except PlaygroundError as exc:
+            self._say(str(exc))
+            return
+        new, ok = QInputDialog.getDouble(self, "Edit a parameter", f"New value of {what}:",
+                                         before, -1e6, 1e6, 6)
+        if not ok or new == round(before, 6):  # the dialog shows 6 decimals
+            return
+        self.session.undo_stack.push(_EditParameter(self, trainer, (layer, unit, source),
+                                                    before, new, what))
+
+    def _write_parameter(self, trainer, where: tuple, value: float) -> None:
+        if trainer is not self.controller.trainer or self._trainer_at_rest() is None:
+            self.statusBar().showMessage("That run is gone or running: the parameter was "
+                                         "not changed.", 8000)
+            return
+        layer, unit, source = where
+        set_parameter(trainer, layer, unit, source, value)
+        self._show_parameter(layer, unit, source, value)
+        self.statusBar().showMessage(f"Set to {value:.6g}; the maps follow at the next "
+                                     "step.", 8000)
+
+    def _show_parameter(self, layer: int, unit: int, source, value: float) -> None:
+        """The graph shows the new value at once (its maps change at the next snapshot)."""
+        graph = self.playground.graph
+        snap = graph.snapshot
+        if snap is None:
+            return
+        shown = snap.layers[layer]
+        if unit not in shown.shown:
+            return
+        row = shown.shown.index(unit)
+        before = snap.inputs.shown if layer == 0 else snap.layers[layer - 1].shown
+        if source is None and shown.bias is not None:
+            bias = np.array(shown.bias)
+            bias[row] = value
+            changed = dataclasses.replace(shown, bias=bias)
+        elif source is not None and shown.weights is not None and source in before:
+            weights = np.array(shown.weights)
+            weights[row, before.index(source)] = value
+            changed = dataclasses.replace(shown, weights=weights)
+        else:
+            return
+        layers = list(snap.layers)
+        layers[layer] = changed
+        graph.set_snapshot(dataclasses.replace(snap, layers=tuple(layers)))
 
     # -------------------------------------------------------------- theme
     def changeEvent(self, event) -> None:

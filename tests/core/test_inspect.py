@@ -105,3 +105,20 @@ def test_the_callback_is_rate_limited_and_changes_nothing_in_the_run():
     for a, b in zip(plain.model.parameters(), inspected.model.parameters()):
         assert torch.equal(a, b)
     assert plain.history.column("loss") == inspected.history.column("loss")
+
+
+def test_editing_a_parameter_by_hand_names_what_cannot_be_edited():
+    import pytest
+
+    from playground.core.inspect.edit import EditError, read_parameter, set_parameter
+
+    trainer = Trainer(tiny_spec(epochs=1))
+    old = set_parameter(trainer, 1, 2, 3, 0.25)
+    assert read_parameter(trainer, 1, 2, 3) == 0.25
+    assert set_parameter(trainer, 1, 2, 3, old) == 0.25 and read_parameter(trainer, 1, 2, 3) == old
+    set_parameter(trainer, 0, 1, None, -2.0)
+    assert float(trainer.model[0].bias[1]) == -2.0
+    for args, words in (((5, 0, 0), "no layer 6"), ((1, 99, 0), "not in the layer"),
+                        ((1, 0, 0, float("nan")), "must be a number")):
+        with pytest.raises(EditError, match=words):
+            set_parameter(trainer, *args[:3], *(args[3:] or (1.0,)))

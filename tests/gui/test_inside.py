@@ -181,3 +181,33 @@ def test_gradient_flow_heat_map_holds_each_epochs_latest_snapshot(qtbot):
         np.testing.assert_allclose(row, hist / hist.sum())
     flow.redraw()
     assert flow.ratio_curves[0].getData()[0].tolist() == [0, 4]
+
+
+def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
+        qtbot, window, monkeypatch):
+    import torch
+    from PySide6.QtWidgets import QInputDialog
+
+    spec = small(epochs=3)
+    run_to_end(qtbot, window, spec)
+    straight = [p.detach().clone() for p in window.controller.trainer.model.parameters()]
+    window.reset_weights()
+    with qtbot.waitSignal(window.controller.paused, timeout=30_000):
+        window.step_epoch()
+    graph = window.playground.graph
+    qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.epoch == 1
+                    and graph.frames > 0 and bool(graph.links), timeout=10_000)
+    link = graph.links[0]
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.5, True)))
+    qtbot.mouseClick(graph, Qt.MouseButton.LeftButton, pos=link.line.pointAt(0.5).toPoint())
+    weight = next(m for m in window.controller.trainer.model
+                  if isinstance(m, torch.nn.Linear)).weight
+    assert float(weight[link.unit, link.source]) == 1.5
+    assert graph.snapshot.layers[0].weights[graph.snapshot.layers[0].shown.index(link.unit),
+                                            link.source] == 1.5
+    window.session.undo()
+    assert float(weight[link.unit, link.source]) == link.weight  # the exact old value
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        window.train()
+    for before, after in zip(straight, window.controller.trainer.model.parameters()):
+        assert torch.equal(before, after)

@@ -46,6 +46,9 @@ class Link:
     line: QLineF
     weight: float
     tip: str
+    layer: int = 0      # index into the snapshot's layers
+    unit: int = 0       # the target neuron
+    source: int = 0     # the source neuron (a unit of the layer before, or an input)
 
 
 def link_width(weight: float) -> float:
@@ -55,6 +58,9 @@ def link_width(weight: float) -> float:
 
 class NetworkGraphWidget(QWidget):
     hovered = Signal(str)   # the tip of what the pointer is over ("" for nothing)
+    # A click on a link: (layer index from 0, target unit, source unit, weight); on a
+    # neuron of a layer: (layer index, unit, None, bias).
+    clicked = Signal(int, int, object, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,7 +169,7 @@ class NetworkGraphWidget(QWidget):
                                   target.rect.left(), target.rect.center().y())
                     tip = (f"weight {w:.4g}: from {source.tip.split(',')[0]} to "
                            f"{target.tip.split(',')[0]}")
-                    self.links.append(Link(line, w, tip))
+                    self.links.append(Link(line, w, tip, c - 1, target.unit, source.unit))
 
     # ------------------------------------------------------------- paint
     def paintEvent(self, event) -> None:
@@ -281,6 +287,21 @@ class NetworkGraphWidget(QWidget):
         else:
             QToolTip.hideText()
         self.hovered.emit(tip)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.snapshot is None:
+            return super().mousePressEvent(event)
+        point = event.position()
+        node = self.node_at(point)
+        if node is not None and node.column > 0:
+            layer = self.snapshot.layers[node.column - 1]
+            if layer.bias is not None:
+                bias = float(layer.bias[layer.shown.index(node.unit)])
+                self.clicked.emit(node.column - 1, node.unit, None, bias)
+            return
+        link = self.link_at(point) if node is None else None
+        if link is not None:
+            self.clicked.emit(link.layer, link.unit, link.source, link.weight)
 
     def leaveEvent(self, event) -> None:
         if self.hover is not None:
