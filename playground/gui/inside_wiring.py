@@ -74,7 +74,9 @@ class InsideWiringMixin:
         c.trainerReady.connect(self._on_inside_trainer_ready)
         c.reported.connect(self.reports.show_report)
         self.health.fixRequested.connect(self._on_health_fix_requested)
-        self.playground.graph.clicked.connect(self._on_graph_clicked)
+        self.playground.graph.editRequested.connect(self._on_graph_edit_requested)
+        self.playground.graph.selected.connect(self._on_graph_selected)
+        c.traced.connect(self.playground.trace.add_trace)
         self.session.specChanged.connect(self._on_inside_spec_changed)
         self.tabs.currentChanged.connect(self._on_inside_tab_changed)
         self._inside_actions()
@@ -152,16 +154,26 @@ class InsideWiringMixin:
         c = self.controller
         return c.trainer if c.state == "paused" or not c.busy else None
 
+    def _parameter_name(self, layer: int, unit: int, source) -> str:
+        label = self.playground.graph.snapshot.layers[layer].label
+        return (f"the bias of unit {unit + 1} of {label}" if source is None else
+                f"the weight from {source + 1} to unit {unit + 1} of {label}")
+
     @Slot(int, int, object, float)
-    def _on_graph_clicked(self, layer: int, unit: int, source, value: float) -> None:
-        """A click on a link (or a neuron) while paused: type its new weight (bias)."""
+    def _on_graph_selected(self, layer: int, unit: int, source, value: float) -> None:
+        """A click on a link (or a neuron): follow that weight (bias) over time."""
+        where = (layer, unit, source)
+        self.controller.watch(where)
+        self.playground.trace.follow(where, self._parameter_name(layer, unit, source))
+
+    @Slot(int, int, object, float)
+    def _on_graph_edit_requested(self, layer: int, unit: int, source, value: float) -> None:
+        """A double-click on a link (or a neuron) while paused: type its new weight."""
         trainer = self._trainer_at_rest()
         if trainer is None:
             self.statusBar().showMessage("Pause the run to edit a weight or a bias.", 8000)
             return
-        label = self.playground.graph.snapshot.layers[layer].label
-        what = (f"the bias of unit {unit + 1} of {label}" if source is None else
-                f"the weight from {source + 1} to unit {unit + 1} of {label}")
+        what = self._parameter_name(layer, unit, source)
         try:  # the trainer's value: the picture may be a step behind
             before = read_parameter(trainer, layer, unit, source)
         except PlaygroundError as exc:

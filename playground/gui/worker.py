@@ -47,6 +47,7 @@ class TrainerWorker(QObject):
     inspected = Signal(object)          # core.inspect.Snapshot (numpy arrays, floats)
     healthFound = Signal(object)        # core.health.Finding
     reported = Signal(object)           # core.inspect.reports Classification/RegressionReport
+    traced = Signal(object)             # core.inspect.trace.WeightTrace of `watch`
     saved = Signal(str)                 # path of a checkpoint written on request
     opened = Signal(object)             # the Session read from a file (before trainerReady)
     finished = Signal(object)           # Finished, or None after a failure or a load
@@ -65,6 +66,7 @@ class TrainerWorker(QObject):
         self.save_path: str | None = None   # set by the controller before a checkpoint
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
         self.inspect_wanted = False         # likewise for the views of the network's inside
+        self.watch = None                   # (layer, unit, source) of a weight to trace
 
     @Slot()
     def run(self) -> None:
@@ -109,7 +111,8 @@ class TrainerWorker(QObject):
         bridge = _SignalBridge(self)
         trainer.callbacks += [bridge, HealthMonitor(self.healthFound.emit), InspectCallback(
             self.inspected.emit, wanted=lambda: self.inspect_wanted,
-            report_sink=self.reported.emit)]
+            report_sink=self.reported.emit, watched=lambda: self.watch,
+            trace_sink=self.traced.emit)]
         return bridge
 
     @staticmethod

@@ -122,3 +122,24 @@ def test_editing_a_parameter_by_hand_names_what_cannot_be_edited():
                         ((1, 0, 0, float("nan")), "must be a number")):
         with pytest.raises(EditError, match=words):
             set_parameter(trainer, *args[:3], *(args[3:] or (1.0,)))
+
+
+def test_a_traced_weight_reports_its_optimizer_state_and_effective_step():
+    from playground.core.inspect.trace import Tracer
+
+    from .helpers import with_optimizer
+
+    for name, keys in (("adam", {"exp_avg", "exp_avg_sq"}), ("momentum", {"momentum_buffer"})):
+        trainer = Trainer(with_optimizer(tiny_spec(epochs=1), name, 0.01))
+        tracer = Tracer((1, 2, 3))
+        first = tracer.trace(trainer)
+        assert math.isnan(first.grad) and math.isnan(first.effective_step)
+        trainer.fit()
+        later = tracer.trace(trainer)
+        weight = trainer.model[2].weight  # Linear, Tanh, Linear: the second Dense
+        state = trainer.optimizer.state[weight]
+        assert set(later.state) == keys
+        for key in keys:
+            assert later.state[key] == float(state[key][2, 3])
+        assert later.value == float(weight[2, 3]) and later.grad == float(weight.grad[2, 3])
+        assert later.effective_step == (later.value - first.value) / trainer.step

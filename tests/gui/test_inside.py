@@ -197,9 +197,10 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
     graph = window.playground.graph
     qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.epoch == 1
                     and graph.frames > 0 and bool(graph.links), timeout=10_000)
-    link = graph.links[0]
+    point = graph.links[0].line.pointAt(0.5).toPoint()
+    link = graph.link_at(point)  # where links cross, the nearest (widest) one
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.5, True)))
-    qtbot.mouseClick(graph, Qt.MouseButton.LeftButton, pos=link.line.pointAt(0.5).toPoint())
+    qtbot.mouseDClick(graph, Qt.MouseButton.LeftButton, pos=point)
     weight = next(m for m in window.controller.trainer.model
                   if isinstance(m, torch.nn.Linear)).weight
     assert float(weight[link.unit, link.source]) == 1.5
@@ -211,3 +212,23 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
         window.train()
     for before, after in zip(straight, window.controller.trainer.model.parameters()):
         assert torch.equal(before, after)
+
+
+def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window):
+    with qtbot.waitSignal(window.controller.paused, timeout=30_000):
+        window.set_spec(small(epochs=6))
+        window.step_epoch()
+    graph = window.playground.graph
+    qtbot.waitUntil(lambda: graph.frames > 0 and bool(graph.links), timeout=10_000)
+    point = graph.links[5].line.pointAt(0.5).toPoint()
+    link = graph.link_at(point)  # where links cross, the nearest (widest) one
+    qtbot.mouseClick(graph, Qt.MouseButton.LeftButton, pos=point)
+    assert window.controller.watched == (link.layer, link.unit, link.source)
+    trace = window.playground.trace
+    assert "to unit" in trace.title.text()
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        window.train()
+    qtbot.waitUntil(lambda: len(trace.rows.get("epoch", [])) >= 2, timeout=5_000)
+    assert {"value", "gradient", "effective step", "Adam m (exp_avg)",
+            "Adam v (exp_avg_sq)"} <= set(trace.rows)
+    assert trace.rows["epoch"][-1] == 6

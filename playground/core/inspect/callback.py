@@ -12,8 +12,10 @@ import time
 from typing import Callable
 
 from ..callbacks import Callback
+from ..errors import PlaygroundError
 from .reports import make_report
 from .stats import Inspector, Snapshot
+from .trace import Tracer
 
 RATE = 20.0  # snapshots a second at most: a 2-8-8-1 net's 17 maps cost about 0.1 ms
 
@@ -23,9 +25,14 @@ class InspectCallback(Callback):
 
     def __init__(self, sink: Callable[[Snapshot], None], rate: float = RATE,
                  wanted: Callable[[], bool] = lambda: True,
-                 report_sink: Callable[[object], None] | None = None) -> None:
+                 report_sink: Callable[[object], None] | None = None,
+                 watched: Callable[[], tuple | None] = lambda: None,
+                 trace_sink: Callable[[object], None] | None = None) -> None:
         self.sink, self.interval, self.wanted = sink, 1.0 / rate, wanted
         self.report_sink = report_sink  # a Report on every pause and at the end
+        self.watched = watched          # the weight to trace with each snapshot, or None
+        self.trace_sink = trace_sink
+        self._tracer: Tracer | None = None
         self.inspector: Inspector | None = None
         self.last = -1e9
 
@@ -36,6 +43,18 @@ class InspectCallback(Callback):
             self.inspector = Inspector(trainer)
         self.last = time.perf_counter()
         self.sink(self.inspector.snapshot())
+        self._trace(trainer)
+
+    def _trace(self, trainer) -> None:
+        watch = self.watched()
+        if watch is None or self.trace_sink is None:
+            return
+        if self._tracer is None or self._tracer.where != watch:
+            self._tracer = Tracer(watch)
+        try:
+            self.trace_sink(self._tracer.trace(trainer))
+        except PlaygroundError:  # the weight is not in this network: nothing to trace
+            pass
 
     def on_train_begin(self, trainer, event) -> None:
         self._send(trainer)

@@ -21,6 +21,7 @@ def _ramp() -> list[int]:
 
 
 TABLE = _ramp()
+_LUT = np.array(TABLE, dtype=np.uint32)
 
 
 def color_of(value: float) -> QColor:
@@ -29,11 +30,13 @@ def color_of(value: float) -> QColor:
     return QColor.fromRgba(TABLE[index])
 
 
-def map_image(values: np.ndarray) -> QImage:
-    """A 2-D map (rows over y, bottom row first) as an image, values clipped to [-1, 1]."""
-    index = np.clip((np.nan_to_num(values) + 1.0) * 127.5, 0, 255).astype(np.uint8)
-    index = np.ascontiguousarray(index[::-1])  # images run top to bottom
-    height, width = index.shape
-    image = QImage(index.data, width, height, width, QImage.Format.Format_Indexed8)
-    image.setColorTable(TABLE)
-    return image.copy()  # own the pixels: the numpy buffer goes away
+def map_images(maps: np.ndarray) -> list[QImage]:
+    """2-D maps (n x rows x columns, rows over y, bottom row first) as images, values
+    clipped to [-1, 1] (NaN as 0): one colour lookup for the whole stack."""
+    level = np.clip((maps + 1.0) * 127.5, 0, 255)
+    level[np.isnan(level)] = 127.5
+    pixels = np.ascontiguousarray(_LUT[level.astype(np.uint8)][:, ::-1])  # top row first
+    count, height, width = pixels.shape
+    return [QImage(pixels[i].data, width, height, width * 4,
+                   QImage.Format.Format_RGB32).copy()  # own the pixels
+            for i in range(count)]

@@ -3,7 +3,8 @@ with the loss curves beside them: the decision boundary and the curves visible t
 
 The data column shows the training points, the network column the NetworkGraphWidget,
 the output column the decision boundary (a BoundaryView fed by the controller's
-boundaryUpdated); below them, the training and validation loss by epoch. The view takes
+boundaryUpdated); below them, the training and validation loss by epoch and the weight
+last clicked in the graph, followed over time (WeightTraceView). The view takes
 specs, snapshots, boundaries and epoch records in and sends nothing out.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..boundary_view import BoundaryView
 from .graph import NetworkGraphWidget
+from .trace_view import WeightTraceView
 
 FPS = 30
 
@@ -83,6 +85,7 @@ class PlaygroundView(QWidget):
         self.output = BoundaryView()
         self.output.setObjectName("playgroundOutput")
         self.curves = LossCurves()
+        self.trace = WeightTraceView()
         row = self.row = QSplitter(Qt.Orientation.Horizontal, objectName="playgroundRow")
         for title, widget, stretch in (("Data", self.data_view, 2),
                                        ("Network", self.graph, 5),
@@ -91,7 +94,10 @@ class PlaygroundView(QWidget):
             row.setStretchFactor(row.count() - 1, stretch)
         column = QSplitter(Qt.Orientation.Vertical, objectName="playgroundColumn")
         column.addWidget(row)
-        column.addWidget(self.curves)
+        bottom = QSplitter(Qt.Orientation.Horizontal, objectName="playgroundBottom")
+        bottom.addWidget(self.curves)
+        bottom.addWidget(self.trace)
+        column.addWidget(bottom)
         column.setStretchFactor(0, 3)
         column.setStretchFactor(1, 1)
         layout.addWidget(column)
@@ -113,6 +119,7 @@ class PlaygroundView(QWidget):
     def reset(self) -> None:
         self.graph.clear()
         self.curves.reset()
+        self.trace.clear()
 
     def set_colors(self, background: str, text: str, series: tuple[str, ...],
                    class_colors: tuple[str, ...]) -> None:
@@ -120,6 +127,7 @@ class PlaygroundView(QWidget):
             view.set_colors(background, text, class_colors)
         self.graph.set_colors(background, text)
         self.curves.set_colors(background, text, series)
+        self.trace.set_colors(background, text, series)
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:
