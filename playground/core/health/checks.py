@@ -29,8 +29,10 @@ class Context:
         self.spec: SessionSpec = trainer.spec
         self._dead: list[tuple[str, float]] | None = None
 
-    def column(self, key: str) -> list[float]:
-        return self.history.column(key)
+    def column(self, key: str):
+        """The History's column itself (no copy: a check runs every epoch, and copying
+        whole columns each time would make a long run quadratic); empty if absent."""
+        return self.history.columns.get(key, ())
 
     @property
     def lr(self) -> float:
@@ -111,12 +113,19 @@ class ExplodingGradients(Check):
     RELATIVE = 10.0
     FLOOR = 10.0  # an absolute norm below which nothing is called exploding
 
+    def __init__(self) -> None:
+        self.first: dict[str, float] = {}   # each layer's first finite, positive norm
+
     def evaluate(self, ctx: Context) -> Finding | None:
         worst = None
         weights = ctx.event.weight_norms
         for label in ctx.history.grad_norm_labels:
             norms = ctx.column(History.GRAD_PREFIX + label)
-            first = next((n for n in norms if math.isfinite(n) and n > 0), None)
+            if label not in self.first:
+                found = next((n for n in norms if math.isfinite(n) and n > 0), None)
+                if found is not None:
+                    self.first[label] = found
+            first = self.first.get(label)
             now, weight = norms[-1], weights.get(label, math.nan)
             if now == math.inf or (now > self.FLOOR and (
                     now > self.RELATIVE * weight or now > self.GROWTH * (first or math.inf))):
@@ -257,12 +266,16 @@ class Stalled(Check):
     EPOCHS = 10
     DROP = 0.01
 
+    def __init__(self) -> None:
+        self.best, self.seen = math.inf, 0   # the lowest loss in the first `seen` epochs
+
     def evaluate(self, ctx: Context) -> Finding | None:
-        losses = [v for v in ctx.column("loss") if math.isfinite(v)]
-        start = ctx.start_loss()
-        if ctx.epoch < self.EPOCHS or not losses or not math.isfinite(start):
+        losses = ctx.column("loss")
+        self.best = min([self.best, *(v for v in losses[self.seen:] if math.isfinite(v))])
+        self.seen = len(losses)
+        start, best = ctx.start_loss(), self.best
+        if ctx.epoch < self.EPOCHS or not math.isfinite(best) or not math.isfinite(start):
             return None
-        best = min(losses)
         if best < (1 - self.DROP) * start:
             return None
         lr = ctx.spec.optimizer.lr
@@ -286,13 +299,22 @@ class Overfitting(Check):
     GAP = 50.0       # the validation loss at least this many times the training loss
     PATIENCE = 10    # epochs since the best
 
+    def __init__(self) -> None:
+        self.best, self.best_index, self.seen = math.inf, -1, 0
+        self.last_index = -1   # the last epoch with a validation loss
+
     def evaluate(self, ctx: Context) -> Finding | None:
         val = ctx.column("val_loss")
-        known = [(i, v) for i, v in enumerate(val) if math.isfinite(v)]
-        if len(known) < 2:
+        for i in range(self.seen, len(val)):  # only the epochs not seen yet
+            if math.isfinite(val[i]):
+                self.last_index = i
+                if val[i] < self.best:
+                    self.best, self.best_index = val[i], i
+        self.seen = len(val)
+        if self.best_index < 0 or self.last_index == self.best_index:
             return None
-        best_index, best = min(known, key=lambda item: item[1])
-        now_index, now = known[-1]
+        best_index, best = self.best_index, self.best
+        now_index, now = self.last_index, val[self.last_index]
         train = ctx.column("loss")
         if (now_index - best_index < self.PATIENCE or now <= self.RISE * best
                 or not train[now_index] <= self.DROP * train[best_index]

@@ -3,7 +3,8 @@
 Hysteresis: a check that fired stays quiet while its condition holds, and may fire again
 only after the condition has been clear for CLEAR evaluations in a row, so a loss that
 hovers at a threshold gives one banner, not one per epoch. Layer statistics (dead units,
-symmetry) are probed every epoch for the first PROBE_EARLY epochs, then every PROBE_EVERY;
+symmetry) are probed every epoch for the first PROBE_EARLY epochs, then every PROBE_EVERY
+(or a hundredth of the planned epochs, if more);
 the probe runs in evaluation mode without gradients and draws no random numbers, so a
 monitored run trains bit for bit like one that is not.
 """
@@ -33,7 +34,9 @@ class HealthMonitor(Callback):
 
     def on_epoch_end(self, trainer, event) -> None:
         epoch = event.epoch
-        probe = epoch <= PROBE_EARLY or epoch % PROBE_EVERY == 0
+        # Long runs of tiny nets make thousands of epochs a second: probe about 100 times.
+        every = max(PROBE_EVERY, trainer.spec.train.epochs // 100)
+        probe = epoch <= PROBE_EARLY or epoch % every == 0
         ctx = Context(trainer, event, probe)
         for check in self.checks:
             finding = check.evaluate(ctx)
