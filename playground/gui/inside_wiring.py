@@ -145,7 +145,7 @@ class InsideWiringMixin:
         if self.session.edit(dict(finding.fix), f"the health fix ({finding.fix_label})"):
             for banner in self.health.banners:
                 if banner.finding is finding:
-                    self.health._remove(banner)
+                    self.health.remove(banner)
             self.statusBar().showMessage(f"Applied: {finding.fix_label}.", 10_000)
 
     # ------------------------------------------------------ editing weights

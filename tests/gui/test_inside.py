@@ -142,12 +142,12 @@ def test_hovering_a_link_shows_its_weight_and_widths_follow_the_web_playground(q
     link = graph.links[0]
     tips = []
     graph.hovered.connect(tips.append)
-    qtbot.mouseMove(graph, link.line.pointAt(0.5).toPoint())
+    qtbot.mouseMove(graph.viewport(), link.line.pointAt(0.5).toPoint())
     qtbot.waitUntil(lambda: bool(tips), timeout=2_000)
     found = graph.link_at(link.line.pointAt(0.5))
     assert tips[-1] == found.tip and f"weight {found.weight:.4g}" in tips[-1]
     node = graph.nodes[3]
-    qtbot.mouseMove(graph, node.rect.center().toPoint())
+    qtbot.mouseMove(graph.viewport(), node.rect.center().toPoint())
     qtbot.waitUntil(lambda: graph.hover is node, timeout=2_000)
 
 
@@ -200,7 +200,7 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
     point = graph.links[0].line.pointAt(0.5).toPoint()
     link = graph.link_at(point)  # where links cross, the nearest (widest) one
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.5, True)))
-    qtbot.mouseDClick(graph, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(graph.viewport(), Qt.MouseButton.LeftButton, pos=point)
     weight = next(m for m in window.controller.trainer.model
                   if isinstance(m, torch.nn.Linear)).weight
     assert float(weight[link.unit, link.source]) == 1.5
@@ -222,7 +222,7 @@ def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window)
     qtbot.waitUntil(lambda: graph.frames > 0 and bool(graph.links), timeout=10_000)
     point = graph.links[5].line.pointAt(0.5).toPoint()
     link = graph.link_at(point)  # where links cross, the nearest (widest) one
-    qtbot.mouseClick(graph, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert window.controller.watched == (link.layer, link.unit, link.source)
     trace = window.playground.trace
     assert "to unit" in trace.title.text()
@@ -232,3 +232,26 @@ def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window)
     assert {"value", "gradient", "effective step", "Adam m (exp_avg)",
             "Adam v (exp_avg_sq)"} <= set(trace.rows)
     assert trace.rows["epoch"][-1] == 6
+
+
+def test_health_banners_replace_a_repeated_check_keep_three_and_close(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from playground.core.health import Finding
+    from playground.gui.widgets.network.health_banner import HealthBanners
+
+    banners = HealthBanners()
+    qtbot.addWidget(banners)
+    for epoch, check in enumerate(("stalled", "stalled", "divergence", "symmetry",
+                                   "overfitting"), start=1):
+        banners.add_finding(Finding(check, epoch, f"{check} happened.", "Because.",
+                                    {"optimizer.lr": 0.1}, "lr 0.1"))
+    assert [b.finding.check for b in banners.banners] == ["overfitting", "symmetry",
+                                                          "divergence"]
+    fixes = []
+    banners.fixRequested.connect(fixes.append)
+    qtbot.mouseClick(banners.banners[1].fix, Qt.MouseButton.LeftButton)
+    assert [f.check for f in fixes] == ["symmetry"]
+    close = banners.banners[0].findChild(QPushButton, "healthClose")
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert [b.finding.check for b in banners.banners] == ["symmetry", "divergence"]

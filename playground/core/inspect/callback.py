@@ -1,8 +1,10 @@
 """InspectCallback: snapshots of the network's inside, at most `rate` times a second.
 
 It runs in the training thread and hands each Snapshot to `sink` (the GUI's worker turns
-it into a signal). Snapshots come at most `rate` times a second during a run, and always
-on a pause, a single step and the end of a run, so a paused network is shown as it is.
+it into a signal). Snapshots come at most `rate` times a second during a run, and less
+often when they are dear (they keep to about a tenth of the training thread's time), and
+always on a pause, a single step and the end of a run, so a paused network is shown as it
+is.
 With a report_sink it also sends a Report (confusion matrix or residuals) on every pause
 and at the end. It keeps no state worth saving: an inspected run resumes exactly as one that is not.
 """
@@ -17,7 +19,8 @@ from .reports import make_report
 from .stats import Inspector, Snapshot
 from .trace import Tracer
 
-RATE = 20.0  # snapshots a second at most: a 2-8-8-1 net's 17 maps cost about 0.1 ms
+RATE = 20.0    # snapshots a second at most
+BUDGET = 0.1   # ... and at most about this share of the training thread's time
 
 
 class InspectCallback(Callback):
@@ -35,15 +38,21 @@ class InspectCallback(Callback):
         self._tracer: Tracer | None = None
         self.inspector: Inspector | None = None
         self.last = -1e9
+        self.wait = self.interval
 
     def _send(self, trainer) -> None:
         if not self.wanted():
             return
         if self.inspector is None or self.inspector.trainer is not trainer:
             self.inspector = Inspector(trainer)
-        self.last = time.perf_counter()
+        started = time.perf_counter()
         self.sink(self.inspector.snapshot())
         self._trace(trainer)
+        # A snapshot costs 5 ms alone here but up to 50 ms when the GUI thread holds the
+        # GIL often (each torch call releases and retakes it): wait long enough that
+        # snapshots stay within BUDGET of the time, whatever they cost.
+        self.last = time.perf_counter()
+        self.wait = max(self.interval, (self.last - started) * (1 - BUDGET) / BUDGET)
 
     def _trace(self, trainer) -> None:
         watch = self.watched()
@@ -60,7 +69,7 @@ class InspectCallback(Callback):
         self._send(trainer)
 
     def on_epoch_end(self, trainer, event) -> None:
-        if time.perf_counter() - self.last >= self.interval:
+        if time.perf_counter() - self.last >= self.wait:
             self._send(trainer)
 
     def on_paused(self, trainer, event) -> None:

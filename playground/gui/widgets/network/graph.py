@@ -7,9 +7,12 @@ weight's sign (blue positive, orange negative) and are 1-10 px wide for |w| from
 Hovering a neuron enlarges it; hovering a link shows its weight. Layers wider than 16
 show their 16 most active neurons and "+N".
 
-The widget takes core.inspect Snapshots (plain numpy arrays) and paints on a timer, at
-most FPS times a second and only when a new snapshot came: a burst of snapshots costs
-one paint.
+The widget takes core.inspect Snapshots (plain numpy arrays) and rebuilds its scene on
+a timer, at most FPS times a second and only when a new snapshot came: a burst of
+snapshots costs one frame. It is a QGraphicsView with no Python paintEvent: Qt rasterises
+the scene in C++ without the GIL, so drawing does not hold up the training thread (a
+QPainter paintEvent in Python held the GIL for its whole 10-30 ms and made training
+with the view open about 3x slower on this 2-core machine).
 """
 from __future__ import annotations
 
@@ -19,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip,
+                               QWidget)
 
-from .colors import NEGATIVE, POSITIVE, color_of, map_images
+from .colors import NEGATIVE, POSITIVE, distribution_image, map_images
 
 FPS = 30
 THUMB = 36            # a neuron's side in pixels, when there is room
@@ -61,7 +65,7 @@ def link_width(weight: float) -> float:
     return 1.0 + (MAX_WIDTH_PX - 1.0) * min(abs(weight), MAX_WEIGHT) / MAX_WEIGHT
 
 
-class NetworkGraphWidget(QWidget):
+class NetworkGraphWidget(QGraphicsView):
     hovered = Signal(str)   # the tip of what the pointer is over ("" for nothing)
     # A click on a link selects it: (layer index from 0, target unit, source unit,
     # weight); on a neuron of a layer: (layer index, unit, None, bias). A double-click
@@ -70,9 +74,19 @@ class NetworkGraphWidget(QWidget):
     editRequested = Signal(int, int, object, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        self.scene_ = QGraphicsScene()
+        # Rebuilt whole at every frame: a BSP index would be rebuilt with it, for nothing.
+        self.scene_.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        super().__init__(self.scene_, parent)
         self.setObjectName("networkGraph")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        for policy in (self.setHorizontalScrollBarPolicy, self.setVerticalScrollBarPolicy):
+            policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing |
+                            QPainter.RenderHint.SmoothPixmapTransform)
         self.setMouseTracking(True)
+        self._enlarged = []   # the hovered neuron's enlarged copy (scene items)
         self.setMinimumSize(260, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.background, self.text = QColor("#ffffff"), QColor("#1d1f23")
@@ -80,8 +94,8 @@ class NetworkGraphWidget(QWidget):
         self.nodes: list[Node] = []
         self.links: list[Link] = []
         self.hover: Node | None = None
-        self.frames = 0               # paints done (the bench counts them)
-        self.paint_seconds = 0.0      # time spent painting, all frames
+        self.frames = 0               # scenes built (a frame each)
+        self.paint_seconds = 0.0      # Python time spent building them
         self._dirty = self._stale = False
         self._timer = QTimer(self, interval=int(1000 / FPS))
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -104,11 +118,17 @@ class NetworkGraphWidget(QWidget):
     def _on_timer_timeout(self) -> None:
         if self._dirty and self.isVisible():
             self._dirty = False
-            self.update()
+            self.build()
 
     def resizeEvent(self, event) -> None:
-        self._stale = True
+        self._stale = self._dirty = True
         super().resizeEvent(event)
+
+    def width(self) -> int:   # the layout works in the viewport's pixels
+        return self.viewport().width()
+
+    def height(self) -> int:
+        return self.viewport().height()
 
     # ------------------------------------------------------------ layout
     def _columns(self):
@@ -176,84 +196,69 @@ class NetworkGraphWidget(QWidget):
                     self.links.append(Link(line, float(layer.weights[i, j]),
                                            (source, target), c - 1, target.unit, source.unit))
 
-    # ------------------------------------------------------------- paint
-    def paintEvent(self, event) -> None:
+    # ------------------------------------------------------------- scene
+    def build(self) -> None:
+        """Lay out the current snapshot and rebuild the scene from it."""
         started = time.perf_counter()
         if self._stale:
             self._relayout()
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.background)
+        scene = self.scene_
+        scene.clear()
+        self._enlarged = []
+        scene.setSceneRect(QRectF(0, 0, self.width(), self.height()))
+        self.setBackgroundBrush(QBrush(self.background))
         if self.snapshot is None:
-            painter.setPen(self.text)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Train or step to see inside the network.")
-            painter.end()
+            text = scene.addSimpleText("Train or step to see inside the network.")
+            text.setBrush(self.text)
+            box = text.boundingRect()
+            text.setPos((self.width() - box.width()) / 2, (self.height() - box.height()) / 2)
             return
-        self._paint_links(painter)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self._add_links()
+        border = QPen(self.text, 1)
         for node in self.nodes:
-            self._paint_node(painter, node, node.rect)
-        self._paint_titles(painter)
+            self._add_node(node, node.rect, border)
+        self._add_titles()
         if self.hover is not None:
-            r = self.hover.rect
-            big = QRectF(0, 0, r.width() * ENLARGE, r.height() * ENLARGE)
-            big.moveCenter(r.center())
-            big.moveLeft(min(max(big.left(), 2), self.width() - big.width() - 2))
-            big.moveTop(min(max(big.top(), 2), self.height() - big.height() - 2))
-            self._paint_node(painter, self.hover, big)
-        painter.end()
+            self._show_enlarged()
         self.frames += 1
         self.paint_seconds += time.perf_counter() - started
 
-    def _paint_links(self, painter: QPainter) -> None:
-        """Links grouped by pen (sign, width to half a pixel), one drawLines call each, in
-        opaque colours blended with the background beforehand: 152 wide translucent
-        antialiased lines cost about 50 ms a frame here, opaque ones about 8."""
+    def _add_links(self) -> None:
+        """Opaque colours blended with the background beforehand (translucent wide lines
+        cost several times more to rasterise); pens shared per (sign, half-pixel width)."""
         share = 0.67 if len(self.links) <= 200 else 0.3  # dense meshes fainter
         positive, negative = (_blend(QColor(c), self.background, share)
                               for c in (POSITIVE, NEGATIVE))
-        groups: dict[tuple[bool, float], list[QLineF]] = {}
+        pens: dict[tuple[bool, float], QPen] = {}
+        add = self.scene_.addLine
         for link in self.links:
             key = (link.weight >= 0, round(link_width(link.weight) * 2) / 2)
-            groups.setdefault(key, []).append(link.line)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for (is_positive, width), lines in sorted(groups.items(), key=lambda g: g[0][1]):
-            pen = QPen(positive if is_positive else negative, width)
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            painter.setPen(pen)
-            painter.drawLines(lines)
+            pen = pens.get(key)
+            if pen is None:
+                pen = pens[key] = QPen(positive if key[0] else negative, key[1])
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            add(link.line, pen)
 
-    def _paint_node(self, painter: QPainter, node: Node, rect: QRectF) -> None:
-        if node.image is not None:
-            painter.drawImage(rect, node.image)
-        else:
-            painter.fillRect(rect, self.background)
-            if node.distribution is not None:
-                self._paint_distribution(painter, node.distribution, rect)
-        painter.setPen(QPen(self.text, 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(rect)
+    def _add_node(self, node: Node, rect: QRectF, border: QPen, z: float = 0.0) -> list:
+        image = node.image if node.image is not None else (
+            distribution_image(node.distribution, self.background)
+            if node.distribution is not None else None)
+        items = []
+        if image is not None:
+            item = self.scene_.addPixmap(QPixmap.fromImage(image))
+            item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            item.setScale(rect.width() / image.width())
+            item.setPos(rect.topLeft())
+            item.setZValue(z)
+            items.append(item)
+        frame = self.scene_.addRect(rect, border)
+        frame.setZValue(z)
+        return items + [frame]
 
-    @staticmethod
-    def _paint_distribution(painter: QPainter, counts: np.ndarray, rect: QRectF) -> None:
-        """A neuron's activation histogram over [-1, 1], bars in the value's colour."""
-        peak = float(counts.max()) if len(counts) else 0.0
-        if peak <= 0:
-            return
-        width = rect.width() / len(counts)
-        for i, count in enumerate(counts):
-            if count <= 0:
-                continue
-            h = rect.height() * math.sqrt(float(count) / peak)  # a spike at 0 leaves room
-            centre = -1 + (i + 0.5) * 2 / len(counts)
-            painter.fillRect(QRectF(rect.left() + i * width, rect.bottom() - h, width, h),
-                             color_of(centre).darker(135))
-
-    def _paint_titles(self, painter: QPainter) -> None:
-        font = QFont(painter.font())
+    def _add_titles(self) -> None:
+        font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        painter.setFont(font)
-        painter.setPen(self.text)
+        metrics = QFontMetrics(font)
         seen: dict[int, Node] = {}
         for node in self.nodes:
             seen.setdefault(node.column, node)
@@ -261,18 +266,35 @@ class NetworkGraphWidget(QWidget):
         centres = sorted(node.rect.center().x() for node in seen.values())
         spacing = min([b - a for a, b in zip(centres, centres[1:])] or [120.0])
         width = min(120.0, spacing - 4)
-        metrics = painter.fontMetrics()
         for column, first in seen.items():
-            title, shown, _, _, hidden, _ = columns[column]
+            title, _, _, _, hidden, _ = columns[column]
             x = first.rect.center().x()
-            box = QRectF(min(max(x - width / 2, 0), self.width() - width), 0, width, 32)
             lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(width))
                      for line in title.splitlines()]
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "\n".join(lines))
+            for row, line in enumerate(lines):
+                self._text(line, font, x, 2 + row * metrics.height())
             if hidden:
                 last = [n for n in self.nodes if n.column == column][-1]
-                painter.drawText(QRectF(x - 40, last.rect.bottom() + 2, 80, 16),
-                                 Qt.AlignmentFlag.AlignCenter, f"+{hidden}")
+                self._text(f"+{hidden}", font, x, last.rect.bottom() + 2)
+
+    def _text(self, text: str, font: QFont, centre_x: float, top: float) -> None:
+        item = self.scene_.addSimpleText(text, font)
+        item.setBrush(self.text)
+        width = item.boundingRect().width()
+        item.setPos(min(max(centre_x - width / 2, 0), self.width() - width), top)
+
+    def _show_enlarged(self) -> None:
+        for item in self._enlarged:
+            self.scene_.removeItem(item)
+        self._enlarged = []
+        if self.hover is None:
+            return
+        r = self.hover.rect
+        big = QRectF(0, 0, r.width() * ENLARGE, r.height() * ENLARGE)
+        big.moveCenter(r.center())
+        big.moveLeft(min(max(big.left(), 2), self.width() - big.width() - 2))
+        big.moveTop(min(max(big.top(), 2), self.height() - big.height() - 2))
+        self._enlarged = self._add_node(self.hover, big, QPen(self.text, 2), z=10.0)
 
     # ------------------------------------------------------------- hover
     def node_at(self, point: QPointF) -> Node | None:
@@ -291,7 +313,7 @@ class NetworkGraphWidget(QWidget):
         node = self.node_at(point)
         if node is not self.hover:
             self.hover = node
-            self.update()
+            self._show_enlarged()
         link = None if node is not None else self.link_at(point)
         tip = node.tip if node is not None else link.tip if link is not None else ""
         if tip:
@@ -330,7 +352,7 @@ class NetworkGraphWidget(QWidget):
     def leaveEvent(self, event) -> None:
         if self.hover is not None:
             self.hover = None
-            self.update()
+            self._show_enlarged()
         super().leaveEvent(event)
 
 

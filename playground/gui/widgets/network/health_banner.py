@@ -55,20 +55,20 @@ class HealthBanners(QWidget):
     def add_finding(self, finding) -> HealthBanner:
         for old in self.banners:  # the same check again: the newer finding replaces it
             if old.finding.check == finding.check:
-                self._remove(old)
+                self.remove(old)
         banner = HealthBanner(finding, self)
         banner.setStyleSheet(self.style_sheet)
         banner.fixRequested.connect(self._on_banner_fix_requested)
-        banner.closed.connect(self._remove)
+        banner.closed.connect(self.remove)
         self.column.insertWidget(0, banner)
         while len(self.banners) > MAX_BANNERS:
-            self._remove(self.banners[-1])
+            self.remove(self.banners[-1])
         self.show()
         return banner
 
     def clear(self) -> None:
         for banner in self.banners:
-            self._remove(banner)
+            self.remove(banner)
 
     def set_colors(self, background: str, text: str, accent: str) -> None:
         self.style_sheet = (f"QFrame {{ background: {background}; color: {text}; "
@@ -80,7 +80,7 @@ class HealthBanners(QWidget):
     def _on_banner_fix_requested(self, finding) -> None:
         self.fixRequested.emit(finding)
 
-    def _remove(self, banner: HealthBanner) -> None:
+    def remove(self, banner: HealthBanner) -> None:
         self.column.removeWidget(banner)
         banner.setParent(None)
         banner.deleteLater()
