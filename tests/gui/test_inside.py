@@ -255,3 +255,12 @@ def test_health_banners_replace_a_repeated_check_keep_three_and_close(qtbot):
     close = banners.banners[0].findChild(QPushButton, "healthClose")
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     assert [b.finding.check for b in banners.banners] == ["symmetry", "divergence"]
+
+
+def test_data_without_a_plane_gives_the_network_the_whole_row(qtbot, window):
+    data_box, _, output_box = window.playground.boxes
+    window.set_spec(small(data=DataSpec("iris"), layers=(dense(8, "relu"),
+                                                         dense(None, "softmax"))))
+    assert not data_box.isVisible() and not output_box.isVisible()
+    window.set_spec(small())
+    assert data_box.isVisible() and output_box.isVisible()

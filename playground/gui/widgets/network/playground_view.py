@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from ....core.data import DATASETS
 from ..boundary_view import BoundaryView
 from .graph import NetworkGraphWidget
 from .trace_view import WeightTraceView
@@ -87,10 +88,12 @@ class PlaygroundView(QWidget):
         self.curves = LossCurves()
         self.trace = WeightTraceView()
         row = self.row = QSplitter(Qt.Orientation.Horizontal, objectName="playgroundRow")
+        self.boxes = []
         for title, widget, stretch in (("Data", self.data_view, 2),
                                        ("Network", self.graph, 5),
                                        ("Output", self.output, 3)):
-            row.addWidget(_titled(title, widget))
+            self.boxes.append(_titled(title, widget))
+            row.addWidget(self.boxes[-1])
             row.setStretchFactor(row.count() - 1, stretch)
         column = QSplitter(Qt.Orientation.Vertical, objectName="playgroundColumn")
         column.addWidget(row)
@@ -112,9 +115,15 @@ class PlaygroundView(QWidget):
             self.row.setSizes([total * 2 // 10, total * 5 // 10, total * 3 // 10])
 
     def set_data(self, spec) -> None:
-        self.data_view.set_data(spec)
-        self.data_view.caption.setText("Data: the training points (raw coordinates).")
-        self.output.set_data(spec)
+        """The data's points and the output's plane, for the synthetic sets; other data
+        has no plane to draw, so the network takes the whole row."""
+        planar = DATASETS[spec.name].source == "synthetic"
+        for box in (self.boxes[0], self.boxes[2]):
+            box.setVisible(planar)
+        if planar:
+            self.data_view.set_data(spec)
+            self.data_view.caption.setText("Data: the training points (raw coordinates).")
+            self.output.set_data(spec)
 
     def reset(self) -> None:
         self.graph.clear()

@@ -55,6 +55,8 @@ class ReportsWidget(QWidget):
         self.residuals = pg.PlotWidget(title="residuals (predicted - true)")
         for plot in (self.versus, self.residuals):
             side.addWidget(plot)
+            for axis in ("left", "bottom"):  # the target's units, never rescaled (x0.001)
+                plot.getAxis(axis).enableAutoSIPrefix(False)
         self.versus_points = pg.ScatterPlotItem(size=5)
         self.perfect = pg.PlotDataItem(pen=pg.mkPen("#9ca3af", width=1, style=Qt.PenStyle.DashLine))
         self.versus.addItem(self.perfect)
