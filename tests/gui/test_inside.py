@@ -264,3 +264,21 @@ def test_data_without_a_plane_gives_the_network_the_whole_row(qtbot, window):
     assert not data_box.isVisible() and not output_box.isVisible()
     window.set_spec(small())
     assert data_box.isVisible() and output_box.isVisible()
+
+
+def test_a_diverged_network_is_drawn_with_nan_weights_as_thin_grey_links(qtbot):
+    import torch
+
+    from playground.core.inspect import Inspector
+    from playground.core.trainer import Trainer
+    from playground.gui.widgets.network.graph import NetworkGraphWidget, link_width
+
+    trainer = Trainer(small(epochs=1))
+    with torch.no_grad():
+        trainer.model[0].weight.fill_(float("nan"))
+    graph = NetworkGraphWidget()
+    qtbot.addWidget(graph)
+    graph.show()
+    graph.set_snapshot(Inspector(trainer).snapshot())
+    graph.build()
+    assert graph.frames == 1 and link_width(float("nan")) == 1.0

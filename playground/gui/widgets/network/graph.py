@@ -61,8 +61,12 @@ class Link:
 
 
 def link_width(weight: float) -> float:
-    """1 px at |w| = 0 up to MAX_WIDTH_PX at |w| = MAX_WEIGHT (the web playground's)."""
-    return 1.0 + (MAX_WIDTH_PX - 1.0) * min(abs(weight), MAX_WEIGHT) / MAX_WEIGHT
+    """1 px at |w| = 0 up to MAX_WIDTH_PX at |w| = MAX_WEIGHT (the web playground's);
+    1 px for a NaN weight (a diverged run)."""
+    size = abs(weight)
+    if size != size:
+        return 1.0
+    return 1.0 + (MAX_WIDTH_PX - 1.0) * min(size, MAX_WEIGHT) / MAX_WEIGHT
 
 
 class NetworkGraphWidget(QGraphicsView):
@@ -229,13 +233,15 @@ class NetworkGraphWidget(QGraphicsView):
         share = 0.67 if len(self.links) <= 200 else 0.3  # dense meshes fainter
         positive, negative = (_blend(QColor(c), self.background, share)
                               for c in (POSITIVE, NEGATIVE))
-        pens: dict[tuple[bool, float], QPen] = {}
+        colours = {True: positive, False: negative, None: QColor("#9ca3af")}  # None: NaN
+        pens: dict[tuple, QPen] = {}
         add = self.scene_.addLine
         for link in self.links:
-            key = (link.weight >= 0, round(link_width(link.weight) * 2) / 2)
+            sign = None if link.weight != link.weight else link.weight >= 0
+            key = (sign, round(link_width(link.weight) * 2) / 2)
             pen = pens.get(key)
             if pen is None:
-                pen = pens[key] = QPen(positive if key[0] else negative, key[1])
+                pen = pens[key] = QPen(colours[sign], key[1])
                 pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             add(link.line, pen)
 

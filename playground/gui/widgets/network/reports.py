@@ -148,7 +148,9 @@ class ReportsWidget(QWidget):
 
     def _show_regression(self, report, split: str) -> None:
         true, predicted = report.true[split], report.predicted[split]
-        residuals = report.residuals(split)
+        finite = np.isfinite(predicted)  # a diverged network predicts NaN
+        true, predicted = true[finite], predicted[finite]
+        residuals = predicted - true
         self.versus_points.setData(true, predicted)
         if len(true):
             low, high = float(min(true.min(), predicted.min())), float(max(true.max(),
