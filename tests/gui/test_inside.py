@@ -226,6 +226,8 @@ def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window)
     assert window.controller.watched == (link.layer, link.unit, link.source)
     trace = window.playground.trace
     assert "to unit" in trace.title.text()
+    with qtbot.waitSignal(window.controller.paused, timeout=30_000):
+        window.step_epoch()  # a pause always brings a snapshot, and the trace with it
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
         window.train()
     qtbot.waitUntil(lambda: len(trace.rows.get("epoch", [])) >= 2, timeout=5_000)

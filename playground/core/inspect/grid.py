@@ -49,9 +49,11 @@ def make_plane(trainer, size: int = GRID) -> Plane:
                  (float(ys[0]), float(ys[-1])), size)
 
 
-def to_maps(values: torch.Tensor, size: int, block: int = BLOCK) -> np.ndarray:
-    """(size*size) x units -> units x (size/block) x (size/block) block averages."""
-    units = values.shape[1]
-    grid = values.T.reshape(units, 1, size, size).float()
-    pooled = torch.nn.functional.avg_pool2d(grid, block) if block > 1 else grid
-    return pooled.reshape(units, size // block, size // block).cpu().numpy()
+def to_maps(values, size: int, block: int = BLOCK) -> np.ndarray:
+    """(size*size) x units -> units x (size/block) x (size/block) block averages, in
+    numpy (a torch call gives up the GIL and may wait long to get it back)."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    units, cells = values.shape[1], size // block
+    grid = np.asarray(values, dtype=np.float32).T.reshape(units, cells, block, cells, block)
+    return grid.mean(axis=(2, 4), dtype=np.float32)

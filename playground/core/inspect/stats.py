@@ -78,34 +78,45 @@ class Snapshot:
 
 # ------------------------------------------------------------------ helpers
 
-def histogram(values: torch.Tensor, low: float, high: float, bins: int = BINS) -> np.ndarray:
+def as_numpy(values) -> np.ndarray:
+    """A tensor's values as a numpy array (a view where it can be). The statistics work
+    in numpy: each torch call gives up the GIL and waits to get it back, which beside a
+    busy GUI thread made a snapshot of a few hundred small calls 5-10x slower."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
+def histogram(values, low: float, high: float, bins: int = BINS) -> np.ndarray:
     """Counts on fixed bins; values outside land in the end bins (NaN are left out)."""
-    flat = values.detach().float().flatten()
-    flat = flat[torch.isfinite(flat)].clamp(low, high)
-    return torch.histc(flat, bins, low, high).cpu().numpy().astype(np.float32)
+    flat = as_numpy(values).astype(np.float64, copy=False).ravel()
+    flat = np.clip(flat[np.isfinite(flat)], low, high)
+    return np.histogram(flat, bins, (low, high))[0].astype(np.float32)
 
 
-def gradient_histogram(grad: torch.Tensor | None) -> np.ndarray:
+def gradient_histogram(grad) -> np.ndarray:
     if grad is None:
         return np.zeros(BINS, np.float32)
-    magnitude = grad.detach().abs().float().flatten()
-    logs = torch.log10(magnitude.clamp_min(10.0 ** GRADIENT_RANGE[0]))
-    return histogram(logs, *GRADIENT_RANGE)
+    magnitude = np.abs(as_numpy(grad).astype(np.float64).ravel())
+    return histogram(np.log10(np.maximum(magnitude, 10.0 ** GRADIENT_RANGE[0])),
+                     *GRADIENT_RANGE)
 
 
-def dead_fraction(layer: UnitLayer, units_out: torch.Tensor) -> float:
+def dead_fraction(layer: UnitLayer, units_out) -> float:
     """Share of the layer's ReLU units that output 0 on every probe row."""
+    units_out = as_numpy(units_out)
     if layer.is_output or layer.activation not in DEAD_RELU or not len(units_out):
         return math.nan
-    return float((units_out.amax(0) <= 0).float().mean())
+    return float((units_out.max(0) <= 0).mean())
 
 
-def saturation(layer: UnitLayer, values: torch.Tensor) -> float:
+def saturation(layer: UnitLayer, values) -> float:
     """Share of a sigmoid/tanh layer's outputs in the flat tails of its curve."""
-    if layer.is_output or layer.activation not in SATURATING or not values.numel():
+    values = as_numpy(values)
+    if layer.is_output or layer.activation not in SATURATING or not values.size:
         return math.nan
     low, high = SATURATING[layer.activation]
-    return float(((values < low) | (values > high)).float().mean())
+    return float(((values < low) | (values > high)).mean())
 
 
 def most_active(activity: np.ndarray, limit: int = MAX_SHOWN) -> tuple[int, ...]:
@@ -116,8 +127,9 @@ def most_active(activity: np.ndarray, limit: int = MAX_SHOWN) -> tuple[int, ...]
     return tuple(sorted(int(i) for i in order))
 
 
-def distributions(values: torch.Tensor, shown: tuple[int, ...]) -> np.ndarray:
+def distributions(values, shown: tuple[int, ...]) -> np.ndarray:
     """Per shown unit, the fraction of probe rows in each of BINS bins over DIST_RANGE."""
+    values = as_numpy(values)
     rows = max(len(values), 1)
     return np.stack([histogram(values[:, i], *DIST_RANGE) / rows for i in shown]) \
         if shown else np.zeros((0, BINS), np.float32)
@@ -147,23 +159,25 @@ class Inspector:
         shown_before, before_units, out = inputs.shown, len(inputs.names), []
         for index, layer in enumerate(self.layers):
             module = modules[layer.weighted]
-            units_out = per_unit(probe[index])
-            activity = units_out.abs().mean(0).cpu().numpy().astype(np.float32) \
+            raw = as_numpy(probe[index])
+            units_out = as_numpy(per_unit(probe[index]))
+            activity = np.abs(units_out).mean(0).astype(np.float32) \
                 if len(units_out) else np.zeros(layer.units, np.float32)
             shown = most_active(activity)
-            weights, bias = _links(module, shown, shown_before, before_units)
+            weight = as_numpy(module.weight)
+            weights, bias = _links(module, weight, shown, shown_before, before_units)
             maps = dists = None
             if on_plane is not None and on_plane[index].ndim == 2:
-                maps = to_maps(on_plane[index][:, list(shown)], self.plane.size)
+                maps = to_maps(as_numpy(on_plane[index])[:, list(shown)], self.plane.size)
             else:
                 dists = distributions(units_out, shown)
             out.append(LayerSnapshot(
                 layer.label, layer.activation, layer.units, layer.is_output, shown,
                 _frozen(activity), _frozen(weights), _frozen(bias), _frozen(maps),
                 _frozen(dists), dead_fraction(layer, units_out),
-                saturation(layer, probe[index]), ratios[index],
-                _frozen(histogram(module.weight, *VALUE_RANGE)),
-                _frozen(histogram(probe[index], *VALUE_RANGE)),
+                saturation(layer, raw), ratios[index],
+                _frozen(histogram(weight, *VALUE_RANGE)),
+                _frozen(histogram(raw, *VALUE_RANGE)),
                 _frozen(gradient_histogram(module.weight.grad))))
             shown_before, before_units = shown, layer.units
         plane = self.plane
@@ -178,40 +192,42 @@ class Inspector:
         first = modules[self.layers[0].weighted] if self.layers else None
         if first is not None and isinstance(first, torch.nn.Linear) and \
                 first.in_features == count:
-            weight = first.weight.detach().abs().sum(0).cpu().numpy()
+            weight = np.abs(as_numpy(first.weight)).sum(0)
         else:
-            weight = x.abs().mean(0).cpu().numpy()
+            weight = np.abs(as_numpy(x)).mean(0)
         shown = most_active(weight)
         if self.plane is not None:
-            maps = to_maps(self.plane.points[:, list(shown)], self.plane.size)
+            maps = to_maps(as_numpy(self.plane.points)[:, list(shown)], self.plane.size)
             return InputSnapshot(names, shown, _frozen(maps), None)
         return InputSnapshot(names, shown, None, _frozen(distributions(x, shown)))
 
     def _update_ratios(self, modules) -> list[float]:
         """|W - W_then| / (updates since then) / |W| per layer: the mean step's size
         relative to the weights (healthy: about 1e-3). NaN for the first snapshot."""
-        weights = [modules[layer.weighted].weight.detach() for layer in self.layers]
+        weights = [as_numpy(modules[layer.weighted].weight).astype(np.float64)
+                   for layer in self.layers]
         steps = self.trainer.step - self._previous_step
         ratios = [math.nan] * len(weights)
         if self._previous is not None and steps > 0:
             for i, (now, then) in enumerate(zip(weights, self._previous)):
-                norm = float(now.norm())
-                ratios[i] = float((now - then).norm()) / steps / norm if norm > 0 else math.nan
+                norm = float(np.linalg.norm(now))
+                ratios[i] = float(np.linalg.norm(now - then)) / steps / norm \
+                    if norm > 0 else math.nan
         if self._previous is None or steps > 0:
-            self._previous = [w.clone() for w in weights]
+            self._previous = weights  # float64 copies already
             self._previous_step = self.trainer.step
         return ratios
 
 
-def _links(module, shown: tuple[int, ...], shown_before: tuple[int, ...], before: int):
+def _links(module, weight: np.ndarray, shown: tuple[int, ...],
+           shown_before: tuple[int, ...], before: int):
     """The drawn links' weights (shown x shown before) and the shown units' biases, for a
     Dense layer that reads the previous layer's units directly; None otherwise."""
     if not isinstance(module, torch.nn.Linear) or module.in_features != before:
         return None, None
-    weight = module.weight.detach()
-    rows = weight[list(shown)][:, list(shown_before)].cpu().numpy().astype(np.float32)
+    rows = weight[np.ix_(list(shown), list(shown_before))].astype(np.float32)
     bias = None if module.bias is None else \
-        module.bias.detach()[list(shown)].cpu().numpy().astype(np.float32)
+        as_numpy(module.bias)[list(shown)].astype(np.float32)
     return rows, bias
 
 
