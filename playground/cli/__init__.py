@@ -283,6 +283,14 @@ class _EpochPrinter(Callback):
         if summary:
             print(summary, file=self.out, flush=True)
 
+    def on_health(self, finding: Any) -> None:
+        """A health finding (core.health): a JSON record, or a line in words."""
+        if self.jsonl:
+            self._json(finding.to_record())
+        else:
+            print(f"health ({finding.check}) at epoch {finding.epoch}: {finding.message} "
+                  f"{finding.reason}", file=self.out, flush=True)
+
     def _json(self, record: dict[str, Any]) -> None:
         print(json.dumps(_json_safe(record)), file=self.out, flush=True)
 
@@ -381,7 +389,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         spec = apply_overrides(spec, args)
     spec.validate()  # every value checked before any data is generated or read
-    callbacks: list[Callback] = [_EpochPrinter(args.jsonl, sys.stdout)]
+    from ..core.health import HealthMonitor
+
+    printer = _EpochPrinter(args.jsonl, sys.stdout)
+    callbacks: list[Callback] = [printer, HealthMonitor(printer.on_health)]
     save = _saver(args.save) if args.save is not None else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))

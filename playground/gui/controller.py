@@ -25,6 +25,10 @@ class TrainingController(QObject):
     batchStepped = Signal(object)
     hyperparametersChanged = Signal(object)
     boundaryUpdated = Signal(object)
+    inspected = Signal(object)           # core.inspect.Snapshot, while want_inspect(True)
+    healthFound = Signal(object)         # core.health.Finding
+    reported = Signal(object)            # core.inspect.reports: on pause and at the end
+    traced = Signal(object)              # core.inspect.trace.WeightTrace of watch()
     trainerReady = Signal(object)
     finished = Signal(object)            # Finished, or None after a failure
     failed = Signal(str)
@@ -39,6 +43,8 @@ class TrainingController(QObject):
         self._thread: QThread | None = None
         self._worker: TrainerWorker | None = None
         self.boundary_wanted = True
+        self.inspect_wanted = False
+        self.watched = None
         self.autosaver = None          # set by the window (core.autosave.Autosaver)
         self.autosave_every = 0        # epochs between periodic autosaves; 0: none
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
@@ -151,6 +157,12 @@ class TrainingController(QObject):
         worker.save_path = save_path
         worker.view_state = view or {}
         worker.boundary_wanted = self.boundary_wanted
+        worker.inspect_wanted = self.inspect_wanted
+        worker.inspected.connect(self._on_worker_inspected)
+        worker.healthFound.connect(self._on_worker_health_found)
+        worker.reported.connect(self._on_worker_reported)
+        worker.traced.connect(self._on_worker_traced)
+        worker.watch = self.watched
         worker.autosaver = self.autosaver
         worker.autosave_every, worker.autosave_min_seconds = (self.autosave_every,
                                                               self.autosave_min_seconds)
@@ -206,6 +218,38 @@ class TrainingController(QObject):
         self.boundary_wanted = wanted
         if self._worker is not None:
             self._worker.boundary_wanted = wanted
+
+    def want_inspect(self, wanted: bool) -> None:
+        """Snapshot the network's inside only while a view shows it."""
+        self.inspect_wanted = wanted
+        if self._worker is not None:
+            self._worker.inspect_wanted = wanted
+
+    @Slot(object)
+    def _on_worker_inspected(self, snapshot) -> None:
+        if self._current():
+            self.inspected.emit(snapshot)
+
+    @Slot(object)
+    def _on_worker_health_found(self, finding) -> None:
+        if self._current():
+            self.healthFound.emit(finding)
+
+    @Slot(object)
+    def _on_worker_reported(self, report) -> None:
+        if self._current():
+            self.reported.emit(report)
+
+    def watch(self, where: tuple | None) -> None:
+        """Trace this weight (layer, unit, source) with each snapshot; None: none."""
+        self.watched = where
+        if self._worker is not None:
+            self._worker.watch = where
+
+    @Slot(object)
+    def _on_worker_traced(self, trace) -> None:
+        if self._current():
+            self.traced.emit(trace)
 
     def set_autosave_every(self, every: int) -> None:
         """Periodic autosaves every `every` epochs (0: on pause and stop only); a running

@@ -33,6 +33,7 @@ from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .lab_wiring import OptimizerLabMixin
+from .inside_wiring import InsideWiringMixin
 from .session_files import SessionFilesMixin
 from .session_model import SessionModel
 from .widgets.preferences_dialog import PreferencesDialog
@@ -47,7 +48,7 @@ from .search_wiring import SearchWiringMixin
 
 
 
-class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, QMainWindow):
+class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, InsideWiringMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -71,6 +72,7 @@ class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, QMainW
         self._build_actions()
         self._install_optimizer_lab()
         self._install_search()
+        self._install_inside()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first

@@ -22,6 +22,8 @@ from ..core.callbacks import Callback
 from ..core.control import TrainControl
 from ..core.errors import PlaygroundError
 from ..core.events import EpochEnded, Finished
+from ..core.health import HealthMonitor
+from ..core.inspect import InspectCallback
 from ..core.spec import SessionSpec
 from ..core.trainer import Trainer
 
@@ -42,6 +44,10 @@ class TrainerWorker(QObject):
     batchStepped = Signal(object)       # BatchStepped
     hyperparametersChanged = Signal(object)
     boundaryUpdated = Signal(object)    # Boundary
+    inspected = Signal(object)          # core.inspect.Snapshot (numpy arrays, floats)
+    healthFound = Signal(object)        # core.health.Finding
+    reported = Signal(object)           # core.inspect.reports Classification/RegressionReport
+    traced = Signal(object)             # core.inspect.trace.WeightTrace of `watch`
     saved = Signal(str)                 # path of a checkpoint written on request
     opened = Signal(object)             # the Session read from a file (before trainerReady)
     finished = Signal(object)           # Finished, or None after a failure or a load
@@ -59,6 +65,8 @@ class TrainerWorker(QObject):
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self.save_path: str | None = None   # set by the controller before a checkpoint
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
+        self.inspect_wanted = False         # likewise for the views of the network's inside
+        self.watch = None                   # (layer, unit, source) of a weight to trace
 
     @Slot()
     def run(self) -> None:
@@ -101,12 +109,16 @@ class TrainerWorker(QObject):
 
     def _attach(self, trainer: Trainer) -> "_SignalBridge":
         bridge = _SignalBridge(self)
-        trainer.callbacks.append(bridge)
+        trainer.callbacks += [bridge, HealthMonitor(self.healthFound.emit), InspectCallback(
+            self.inspected.emit, wanted=lambda: self.inspect_wanted,
+            report_sink=self.reported.emit, watched=lambda: self.watch,
+            trace_sink=self.traced.emit)]
         return bridge
 
     @staticmethod
     def _detach(trainer: Trainer) -> None:
-        trainer.callbacks[:] = [c for c in trainer.callbacks if not isinstance(c, _SignalBridge)]
+        attached = (_SignalBridge, HealthMonitor, InspectCallback)
+        trainer.callbacks[:] = [c for c in trainer.callbacks if not isinstance(c, attached)]
 
 
 class Boundary:

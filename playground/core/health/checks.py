@@ -1,0 +1,338 @@
+"""The seven health checks. Each reads the run's History (loss, val_loss, the per-layer
+gradient-norm columns) and, where it needs them, layer statistics, and returns a Finding
+while its condition holds, or None. The HealthMonitor decides when a finding is new.
+
+The thresholds are wide on purpose: a rough run that still learns never comes near them,
+and the built-in examples trained to the end trigger none (tested).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from ..callbacks import DivergenceGuard, History
+from ..optim import optimizer_kind
+from ..spec import EarlyStoppingSpec, LayerSpec, ModelSpec, SessionSpec
+from .finding import Finding
+
+
+class Context:
+    """What the checks read at the end of an epoch; layer statistics are computed once,
+    on first use, from a fixed sample of the training rows."""
+
+    def __init__(self, trainer, event, probe: bool) -> None:
+        self.trainer, self.event, self.probe = trainer, event, probe
+        self.epoch = event.epoch
+        self.history: History = trainer.history
+        self.spec: SessionSpec = trainer.spec
+        self._dead: list[tuple[str, float]] | None = None
+
+    def column(self, key: str):
+        """The History's column itself (no copy: a check runs every epoch, and copying
+        whole columns each time would make a long run quadratic); empty if absent."""
+        return self.history.columns.get(key, ())
+
+    @property
+    def lr(self) -> float:
+        return float(self.trainer.current_lr)
+
+    def start_loss(self) -> float:
+        """The untrained network's loss (what DivergenceGuard measured), or the first
+        epoch's loss."""
+        for callback in self.trainer.callbacks:
+            if isinstance(callback, DivergenceGuard) and callback.initial is not None:
+                return callback.initial
+        losses = self.column("loss")
+        return losses[0] if losses else math.nan
+
+    def dead_fractions(self) -> list[tuple[str, float]]:
+        """(label, share of dead units) for each hidden ReLU layer."""
+        if self._dead is None:
+            from ..inspect.probe import activations, per_unit, probe_rows, unit_layers
+            from ..inspect.stats import dead_fraction
+
+            layers = unit_layers(self.trainer)
+            outs = activations(self.trainer, layers, probe_rows(self.trainer))
+            self._dead = [(layer.label, dead_fraction(layer, per_unit(out)))
+                          for layer, out in zip(layers, outs)]
+            self._dead = [(label, share) for label, share in self._dead
+                          if not math.isnan(share)]
+        return self._dead
+
+
+class Check:
+    name = ""
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        raise NotImplementedError
+
+    def finding(self, ctx: Context, message: str, reason: str, fix: dict[str, Any],
+                fix_label: str) -> Finding:
+        return Finding(self.name, ctx.epoch, message, reason, fix, fix_label)
+
+
+def _lower_lr(ctx: Context) -> tuple[dict[str, Any], str]:
+    lr = ctx.spec.optimizer.lr / 10
+    fix: dict[str, Any] = {"optimizer.lr": lr}
+    label = f"learning rate {lr:.3g}"
+    if not ctx.spec.train.clip_norm:
+        fix["train.clip_norm"] = 1.0
+        label += ", clip gradients at norm 1"
+    return fix, label
+
+
+class Divergence(Check):
+    """The loss is NaN or infinite, or far above where it started."""
+
+    name = "divergence"
+    FACTOR = 10.0
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        loss = ctx.column("loss")[-1]
+        start = ctx.start_loss()
+        if math.isfinite(loss) and not (math.isfinite(start) and loss > self.FACTOR * start):
+            return None
+        what = ("became NaN" if math.isnan(loss) else "became infinite"
+                if not math.isfinite(loss) else
+                f"is {loss:.3g}, {loss / start:.0f} times its start ({start:.3g})")
+        fix, label = _lower_lr(ctx)
+        return self.finding(
+            ctx, f"The loss diverged at epoch {ctx.epoch}: it {what}.",
+            f"With learning rate {ctx.lr:.3g} each step overshoots the valley and lands "
+            "higher up the other side, so the loss grows instead of falling.", fix, label)
+
+
+class ExplodingGradients(Check):
+    """A layer's gradient norm is infinite, ten times its weights' norm (one step of
+    learning rate 0.1 would more than replace the weights), or a thousandfold its first."""
+
+    name = "exploding_gradients"
+    GROWTH = 1e3
+    RELATIVE = 10.0
+    FLOOR = 10.0  # an absolute norm below which nothing is called exploding
+
+    def __init__(self) -> None:
+        self.first: dict[str, float] = {}   # each layer's first finite, positive norm
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        worst = None
+        weights = ctx.event.weight_norms
+        for label in ctx.history.grad_norm_labels:
+            norms = ctx.column(History.GRAD_PREFIX + label)
+            if label not in self.first:
+                found = next((n for n in norms if math.isfinite(n) and n > 0), None)
+                if found is not None:
+                    self.first[label] = found
+            first = self.first.get(label)
+            now, weight = norms[-1], weights.get(label, math.nan)
+            if now == math.inf or (now > self.FLOOR and (
+                    now > self.RELATIVE * weight or now > self.GROWTH * (first or math.inf))):
+                worst = (label, now, weight)
+                break
+        if worst is None:
+            return None
+        label, now, weight = worst
+        grown = "is infinite" if not math.isfinite(now) else \
+            f"is {now:.3g} (its weights' norm: {weight:.3g})"
+        fix, fix_label = _lower_lr(ctx)
+        return self.finding(
+            ctx, f"Gradients are exploding: layer {label}'s gradient norm {grown}.",
+            "Large gradients times the learning rate make huge steps, which make the "
+            "gradients larger still; clipping the gradient norm and a lower learning rate "
+            "break the loop.", fix, fix_label)
+
+
+def _hidden_with(model: ModelSpec, **params: Any) -> ModelSpec:
+    """The model with `params` set on every Dense layer but the last (the output)."""
+    dense = [i for i, layer in enumerate(model.layers) if layer.kind == "dense"]
+    layers = list(model.layers)
+    for i in dense[:-1]:
+        layers[i] = LayerSpec("dense", {**layers[i].params, **params})
+    return ModelSpec(tuple(layers))
+
+
+class VanishingGradients(Check):
+    """The layers near the input get under 1/1000 of the largest layer's gradient."""
+
+    name = "vanishing_gradients"
+    RATIO = 1e-3
+    PATIENCE = 3  # epochs in a row
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        norms = {label: ctx.column(History.GRAD_PREFIX + label)[-1]
+                 for label in ctx.history.grad_norm_labels}
+        finite = {k: v for k, v in norms.items() if math.isfinite(v)}
+        largest = max(finite.values(), default=0.0)
+        weak = [k for k, v in finite.items() if v < self.RATIO * largest] if largest > 0 else []
+        self.count = self.count + 1 if weak else 0
+        if self.count < self.PATIENCE:
+            return None
+        strongest = max(finite, key=finite.get)
+        return self.finding(
+            ctx, f"Gradients vanish in layer{'s' if len(weak) > 1 else ''} "
+                 f"{', '.join(weak)}: under 1/{1 / self.RATIO:.0f} of layer {strongest}'s.",
+            "Each sigmoid or tanh layer multiplies the gradient by its slope (at most 0.25 "
+            "for sigmoid) on the way back, so the first layers hardly learn; ReLU with He "
+            "initialisation keeps the slope at 1 (batch normalisation helps too).",
+            {"model": _hidden_with(ctx.spec.model, activation="relu", init="he_uniform")},
+            "ReLU hidden layers with He initialisation")
+
+
+class DeadUnits(Check):
+    """Most of a hidden ReLU layer's units output 0 for every input."""
+
+    name = "dead_units"
+    SHARE = 0.6
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        if not ctx.probe:
+            return None
+        dead = [(label, share) for label, share in ctx.dead_fractions() if share >= self.SHARE]
+        if not dead:
+            return None
+        label, share = max(dead, key=lambda item: item[1])
+        return self.finding(
+            ctx, f"{share:.0%} of layer {label}'s ReLU units are dead: they output 0 "
+                 "for every input.",
+            "A ReLU whose input is negative everywhere has slope 0, so no gradient reaches "
+            "its weights and it never recovers; Leaky ReLU keeps a small slope, He "
+            "initialisation and a lower learning rate keep units alive.",
+            {"model": _relu_to_leaky(ctx.spec.model)}, "Leaky ReLU with He initialisation")
+
+
+def _relu_to_leaky(model: ModelSpec) -> ModelSpec:
+    layers = []
+    for layer in model.layers:
+        if layer.kind == "dense" and layer.params.get("activation") == "relu":
+            layer = LayerSpec("dense", {**layer.params, "activation": "leaky_relu",
+                                        "init": "he_uniform"})
+        elif layer.kind == "relu":
+            layer = LayerSpec("leaky_relu", {})
+        layers.append(layer)
+    return ModelSpec(tuple(layers))
+
+
+class Symmetry(Check):
+    """Every unit of a hidden layer has the same weights: they compute the same thing."""
+
+    name = "symmetry"
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        if not ctx.probe:
+            return None
+        linears = [m for m in ctx.trainer.model if isinstance(m, torch.nn.Linear)]
+        labels = ctx.trainer.built.layer_of_parameter
+        positions = {id(m): i for i, m in enumerate(ctx.trainer.model)}
+        for module in linears[:-1]:
+            if module.out_features > 1 and _identical_rows(module):
+                label = labels.get(f"{positions[id(module)]}.weight", "?")
+                return self.finding(
+                    ctx, f"All {module.out_features} units of layer {label} are identical: "
+                         "they have the same weights.",
+                    "Units that start equal get equal gradients and stay equal forever, "
+                    "so the layer acts as one unit; random initialisation breaks the tie.",
+                    {"model": _random_init(ctx.spec.model)}, "random (Xavier/He) initialisation")
+        return None
+
+
+def _identical_rows(module: torch.nn.Linear) -> bool:
+    weight = module.weight.detach()
+    rows = weight if module.bias is None else torch.cat([weight, module.bias.detach()[:, None]], 1)
+    spread = (rows - rows[:1]).abs().max()
+    return bool(spread <= 1e-6 * (1.0 + rows.abs().max()))
+
+
+def _random_init(model: ModelSpec) -> ModelSpec:
+    layers = []
+    for layer in model.layers:
+        if layer.kind in ("dense", "conv2d") and layer.params.get("init") in ("zeros", None):
+            relu_like = layer.params.get("activation", "linear") in ("relu", "leaky_relu",
+                                                                     "elu", "gelu", "silu")
+            layer = LayerSpec(layer.kind, {**layer.params, "init": "he_uniform" if relu_like
+                                           else "xavier_uniform"})
+        layers.append(layer)
+    return ModelSpec(tuple(layers))
+
+
+class Stalled(Check):
+    """After EPOCHS epochs the loss has not fallen by even 1% from its start."""
+
+    name = "stalled"
+    EPOCHS = 10
+    DROP = 0.01
+
+    def __init__(self) -> None:
+        self.best, self.seen = math.inf, 0   # the lowest loss in the first `seen` epochs
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        losses = ctx.column("loss")
+        self.best = min([self.best, *(v for v in losses[self.seen:] if math.isfinite(v))])
+        self.seen = len(losses)
+        start, best = ctx.start_loss(), self.best
+        if ctx.epoch < self.EPOCHS or not math.isfinite(best) or not math.isfinite(start):
+            return None
+        if best < (1 - self.DROP) * start:
+            return None
+        lr = ctx.spec.optimizer.lr
+        typical = optimizer_kind(ctx.spec.optimizer.name).default_lr
+        suggested = min(100.0, lr * 10 if lr >= typical else max(lr * 10, typical))
+        return self.finding(
+            ctx, f"The loss has stalled: after {ctx.epoch} epochs it is {losses[-1]:.4g}, "
+                 f"less than 1% below where it started ({start:.4g}).",
+            f"With learning rate {lr:.3g} each step barely moves the weights; raise it "
+            "(or run the LR finder to pick one).",
+            {"optimizer.lr": suggested}, f"learning rate {suggested:.3g}")
+
+
+class Overfitting(Check):
+    """The validation loss has risen well above its best while the training loss fell
+    towards zero: the network memorises the training rows."""
+
+    name = "overfitting"
+    RISE = 1.5       # times the best validation loss
+    DROP = 0.9       # the training loss at most this share of its value at the best epoch
+    GAP = 50.0       # the validation loss at least this many times the training loss
+    PATIENCE = 10    # epochs since the best
+
+    def __init__(self) -> None:
+        self.best, self.best_index, self.seen = math.inf, -1, 0
+        self.last_index = -1   # the last epoch with a validation loss
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        val = ctx.column("val_loss")
+        for i in range(self.seen, len(val)):  # only the epochs not seen yet
+            if math.isfinite(val[i]):
+                self.last_index = i
+                if val[i] < self.best:
+                    self.best, self.best_index = val[i], i
+        self.seen = len(val)
+        if self.best_index < 0 or self.last_index == self.best_index:
+            return None
+        best_index, best = self.best_index, self.best
+        now_index, now = self.last_index, val[self.last_index]
+        train = ctx.column("loss")
+        if (now_index - best_index < self.PATIENCE or now <= self.RISE * best
+                or not train[now_index] <= self.DROP * train[best_index]
+                or not now >= self.GAP * train[now_index]):
+            return None
+        best_epoch = best_index + 1
+        stop = EarlyStoppingSpec(True, "val_loss", self.PATIENCE, 0.0, True)
+        l2 = min(10.0, ctx.spec.train.l2 * 10) if ctx.spec.train.l2 else 1e-3
+        return self.finding(
+            ctx, f"The network is overfitting: the validation loss rose from {best:.4g} "
+                 f"(epoch {best_epoch}) to {now:.4g} while the training loss kept falling.",
+            "It is memorising the training rows, noise included, instead of the pattern "
+            "that carries over to new data; regularisation and stopping at the best "
+            "validation epoch both help.",
+            {"train.early_stopping": stop, "train.l2": l2}, f"early stopping (patience {self.PATIENCE}), L2 {l2:g}")
+
+
+def all_checks() -> list[Check]:
+    return [Divergence(), ExplodingGradients(), VanishingGradients(), DeadUnits(),
+            Symmetry(), Stalled(), Overfitting()]
+

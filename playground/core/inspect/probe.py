@@ -1,0 +1,92 @@
+"""Which modules of a built network are its "units", and their outputs on some inputs.
+
+A unit layer is a Linear or Conv2d module with whatever elementwise modules follow it
+(BatchNorm, an activation): the layer the user built as "Dense 8, tanh". Its units are
+the Linear's outputs (a convolution's channels); its output is what the last of those
+followers gives. The probe runs the network in evaluation mode without gradients, so it
+draws no random numbers and changes no running statistics: a run that is inspected
+trains bit for bit as one that is not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+_ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
+                nn.Softmax, nn.modules.batchnorm._BatchNorm)
+_NAMES = {nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu", nn.ELU: "elu", nn.GELU: "gelu",
+          nn.SiLU: "silu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.Softmax: "softmax"}
+
+
+@dataclass(frozen=True)
+class UnitLayer:
+    label: str          # the layer's label, as in the gradient-norm columns ("1 Dense")
+    weighted: int       # position of the Linear/Conv2d module in the Sequential
+    last: int           # position of the module whose output is the layer's output
+    activation: str     # the last activation's name, or "linear"
+    units: int
+    is_output: bool     # the network's last weighted layer
+
+
+def unit_layers(trainer) -> list[UnitLayer]:
+    """The weighted layers of the trainer's network, input side first."""
+    modules = list(trainer.model)
+    labels = trainer.built.layer_of_parameter
+    weighted = [i for i, m in enumerate(modules) if isinstance(m, (nn.Linear, nn.Conv2d))]
+    layers = []
+    for i in weighted:
+        last, activation = i, "linear"
+        while last + 1 < len(modules) and isinstance(modules[last + 1], _ELEMENTWISE):
+            last += 1
+            activation = _NAMES.get(type(modules[last]), activation)
+        module = modules[i]
+        units = module.out_features if isinstance(module, nn.Linear) else module.out_channels
+        layers.append(UnitLayer(labels.get(f"{i}.weight", f"{i + 1}"), i, last, activation,
+                                units, i == weighted[-1]))
+    if trainer.built.folded and layers:  # the loss applies the final sigmoid/softmax
+        layers[-1] = UnitLayer(layers[-1].label, layers[-1].weighted, layers[-1].last,
+                               trainer.built.folded, layers[-1].units, True)
+    return layers
+
+
+def activations(trainer, layers: list[UnitLayer], x: torch.Tensor) -> list[torch.Tensor]:
+    """Each unit layer's output on `x` (rows x units, or rows x channels x h x w), in
+    evaluation mode. A folded final activation (the loss applies it) is applied here,
+    so the output layer shows what the network predicts."""
+    wanted = {layer.last: index for index, layer in enumerate(layers)}
+    captured: list[list[torch.Tensor]] = [[] for _ in layers]
+    modules = list(trainer.model)
+
+    def keep(index: int):
+        def hook(module, inputs, output) -> None:  # once per chunk of a large input
+            captured[index].append(output.detach().clone())
+        return hook
+
+    hooks = [modules[position].register_forward_hook(keep(index))
+             for position, index in wanted.items()]
+    try:
+        trainer.predict_raw(x)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    out = [torch.cat(c) if c else torch.empty(0) for c in captured]
+    folded = trainer.built.folded
+    if folded and layers:
+        out[-1] = torch.sigmoid(out[-1]) if folded == "sigmoid" else torch.softmax(out[-1], 1)
+    return out
+
+
+def per_unit(values: torch.Tensor) -> torch.Tensor:
+    """rows x units: a convolution's channel is summarised by its spatial mean."""
+    return values.flatten(2).mean(2) if values.ndim > 2 else values
+
+
+def probe_rows(trainer, limit: int = 256) -> torch.Tensor:
+    """A fixed, evenly spread sample of the training inputs (no random draw)."""
+    x = trainer.x["train"]
+    if len(x) <= limit:
+        return x
+    index = torch.linspace(0, len(x) - 1, limit).round().long().to(x.device)
+    return x.index_select(0, index)

@@ -1,0 +1,238 @@
+"""InsideWiringMixin: the main window's views of the network's inside.
+
+It adds the Playground tab (data | network | output, with the curves) first among the
+central tabs, a Gradient flow tab and a Reports tab; the health banners above the tabs,
+whose Fix buttons edit the spec through the session model (the window's gate decides,
+as for any edit: a learning-rate fix goes live, a new network asks to start over); and
+the View menu's actions to show each view. Mixed into MainWindow only; it uses the
+window's session model, controller, tabs and theme.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtCore import QEvent, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import QInputDialog, QMenu
+
+from ..core.errors import PlaygroundError
+from ..core.inspect.edit import read_parameter, set_parameter
+
+from .widgets.network.flow import GradientFlowWidget
+from .widgets.network.health_banner import HealthBanners
+from .widgets.network.playground_view import PlaygroundView
+from .widgets.network.reports import ReportsWidget
+
+
+def _menu(window, title: str) -> QMenu:
+    """The menu bar's menu called `title` (ampersands ignored), made if absent."""
+    bar = window.menuBar()
+    for action in bar.actions():
+        if action.menu() is not None and action.text().replace("&", "") == \
+                title.replace("&", ""):
+            return action.menu()
+    return bar.addMenu(title)
+
+
+class _EditParameter(QUndoCommand):
+    """A weight or bias set by hand, on the session's undo stack. `old` and `new` are the
+    (unchanged) spec, which is what the session model's undo asks its gate about; the
+    values written are the parameter's."""
+
+    def __init__(self, window, trainer, where: tuple, before: float, after: float,
+                 text: str) -> None:
+        super().__init__(text)
+        self.old = self.new = window.session.spec
+        self.window, self.trainer, self.where = window, trainer, where
+        self.before, self.after = before, after
+
+    def redo(self) -> None:
+        self.window._write_parameter(self.trainer, self.where, self.after)
+
+    def undo(self) -> None:
+        self.window._write_parameter(self.trainer, self.where, self.before)
+
+
+class InsideWiringMixin:
+    def _install_inside(self) -> None:
+        self.playground = PlaygroundView()
+        self.flow = GradientFlowWidget()
+        self.reports = ReportsWidget()
+        self.tabs.insertTab(0, self.playground, "Playground")
+        self.tabs.addTab(self.flow, "Gradient flow")
+        self.tabs.addTab(self.reports, "Reports")
+        self.tabs.setCurrentIndex(0)
+        self.health = HealthBanners()
+        self.centralWidget().layout().insertWidget(1, self.health)
+        self._inside_trainer = None
+        c = self.controller
+        c.inspected.connect(self._on_controller_inspected)
+        c.healthFound.connect(self.health.add_finding)
+        c.boundaryUpdated.connect(self.playground.output.show_boundary)
+        c.epochsEnded.connect(self.playground.curves.add_epochs)
+        c.trainerReady.connect(self._on_inside_trainer_ready)
+        c.reported.connect(self.reports.show_report)
+        self.health.fixRequested.connect(self._on_health_fix_requested)
+        self.playground.graph.editRequested.connect(self._on_graph_edit_requested)
+        self.playground.graph.selected.connect(self._on_graph_selected)
+        c.traced.connect(self.playground.trace.add_trace)
+        self.session.specChanged.connect(self._on_inside_spec_changed)
+        self.tabs.currentChanged.connect(self._on_inside_tab_changed)
+        self._inside_actions()
+        self._on_inside_spec_changed(self.session.spec, None)
+        self._apply_inside_theme()
+        # The window sets what the worker computes after this; settle it once it has.
+        QTimer.singleShot(0, lambda: self._on_inside_tab_changed(self.tabs.currentIndex()))
+
+    def _inside_actions(self) -> None:
+        view = _menu(self, "&View")
+        view.addSeparator()
+        for name, text, widget, key, tip in (
+                ("actionShowPlayground", "&Playground", self.playground, "Ctrl+1",
+                 "Data, network and output side by side, with the loss curves: watch "
+                 "each neuron learn."),
+                ("actionShowGradientFlow", "&Gradient flow", self.flow, "Ctrl+2",
+                 "How much each layer's weights change per update, dead and saturated "
+                 "units, and histograms by epoch: see where learning stalls."),
+                ("actionShowReports", "Re&ports", self.reports, "Ctrl+3",
+                 "Confusion matrix and per-class scores, or predicted against true values "
+                 "and residuals.")):
+            action = QAction(text, self, objectName=name)
+            action.setShortcut(QKeySequence(key))
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda checked=False, w=widget: self.tabs.setCurrentWidget(w))
+            self.addAction(action)
+            view.addAction(action)
+            setattr(self, name, action)
+
+    # ------------------------------------------------------------- events
+    @Slot(object)
+    def _on_controller_inspected(self, snapshot) -> None:
+        self.playground.graph.set_snapshot(snapshot)
+        self.flow.add_snapshot(snapshot)
+
+    @Slot(object)
+    def _on_inside_trainer_ready(self, trainer) -> None:
+        """A new trainer is a new run: its views start afresh; an opened one (no run
+        going, so its history is still) is replayed into the curves."""
+        if trainer is self._inside_trainer:
+            return
+        self._inside_trainer = trainer
+        self.playground.reset()
+        self.flow.reset()
+        self.health.clear()
+        self.reports.clear()
+        if not self.controller.busy and trainer.history.length:
+            self.playground.curves.add_epochs(trainer.history.events())
+
+    def _on_inside_spec_changed(self, spec, old) -> None:
+        if old is None or old.data != spec.data:
+            self.playground.set_data(spec.data)
+        if old is not None and (old.data != spec.data or old.model != spec.model):
+            self.playground.graph.clear()
+
+    def _on_inside_tab_changed(self, index: int) -> None:
+        current = self.tabs.widget(index)
+        if current is self.playground:
+            self.controller.want_boundary(True)
+        self.controller.want_inspect(current in (self.playground, self.flow))
+
+    @Slot(object)
+    def _on_health_fix_requested(self, finding) -> None:
+        """Apply the finding's fix as one edit of the session (undoable)."""
+        if self.session.edit(dict(finding.fix), f"the health fix ({finding.fix_label})"):
+            for banner in self.health.banners:
+                if banner.finding is finding:
+                    self.health.remove(banner)
+            self.statusBar().showMessage(f"Applied: {finding.fix_label}.", 10_000)
+
+    # ------------------------------------------------------ editing weights
+    def _trainer_at_rest(self):
+        """The trainer, if no thread is running it (paused between batches, or idle)."""
+        c = self.controller
+        return c.trainer if c.state == "paused" or not c.busy else None
+
+    def _parameter_name(self, layer: int, unit: int, source) -> str:
+        label = self.playground.graph.snapshot.layers[layer].label
+        return (f"the bias of unit {unit + 1} of {label}" if source is None else
+                f"the weight from {source + 1} to unit {unit + 1} of {label}")
+
+    @Slot(int, int, object, float)
+    def _on_graph_selected(self, layer: int, unit: int, source, value: float) -> None:
+        """A click on a link (or a neuron): follow that weight (bias) over time."""
+        where = (layer, unit, source)
+        self.controller.watch(where)
+        self.playground.trace.follow(where, self._parameter_name(layer, unit, source))
+
+    @Slot(int, int, object, float)
+    def _on_graph_edit_requested(self, layer: int, unit: int, source, value: float) -> None:
+        """A double-click on a link (or a neuron) while paused: type its new weight."""
+        trainer = self._trainer_at_rest()
+        if trainer is None:
+            self.statusBar().showMessage("Pause the run to edit a weight or a bias.", 8000)
+            return
+        what = self._parameter_name(layer, unit, source)
+        try:  # the trainer's value: the picture may be a step behind
+            before = read_parameter(trainer, layer, unit, source)
+        except PlaygroundError as exc:
+            self._say(str(exc))
+            return
+        new, ok = QInputDialog.getDouble(self, "Edit a parameter", f"New value of {what}:",
+                                         before, -1e6, 1e6, 6)
+        if not ok or new == round(before, 6):  # the dialog shows 6 decimals
+            return
+        self.session.undo_stack.push(_EditParameter(self, trainer, (layer, unit, source),
+                                                    before, new, what))
+
+    def _write_parameter(self, trainer, where: tuple, value: float) -> None:
+        if trainer is not self.controller.trainer or self._trainer_at_rest() is None:
+            self.statusBar().showMessage("That run is gone or running: the parameter was "
+                                         "not changed.", 8000)
+            return
+        layer, unit, source = where
+        set_parameter(trainer, layer, unit, source, value)
+        self._show_parameter(layer, unit, source, value)
+        self.statusBar().showMessage(f"Set to {value:.6g}; the maps follow at the next "
+                                     "step.", 8000)
+
+    def _show_parameter(self, layer: int, unit: int, source, value: float) -> None:
+        """The graph shows the new value at once (its maps change at the next snapshot)."""
+        graph = self.playground.graph
+        snap = graph.snapshot
+        if snap is None:
+            return
+        shown = snap.layers[layer]
+        if unit not in shown.shown:
+            return
+        row = shown.shown.index(unit)
+        before = snap.inputs.shown if layer == 0 else snap.layers[layer - 1].shown
+        if source is None and shown.bias is not None:
+            bias = np.array(shown.bias)
+            bias[row] = value
+            changed = dataclasses.replace(shown, bias=bias)
+        elif source is not None and shown.weights is not None and source in before:
+            weights = np.array(shown.weights)
+            weights[row, before.index(source)] = value
+            changed = dataclasses.replace(shown, weights=weights)
+        else:
+            return
+        layers = list(snap.layers)
+        layers[layer] = changed
+        graph.set_snapshot(dataclasses.replace(snap, layers=tuple(layers)))
+
+    # -------------------------------------------------------------- theme
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "playground"):
+            self._apply_inside_theme()
+        super().changeEvent(event)
+
+    def _apply_inside_theme(self) -> None:
+        t = self.theme
+        self.playground.set_colors(t.plot_background, t.text, t.series, t.class_colors)
+        self.flow.set_colors(t.plot_background, t.text, t.series)
+        self.reports.set_colors(t.plot_background, t.text, t.series)
+        background = "#451a03" if t.name == "dark" else "#fef3c7"
+        text = "#fde68a" if t.name == "dark" else "#78350f"
+        self.health.set_colors(background, text, "#f97316")

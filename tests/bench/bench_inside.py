@@ -1,0 +1,167 @@
+"""The Playground view while a 2-8-8-8-1 network trains: frames, frame cost, UI latency
+and the trainer's speed against the same run with the views of the inside hidden.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_inside [--epochs 400]
+        [--rounds 3]
+
+The network (tanh, on circle, 500 points, Adam, batch 10) is trained in the real window
+with the Playground tab showing: neuron maps of 2+8+8+8+1 neurons computed in the
+training thread (at most 20 a second), the graph rebuilt on its 30 Hz timer, the
+decision boundary and the loss curves live. Then the same run with the Training curves
+tab showing (no snapshots computed, the boundary not drawn), alternating, `--rounds`
+times. Printed: network-graph frames per second and the Python time to build each (p50, p99),
+snapshots per second, the event-loop latency (a 5 ms timer's lateness, p50/p99/max),
+and epochs per second with the Playground against without it (median of paired ratios).
+First, the graph alone: frames per second when every frame brings a new snapshot (its
+drawing capacity, whatever the trainer's pace; snapshots come at most once per epoch).
+Goals (issue 12): >= 20 frames/s, UI p99 < 30 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,  # noqa: E402
+                                  SessionSpec, TrainSpec)
+
+
+def spec(epochs: int) -> SessionSpec:
+    tanh = LayerSpec("dense", {"units": 8, "activation": "tanh", "init": "xavier_uniform"})
+    return SessionSpec(
+        data=DataSpec("circle", samples=500, noise=0.05),
+        model=ModelSpec((tanh, tanh, tanh, LayerSpec("dense", {"units": None,
+                                                               "activation": "sigmoid"}))),
+        optimizer=OptimizerSpec("adam", 0.01),
+        train=TrainSpec(batch_size=10, epochs=epochs, device="cpu"))
+
+
+class _Lateness(QTimer):
+    """How late a 5 ms timer fires, in ms: the event loop's latency."""
+
+    def __init__(self) -> None:
+        super().__init__(interval=5)
+        self.samples: list[float] = []
+        self.due = time.perf_counter()
+        self.timeout.connect(self._on_timeout)
+
+    def _on_timeout(self) -> None:
+        now = time.perf_counter()
+        self.samples.append(max(0.0, now - self.due) * 1000)
+        self.due = now + self.interval() / 1000
+
+
+def run(app: QApplication, epochs: int, playground: bool) -> dict:
+    from playground.gui.main_window import MainWindow
+
+    window = MainWindow(spec(epochs), theme_name="light")
+    window.resize(1400, 900)
+    window.show()
+    window.tabs.setCurrentWidget(window.playground if playground else window.plots)
+    app.processEvents()
+    graph = window.playground.graph
+    snapshots, paints = [0], []
+    probe = _Lateness()
+    window.controller.inspected.connect(lambda s: snapshots.__setitem__(0, snapshots[0] + 1))
+    original = graph.build
+
+    def timed_build() -> None:
+        started = time.perf_counter()
+        original()
+        paints.append((time.perf_counter() - started) * 1000)
+
+    graph.build = timed_build  # the frame's Python part; Qt then rasterises without the GIL
+    loop = QEventLoop()
+    window.controller.finished.connect(lambda outcome: loop.quit())
+    probe.start()
+    probe.due = start = time.perf_counter()
+    window.train()
+    loop.exec()
+    seconds = time.perf_counter() - start
+    probe.stop()
+    result = {"rate": epochs / seconds, "frames_per_s": len(paints) / seconds,
+              "paints": sorted(paints), "snapshots_per_s": snapshots[0] / seconds,
+              "lateness": probe.samples}
+    window.modified = False
+    window.close()
+    window.controller.shutdown()
+    return result
+
+
+def capacity(app: QApplication, frames: int = 200) -> tuple[float, float, float]:
+    """Frames per second the graph can paint when every frame brings a new snapshot
+    (snapshots of a training run, precomputed), and the paint time p50/p99 in ms."""
+    from playground.core.inspect import Inspector
+    from playground.core.trainer import Trainer
+    from playground.gui.widgets.network.graph import NetworkGraphWidget
+
+    trainer = Trainer(spec(1))
+    inspector = Inspector(trainer)
+    snapshots = []
+    for _ in range(10):
+        trainer.spec = spec(trainer.epoch + 1)
+        trainer.fit()
+        snapshots.append(inspector.snapshot())
+    graph = NetworkGraphWidget()
+    graph.resize(620, 520)  # the Playground's network column at 1400 x 900
+    graph.show()
+    app.processEvents()
+    times = []
+    start = time.perf_counter()
+    for i in range(frames):
+        graph.set_snapshot(snapshots[i % len(snapshots)])
+        began = time.perf_counter()
+        graph.build()
+        graph.viewport().repaint()  # rasterise now, to time it too
+        times.append((time.perf_counter() - began) * 1000)
+    seconds = time.perf_counter() - start
+    times.sort()
+    graph.close()
+    return frames / seconds, times[len(times) // 2], times[int(0.99 * len(times))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Gradient Playground Bench")
+    fps, p50, p99 = capacity(app)
+    print(f"graph alone, a new snapshot every frame: {fps:.0f} frames/s; build + "
+          f"rasterise ms p50 "
+          f"{p50:.2f} p99 {p99:.2f}", flush=True)
+    run(app, 20, True)  # warm-up: imports, first data set load
+    shown, hidden = [], []
+    for _ in range(args.rounds):
+        shown.append(run(app, args.epochs, True))
+        hidden.append(run(app, args.epochs, False))
+    ratios = sorted(s["rate"] / h["rate"] for s, h in zip(shown, hidden))
+    paints = sorted(p for r in shown for p in r["paints"])
+    late = sorted(t for r in shown for t in r["lateness"])
+    base = sorted(t for r in hidden for t in r["lateness"])
+    q = lambda values, f: values[min(len(values) - 1, int(f * len(values)))]
+    median = statistics.median
+    print(f"2-8-8-8-1 tanh on circle, {args.epochs} epochs x {args.rounds} rounds")
+    print(f"network graph: {median([r['frames_per_s'] for r in shown]):.1f} frames/s; scene "
+          f"build ms p50 {q(paints, 0.5):.2f} p99 {q(paints, 0.99):.2f} ({len(paints)} frames); "
+          f"snapshots {median([r['snapshots_per_s'] for r in shown]):.1f}/s")
+    print(f"event-loop latency ms with the Playground: p50 {q(late, 0.5):.1f} "
+          f"p99 {q(late, 0.99):.1f} max {late[-1]:.1f} ({len(late):,} samples); with the "
+          f"curves tab: p50 {q(base, 0.5):.1f} p99 {q(base, 0.99):.1f} max {base[-1]:.1f}")
+    print(f"epochs/s with the Playground {median([r['rate'] for r in shown]):.1f}, with "
+          f"the curves tab {median([r['rate'] for r in hidden]):.1f}; ratio median "
+          f"{median(ratios):.2f} (runs: {' '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""core.inspect: neuron maps, layer statistics and the rate-limited callback."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import torch
+
+from playground.core.inspect import InspectCallback, Inspector, make_plane
+from playground.core.inspect.stats import histogram, most_active
+from playground.core.spec import DataSpec, ModelSpec, SessionSpec
+from playground.core.trainer import Trainer
+
+from .helpers import dense, tiny_spec
+
+
+def _trained(spec: SessionSpec, **kwargs) -> Trainer:
+    trainer = Trainer(spec, **kwargs)
+    trainer.fit()
+    return trainer
+
+
+def test_neuron_maps_equal_the_hidden_activations_computed_directly():
+    spec = dataclasses.replace(tiny_spec(epochs=2), model=ModelSpec(
+        (dense(8, "tanh"), dense(8, "relu"), dense(8, "sigmoid"), dense(None))))
+    trainer = _trained(spec)
+    snap = Inspector(trainer).snapshot()
+    plane = make_plane(trainer)
+    x = plane.points
+    linears = [m for m in trainer.model if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        h1 = torch.tanh(linears[0](x))
+        h2 = torch.relu(linears[1](h1))
+        h3 = torch.sigmoid(linears[2](h2))
+        out = linears[3](h3)
+    for hidden, layer in zip((h1, h2, h3, out), snap.layers):
+        size = plane.size
+        direct = hidden.T.reshape(-1, size // 2, 2, size // 2, 2).mean((2, 4)).numpy()
+        assert layer.maps.shape == (8 if not layer.is_output else 1, 50, 50)
+        np.testing.assert_allclose(layer.maps, direct[list(layer.shown)], atol=1e-6)
+    # The input 'neurons' are the scaled input columns themselves.
+    columns = x.T.reshape(2, 50, 2, 50, 2).mean((2, 4)).numpy()
+    np.testing.assert_allclose(snap.inputs.maps, columns, atol=1e-6)
+    assert snap.layers[1].weights.shape == (8, 8)
+    np.testing.assert_array_equal(snap.layers[1].weights, linears[1].weight.detach().numpy())
+
+
+def test_statistics_of_a_dead_relu_layer_and_a_saturated_tanh_layer():
+    spec = dataclasses.replace(tiny_spec(epochs=1), model=ModelSpec(
+        (dense(8, "relu"), dense(8, "tanh"), dense(None))))
+    trainer = Trainer(spec)
+    linears = [m for m in trainer.model if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        linears[0].bias[:4] = -50.0     # half the ReLU units never turn on
+        linears[1].weight.mul_(100.0)   # tanh units pushed into their tails
+    snap = Inspector(trainer).snapshot()
+    assert snap.layers[0].dead_fraction == 0.5
+    assert snap.layers[1].saturation > 0.5
+    assert math.isnan(snap.layers[0].saturation) and math.isnan(snap.layers[1].dead_fraction)
+    assert snap.layers[0].weight_hist.sum() == 16  # 8 x 2 weights, every one counted
+
+
+def test_update_ratio_is_the_mean_step_relative_to_the_weights():
+    trainer = Trainer(tiny_spec(epochs=1))
+    inspector = Inspector(trainer)
+    first = inspector.snapshot()
+    before = [m.weight.detach().clone() for m in trainer.model
+              if isinstance(m, torch.nn.Linear)]
+    trainer.fit()
+    second = inspector.snapshot()
+    assert all(math.isnan(layer.update_ratio) for layer in first.layers)
+    after = [m.weight.detach() for m in trainer.model if isinstance(m, torch.nn.Linear)]
+    for layer, b, a in zip(second.layers, before, after):
+        expected = float((a - b).norm()) / trainer.step / float(a.norm())
+        assert math.isclose(layer.update_ratio, expected, rel_tol=1e-5)  # float64 vs 32
+
+
+def test_wide_layers_show_the_sixteen_most_active_units():
+    activity = np.arange(40, dtype=np.float32)[::-1].copy()
+    assert most_active(activity) == tuple(range(16))
+    spec = dataclasses.replace(tiny_spec(epochs=1), data=DataSpec("iris"),
+                               model=ModelSpec((dense(40, "relu"), dense(None, "softmax"))))
+    snap = Inspector(_trained(spec)).snapshot()
+    wide = snap.layers[0]
+    assert len(wide.shown) == 16 and wide.hidden == 24
+    assert wide.maps is None and wide.distributions.shape == (16, 40)
+    assert snap.layers[1].weights.shape == (3, 16)
+    chosen = wide.activity[list(wide.shown)].min()
+    assert chosen >= np.delete(wide.activity, list(wide.shown)).max()
+
+
+def test_histograms_keep_outliers_in_the_end_bins():
+    counts = histogram(torch.tensor([-100.0, 0.0, 100.0, float("nan")]), -3, 3, bins=3)
+    assert counts.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_the_callback_is_rate_limited_and_changes_nothing_in_the_run():
+    spec = tiny_spec(epochs=30)
+    plain = _trained(spec)
+    snapshots = []
+    inspected = _trained(spec, callbacks=[InspectCallback(snapshots.append, rate=1e-6)])
+    # One at the start, none between (rate limited), one at the end.
+    assert [s.epoch for s in snapshots] == [0, 30]
+    for a, b in zip(plain.model.parameters(), inspected.model.parameters()):
+        assert torch.equal(a, b)
+    assert plain.history.column("loss") == inspected.history.column("loss")
+
+
+def test_editing_a_parameter_by_hand_names_what_cannot_be_edited():
+    import pytest
+
+    from playground.core.inspect.edit import EditError, read_parameter, set_parameter
+
+    trainer = Trainer(tiny_spec(epochs=1))
+    old = set_parameter(trainer, 1, 2, 3, 0.25)
+    assert read_parameter(trainer, 1, 2, 3) == 0.25
+    assert set_parameter(trainer, 1, 2, 3, old) == 0.25 and read_parameter(trainer, 1, 2, 3) == old
+    set_parameter(trainer, 0, 1, None, -2.0)
+    assert float(trainer.model[0].bias[1]) == -2.0
+    for args, words in (((5, 0, 0), "no layer 6"), ((1, 99, 0), "not in the layer"),
+                        ((1, 0, 0, float("nan")), "must be a number")):
+        with pytest.raises(EditError, match=words):
+            set_parameter(trainer, *args[:3], *(args[3:] or (1.0,)))
+
+
+def test_a_traced_weight_reports_its_optimizer_state_and_effective_step():
+    from playground.core.inspect.trace import Tracer
+
+    from .helpers import with_optimizer
+
+    for name, keys in (("adam", {"exp_avg", "exp_avg_sq"}), ("momentum", {"momentum_buffer"})):
+        trainer = Trainer(with_optimizer(tiny_spec(epochs=1), name, 0.01))
+        tracer = Tracer((1, 2, 3))
+        first = tracer.trace(trainer)
+        assert math.isnan(first.grad) and math.isnan(first.effective_step)
+        trainer.fit()
+        later = tracer.trace(trainer)
+        weight = trainer.model[2].weight  # Linear, Tanh, Linear: the second Dense
+        state = trainer.optimizer.state[weight]
+        assert set(later.state) == keys
+        for key in keys:
+            assert later.state[key] == float(state[key][2, 3])
+        assert later.value == float(weight[2, 3]) and later.grad == float(weight.grad[2, 3])
+        assert later.effective_step == (later.value - first.value) / trainer.step
