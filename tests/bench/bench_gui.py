@@ -87,8 +87,8 @@ def gui_run(app: QApplication, spec: SessionSpec) -> dict:
     window.set_spec(spec)
     window.resize(1400, 900)
     window.show()
-    window.tabs.setCurrentIndex(1)  # the decision boundary is drawn too
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentWidget(window.boundary)  # the decision boundary is drawn too
+    window.tabs.setCurrentWidget(window.plots)
     lateness: list[float] = []
     memory: list[float] = []
     boundaries = [0]

@@ -39,7 +39,8 @@ def _wait_until_drawn(window, loop: QEventLoop) -> None:
     check.start()
 
 
-def shoot(app: QApplication, theme_name: str, size: QSize, phase: str, tab: int = 0) -> Path:
+def shoot(app: QApplication, theme_name: str, size: QSize, phase: str,
+          view: str = "playground") -> Path:
     from playground.core.examples import spiral
     from playground.gui.main_window import MainWindow
 
@@ -49,7 +50,7 @@ def shoot(app: QApplication, theme_name: str, size: QSize, phase: str, tab: int 
     window.resize(size)
     window.move(0, 0)
     window.show()
-    window.tabs.setCurrentIndex(tab)
+    window.tabs.setCurrentWidget(getattr(window, view))  # "playground", "plots", "boundary"
     loop = QEventLoop()
     seen = []
 
@@ -64,8 +65,8 @@ def shoot(app: QApplication, theme_name: str, size: QSize, phase: str, tab: int 
     window.train()
     loop.exec()
     name = f"main-window-{theme_name}-{size.width()}x{size.height()}-{phase}"
-    if tab:
-        name = f"main-window-{theme_name}-boundary"
+    if view != "playground":
+        name = f"main-window-{theme_name}-{view}"
     path = OUT / f"{name}.png"
     screen = app.primaryScreen().grabWindow(0)
     screen.copy(window.frameGeometry()).save(str(path))
@@ -86,7 +87,8 @@ def main() -> int:
                 if size == SIZES[-1] and phase == "during":  # the README's picture
                     readme = OUT / f"main-window-{theme_name}.png"
                     readme.write_bytes(path.read_bytes())
-        print(shoot(app, theme_name, SIZES[-1], "during", tab=1))
+        for view in ("plots", "boundary"):
+            print(shoot(app, theme_name, SIZES[-1], "during", view=view))
     return 0
 
 
