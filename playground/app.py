@@ -17,7 +17,7 @@ from typing import Sequence
 
 from . import logfile
 
-COMMANDS = ("train", "inspect", "spec", "datasets")
+COMMANDS = ("train", "inspect", "spec", "datasets", "sweep")
 CLI_COMMANDS = (*COMMANDS, "-h", "--help", "--version")
 EXIT_FAILED, EXIT_USAGE = 1, 2
 log = logging.getLogger("playground")
