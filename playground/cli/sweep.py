@@ -109,14 +109,9 @@ def _progress(result: Any, total: int) -> None:
 def _print_table(rows: list[dict], varied: tuple[str, ...], extra: tuple[str, ...]) -> None:
     if not rows:
         return
-    metric = next((m for m in ("accuracy", "r2", "mse") if m in rows[0]), None)
-    wanted = ["run", *varied, "reason", "epochs", "loss"]
-    if metric:
-        wanted += [metric, f"val_{metric}", f"test_{metric}"]
-    wanted += ["val_loss", "test_loss", "epoch_to_target", "seconds_to_target", "seconds",
-               *extra]
-    columns = [c for i, c in enumerate(wanted) if c not in wanted[:i]
-               and any(c in row for row in rows)]
+    from ..core.experiments.sweep import table_columns
+
+    columns = table_columns(rows, varied, extra)
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))

@@ -33,6 +33,7 @@ from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .session_files import SessionFilesMixin
+from .sweep_wiring import SweepWiringMixin
 from .session_model import SessionModel
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
@@ -45,7 +46,7 @@ from .widgets.optimizer_panel import OptimizerPanel
 
 
 
-class MainWindow(SessionFilesMixin, QMainWindow):
+class MainWindow(SessionFilesMixin, SweepWiringMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -67,6 +68,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
+        self._install_sweep()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
@@ -716,6 +718,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()
+        self.sweep_controller.shutdown()
         self.instance_lock.release()  # a clean exit: nothing to recover next time
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())

@@ -192,22 +192,43 @@ class SweepResult:
 
     def to_csv(self, target: Any = None) -> str:
         """The table as CSV text; also written to `target` (a path or a text file)."""
-        rows = self.table()
-        columns: list[str] = []
-        for row in rows:
-            columns += [key for key in row if key not in columns]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: "" if row.get(key) is None else row.get(key)
-                             for key in columns})
-        text = buffer.getvalue()
-        if isinstance(target, str) or hasattr(target, "__fspath__"):
-            _write_text(target, text)
-        elif target is not None:
-            target.write(text)
-        return text
+        return rows_to_csv(self.table(), target)
+
+
+def table_columns(rows: list[dict[str, Any]], varied: Sequence[str],
+                  extra: Sequence[str] = ()) -> list[str]:
+    """The columns worth showing of a sweep's table, in order: the run, what varied,
+    how it ended, the final loss and main metric on each split, the target, time."""
+    if not rows:
+        return []
+    metric = next((m for m in ("accuracy", "r2", "mse") if m in rows[0]), None)
+    wanted = ["run", *varied, "reason", "epochs", "loss"]
+    if metric:
+        wanted += [metric, f"val_{metric}", f"test_{metric}"]
+    wanted += ["val_loss", "test_loss", "epoch_to_target", "seconds_to_target", "seconds",
+               *extra]
+    return [c for i, c in enumerate(wanted) if c not in wanted[:i]
+            and any(c in row for row in rows)]
+
+
+def rows_to_csv(rows: list[dict[str, Any]], target: Any = None) -> str:
+    """Table rows as CSV text (columns in order of first appearance); also written to
+    `target`, a path (atomically) or an open text file."""
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: "" if row.get(key) is None else row.get(key)
+                         for key in columns})
+    text = buffer.getvalue()
+    if isinstance(target, str) or hasattr(target, "__fspath__"):
+        _write_text(target, text)
+    elif target is not None:
+        target.write(text)
+    return text
 
 
 def _write_text(target: Any, text: str) -> None:
