@@ -134,3 +134,21 @@ def test_the_stacked_module_holds_the_runs_weights():
 def test_what_cannot_stack_is_named(change, words):
     assert words in refusal(dataclasses.replace(base(), **change))
     assert refusal(base()) is None
+
+
+def test_regression_with_its_metrics_and_different_seeds():
+    spec = SessionSpec(
+        data=DataSpec("plane", samples=120, noise=0.1),
+        model=ModelSpec((dense(6, "tanh"), dense(None))),
+        optimizer=OptimizerSpec("sgd", 0.05),
+        train=TrainSpec(batch_size=16, epochs=30, device="cpu"))
+    check(runs(spec, {}, {"optimizer": OptimizerSpec("rmsprop", 0.01), "seed": 2}))
+
+
+def test_multiclass_hinge_loss_with_different_seeds():
+    spec = SessionSpec(
+        data=DataSpec("blobs", samples=90, classes=3),
+        model=ModelSpec((dense(5, "elu"), dense(None))),
+        optimizer=OptimizerSpec("adam", 0.01),
+        train=TrainSpec(loss="hinge", batch_size=20, epochs=20, device="cpu"))
+    check(runs(spec, {"seed": 1}, {"seed": 2}))

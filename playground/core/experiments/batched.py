@@ -393,6 +393,7 @@ class BatchedTrainer:
         every = self.specs[0].train.validate_every
         validated = every == 1 or self.epoch % every == 0 or \
             self.epoch >= self.specs[0].train.epochs
+        train_metrics = self.metrics(out, yp, codes)
         val = self.evaluate("val") if validated else [{}] * self.runs
         grads, weights = self._norms()
         updates = self._update_norms()
@@ -400,12 +401,9 @@ class BatchedTrainer:
         for row in range(self.runs):
             if not self.active[row]:
                 continue
-            row_y = yp if shared else yp[row]
-            row_codes = codes if (codes is None or shared) else codes[row]
             logs: dict[str, float] = {"epoch": self.epoch, "step": self.step,
                                       "loss": epoch_loss[row]}
-            logs.update(metrics_module.compute(self.head, self.metric_names, out[row],
-                                               row_y, row_codes))
+            logs.update(train_metrics[row])
             logs.update(val[row])
             logs["lr"] = self.current_lr[row]
             logs["seconds"] = seconds
@@ -472,13 +470,29 @@ class BatchedTrainer:
             out = self.forward(x)
             losses = self.losses(out, y).tolist()
             result = []
-            for row in range(self.runs):
-                values = {"loss": losses[row]}
-                values.update(metrics_module.compute(self.head, self.metric_names, out[row],
-                                                     y, self.codes[split]))
+            for row, values in enumerate(self.metrics(out, y, self.codes[split])):
+                values = {"loss": losses[row], **values}
                 result.append({prefix + k: v for k, v in values.items()})
         self._eval_cache = {key: result}
         return result
+
+    def metrics(self, out: torch.Tensor, y: torch.Tensor,
+                codes: torch.Tensor | None) -> list[dict[str, float]]:
+        """Each run's metrics on outputs (runs, n, outputs), as metrics.compute gives
+        them alone, for targets shared (n, ...) or per run (runs, n, ...), codes alike.
+        Classification: every run's confusion matrix from one bincount."""
+        head, names = self.head, self.metric_names
+        if not head.is_classification:
+            per_run = y.dim() == out.dim()
+            return [metrics_module.compute(head, names, out[row], y[row] if per_run else y)
+                    for row in range(self.runs)]
+        k = max(head.n_classes, 2)
+        runs, n = out.shape[0], out.shape[1]
+        predicted = head.predicted(out.flatten(0, 1)).view(runs, n).long()
+        offsets = torch.arange(runs, device=out.device).unsqueeze(1) * (k * k)
+        cells = (codes + predicted + offsets).reshape(-1)
+        counts = torch.bincount(cells, minlength=runs * k * k).view(runs, k * k).tolist()
+        return [metrics_module.from_counts(row, k, names) for row in counts]
 
     # ------------------------------------------------------------------ results
     def module(self, index: int) -> nn.Sequential:

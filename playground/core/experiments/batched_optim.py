@@ -108,7 +108,10 @@ class StackedUpdate:
     def _adam(self, param: torch.Tensor, grad: torch.Tensor, lr: torch.Tensor) -> None:
         step = self.step_count
         self.exp_avg.lerp_(grad, self.c1)
-        self.exp_avg_sq.mul_(self.b2).addcmul_(grad * self.c2, grad)
+        if isinstance(self.c2, float):  # one beta2 for all: one pass, no temporary
+            self.exp_avg_sq.mul_(self.b2).addcmul_(grad, grad, value=self.c2)
+        else:
+            self.exp_avg_sq.mul_(self.b2).addcmul_(grad * self.c2, grad)
         second = self.exp_avg_sq
         if self.any_amsgrad:
             torch.maximum(self.max_sq, self.exp_avg_sq, out=self.max_sq)
@@ -116,7 +119,7 @@ class StackedUpdate:
         correction1 = _column([1 - b ** step for b in self.beta1])
         correction2_sqrt = _column([math.sqrt(1 - b ** step) for b in self.beta2])
         denom = second.sqrt().div_(correction2_sqrt).add_(self.eps)
-        param.sub_((lr / correction1) * (self.exp_avg / denom))
+        param.addcdiv_(self.exp_avg * (lr / correction1), denom, value=-1.0)
 
     def _rmsprop(self, param: torch.Tensor, grad: torch.Tensor, lr: torch.Tensor) -> None:
         self.square_avg.mul_(self.alpha).addcmul_(grad * self.c, grad)
