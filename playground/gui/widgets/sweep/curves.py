@@ -27,6 +27,7 @@ class SweepCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.quantity = QComboBox(objectName="sweepQuantity")
+        self.quantity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.quantity.setToolTip("Which record every run's curve shows: the training or "
                                  "validation loss, a metric, or how far each epoch moved "
                                  "the weights (update_norm).")
@@ -45,7 +46,8 @@ class SweepCurves(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt",
+                                          brush=(255, 255, 255, 200))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -60,6 +62,9 @@ class SweepCurves(QWidget):
 
     def set_colors(self, background: str, foreground: str) -> None:
         self.plot.setBackground(background)
+        shade = pg.mkColor(background)
+        shade.setAlpha(200)  # the legend veils the curves behind it, lets them show
+        self.legend.setBrush(shade)
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setPen(foreground)
             self.plot.getAxis(axis).setTextPen(foreground)

@@ -24,6 +24,7 @@ class SweepHeatMap(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.quantity = QComboBox(objectName="heatmapQuantity")
+        self.quantity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.quantity.setToolTip("The result each cell shows; the brightest cell is the "
                                  "best run (lowest loss or time, highest accuracy).")
         self.quantity.currentTextChanged.connect(self._on_quantity_current_text_changed)

@@ -99,7 +99,7 @@ class SweepWindow(QWidget):
         self.preset.currentIndexChanged.connect(self._on_preset_current_index_changed)
         form.addRow("Preset", self.preset)
         self.about = QLabel(objectName="sweepAbout", wordWrap=True)
-        form.addRow("", self.about)
+        form.addRow(self.about)
         self.variables, self.values = [], []
         for number in (1, 2):
             combo = QComboBox(objectName=f"sweepVariable{number}")
