@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from playground.core.data import prepare
 from playground.core.experiments.sweep import plan_sweep, run_sweep

@@ -9,7 +9,6 @@ from playground.core.control import TrainControl
 from playground.core.errors import PlaygroundError, SpecError
 from playground.core.experiments.sweep import (MAX_RUNS, group_runs, parse_values,
                                                plan_sweep, run_sweep)
-from playground.core.spec import LayerSpec
 
 from .helpers import tiny_spec
 

@@ -29,6 +29,9 @@ from .variables import VARIABLES, show, variable, with_optimizer
 MAX_VARIABLES = 2
 MAX_VALUES = 32    # values of one variable
 MAX_RUNS = 64      # runs of one sweep: a lesson compares a handful, a grid a few dozen
+# End states kept in memory for a whole sweep; past it, later runs keep none (a sweep of
+# 64 large networks would otherwise hold gigabytes).
+WEIGHTS_BUDGET = 256 * 2**20
 
 RecordHook = Callable[[int, dict], None]        # (run index, epoch record)
 FinishedHook = Callable[["RunResult"], None]
@@ -121,7 +124,7 @@ def plan_sweep(base: SessionSpec, vary: Sequence[tuple[str, Sequence[Any]]] | Ma
 def group_runs(plan: SweepPlan) -> list[list[RunPlan]]:
     """Runs that can train as one stacked model, together; every other run alone.
     Groups keep the plan's order of their first run."""
-    from .batched import refusal, shared_key
+    from .stackable import refusal, shared_key
 
     groups: dict[str, list[RunPlan]] = {}
     alone: list[list[RunPlan]] = []
@@ -140,7 +143,8 @@ class RunResult:
     run: RunPlan
     records: list[dict] = field(default_factory=list)   # one per epoch: logs + update_norm
     finished: Finished | None = None
-    weights: dict[str, Any] = field(default_factory=dict)  # the end state (tensors)
+    weights: dict[str, Any] = field(default_factory=dict)  # the end state (tensors), or
+    # {} past WEIGHTS_BUDGET
     stacked: bool = False   # trained inside a stacked model
 
     @property
@@ -277,6 +281,13 @@ def run_sweep(plan: SweepPlan, *, on_record: RecordHook | None = None,
 
     control = control or TrainControl()
     results = [RunResult(run) for run in plan.runs]
+    kept = [0]
+
+    def keep(result: RunResult, state: dict[str, Any]) -> None:
+        size = sum(t.numel() * t.element_size() for t in state.values())
+        if kept[0] + size <= WEIGHTS_BUDGET:
+            kept[0] += size
+            result.weights = {k: v.detach().clone() for k, v in state.items()}
     data_cache: dict[str, Any] = {}
     started = time.perf_counter()
 
@@ -299,22 +310,21 @@ def run_sweep(plan: SweepPlan, *, on_record: RecordHook | None = None,
             break
         data = data_for(group[0].spec)
         if len(group) > 1:
-            _run_stacked(group, data, results, emit, on_finished, control, interactive)
+            _run_stacked(group, data, results, emit, keep, on_finished, control, interactive)
         else:
-            _run_alone(group[0], data, results, emit, on_finished, control, interactive)
+            _run_alone(group[0], data, results, emit, keep, on_finished, control, interactive)
     return SweepResult(plan, results, control.stop_requested, time.perf_counter() - started)
 
 
 def _run_stacked(group: list[RunPlan], data: Any, results: list[RunResult], emit: Callable,
-                 on_finished: FinishedHook | None, control: TrainControl,
+                 keep: Callable, on_finished: FinishedHook | None, control: TrainControl,
                  interactive: bool) -> None:
     from .batched import BatchedTrainer
 
     def finished(index: int, end: Finished) -> None:
         result = results[group[index].index]
         result.finished, result.stacked = end, True
-        result.weights = {k: v.detach().clone()
-                          for k, v in trainer.module(index).state_dict().items()}
+        keep(result, trainer.module(index).state_dict())
         if on_finished is not None:
             on_finished(result)
 
@@ -325,7 +335,7 @@ def _run_stacked(group: list[RunPlan], data: Any, results: list[RunResult], emit
 
 
 def _run_alone(run: RunPlan, data: Any, results: list[RunResult], emit: Callable,
-               on_finished: FinishedHook | None, control: TrainControl,
+               keep: Callable, on_finished: FinishedHook | None, control: TrainControl,
                interactive: bool) -> None:
     from ..trainer import Trainer
 
@@ -335,6 +345,6 @@ def _run_alone(run: RunPlan, data: Any, results: list[RunResult], emit: Callable
     end = trainer.fit()
     result = results[run.index]
     result.finished = end
-    result.weights = {k: v.detach().clone() for k, v in trainer.model.state_dict().items()}
+    keep(result, trainer.model.state_dict())
     if on_finished is not None:
         on_finished(result)
