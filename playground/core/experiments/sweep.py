@@ -188,7 +188,8 @@ class SweepResult:
             row.update(dict(finished.test) if finished else {})
             epoch, seconds = result.reached(self.plan.target_loss)
             row["epoch_to_target"], row["seconds_to_target"] = epoch, seconds
-            row["seconds"] = result.seconds
+            row["seconds"] = result.seconds  # a stacked run: its stacked model's time
+            row["stacked"] = result.stacked
             moves = [r["update_norm"] for r in result.records if "update_norm" in r]
             row["update_norm"] = sum(moves) / len(moves) if moves else math.nan
             rows.append(row)
