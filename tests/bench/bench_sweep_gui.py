@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1500)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: the app picks)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     from playground.gui.main_window import MainWindow
@@ -34,7 +35,8 @@ def main() -> None:
     spec = SessionSpec(DataSpec("spiral"), ModelSpec((dense(16, "tanh"), dense(16, "tanh"),
                                                       dense(None, "linear"))),
                        OptimizerSpec("adam", 0.01),
-                       train=TrainSpec(batch_size=None, epochs=args.epochs, device="cpu"))
+                       train=TrainSpec(batch_size=None, epochs=args.epochs, device="cpu",
+                                       threads=args.threads))
     window = MainWindow(spec, theme_name="light")
     window.show()
     sweep = window.show_sweep()
