@@ -6,10 +6,13 @@
 Per workload, round-robin (the order rotates every round, so a drift in the machine's
 speed hits every variant), in one process, on the same prepared data:
 
-- one: a single run, Trainer.fit(), at the middle learning rate of the sweep;
-- sweep: run_sweep() of the whole plan (planning, stacking, every record streamed), which
-  trains the runs as one stacked model (core.experiments.batched);
-- sequential: the same runs one after another through Trainer.fit().
+- one: a single run, Trainer(spec).fit() at the middle learning rate of the sweep,
+  preparing its data as `playground train` does;
+- sweep: run_sweep() of the whole plan (planning, preparing the data once, stacking,
+  every record streamed), which trains the runs as one stacked model
+  (core.experiments.batched);
+- sequential: the same runs one after another through Trainer.fit(), sharing the data
+  prepared once (so the figure is the least sequential runs could cost).
 
 We print the medians of the per-round ratios sweep / one and sequential / one with their
 interquartile ranges. Goals (issue 10): spiral <= 2.0, digits <= 3.0; sequential would
@@ -74,7 +77,7 @@ def measure(workload: Workload, rounds: int, sequential: bool) -> dict[str, list
     plan = plan_sweep(workload.spec, {"lr": workload.lrs})
     middle = plan.runs[len(plan.runs) // 2].spec
     variants = {
-        "one": lambda: Trainer(middle, data=data).fit(),
+        "one": lambda: Trainer(middle).fit(),
         "sweep": lambda: run_sweep(plan),
     }
     if sequential:

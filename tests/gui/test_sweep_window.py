@@ -115,3 +115,16 @@ def test_closing_the_sweep_window_stops_its_thread(window, qtbot):
         qtbot.mouseClick(sweep.run_button, Qt.MouseButton.LeftButton)
     sweep.close()
     assert not window.sweep_controller.busy
+
+
+def test_choosing_a_variable_offers_its_own_values(window, qtbot):
+    sweep = open_sweep(window)
+    combo = sweep.variables[0]
+    combo.setCurrentIndex(combo.findData("optimizer"))
+    assert sweep.values[0].text() == "sgd,momentum,rmsprop,adam"
+    second = sweep.variables[1]
+    second.setCurrentIndex(second.findData("batch_size"))
+    assert sweep.values[1].text() == "1,10,32,full"
+    second.setCurrentIndex(0)  # none: no second variable, no values
+    assert sweep.values[1].text() == ""
+    assert [run.values for run in sweep.build_plan().runs][0] == {"optimizer": "sgd"}

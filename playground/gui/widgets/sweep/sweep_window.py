@@ -204,11 +204,9 @@ class SweepWindow(QWidget):
         combo = self.sender()
         edit = self.values[self.variables.index(combo)]
         name = combo.currentData()
+        # Another variable's values rarely fit this one: offer its own to start from.
         edit.setPlaceholderText(VARIABLES[name].example if name else "")
-        if name and not edit.text():
-            edit.setText(VARIABLES[name].example)
-        elif not name:
-            edit.clear()
+        edit.setText(VARIABLES[name].example if name else "")
 
     def _describe(self) -> None:
         name = self.preset.currentData()
