@@ -82,6 +82,8 @@ def test_records_stream_per_run_per_epoch_and_the_table_summarises():
     assert all(row["epoch_to_target"] == 1 for row in table)
     assert all("test_accuracy" in row and row["update_norm"] > 0 for row in table)
     assert result.results[0].weights  # the end state, for the runs table
+    history = result.results[0].history()
+    assert history.length == 3 and history.grad_norm_labels
 
 
 def test_stop_ends_the_sweep_and_leaves_the_rest_not_run():

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
-from ..callbacks import Callback
+from ..callbacks import Callback, History
 from ..control import TrainControl
 from ..errors import SpecError
 from ..events import EpochEnded, Finished
@@ -142,6 +142,7 @@ def group_runs(plan: SweepPlan) -> list[list[RunPlan]]:
 class RunResult:
     run: RunPlan
     records: list[dict] = field(default_factory=list)   # one per epoch: logs + update_norm
+    events: list[EpochEnded] = field(default_factory=list)  # the same epochs, with norms
     finished: Finished | None = None
     weights: dict[str, Any] = field(default_factory=dict)  # the end state (tensors), or
     # {} past WEIGHTS_BUDGET
@@ -150,6 +151,13 @@ class RunResult:
     @property
     def seconds(self) -> float:
         return sum(record["seconds"] for record in self.records)
+
+    def history(self) -> History:
+        """The run's History, as the Trainer would hold it (gradient norms included)."""
+        history = History()
+        for event in self.events:
+            history.on_epoch_end(None, event)
+        return history
 
     def reached(self, target: float | None) -> tuple[int | None, float | None]:
         """(epoch, seconds of training) at which the training loss first fell to target."""
@@ -303,6 +311,7 @@ def run_sweep(plan: SweepPlan, *, on_record: RecordHook | None = None,
     def emit(run: RunPlan, event: EpochEnded, extra: dict) -> None:
         record = {**event.logs, **extra}
         results[run.index].records.append(record)
+        results[run.index].events.append(event)
         if on_record is not None:
             on_record(run.index, record_of(run, event, extra))
 

@@ -92,9 +92,16 @@ class SweepCurves(QWidget):
             self.plot.getAxis(axis).setTextPen(foreground)
         self.legend.setLabelTextColor(foreground)
 
-    def begin(self, names: list[str]) -> None:
-        """A new sweep: one empty curve per run, named in the legend."""
+    def begin(self, names: list[str], epochs: int = 0) -> None:
+        """A new sweep: one empty curve per run, named in the legend. With the planned
+        epochs the x axis is fixed from the start: an axis that changes every frame
+        regenerates its ticks every frame."""
         self.plot.clear()
+        if epochs:
+            self.plot.enableAutoRange(x=False, y=True)
+            self.plot.setXRange(1, max(epochs, 2), padding=0.02)
+        else:
+            self.plot.enableAutoRange(x=True, y=True)
         self.legend.clear()
         # Cosmetic 1-pixel pens: a 2-pixel pen made a frame of 16 curves x 600 points
         # cost 62 ms to paint here (Qt strokes wide lines as polygons).

@@ -259,7 +259,7 @@ class SweepWindow(QWidget):
         self.done = self._finished_runs = 0
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
-        self.curves.begin([run.name for run in plan.runs])
+        self.curves.begin([run.name for run in plan.runs], plan.runs[0].spec.train.epochs)
         self.table.clear()
         self.table.setRowCount(0)
         self.tabs.setTabEnabled(1, len(plan.variables) == 2)
