@@ -103,9 +103,11 @@ class SweepCurves(QWidget):
         else:
             self.plot.enableAutoRange(x=True, y=True)
         self.legend.clear()
-        # Cosmetic 1-pixel pens: a 2-pixel pen made a frame of 16 curves x 600 points
-        # cost 62 ms to paint here (Qt strokes wide lines as polygons).
-        self.curves = [self.plot.plot([], [], name=name, pen=pg.mkPen(colour(i), width=1),
+        # 2-pixel pens tell a few runs' colours apart; past eight runs 1-pixel pens: 2-pixel
+        # ones made a frame of 16 curves x 600 points cost 62 ms to paint here (Qt strokes
+        # wide lines as polygons).
+        width = 2 if len(names) <= 8 else 1
+        self.curves = [self.plot.plot([], [], name=name, pen=pg.mkPen(colour(i), width=width),
                                       skipFiniteCheck=True)
                        for i, name in enumerate(names)]
         self.data = [{} for _ in names]
