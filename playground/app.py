@@ -17,7 +17,8 @@ from typing import Sequence
 
 from . import logfile
 
-COMMANDS = ("train", "inspect", "spec", "datasets", "descend", "race", "search", "lr-find")
+COMMANDS = ("train", "inspect", "spec", "datasets", "sweep", "search", "lr-find", "descend",
+            "race")
 CLI_COMMANDS = (*COMMANDS, "-h", "--help", "--version")
 EXIT_FAILED, EXIT_USAGE = 1, 2
 log = logging.getLogger("playground")

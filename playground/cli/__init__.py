@@ -34,7 +34,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Commands of their own module in this package: each has register(commands), which adds
 # its subparser with set_defaults(func=...). Imported only when the parser is built.
-COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind")
+COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep")
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
@@ -523,7 +523,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_train(commands: Any) -> None:
     train = commands.add_parser("train", help="train headless and print each epoch")
     train.set_defaults(func=cmd_train)
-    add = train.add_argument
+    add_train_flags(train)
+
+
+def add_train_flags(parser: argparse.ArgumentParser, sessions: bool = True) -> None:
+    """The train command's flags, for any command that trains (sweep, say). Without
+    `sessions`, the flags that save or resume one session (--save, --resume,
+    --checkpoint-every) are left out and read as not given."""
+    add = parser.add_argument
     add("spec", nargs="?", metavar="SPEC.json", help="a spec file (see 'playground spec')")
     add("--example", metavar="NAME", help="start from a ready example")
     add("--dataset", choices=list(DATASETS), metavar="NAME",
@@ -569,12 +576,16 @@ def _add_train(commands: Any) -> None:
     add("--seed", type=int, help="seed of initialisation, shuffling and dropout")
     add("--device", choices=("cpu", "cuda", "auto"))
     add("--threads", type=int, help="CPU threads for torch (0 = automatic)")
-    add("--checkpoint-every", type=int, metavar="N", help="save to --save every N epochs")
+    if sessions:
+        add("--checkpoint-every", type=int, metavar="N", help="save to --save every N epochs")
     add("--validate-every", type=int, metavar="N",
         help="evaluate the validation split every N epochs (and at the last); default 1")
-    add("--save", metavar="FILE", help="save the session here when the run ends "
-        "(a .pgsession file: weights, optimizer, history, data recipe)")
-    add("--resume", metavar="FILE", help="continue a saved session exactly")
+    if sessions:
+        add("--save", metavar="FILE", help="save the session here when the run ends "
+            "(a .pgsession file: weights, optimizer, history, data recipe)")
+        add("--resume", metavar="FILE", help="continue a saved session exactly")
+    else:
+        parser.set_defaults(checkpoint_every=None, save=None, resume=None)
     add("--jsonl", action="store_true", help="one JSON object per epoch on stdout")
 
 

@@ -51,6 +51,11 @@ def _classification(head: Head, names: tuple[str, ...], out: torch.Tensor,
     # torch and numpy alike), so as few of them as possible.
     k = max(head.n_classes, 2)
     counts = torch.bincount(codes + head.predicted(out), minlength=k * k).tolist()
+    return from_counts(counts, k, names)
+
+
+def from_counts(counts: list[int], k: int, names: tuple[str, ...]) -> dict[str, float]:
+    """Classification metrics from a flat k x k confusion matrix (row: true class)."""
     confusion = [counts[row * k:(row + 1) * k] for row in range(k)]
     hits = [confusion[c][c] for c in range(k)]
     predicted = [sum(row[c] for row in confusion) for c in range(k)]
@@ -64,7 +69,7 @@ def _classification(head: Head, names: tuple[str, ...], out: torch.Tensor,
         # several classes: the unweighted (macro) mean.
         return per_class[1] if k == 2 else sum(per_class) / k
 
-    values = {"accuracy": sum(hits) / len(codes), "precision": summary(precision),
+    values = {"accuracy": sum(hits) / sum(actual), "precision": summary(precision),
               "recall": summary(recall), "f1": summary(f1)}
     return {name: float(values[name]) for name in names if name in values}
 

@@ -35,6 +35,7 @@ from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingCon
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .session_files import SessionFilesMixin
+from .sweep_wiring import SweepWiringMixin
 from .session_model import SessionModel
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
@@ -48,7 +49,7 @@ from .search_wiring import SearchWiringMixin
 
 
 
-class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, InsideWiringMixin, QMainWindow):
+class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, InsideWiringMixin, SweepWiringMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -73,6 +74,7 @@ class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, Inside
         self._install_optimizer_lab()
         self._install_search()
         self._install_inside()
+        self._install_sweep()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
@@ -722,6 +724,7 @@ class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, Inside
             event.ignore()
             return
         self.controller.shutdown()
+        self.sweep_controller.shutdown()
         self.instance_lock.release()  # a clean exit: nothing to recover next time
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())

@@ -1,0 +1,91 @@
+"""SweepWiringMixin: the main window's Tools > Sweep... and the sweep presets.
+
+Wires the Sweep window (a widget: plan out, records in) to the SweepController (the
+thread). The window reads the session's spec only (set_base on every change); a sweep
+never edits the session. Mixed into MainWindow only.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QMenu
+
+from ..core.experiments.presets import PRESETS
+from .sweep_controller import SweepController
+
+
+def _menu(window, title: str) -> QMenu:
+    """The menu bar's menu of that title, made if absent (shared with other features)."""
+    plain, bar = title.replace("&", ""), window.menuBar()
+    help_action = None
+    for action in bar.actions():
+        menu = action.menu()
+        if menu is not None and menu.title().replace("&", "") == plain:
+            return menu
+        if menu is not None and menu.title().replace("&", "") == "Help":
+            help_action = action
+    made = QMenu(title, bar)
+    bar.insertMenu(help_action, made) if help_action else bar.addMenu(made)
+    return made
+
+
+class SweepWiringMixin:
+    def _install_sweep(self) -> None:
+        self.sweep_controller = SweepController(self)
+        self.sweep_window = None
+        self.actionSweep = self._action(
+            "actionSweep", "&Sweep\u2026", self.show_sweep, "Ctrl+Shift+W",
+            tip="Compare runs: train every combination of one or two variables "
+                "(optimizer, learning rate, batch size, ...) and overlay their curves.")
+        tools = _menu(self, "&Tools")
+        tools.addAction(self.actionSweep)
+        presets = tools.addMenu("Sweep &presets")
+        presets.setToolTipsVisible(True)
+        for item in PRESETS.values():
+            action = presets.addAction(item.title)
+            action.setObjectName(f"actionSweepPreset_{item.name}")
+            action.setToolTip(item.question)
+            action.triggered.connect(lambda checked=False, name=item.name:
+                                     self.run_sweep_preset(name))
+        self.session.specChanged.connect(self._on_session_spec_changed_for_sweep)
+
+    def show_sweep(self):
+        """Open (or raise) the Sweep window on the current session."""
+        from .widgets.sweep import SweepWindow  # pyqtgraph widgets, built on first use
+
+        if self.sweep_window is None:
+            window = SweepWindow(self)
+            controller = self.sweep_controller
+            window.runRequested.connect(self._on_sweep_window_run_requested)
+            window.stopRequested.connect(controller.stop)
+            window.closing.connect(self._on_sweep_window_closing)
+            controller.recordsArrived.connect(window.add_records)
+            controller.runFinished.connect(window.run_finished)
+            controller.finished.connect(window.sweep_finished)
+            controller.failed.connect(window.show_error)
+            controller.runningChanged.connect(window.set_running)
+            self.sweep_window = window
+        self.sweep_window.set_colors(self.theme.plot_background, self.theme.text)
+        self.sweep_window.set_base(self.session.spec)
+        self.sweep_window.show()
+        self.sweep_window.raise_()
+        self.sweep_window.activateWindow()
+        return self.sweep_window
+
+    def run_sweep_preset(self, name: str) -> None:
+        self.show_sweep().run_preset(name)
+
+    @Slot(object)
+    def _on_sweep_window_run_requested(self, plan) -> None:
+        if self.sweep_controller.start(plan):
+            self.sweep_window.sweep_started(plan)
+        else:
+            self.sweep_window.show_error("A sweep is already running; stop it first.")
+
+    @Slot()
+    def _on_sweep_window_closing(self) -> None:
+        self.sweep_controller.shutdown()
+
+    @Slot(object, object)
+    def _on_session_spec_changed_for_sweep(self, spec, old) -> None:
+        if self.sweep_window is not None:
+            self.sweep_window.set_base(spec)

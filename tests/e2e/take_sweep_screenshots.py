@@ -1,0 +1,59 @@
+"""Screenshots of the Sweep window: 8 runs overlaid, and a two-variable heat map.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_sweep_screenshots
+
+Writes resources/screenshots/sweep-overlay-8.png and sweep-heatmap.png.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+
+OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+
+
+def shoot(window, name: str, setup) -> None:
+    sweep = window.show_sweep()
+    setup(sweep)
+    loop = QEventLoop()
+    window.sweep_controller.finished.connect(loop.quit)
+    sweep.run_button.click()
+    loop.exec()
+    window.sweep_controller.finished.disconnect(loop.quit)
+    QApplication.processEvents()
+    sweep.curves.redraw()
+    QApplication.processEvents()
+    sweep.grab().save(str(OUT / name))
+    print("saved", OUT / name)
+
+
+def overlay(sweep) -> None:
+    sweep.preset.setCurrentIndex(0)
+    sweep.choose([("lr", "0.0003,0.001,0.003,0.01,0.03,0.1,0.3,1")])
+    sweep.epochs.setValue(150)
+    sweep.curves.log_y.setChecked(True)
+
+
+def heatmap(sweep) -> None:
+    sweep.preset.setCurrentIndex(sweep.preset.findData("regularisation"))
+    sweep.tabs.setCurrentIndex(1)
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    from playground.gui.main_window import MainWindow
+
+    window = MainWindow(theme_name="light")
+    window.show()
+    shoot(window, "sweep-overlay-8.png", overlay)
+    shoot(window, "sweep-heatmap.png", heatmap)
+    window.modified = False
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

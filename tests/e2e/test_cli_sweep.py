@@ -1,0 +1,114 @@
+"""`playground sweep` as users and scripts call it."""
+import csv
+import json
+import math
+
+import pytest
+
+from playground import cli
+
+SPIRAL = ["--dataset", "spiral", "--samples", "150", "--epochs", "30", "--batch-size", "16",
+          "--seed", "7"]
+
+
+def run_cli(capsys, *args):
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def records(out):
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def test_a_sweep_of_4_optimizers_gives_the_table_of_4_separate_train_runs(capsys):
+    optimizers = ("sgd", "momentum", "adam", "rmsprop")
+    code, out, err = run_cli(capsys, "sweep", *SPIRAL, "--vary",
+                             "optimizer=" + ",".join(optimizers), "--jsonl")
+    assert code == 0, err
+    rows = {r["optimizer"]: r for r in records(out) if r["event"] == "result"}
+    for name in optimizers:
+        code, out, err = run_cli(capsys, "train", *SPIRAL, "--optimizer", name, "--jsonl")
+        assert code == 0, err
+        lines = records(out)
+        last = [r for r in lines if r["event"] == "epoch"][-1]
+        finished = lines[-1]
+        row = rows[name]
+        assert row["reason"] == finished["reason"] and row["epochs"] == last["epoch"]
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy", "test_loss",
+                    "test_accuracy"):
+            theirs = last.get(key, finished.get(key))
+            assert math.isclose(row[key], theirs, rel_tol=1e-5, abs_tol=1e-7), (name, key)
+
+
+def test_jsonl_records_carry_the_train_keys_the_run_and_the_varied_values(capsys):
+    code, out, _ = run_cli(capsys, "sweep", *SPIRAL, "--epochs", "3", "--vary",
+                           "lr=0.01,0.1", "--vary", "optimizer=sgd,adam", "--jsonl")
+    assert code == 0
+    lines = records(out)
+    epochs = [r for r in lines if r["event"] == "epoch"]
+    results = [r for r in lines if r["event"] == "result"]
+    assert len(epochs) == 4 * 3 and len(results) == 4
+    first = epochs[0]
+    for key in ("epoch", "step", "loss", "accuracy", "val_loss", "lr", "seconds",
+                "grad_norm", "weight_norm", "run", "optimizer"):
+        assert key in first
+    assert {(r["optimizer"], r["lr"]) for r in epochs} == {
+        ("sgd", 0.01), ("sgd", 0.1), ("adam", 0.01), ("adam", 0.1)}
+    assert all(r["lr"] == dict(sgd=r["lr"], adam=r["lr"])[r["optimizer"]] for r in epochs)
+    assert [r["run"] for r in results] == [1, 2, 3, 4]
+
+
+def test_the_table_prints_and_goes_to_csv(capsys, tmp_path):
+    path = tmp_path / "table.csv"
+    code, out, err = run_cli(capsys, "sweep", *SPIRAL, "--epochs", "4", "--vary",
+                             "seed=1,2,3", "--target-loss", "5", "--csv", str(path))
+    assert code == 0, err
+    assert "run 3/3 seed=3: completed, 4 epochs" in out
+    header = next(line for line in out.splitlines() if line.split()[:2] == ["run", "seed"])
+    assert "seed" in header and "epoch_to_target" in header
+    rows = list(csv.DictReader(path.open()))
+    assert [row["seed"] for row in rows] == ["1", "2", "3"]
+    assert all(row["epoch_to_target"] == "1" for row in rows)  # any loss is below 5
+
+
+def test_list_presets_names_all_of_them(capsys):
+    code, out, _ = run_cli(capsys, "sweep", "--list-presets")
+    assert code == 0
+    for name in ("optimizers", "init", "batch_size", "lr", "momentum", "activation",
+                 "regularisation", "scaling"):
+        assert name in out
+
+
+def test_a_preset_runs_with_train_flags_shortening_it(capsys):
+    code, out, err = run_cli(capsys, "sweep", "--preset", "init", "--epochs", "2")
+    assert code == 0, err
+    assert "run 7/7" in out and "zeros" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    ([], "Say what to vary"),
+    (["--vary", "lr"], "is not of the form name=value1,value2"),
+    (["--vary", "speed=1,2"], "'speed' cannot be swept"),
+    (["--vary", "lr=0.1,abc"], "lr: 'abc' is not a number"),
+    (["--vary", "lr=0.1,0.1"], "lr: a value is listed twice"),
+    (["--vary", "lr=0.1", "--vary", "seed=1", "--vary", "l2=0"], "one or two variables"),
+    (["--vary", "seed=" + ",".join(map(str, range(30))), "--vary", "lr=0.1,0.2,0.3"],
+     "would train 90 runs; at most 64"),
+    (["--vary", "optimizer=adam,lbfgs"], "Run 2 (optimizer=lbfgs): train.batch_size"),
+    (["--vary", "momentum=0.5", "--optimizer", "adagrad"], "Adagrad has no momentum term"),
+    (["--preset", "nope"], "Unknown preset 'nope'"),
+    (["--vary", "lr=0.1", "--csv", ""], "--csv is empty"),
+])
+def test_bad_sweeps_are_one_sentence_and_exit_2(capsys, args, words):
+    code, out, err = run_cli(capsys, "sweep", *args)
+    assert code == 2 and words in err, err
+    assert "Traceback" not in err and out == ""
+
+
+def test_train_keeps_its_flags():
+    parser = cli.build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    flags = [a.option_strings[-1] for a in train._actions if a.option_strings]
+    assert flags[-4:] == ["--validate-every", "--save", "--resume", "--jsonl"]
+    assert "--checkpoint-every" in flags
