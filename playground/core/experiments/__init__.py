@@ -1,0 +1,1 @@
+"""Experiments: runs kept side by side, branches of a run, and sweeps over settings."""
