@@ -7,7 +7,9 @@ reset() drops it, so the next run starts from new weights.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
+import logging
+
+from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 
 from ..core.control import TrainControl
 from ..core.spec import SessionSpec
@@ -15,6 +17,7 @@ from ..core.trainer import Trainer
 from .worker import AUTOSAVE_MIN_SECONDS, TrainerWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+log = logging.getLogger(__name__)
 
 
 class TrainingController(QObject):
@@ -44,6 +47,12 @@ class TrainingController(QObject):
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
         self._worker_done = True  # no worker thread is using the trainer
+        # Runs (gui/runs_wiring.py): `trainer_hook(trainer)` is called in the training
+        # thread with each trainer a worker builds or opens, before it trains (to keep
+        # its run's checkpoints, or to restore a branch's state into it); `runs()`
+        # gives (RunStore, current run id) for the session files Save writes.
+        self.trainer_hook = None
+        self.runs = None
 
     # ------------------------------------------------------------- commands
     def start(self, spec: SessionSpec) -> None:
@@ -90,6 +99,13 @@ class TrainingController(QObject):
         self.trainer = None
         self.control.discard_changes()
         self.control.validator = None  # the next trainer brings its own
+
+    def prepare(self, spec: SessionSpec) -> None:
+        """Build a trainer for `spec` in the training thread without training it (the
+        trainer hook may restore a branch's state into it first); Train continues it."""
+        self.reset()
+        self.control.reset()
+        self._launch(spec, train=False)
 
     def open(self, path: str) -> None:
         """Read a session and rebuild its run in the worker thread, without training;
@@ -151,12 +167,15 @@ class TrainingController(QObject):
         worker.save_path = save_path
         worker.view_state = view or {}
         worker.boundary_wanted = self.boundary_wanted
+        worker.runs = self.runs
         worker.autosaver = self.autosaver
         worker.autosave_every, worker.autosave_min_seconds = (self.autosave_every,
                                                               self.autosave_min_seconds)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.trainerReady.connect(self._on_worker_trainer_ready)
+        # Direct: runs in the training thread, before the trainer trains.
+        worker.trainerReady.connect(self._call_trainer_hook, Qt.ConnectionType.DirectConnection)
         worker.epochsEnded.connect(self._on_worker_epochs_ended)
         worker.paused.connect(self._on_worker_paused)
         worker.resumed.connect(self._on_worker_resumed)
@@ -185,6 +204,14 @@ class TrainingController(QObject):
     def _current(self) -> bool:
         """False for events still queued from a worker that was shut down (reset)."""
         return self._worker is not None and self.sender() is self._worker
+
+    def _call_trainer_hook(self, trainer: Trainer) -> None:
+        """In the training thread (see trainer_hook): no widget may be touched here."""
+        if self.trainer_hook is not None:
+            try:
+                self.trainer_hook(trainer)
+            except Exception:  # noqa: BLE001 - the hook reports its own failures
+                log.exception("the trainer hook failed")
 
     @Slot(object)
     def _on_worker_trainer_ready(self, trainer: Trainer) -> None:

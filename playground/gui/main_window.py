@@ -32,6 +32,7 @@ from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
+from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .session_model import SessionModel
 from .widgets.preferences_dialog import PreferencesDialog
@@ -45,7 +46,7 @@ from .widgets.optimizer_panel import OptimizerPanel
 
 
 
-class MainWindow(SessionFilesMixin, QMainWindow):
+class MainWindow(RunsMixin, SessionFilesMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -67,6 +68,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
+        self._install_runs()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
@@ -528,6 +530,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
     def _forget_run(self) -> None:
         """Drop the trained run: its weights, its curves and its figures."""
         self.controller.reset()
+        self._end_current_run()  # it stays, finished, among the runs
         self.plots.reset()
         self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None

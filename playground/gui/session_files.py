@@ -42,6 +42,7 @@ class SessionFilesMixin:
 
     def _load_spec(self, spec: SessionSpec, path: str | None) -> None:
         self.reset_weights()
+        self._clear_runs()  # a new session starts without runs
         self.path = path
         self.set_spec(spec)
         self.modified = False

@@ -59,6 +59,7 @@ class TrainerWorker(QObject):
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self.save_path: str | None = None   # set by the controller before a checkpoint
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
+        self.runs = None                    # () -> (RunStore, current run id), saved too
 
     @Slot()
     def run(self) -> None:
@@ -204,8 +205,9 @@ class _SignalBridge(Callback):
         from ..core.sessionfile import save_session
 
         try:
+            runs = self.worker.runs() if self.worker.runs else (None, None)
             save_session(path, trainer.spec, trainer.state_dict(), trainer.data,
-                         self.worker.view_state, describe(trainer.device))
+                         self.worker.view_state, describe(trainer.device), *runs)
         except PlaygroundError as exc:
             self.worker.failed.emit(str(exc))
             return

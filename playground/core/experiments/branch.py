@@ -88,9 +88,12 @@ class CheckpointRecorder(Callback):
         if any(c.epoch == trainer.epoch and c.batch == 0 for c in self.run.checkpoints):
             return
         kept = [*self.run.checkpoints, take_checkpoint(trainer)]
-        while len(kept) > CHECKPOINTS_PER_RUN:
+        # A branch's first checkpoint is its start (maybe a paused point): always kept.
+        start = kept[0] if self.run.parent is not None else None
+        while len(kept) > CHECKPOINTS_PER_RUN + (start is not None):
             self.every *= 2
-            kept = [c for c in kept if c.epoch % self.every == 0 and c.batch == 0]
+            kept = [c for c in kept if c is start or (c.epoch % self.every == 0
+                                                      and c.batch == 0)]
         self.run.checkpoints = kept
 
 
@@ -132,12 +135,30 @@ def branch_trainer(run: Run, checkpoint: Checkpoint, spec: SessionSpec | None = 
     Training it continues the run as a branch; its history holds the parent's stem."""
     from ..trainer import Trainer
 
+    trainer = Trainer(start_spec(checkpoint, spec), data=data, control=control,
+                      interactive=interactive)
+    restore_branch(trainer, run, checkpoint, spec)
+    return trainer
+
+
+def start_spec(checkpoint: Checkpoint, spec: SessionSpec | None = None) -> SessionSpec:
+    """The spec to build the branch's trainer with (restore_branch then restores it):
+    the checkpoint's, with `spec`'s optimizer where that is another one. Checked."""
     base = checkpoint.spec
     spec = (spec or base).validate()
     check_branch_spec(base, spec)
+    if spec.optimizer.name != base.optimizer.name:
+        return dataclasses.replace(base, optimizer=spec.optimizer)
+    return base
+
+
+def restore_branch(trainer: Any, run: Run, checkpoint: Checkpoint,
+                   spec: SessionSpec | None = None) -> None:
+    """Put `trainer` (built from start_spec) at `checkpoint` of `run`, then apply what
+    `spec` changes: a new optimizer (fresh state) and live settings."""
+    base = checkpoint.spec
+    spec = (spec or base).validate()
     new_optimizer = spec.optimizer.name != base.optimizer.name
-    start = dataclasses.replace(base, optimizer=spec.optimizer) if new_optimizer else base
-    trainer = Trainer(start, data=data, control=control, interactive=interactive)
     if checkpoint.state:  # epoch 0 is the fresh trainer itself
         state = dict(checkpoint.state)
         state["callbacks"] = {**state["callbacks"], "history": history_state(run, checkpoint)}
@@ -155,7 +176,6 @@ def branch_trainer(run: Run, checkpoint: Checkpoint, spec: SessionSpec | None = 
             trainer.change_hyperparameters(**changes)
         except SpecError as exc:
             raise RunError(f"The branch cannot apply that change: {exc}") from None
-    return trainer
 
 
 def _live_changes(current: SessionSpec, spec: SessionSpec) -> dict[str, Any]:

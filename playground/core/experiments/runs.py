@@ -141,6 +141,15 @@ class RunStore:
         self.runs.append(run)
         return run
 
+    def adopt(self, run: Run) -> Run:
+        """Add a run made elsewhere (the training thread records into it before the
+        window knows it): it gets the next id, a free colour and a name."""
+        made = self.add(run.spec, run.name or None, parent=run.parent,
+                        branch_epoch=run.branch_epoch)
+        self.runs[-1] = run
+        run.id, run.color, run.name = made.id, made.color, made.name
+        return run
+
     def _default_name(self, run_id: int, spec: SessionSpec, parent: int | None) -> str:
         if parent is not None and any(r.id == parent for r in self.runs):
             return f"{self.get(parent).name} / branch"
