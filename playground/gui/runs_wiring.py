@@ -94,6 +94,9 @@ class RunsMixin:
             except Exception as exc:  # noqa: BLE001 - said in words, logged in full
                 log.exception("branching failed")
                 branch.error = f"The branch could not be made: {exc}."
+        saver = self.controller.autosaver  # (made after the runs: set here, before use)
+        if saver is not None and saver.runs is None:
+            saver.runs = self._runs_for_file
         if not any(isinstance(c, CheckpointRecorder) for c in trainer.callbacks):
             # A placeholder run: the window adopts it (or swaps in the run it opened or
             # branched) when the trainer arrives; only then does it train.

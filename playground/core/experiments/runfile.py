@@ -67,7 +67,10 @@ def _run_tree(run: Run, current: bool) -> dict[str, Any]:
         "columns": None if current else {k: torch.from_numpy(np.ascontiguousarray(
             v, dtype=np.float64)) for k, v in run.columns.items()},
         "changes": [dict(c) for c in run.changes], "final": dict(run.final),
-        "epochs": run.epochs, "seconds": run.seconds, "parent": run.parent,
+        "epochs": run.epochs, "parent": run.parent,
+        # A resumed run's epoch times can come out slightly off (even below 0): a
+        # reader refuses such seconds, so a writer never writes them.
+        "seconds": run.seconds if math.isfinite(run.seconds) and run.seconds > 0 else 0.0,
         "branch_epoch": run.branch_epoch, "visible": run.visible, "reason": run.reason,
         "checkpoints": [{"epoch": c.epoch, "rows": c.rows, "changes": c.changes,
                          "spec": None if c.spec == run.spec else c.spec.to_dict(),

@@ -83,7 +83,7 @@ class Run:
         self.epochs = int(epochs[-1]) if epochs is not None and len(epochs) else 0
         if "seconds" in self.columns and epochs is not None:  # a branch's own epochs only
             own = epochs > (self.branch_epoch or 0)
-            self.seconds = float(np.nansum(self.columns["seconds"][own]))
+            self.seconds = max(0.0, float(np.nansum(self.columns["seconds"][own])))
         test = {k: v for k, v in self.final.items() if k.startswith("test_")}
         self.final = {**last_figures(self.columns), **test}
 
