@@ -143,6 +143,7 @@ def test_branch_from_a_checkpoint_changing_nothing_equals_the_parent(qtbot, wind
     assert (branch.parent, branch.branch_epoch) == (parent.id, 6)
     assert window.controller.trainer.epoch == 6
     assert window.plots.epochs_recorded == 6  # the shared stem is drawn
+    assert window.plots.markers[-1][0] == 6 and "branch of run 1" in window.plots.markers[-1][2]
     assert window.spec == window.controller.trainer.spec
     train_to_end(qtbot, window)
     assert weights_sha256(window.controller.trainer.state_dict()["model"]) == parent_sha

@@ -166,6 +166,9 @@ def restore_branch(trainer: Any, run: Run, checkpoint: Checkpoint,
             state["optimizer"] = trainer.optimizer.state_dict()
             state["base_lr"] = spec.optimizer.lr
         restore_state(trainer, state, f"{run.name} at {checkpoint.label}")
+    # The branch point, marked on the plots (History's changes become markers).
+    trainer.history.changes.append({"epoch": trainer.epoch, "step": trainer.step,
+                                    "branch of": run.name})
     if new_optimizer:
         trainer.history.changes.append({"epoch": trainer.epoch, "step": trainer.step,
                                         "optimizer": spec.optimizer.name})
