@@ -68,7 +68,8 @@ class RunsMixin:
                 (table.branchRequested, self._on_runs_table_branch_requested),
                 (c.trainerReady, self._on_runs_trainer_ready),
                 (c.epochsEnded, self._on_runs_epochs_ended),
-                (c.finished, self._on_runs_finished), (c.opened, self._on_runs_opened)):
+                (c.finished, self._on_runs_finished), (c.opened, self._on_runs_opened),
+                (c.stateChanged, self._on_runs_state_changed)):
             signal.connect(slot)
         c.trainer_hook = self._prepare_trainer
         c.runs = self._runs_for_file
@@ -171,6 +172,12 @@ class RunsMixin:
         self._end_current_run()
         self._opened_runs = (session.runs, session.current_run)
         self.reference_run = session.current_run
+
+    @Slot(str)
+    def _on_runs_state_changed(self, state: str) -> None:
+        """Paused or stopped: the row shows where it stands, and may branch from there."""
+        self._runs_stale = True
+        self._on_runs_clock_timeout()
 
     def _on_runs_clock_timeout(self) -> None:
         if self._runs_stale and self.current_run is not None:

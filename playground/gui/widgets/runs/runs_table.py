@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -73,6 +73,7 @@ class RunsTable(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._on_table_context_menu)
         self.table.itemChanged.connect(self._on_table_item_changed)
@@ -91,6 +92,10 @@ class RunsTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         self._set_headers()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """A few rows high: the plots above want the height more."""
+        return QSize(640, 130)
 
     # ------------------------------------------------------------ rendering
     def set_metric(self, metric: str) -> None:
