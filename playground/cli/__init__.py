@@ -452,6 +452,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         last = info["last_epoch"]
         print("last epoch    " + "  ".join(f"{k} {_fmt(v)}" for k, v in last.items()))
     print(f"weights sha256 {info['weights_sha256']}")
+    if info["runs"]:
+        print(f"runs          {len(info['runs'])}: " + ", ".join(
+            f"{r['name']} ({r['epochs']} epochs{', current' if r['current'] else ''})"
+            for r in info["runs"]))
     return EXIT_OK
 
 

@@ -700,7 +700,11 @@ def describe_session(path: str | Path) -> dict[str, Any]:
             "torch": manifest.get("torch") or manifest.get("torch_version"),
             "dataset": session.spec.data.name,
         "optimizer": session.spec.optimizer.name, "epochs_planned": session.spec.train.epochs,
-        "spec": session.spec.to_dict()}
+        "spec": session.spec.to_dict(),
+        "runs": [{"id": r.id, "name": r.name, "epochs": r.epochs, "reason": r.reason,
+                  "current": r.id == session.current_run, "parent": r.parent,
+                  "branch_epoch": r.branch_epoch,
+                  "checkpoints": [c.epoch for c in r.checkpoints]} for r in session.runs]}
     if state is None:
         return {**info, "epoch": 0, "step": 0, "trained": False}
     model = state["model"]

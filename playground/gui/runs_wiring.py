@@ -69,7 +69,8 @@ class RunsMixin:
                 (c.trainerReady, self._on_runs_trainer_ready),
                 (c.epochsEnded, self._on_runs_epochs_ended),
                 (c.finished, self._on_runs_finished), (c.opened, self._on_runs_opened),
-                (c.stateChanged, self._on_runs_state_changed)):
+                (c.stateChanged, self._on_runs_state_changed),
+                (c.failed, self._on_runs_failed)):
             signal.connect(slot)
         c.trainer_hook = self._prepare_trainer
         c.runs = self._runs_for_file
@@ -137,10 +138,10 @@ class RunsMixin:
         self.current_run, self._run_trainer = run, trainer
         if self.reference_run is None or self.reference_run not in {r.id for r in self.runs}:
             self.reference_run = run.id
-        if trainer.spec != self.spec:  # a branch's own settings: the panels show them
-            self.session.adopt(trainer.spec)
+        if branch is not None and trainer.spec != self.spec:
+            self.session.adopt(trainer.spec)  # the branch's own settings, in the panels
         self.runs_table.set_metric(trainer.metric_names[0])
-        self._refresh_runs()
+        self.refresh_runs()
 
     @Slot(object)
     def _on_runs_epochs_ended(self, events: list) -> None:
@@ -165,13 +166,21 @@ class RunsMixin:
             run.reason = outcome.reason
             run.final.update({f"test_{k}" if not k.startswith("test_") else k: v
                               for k, v in outcome.test.items()})
-        self._refresh_runs()
+        self.refresh_runs()
 
     @Slot(object)
     def _on_runs_opened(self, session) -> None:
         self._end_current_run()
         self._opened_runs = (session.runs, session.current_run)
         self.reference_run = session.current_run
+
+    @Slot(str)
+    def _on_runs_failed(self, message: str) -> None:
+        """A branch whose trainer could not even be built leaves no run behind."""
+        branch, self._branch = self._branch, None
+        if branch is not None and branch.run in self.runs.runs:
+            self.runs.remove(branch.run.id)
+            self.refresh_runs()
 
     @Slot(str)
     def _on_runs_state_changed(self, state: str) -> None:
@@ -201,12 +210,12 @@ class RunsMixin:
         run.reason = run.reason or "stopped"
         if run.epochs == 0 and run.id in {r.id for r in self.runs} and not run.checkpoints:
             self.runs.remove(run.id)  # never trained: nothing to compare
-        self._refresh_runs()
+        self.refresh_runs()
 
     def _clear_runs(self) -> None:
         self.runs, self.current_run, self._run_trainer = RunStore(), None, None
         self.reference_run = None
-        self._refresh_runs()
+        self.refresh_runs()
 
     # -------------------------------------------------------------- the view
     def _row(self, run: Run) -> RunRow:
@@ -221,8 +230,9 @@ class RunsMixin:
             can_branch_here=current and state != RUNNING and self.controller.trainer is not None,
             checkpoints=1 + len(run.checkpoints))
 
-    def _refresh_runs(self) -> None:
-        """The table and the overlays, from the store."""
+    def refresh_runs(self) -> None:
+        """The table and the overlays, from the store (call it after changing
+        `self.runs` from outside: a sweep's results, say)."""
         self.runs_table.set_rows([self._row(run) for run in self.runs], self.reference_run)
         shown = [(run.id, run_color(run.color), run.columns) for run in self.runs.visible()
                  if run is not self.current_run and run.columns]
@@ -235,13 +245,13 @@ class RunsMixin:
             self.runs.rename(run_id, name)
         except PlaygroundError as exc:
             self._say(str(exc))
-        self._refresh_runs()
+        self.refresh_runs()
         self.modified = True
 
     @Slot(int, bool)
     def _on_runs_table_visibility_changed(self, run_id: int, visible: bool) -> None:
         self.runs.set_visible(run_id, visible)
-        self._refresh_runs()
+        self.refresh_runs()
 
     @Slot(int)
     def _on_runs_table_reference_changed(self, run_id: int) -> None:
@@ -264,7 +274,7 @@ class RunsMixin:
         self.runs.remove(run_id)
         if self.reference_run == run_id:
             self.reference_run = self.current_run.id if self.current_run else None
-        self._refresh_runs()
+        self.refresh_runs()
         self.modified = True
         return True
 
@@ -325,7 +335,7 @@ class RunsMixin:
         self._replay_history = True  # the stem is drawn when the trainer arrives
         self.session.replace(first)
         self.controller.prepare(first)
-        self._refresh_runs()
+        self.refresh_runs()
         self.statusBar().showMessage(f"{run.name}: branched from {parent.name} at epoch "
                                      f"{epoch}; Train continues it.", 10_000)
         return run

@@ -106,10 +106,8 @@ def gui_run(app: QApplication, spec: SessionSpec, overlays: list | None = None) 
     window = MainWindow(theme_name="light")
     window.set_spec(spec)
     for run_spec, columns in overlays or ():
-        run = window.runs.add(run_spec)
-        run.set_history(columns, [])
-        run.reason = "completed"
-    window._refresh_runs()
+        window.runs.add_finished(run_spec, columns)
+    window.refresh_runs()
     window.resize(1400, 900)
     window.show()
     window.tabs.setCurrentIndex(1)  # the decision boundary is drawn too

@@ -38,9 +38,8 @@ def frames(app: QApplication, runs: list, live: list, count: int) -> tuple[list,
     window.resize(1600, 1000)
     window.show()
     for spec, columns in runs:
-        run = window.runs.add(spec)
-        run.set_history(columns, [])
-    window._refresh_runs()
+        window.runs.add_finished(spec, columns)
+    window.refresh_runs()
     window.plots.set_planned_epochs(len(live))
     window.plots.timer.stop()  # frames are driven here, one at a time
     app.processEvents()

@@ -131,3 +131,26 @@ def test_a_damaged_checkpoint_is_refused(tmp_path):
         checkpoint["state"]["$dict"]["epoch"] = "three"
     with pytest.raises(SessionFileError, match="epoch must be a whole number"):
         open_session(with_runs_json(tmp_path, bad_epoch))
+
+
+def test_inspect_lists_the_runs(tmp_path):
+    from playground.core.sessionfile import describe_session
+
+    store, current_id, current, _ = two_runs()
+    path = tmp_path / "runs.pgsession"
+    save_session(path, current.spec, current.state_dict(), current.data, runs=store,
+                 current_run=current_id)
+    runs = describe_session(path)["runs"]
+    assert [(r["name"], r["epochs"], r["current"], r["checkpoints"]) for r in runs] == \
+        [("run 1", 6, False, [3, 6]), ("fast sgd", 4, True, [])]
+
+
+def test_a_run_trained_elsewhere_joins_the_store():
+    trainer = Trainer(tiny_spec(epochs=3))
+    finished = trainer.fit()
+    store = RunStore()
+    run = store.add_finished(trainer.spec, trainer.history.columns, trainer.history.changes,
+                             finished.test, name="sweep lr 0.01")
+    assert (run.name, run.epochs, run.reason) == ("sweep lr 0.01", 3, "completed")
+    assert run.final["test_loss"] == finished.test["test_loss"]
+    assert run.final["loss"] == trainer.history.column("loss")[-1]

@@ -46,7 +46,7 @@ def main() -> int:
         window.controller.finished.disconnect(loop.quit)
         window.runs.rename(window.current_run.id, f"adam lr {lr:g}")
     window.runs_table.select(window.runs.runs[3].id)  # compare with lr 0.01
-    window._refresh_runs()
+    window.refresh_runs()
     loop = QEventLoop()
     window.plots.dirty = True
     _wait_until_drawn(window, loop)

@@ -167,3 +167,20 @@ def test_branch_from_here_with_another_optimizer(qtbot, window):
     assert trainer.epoch == 8 and window.runs.get(parent.id).epochs == 1
     window.runs_table.select(parent.id)
     assert cell(window, branch.id, 2).text().startswith("optimizer sgd (adam), lr 0.05")
+
+
+def test_the_table_sorts_numbers_as_numbers(qtbot):
+    from playground.gui.widgets.runs.runs_table import RunRow, RunsTable
+
+    table = RunsTable()
+    qtbot.addWidget(table)
+    table.set_rows([RunRow(1, "a", "#2563eb", "", {"loss": 10.0}),
+                    RunRow(2, "b", "#ea580c", "", {"loss": 9.0}),
+                    RunRow(3, "c", "#16a34a", "", {})])
+    table.table.sortItems(3, Qt.SortOrder.AscendingOrder)  # the loss column
+    order = [table.table.item(i, NAME).text() for i in range(3)]
+    assert order == ["b", "a", "c"]  # 9 before 10 (not as text), no value last
+    renamed = []
+    table.renamed.connect(lambda run_id, name: renamed.append((run_id, name)))
+    table.table.item(1, NAME).setData(Qt.ItemDataRole.EditRole, "ten")
+    assert renamed == [(1, "ten")]

@@ -23,7 +23,7 @@ from .. import sessioncheck
 from ..errors import SessionFileError, SpecError
 from ..spec import SessionSpec
 from .branch import CHECKPOINTS_PER_RUN
-from .runs import COLORS, MAX_NAME, MAX_RUNS, Checkpoint, Run, RunStore
+from .runs import COLORS, MAX_NAME, MAX_RUNS, Checkpoint, Run, RunStore, last_figures
 
 _RUN_KEYS = {"id", "name", "color", "spec", "columns", "changes", "final", "epochs",
              "seconds", "parent", "branch_epoch", "visible", "reason", "checkpoints"}
@@ -158,6 +158,9 @@ def _run(path: Any, item: Any, where: str, item_is_current: bool,
               {k: float(v) for k, v in final.items()}, item["epochs"], float(seconds),
               item["parent"], item["branch_epoch"], item["visible"], item["reason"])
     run.checkpoints = _checkpoints(path, item["checkpoints"], where, run, rows)
+    if item_is_current and state is not None:  # the state is the truth about it
+        run.epochs = int(state["epoch"])
+        run.final = {**run.final, **last_figures(columns)}
     return run
 
 

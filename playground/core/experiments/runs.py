@@ -141,6 +141,18 @@ class RunStore:
         self.runs.append(run)
         return run
 
+    def add_finished(self, spec: SessionSpec, columns: dict[str, Any],
+                     changes: list[dict[str, Any]] = (), test: dict[str, float] | None = None,
+                     name: str | None = None, reason: str = "completed") -> Run:
+        """A run trained elsewhere (a sweep, say): its History's columns and changes,
+        its test figures (keys with or without "test_"), and how it ended."""
+        run = self.add(spec, name)
+        run.final = {(k if k.startswith("test_") else f"test_{k}"): float(v)
+                     for k, v in (test or {}).items()}
+        run.set_history(columns, list(changes))
+        run.reason = reason
+        return run
+
     def adopt(self, run: Run) -> Run:
         """Add a run made elsewhere (the training thread records into it before the
         window knows it): it gets the next id, a free colour and a name."""
