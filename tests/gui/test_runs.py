@@ -150,14 +150,23 @@ def test_branch_from_a_checkpoint_changing_nothing_equals_the_parent(qtbot, wind
     assert [r.id for r in window.runs] == [parent.id, branch.id]
 
 
-def test_branch_from_here_with_another_optimizer(qtbot, window):
+def test_branch_from_here_with_another_optimizer(qtbot, window, monkeypatch):
     window.set_spec(small(epochs=8))
     with qtbot.waitSignal(window.controller.paused, timeout=WAIT):
         window.actionStep.trigger()  # one epoch, then paused
     parent = window.current_run
-    assert _action(window.runs_table.context_menu(parent.id), "actionBranchHere").isEnabled()
+
+    def choose_sgd(dialog):
+        dialog.optimizer.setCurrentIndex(dialog.optimizer.findData("sgd"))
+        dialog.lr.setValue(0.05)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(BranchDialog, "exec", choose_sgd)
+    here = _action(window.runs_table.context_menu(parent.id), "actionBranchHere")
+    assert here.isEnabled()
     with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
-        branch = window.branch(parent.id, None, "sgd", 0.05)
+        here.trigger()
+    branch = window.current_run
     trainer = window.controller.trainer
     assert trainer.spec.optimizer.name == "sgd" and trainer.epoch == 1
     assert window.spec.optimizer == trainer.spec.optimizer  # the panels show the branch
