@@ -193,3 +193,37 @@ def test_the_table_sorts_numbers_as_numbers(qtbot):
     table.renamed.connect(lambda run_id, name: renamed.append((run_id, name)))
     table.table.item(1, NAME).setData(Qt.ItemDataRole.EditRole, "ten")
     assert renamed == [(1, "ten")]
+
+
+def test_stop_and_train_again_continue_the_same_run_and_autosaves_keep_it(qtbot, window):
+    from playground.core.autosave import newest
+
+    window.set_spec(small(epochs=6))
+    with qtbot.waitSignal(window.controller.paused, timeout=WAIT):
+        window.actionStep.trigger()
+    window.actionStop.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=WAIT)
+    train_to_end(qtbot, window)
+    (run,) = window.runs
+    assert run.epochs == 6 and window.runs_table.table.rowCount() == 1
+    found = newest(window.controller.autosaver.folder)  # written at the end of the run
+    assert found is not None
+    path, session = found
+    assert [(r.name, r.epochs) for r in session.runs] == [("run 1", 6)]
+
+
+def test_overlays_follow_the_x_axis_smoothing_and_log_scale(qtbot, window):
+    first, second = two_runs(qtbot, window)
+    plots = window.plots
+    ((_, item),) = overlay_items(window)
+    epochs_x = item.getData()[0].copy()
+    plots.x_axis.setCurrentText("updates")
+    plots.smoothing.setValue(60)
+    plots.log_scale.setChecked(False)
+    qtbot.waitUntil(lambda: not plots.dirty, timeout=WAIT)
+    ((_, item),) = overlay_items(window)
+    xs, ys = item.getData()
+    assert np.nanmax(xs) == first.columns["step"][-1] > np.nanmax(epochs_x)
+    assert not item.log_y and np.isfinite(ys).all()
+    low, high = plots.plots["loss"].vb.viewRange()[1]
+    assert low <= np.nanmin(ys) and np.nanmax(ys) <= high  # the axis takes them in
