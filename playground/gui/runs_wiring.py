@@ -164,8 +164,8 @@ class RunsMixin:
         self._sync_run(run, trainer)
         if outcome is not None:
             run.reason = outcome.reason
-            run.final.update({f"test_{k}" if not k.startswith("test_") else k: v
-                              for k, v in outcome.test.items()})
+            run.final = {**run.final, **{k if k.startswith("test_") else f"test_{k}": v
+                                         for k, v in outcome.test.items()}}
         self.refresh_runs()
 
     @Slot(object)
