@@ -222,10 +222,13 @@ class RunsMixin:
         reference = next((r for r in self.runs if r.id == self.reference_run), None)
         current = run is self.current_run
         state = self.controller.state
+        differs = "" if reference is None or reference is run else \
+            differences(run.spec, reference.spec)
+        if reference is not None and run.parent == reference.id:  # say where it parted
+            differs = ", ".join(filter(None, (f"branched at epoch {run.branch_epoch}",
+                                              differs)))
         return RunRow(
-            run.id, run.name, run_color(run.color),
-            "" if reference is None or reference is run else differences(run.spec,
-                                                                         reference.spec),
+            run.id, run.name, run_color(run.color), differs,
             dict(run.final), run.epochs, run.seconds, run.visible, current,
             can_branch_here=current and state != RUNNING and self.controller.trainer is not None,
             checkpoints=1 + len(run.checkpoints))

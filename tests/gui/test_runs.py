@@ -175,7 +175,9 @@ def test_branch_from_here_with_another_optimizer(qtbot, window, monkeypatch):
     train_to_end(qtbot, window)
     assert trainer.epoch == 8 and window.runs.get(parent.id).epochs == 1
     window.runs_table.select(parent.id)
-    assert cell(window, branch.id, 2).text().startswith("optimizer sgd (adam), lr 0.05")
+    assert cell(window, branch.id, 2).text().startswith(
+        "branched at epoch 1, optimizer sgd (adam), lr 0.05")
+    assert branch.name == f"{parent.name} from epoch 1"
 
 
 def test_the_table_sorts_numbers_as_numbers(qtbot):

@@ -136,7 +136,7 @@ class RunStore:
         self.next_id += 1
         used = {run.color for run in self.runs}
         color = next((c for c in range(COLORS) if c not in used), (run_id - 1) % COLORS)
-        run = Run(run_id, name or self._default_name(run_id, spec, parent), color, spec,
+        run = Run(run_id, name or self._default_name(run_id, parent, branch_epoch), color, spec,
                   parent=parent, branch_epoch=branch_epoch)
         self.runs.append(run)
         return run
@@ -162,9 +162,10 @@ class RunStore:
         run.id, run.color, run.name = made.id, made.color, made.name
         return run
 
-    def _default_name(self, run_id: int, spec: SessionSpec, parent: int | None) -> str:
+    def _default_name(self, run_id: int, parent: int | None, epoch: int | None) -> str:
         if parent is not None and any(r.id == parent for r in self.runs):
-            return f"{self.get(parent).name} / branch"
+            name = f"{self.get(parent).name} from epoch {epoch or 0}"
+            return name if len(name) <= MAX_NAME else f"run {run_id}"
         return f"run {run_id}"
 
     def rename(self, run_id: int, name: str) -> Run:
