@@ -8,6 +8,7 @@ reset() drops it, so the next run starts from new weights.
 from __future__ import annotations
 
 import logging
+import threading
 
 from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 
@@ -116,18 +117,39 @@ class TrainingController(QObject):
         self.control.discard_changes()
         self._launch(None, open_path=path, train=False)
 
-    def save(self, path: str, view: dict | None = None) -> bool:
+    def save(self, path: str, view: dict | None = None, spec: SessionSpec | None = None) -> bool:
         """Write the run to `path` from the training thread; False if nothing to save.
 
-        Busy: served between two batches. Idle: a short-lived worker only saves."""
+        Busy: served between two batches. Idle: a short-lived worker only saves. No
+        trainer (after Reset) but finished runs: the runs and `spec` are saved."""
         if self.trainer is None:
-            return False
+            return self._save_runs_only(path, view, spec)
         if self.state == IDLE:
             self._launch(self.trainer.spec, save_path=path, train=False, view=view)
             return True
         self._worker.save_path = path
         self._worker.view_state = view or {}
         self.control.request_checkpoint()
+        return True
+
+    def _save_runs_only(self, path: str, view: dict | None, spec: SessionSpec | None) -> bool:
+        """Save the finished runs without a trainer, off the UI thread (a plain thread:
+        no trainer, no Qt object is touched there; the signals are queued to the GUI)."""
+        store = self.runs()[0] if self.runs is not None and spec is not None else None
+        if store is None or not len(store):
+            return False
+        from ..core.errors import PlaygroundError
+        from ..core.sessionfile import save_session
+
+        def work() -> None:
+            try:
+                save_session(path, spec, None, None, view or {}, runs=store)
+            except PlaygroundError as exc:
+                self.failed.emit(str(exc))
+                return
+            self.saved.emit(path)
+
+        threading.Thread(target=work, name="save-runs").start()
         return True
 
     def set_hyperparameters(self, **changes) -> dict:

@@ -122,7 +122,10 @@ class RunsMixin:
             store, current = self._opened_runs
             self._opened_runs = None
             self.runs, self.current_run = store, None
-            run = store.get(current) if current is not None else store.adopt(recorder.run)
+            if current is None:  # runs only (saved after a Reset): the next Train adds one
+                self.refresh_runs()
+                return
+            run = store.get(current)
         elif branch is not None:
             if branch.error:
                 self.runs.remove(branch.run.id)

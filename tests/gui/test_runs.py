@@ -118,6 +118,20 @@ def test_save_and_reopen_keeps_the_runs(qtbot, window, tmp_path):
     assert cell(window, second.id, 2).text() == "lr 0.1 (0.01)"
 
 
+def test_runs_are_saved_after_a_reset_too(qtbot, window, tmp_path):
+    first, second = two_runs(qtbot, window)
+    window.actionReset.trigger()  # no trainer now: only the finished runs
+    path = str(tmp_path / "runs-only.pgsession")
+    window.path = path
+    with qtbot.waitSignal(window.controller.saved, timeout=WAIT):
+        assert window.save_run()
+    with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
+        window.open_run(path)
+    assert [r.epochs for r in window.runs] == [5, 5] and window.current_run is None
+    train_to_end(qtbot, window)  # the next Train is a third run
+    assert [r.epochs for r in window.runs] == [5, 5, 5] and window.current_run.id == 3
+
+
 def test_a_version_1_file_opens_as_one_run(qtbot, window):
     with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
         window.open_run(str(DATA / "session-v1.pgsession"))
