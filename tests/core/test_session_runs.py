@@ -154,3 +154,17 @@ def test_a_run_trained_elsewhere_joins_the_store():
     assert (run.name, run.epochs, run.reason) == ("sweep lr 0.01", 3, "completed")
     assert run.final["test_loss"] == finished.test["test_loss"]
     assert run.final["loss"] == trainer.history.column("loss")[-1]
+
+
+def test_the_cli_resuming_a_session_keeps_its_runs(tmp_path, capsys):
+    from playground import cli
+
+    store, current_id, current, _ = two_runs()
+    path = tmp_path / "gui.pgsession"
+    save_session(path, current.spec, current.state_dict(), current.data, runs=store,
+                 current_run=current_id)
+    assert cli.main(["train", "--resume", str(path), "--epochs", "6", "--save",
+                     str(path)]) == 0
+    session = open_session(path)
+    assert [(r.name, r.epochs) for r in session.runs] == [("run 1", 6), ("fast sgd", 6)]
+    assert session.current_run == current_id and session.state["epoch"] == 6
