@@ -195,9 +195,11 @@ class TrainingController(QObject):
                                                               self.autosave_min_seconds)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.trainerReady.connect(self._on_worker_trainer_ready)
-        # Direct: runs in the training thread, before the trainer trains.
+        # Direct: runs in the training thread, before the trainer trains; connected
+        # first, so it is done before the GUI thread hears of the trainer (slots run in
+        # the order they were connected).
         worker.trainerReady.connect(self._call_trainer_hook, Qt.ConnectionType.DirectConnection)
+        worker.trainerReady.connect(self._on_worker_trainer_ready)
         worker.epochsEnded.connect(self._on_worker_epochs_ended)
         worker.paused.connect(self._on_worker_paused)
         worker.resumed.connect(self._on_worker_resumed)

@@ -116,7 +116,11 @@ class RunsMixin:
     def _on_runs_trainer_ready(self, trainer) -> None:
         if trainer is self._run_trainer:
             return  # the same run goes on
-        recorder = next(c for c in trainer.callbacks if isinstance(c, CheckpointRecorder))
+        recorder = next((c for c in trainer.callbacks if isinstance(c, CheckpointRecorder)),
+                        None)
+        if recorder is None:  # the hook failed (logged): the run is kept, if not its checkpoints
+            recorder = CheckpointRecorder(Run(0, "", 0, trainer.spec), every=0)
+            trainer.callbacks.append(recorder)
         branch, self._branch = self._branch, None
         if self._opened_runs is not None:
             store, current = self._opened_runs
