@@ -252,6 +252,11 @@ def _prepare_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any,
         plain_state = split_tensors(state, tensors)
         weights_hash = pool.submit(weights_sha256, state["model"])
         members["state.json"] = _json(plain_state, compact=True)  # machine state, large
+    total = sum(t.numel() * t.element_size() for t in tensors.values())
+    if total > TENSOR_BUDGET:  # a file we would refuse to open is never written
+        raise SessionFileError(f"The session would hold {mb(total)} of weights, histories "
+                               f"and checkpoints, above the {mb(TENSOR_BUDGET)} a session "
+                               "may: delete some runs, then save again.")
     for name, body in _tensor_members(tensors).items():
         members[name] = body
         early[name] = pool.submit(_sha256, body)

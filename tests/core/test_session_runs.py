@@ -168,3 +168,15 @@ def test_the_cli_resuming_a_session_keeps_its_runs(tmp_path, capsys):
     session = open_session(path)
     assert [(r.name, r.epochs) for r in session.runs] == [("run 1", 6), ("fast sgd", 6)]
     assert session.current_run == current_id and session.state["epoch"] == 6
+
+
+def test_a_session_too_large_to_open_is_never_written(tmp_path, monkeypatch):
+    from playground.core import sessionfile
+
+    store, current_id, current, _ = two_runs()
+    monkeypatch.setattr(sessionfile, "TENSOR_BUDGET", 10_000)
+    path = tmp_path / "big.pgsession"
+    with pytest.raises(SessionFileError, match="delete some runs, then save again"):
+        save_session(path, current.spec, current.state_dict(), current.data, runs=store,
+                     current_run=current_id)
+    assert not path.exists()
