@@ -393,7 +393,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     printer = _EpochPrinter(args.jsonl, sys.stdout)
     callbacks: list[Callback] = [printer, HealthMonitor(printer.on_health)]
-    save = _saver(args.save) if args.save is not None else None
+    save = _saver(args.save, session) if args.save is not None else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))
     progress = _DownloadProgress(sys.stderr)
@@ -429,14 +429,21 @@ def _live_momentum(trainer: Any, momentum: float) -> dict[str, float]:
     return {key: momentum}
 
 
-def _saver(path: str) -> Callable[[Any], None]:
+def _saver(path: str, session: Session | None = None) -> Callable[[Any], None]:
+    """Saves the trainer; a resumed session's runs (the GUI's) and plots go along."""
     from ..core.session import check_path
 
     check_path(path, "--save")  # refused before training, not after
+    runs = session.runs if session is not None and len(session.runs) else None
+    current = session.current_run if session is not None else None
 
     def save(trainer: Any) -> None:
+        nonlocal current
+        if runs is not None and current is None:  # the runs had no trainer: this is one
+            current = runs.add(trainer.spec).id
         save_session(path, trainer.spec, trainer.state_dict(), trainer.data,
-                     device=describe_device(trainer.device))
+                     session.view if session is not None else None,
+                     describe_device(trainer.device), runs, current)
     return save
 
 
@@ -463,6 +470,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         last = info["last_epoch"]
         print("last epoch    " + "  ".join(f"{k} {_fmt(v)}" for k, v in last.items()))
     print(f"weights sha256 {info['weights_sha256']}")
+    if info["runs"]:
+        print(f"runs          {len(info['runs'])}: " + ", ".join(
+            f"{r['name']} ({r['epochs']} epochs{', current' if r['current'] else ''})"
+            for r in info["runs"]))
     return EXIT_OK
 
 

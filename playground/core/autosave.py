@@ -31,12 +31,14 @@ class Autosaver:
         self.folder = Path(folder or autosave_folder())
         self.keep = max(1, keep)
         self.counter = _highest_number(self.folder)
+        self.runs = None  # () -> (RunStore, current run id): the session's runs, saved too
 
     def save(self, trainer: Any, view: dict | None = None) -> Path:
         """Write the trainer's session as the next numbered checkpoint; prune old ones."""
         self.counter += 1
         path = self.folder / f"{PREFIX}{self.counter:06d}{SUFFIX}"
-        save_session(path, trainer.spec, trainer.state_dict(), trainer.data, view)
+        runs = self.runs() if self.runs else (None, None)
+        save_session(path, trainer.spec, trainer.state_dict(), trainer.data, view, "cpu", *runs)
         self.prune()
         return path
 

@@ -12,6 +12,9 @@ Members:
   data.safetensors     imported data itself (embedded up to 50 MB)
   scaler.json          the fitted feature (and target) scaling
   view.json            the window's plot state
+  runs.json            (version 2) the session's runs: each one's spec, history, final
+                       figures and kept checkpoints, their tensors in the tensors members
+                       (core/experiments/runfile.py); version 1 files hold one run
 Opening never executes code: JSON and safetensors only, member names checked, sizes
 bounded, every hash verified, and any member we did not write refuses the file.
 """
@@ -38,17 +41,19 @@ import torch
 from .. import __version__
 from . import limits, sessioncheck
 from .errors import SessionFileError, SpecError
+from .experiments.runfile import runs_tree, store_from_state, store_from_tree
+from .experiments.runs import RunStore
 from .limits import mb
 from .session import atomic_write, check_path, weights_sha256
 from .sessioncheck import restore_state  # noqa: F401 - part of this module's interface
 from .spec import SessionSpec
 
 FORMAT = "gradient-playground-session"
-VERSION = 1
+VERSION = 2  # 2: runs.json, the session's runs (a version 1 file opens as one run)
 SUFFIX = ".pgsession"
 EMBED_LIMIT = 50 * 2**20           # imported data above this is referenced, not embedded
 MEMBERS = ("manifest.json", "spec.json", "state.json", "history.json", "data.json",
-           "data.safetensors", "scaler.json", "view.json")
+           "data.safetensors", "scaler.json", "view.json", "runs.json")
 TENSOR_MEMBER = re.compile(r"tensors-\d{3}\.safetensors")  # tensors, in ~4 MB members
 CHUNK = 4 * 2**20  # so their SHA-256s can be computed on several cores at once
 REQUIRED = ("manifest.json", "spec.json", "data.json")
@@ -63,6 +68,8 @@ class Session:
     data_arrays: dict[str, np.ndarray] | None = None   # imported data, when embedded
     data_meta: dict[str, Any] = field(default_factory=dict)
     scaler: dict[str, Any] = field(default_factory=dict)
+    runs: RunStore = field(default_factory=RunStore)
+    current_run: int | None = None          # the run the state continues
 
 
 # ---------------------------------------------------------------- safetensors
@@ -216,16 +223,18 @@ def data_sha256(X: np.ndarray, y: np.ndarray) -> str:
 
 
 def session_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any = None,
-                    view: dict[str, Any] | None = None,
-                    device: str = "cpu") -> dict[str, bytes | Parts]:
+                    view: dict[str, Any] | None = None, device: str = "cpu",
+                    runs: RunStore | None = None,
+                    current_run: int | None = None) -> dict[str, bytes | Parts]:
     """Every member's bytes (separate from writing, so tests can tamper with them)."""
-    members, manifest = _prepare_members(spec, state, data, view, device)
+    members, manifest = _prepare_members(spec, state, data, view, device, runs, current_run)
     members["manifest.json"] = manifest()
     return members
 
 
 def _prepare_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any,
-                     view: dict[str, Any] | None, device: str
+                     view: dict[str, Any] | None, device: str,
+                     runs: RunStore | None = None, current_run: int | None = None
                      ) -> tuple[dict[str, bytes | Parts], Callable[[], bytes]]:
     """The members but the manifest, and a function that makes the manifest once the
     hashes, started here on other threads, are done: the tensors can be written (the
@@ -234,14 +243,24 @@ def _prepare_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any,
     early = {}
     members: dict[str, bytes | Parts] = {}
     weights_hash = None
+    tensors: dict[str, torch.Tensor] = {}
+    if runs is not None and len(runs):  # their tensors join the state's members
+        current = current_run if state is not None else None
+        members["runs.json"] = _json(split_tensors(runs_tree(runs, current), tensors, "r"),
+                                     compact=True)
     if state is not None:
-        tensors: dict[str, torch.Tensor] = {}
         plain_state = split_tensors(state, tensors)
-        for name, body in _tensor_members(tensors).items():
-            members[name] = body
-            early[name] = pool.submit(_sha256, body)
         weights_hash = pool.submit(weights_sha256, state["model"])
         members["state.json"] = _json(plain_state, compact=True)  # machine state, large
+    total = sum(t.numel() * t.element_size() for t in tensors.values())
+    if total > TENSOR_BUDGET:  # a file we would refuse to open is never written
+        raise SessionFileError(f"The session would hold {mb(total)} of weights, histories "
+                               f"and checkpoints, above the {mb(TENSOR_BUDGET)} a session "
+                               "may: delete some runs, then save again.")
+    for name, body in _tensor_members(tensors).items():
+        members[name] = body
+        early[name] = pool.submit(_sha256, body)
+    if state is not None:
         history = state.get("callbacks", {}).get("history")
         if history is not None:
             members["history.json"] = _json({
@@ -327,9 +346,11 @@ def _json(value: Any, compact: bool = False) -> bytes:
 
 def save_session(path: str | Path, spec: SessionSpec, state: dict[str, Any] | None,
                  data: Any = None, view: dict[str, Any] | None = None,
-                 device: str = "cpu") -> None:
-    """Write atomically: a temporary file in the same folder, fsync, then rename."""
-    members, manifest = _prepare_members(spec, state, data, view, device)
+                 device: str = "cpu", runs: RunStore | None = None,
+                 current_run: int | None = None) -> None:
+    """Write atomically: a temporary file in the same folder, fsync, then rename.
+    `runs` (with `current_run`, the one `state` continues) go in too, when given."""
+    members, manifest = _prepare_members(spec, state, data, view, device, runs, current_run)
     write_members(path, members, manifest)
 
 
@@ -392,11 +413,16 @@ def _parse(path: Path, members: dict[str, bytearray], manifest: dict[str, Any]) 
         raise SessionFileError(f"{path} holds an invalid spec: {exc}") from None
     spec = without_run_limits(spec)
     state = None
-    if "state.json" in members:
+    tensors: dict[str, torch.Tensor] = {}
+    if "state.json" in members or "runs.json" in members:
         try:
-            tensors: dict[str, torch.Tensor] = {}
             for name in sorted(n for n in members if TENSOR_MEMBER.fullmatch(n)):
                 tensors.update(bytes_to_tensors(members[name]))
+        except Exception as exc:  # noqa: BLE001 - any failure to parse is damage
+            raise SessionFileError(f"{path}: the saved training state is damaged "
+                                   f"({_first_line(exc)}).") from None
+    if "state.json" in members:
+        try:
             state = join_tensors(_load_json(path, members, "state.json"), tensors)
         except SessionFileError:
             raise
@@ -404,6 +430,7 @@ def _parse(path: Path, members: dict[str, bytearray], manifest: dict[str, Any]) 
             raise SessionFileError(f"{path}: the saved training state is damaged "
                                    f"({_first_line(exc)}).") from None
         sessioncheck.check_state(path, state, manifest)
+    runs, current_run = _runs(path, members, manifest, spec, state, tensors)
     data_meta = _load_json(path, members, "data.json")
     arrays = None
     if "data.safetensors" in members:
@@ -419,7 +446,26 @@ def _parse(path: Path, members: dict[str, bytearray], manifest: dict[str, Any]) 
         if not isinstance(value, dict):
             raise SessionFileError(f"{path}: the member {name} is damaged (it is not a JSON "
                                    "object).")
-    return Session(spec, state, manifest, view, arrays, data_meta, scaler)
+    return Session(spec, state, manifest, view, arrays, data_meta, scaler, runs, current_run)
+
+
+def _runs(path: Path, members: dict[str, bytearray], manifest: dict[str, Any],
+          spec: SessionSpec, state: dict[str, Any] | None,
+          tensors: dict[str, torch.Tensor]) -> tuple[RunStore, int | None]:
+    """The session's runs; a file without runs.json (format 1, or saved by the CLI)
+    holds one run, the trainer's (the migration from format 1)."""
+    if "runs.json" not in members:
+        return store_from_state(spec, state)
+    if manifest["version"] < 2:
+        raise SessionFileError(f"{path} was refused: a format {manifest['version']} session "
+                               "never holds runs.json.")
+    try:
+        tree = join_tensors(_load_json(path, members, "runs.json"), tensors)
+    except SessionFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to parse is damage
+        raise SessionFileError(f"{path}: the runs are damaged ({_first_line(exc)}).") from None
+    return store_from_tree(path, tree, state)
 
 
 def without_run_limits(spec: SessionSpec) -> SessionSpec:
@@ -440,6 +486,7 @@ MEMBER_BUDGET = {
     "manifest.json": 2**20, "spec.json": 2**20, "state.json": 16 * 2**20,
     "data.json": 16 * 2**20, "scaler.json": 16 * 2**20, "view.json": 4 * 2**20,
     "history.json": 2**30,  # hashed as it streams past, never held
+    "runs.json": 16 * 2**20,  # the runs' structure; their histories are tensors
     "data.safetensors": EMBED_LIMIT + 16 * 2**20,
 }
 TENSOR_BUDGET = 2**30   # all tensors-NNN members together (weights, optimizer, history)
@@ -658,7 +705,11 @@ def describe_session(path: str | Path) -> dict[str, Any]:
             "torch": manifest.get("torch") or manifest.get("torch_version"),
             "dataset": session.spec.data.name,
         "optimizer": session.spec.optimizer.name, "epochs_planned": session.spec.train.epochs,
-        "spec": session.spec.to_dict()}
+        "spec": session.spec.to_dict(),
+        "runs": [{"id": r.id, "name": r.name, "epochs": r.epochs, "reason": r.reason,
+                  "current": r.id == session.current_run, "parent": r.parent,
+                  "branch_epoch": r.branch_epoch,
+                  "checkpoints": [c.epoch for c in r.checkpoints]} for r in session.runs]}
     if state is None:
         return {**info, "epoch": 0, "step": 0, "trained": False}
     model = state["model"]
@@ -698,7 +749,8 @@ def open_any(path: str | Path) -> Session:
     except SpecError as exc:
         raise SessionFileError(f"{path} holds an invalid spec: {exc}") from None
     sessioncheck.check_state(path, state, {})
-    return Session(spec, state, dict(meta))
+    return Session(spec, state, dict(meta), runs=store_from_state(spec, state)[0],
+                   current_run=1)
 
 
 def is_session(path: Path) -> bool:

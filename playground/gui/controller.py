@@ -7,7 +7,10 @@ reset() drops it, so the next run starts from new weights.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
+import logging
+import threading
+
+from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 
 from ..core.control import TrainControl
 from ..core.spec import SessionSpec
@@ -15,6 +18,7 @@ from ..core.trainer import Trainer
 from .worker import AUTOSAVE_MIN_SECONDS, TrainerWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+log = logging.getLogger(__name__)
 
 
 class TrainingController(QObject):
@@ -50,6 +54,12 @@ class TrainingController(QObject):
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
         self._worker_done = True  # no worker thread is using the trainer
+        # Runs (gui/runs_wiring.py): `trainer_hook(trainer)` is called in the training
+        # thread with each trainer a worker builds or opens, before it trains (to keep
+        # its run's checkpoints, or to restore a branch's state into it); `runs()`
+        # gives (RunStore, current run id) for the session files Save writes.
+        self.trainer_hook = None
+        self.runs = None
 
     # ------------------------------------------------------------- commands
     def start(self, spec: SessionSpec) -> None:
@@ -97,6 +107,13 @@ class TrainingController(QObject):
         self.control.discard_changes()
         self.control.validator = None  # the next trainer brings its own
 
+    def prepare(self, spec: SessionSpec) -> None:
+        """Build a trainer for `spec` in the training thread without training it (the
+        trainer hook may restore a branch's state into it first); Train continues it."""
+        self.reset()
+        self.control.reset()
+        self._launch(spec, train=False)
+
     def open(self, path: str) -> None:
         """Read a session and rebuild its run in the worker thread, without training;
         Train then continues exactly where it stopped. On failure `failed` says why and
@@ -106,18 +123,39 @@ class TrainingController(QObject):
         self.control.discard_changes()
         self._launch(None, open_path=path, train=False)
 
-    def save(self, path: str, view: dict | None = None) -> bool:
+    def save(self, path: str, view: dict | None = None, spec: SessionSpec | None = None) -> bool:
         """Write the run to `path` from the training thread; False if nothing to save.
 
-        Busy: served between two batches. Idle: a short-lived worker only saves."""
+        Busy: served between two batches. Idle: a short-lived worker only saves. No
+        trainer (after Reset) but finished runs: the runs and `spec` are saved."""
         if self.trainer is None:
-            return False
+            return self._save_runs_only(path, view, spec)
         if self.state == IDLE:
             self._launch(self.trainer.spec, save_path=path, train=False, view=view)
             return True
         self._worker.save_path = path
         self._worker.view_state = view or {}
         self.control.request_checkpoint()
+        return True
+
+    def _save_runs_only(self, path: str, view: dict | None, spec: SessionSpec | None) -> bool:
+        """Save the finished runs without a trainer, off the UI thread (a plain thread:
+        no trainer, no Qt object is touched there; the signals are queued to the GUI)."""
+        store = self.runs()[0] if self.runs is not None and spec is not None else None
+        if store is None or not len(store):
+            return False
+        from ..core.errors import PlaygroundError
+        from ..core.sessionfile import save_session
+
+        def work() -> None:
+            try:
+                save_session(path, spec, None, None, view or {}, runs=store)
+            except PlaygroundError as exc:
+                self.failed.emit(str(exc))
+                return
+            self.saved.emit(path)
+
+        threading.Thread(target=work, name="save-runs").start()
         return True
 
     def set_hyperparameters(self, **changes) -> dict:
@@ -163,11 +201,16 @@ class TrainingController(QObject):
         worker.reported.connect(self._on_worker_reported)
         worker.traced.connect(self._on_worker_traced)
         worker.watch = self.watched
+        worker.runs = self.runs
         worker.autosaver = self.autosaver
         worker.autosave_every, worker.autosave_min_seconds = (self.autosave_every,
                                                               self.autosave_min_seconds)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
+        # Direct: runs in the training thread, before the trainer trains; connected
+        # first, so it is done before the GUI thread hears of the trainer (slots run in
+        # the order they were connected).
+        worker.trainerReady.connect(self._call_trainer_hook, Qt.ConnectionType.DirectConnection)
         worker.trainerReady.connect(self._on_worker_trainer_ready)
         worker.epochsEnded.connect(self._on_worker_epochs_ended)
         worker.paused.connect(self._on_worker_paused)
@@ -197,6 +240,14 @@ class TrainingController(QObject):
     def _current(self) -> bool:
         """False for events still queued from a worker that was shut down (reset)."""
         return self._worker is not None and self.sender() is self._worker
+
+    def _call_trainer_hook(self, trainer: Trainer) -> None:
+        """In the training thread (see trainer_hook): no widget may be touched here."""
+        if self.trainer_hook is not None:
+            try:
+                self.trainer_hook(trainer)
+            except Exception:  # noqa: BLE001 - the hook reports its own failures
+                log.exception("the trainer hook failed")
 
     @Slot(object)
     def _on_worker_trainer_ready(self, trainer: Trainer) -> None:

@@ -34,6 +34,7 @@ from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
+from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .sweep_wiring import SweepWiringMixin
 from .session_model import SessionModel
@@ -49,7 +50,8 @@ from .search_wiring import SearchWiringMixin
 
 
 
-class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, InsideWiringMixin, SweepWiringMixin, QMainWindow):
+class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
+                 SearchWiringMixin, OptimizerLabMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -75,6 +77,7 @@ class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, Inside
         self._install_search()
         self._install_inside()
         self._install_sweep()
+        self._install_runs()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
@@ -536,6 +539,7 @@ class MainWindow(SessionFilesMixin, OptimizerLabMixin, SearchWiringMixin, Inside
     def _forget_run(self) -> None:
         """Drop the trained run: its weights, its curves and its figures."""
         self.controller.reset()
+        self._end_current_run()  # it stays, finished, among the runs
         self.plots.reset()
         self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None

@@ -42,6 +42,7 @@ class SessionFilesMixin:
 
     def _load_spec(self, spec: SessionSpec, path: str | None) -> None:
         self.reset_weights()
+        self._clear_runs()  # a new session starts without runs
         self.path = path
         self.set_spec(spec)
         self.modified = False
@@ -78,7 +79,7 @@ class SessionFilesMixin:
     def save_run(self) -> bool:
         if not self.path or not self.path.endswith(".pgsession"):
             return self.save_run_as()
-        if not self.controller.save(self.path, self.plots.view_state()):
+        if not self.controller.save(self.path, self.plots.view_state(), self.spec):
             self._warn("Nothing to save yet", "Train the network first: a session is saved "
                        "with its weights, optimizer state and history.")
             return False
@@ -103,7 +104,7 @@ class SessionFilesMixin:
 
     def maybe_save(self) -> bool:
         """Before unsaved work is replaced or closed: save, discard or cancel."""
-        if not self.modified or self.controller.trainer is None:
+        if not self.modified or (self.controller.trainer is None and not len(self.runs)):
             return True
         answer = QMessageBox.question(
             self, "Save the session?", "This session has unsaved changes. Save them first?",

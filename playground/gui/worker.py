@@ -67,6 +67,7 @@ class TrainerWorker(QObject):
         self.boundary_wanted = True         # set from the GUI thread: is it on screen?
         self.inspect_wanted = False         # likewise for the views of the network's inside
         self.watch = None                   # (layer, unit, source) of a weight to trace
+        self.runs = None                    # () -> (RunStore, current run id), saved too
 
     @Slot()
     def run(self) -> None:
@@ -216,8 +217,9 @@ class _SignalBridge(Callback):
         from ..core.sessionfile import save_session
 
         try:
+            runs = self.worker.runs() if self.worker.runs else (None, None)
             save_session(path, trainer.spec, trainer.state_dict(), trainer.data,
-                         self.worker.view_state, describe(trainer.device))
+                         self.worker.view_state, describe(trainer.device), *runs)
         except PlaygroundError as exc:
             self.worker.failed.emit(str(exc))
             return

@@ -1,7 +1,7 @@
 """Responsiveness of the real window while the engine trains as fast as it can.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_gui [--workload tiny|digits|both]
-        [--epochs 20000] [--digits-epochs 300] [--rounds 3]
+        [--epochs 20000] [--digits-epochs 300] [--rounds 3] [--overlays 16]
 
 Two workloads (both by default), each with every plot live:
 - tiny: a 2 -> 4 tanh -> 1 network on spiral, full batch, so epochs are as short as the
@@ -19,6 +19,10 @@ Printed per workload:
 - the CPU the GUI thread and the other threads used, in cores.
 Goals: p99 under 30 ms, at least 20 redraws/s, all epochs recorded, flat memory,
 GUI speed at least 0.9x headless.
+--overlays N first trains N runs of the workload headless (learning rates spread over
+four decades, at most 3,000 epochs each) and puts them in the window's runs, so every
+plot overlays N finished runs under the one that trains (issue 10's goal: 16 runs,
+>= 20 redraws/s, p99 < 30 ms).
 """
 from __future__ import annotations
 
@@ -79,12 +83,31 @@ def headless_rate(spec: SessionSpec) -> float:
     return epochs / (time.perf_counter() - start)
 
 
-def gui_run(app: QApplication, spec: SessionSpec) -> dict:
+def overlay_histories(spec: SessionSpec, count: int) -> list[tuple[SessionSpec, dict]]:
+    """`count` finished runs of `spec` at learning rates from 1e-4 to 1, headless."""
+    import dataclasses
+
+    runs = []
+    for index in range(count):
+        lr = 10 ** (-4 + 4 * index / max(1, count - 1))
+        one = dataclasses.replace(spec, optimizer=dataclasses.replace(spec.optimizer, lr=lr),
+                                  train=dataclasses.replace(spec.train,
+                                                            epochs=min(spec.train.epochs, 3000)))
+        trainer = Trainer(one)
+        trainer.fit()
+        runs.append((one, dict(trainer.history.columns)))
+    return runs
+
+
+def gui_run(app: QApplication, spec: SessionSpec, overlays: list | None = None) -> dict:
     from playground.gui.main_window import MainWindow
 
     epochs = spec.train.epochs
     window = MainWindow(theme_name="light")
     window.set_spec(spec)
+    for run_spec, columns in overlays or ():
+        window.runs.add_finished(run_spec, columns)
+    window.refresh_runs()
     window.resize(1400, 900)
     window.show()
     window.tabs.setCurrentWidget(window.boundary)  # the decision boundary is drawn too
@@ -138,13 +161,16 @@ def gui_run(app: QApplication, spec: SessionSpec) -> dict:
     return result
 
 
-def bench(app: QApplication, name: str, epochs: int, rounds: int) -> None:
+def bench(app: QApplication, name: str, epochs: int, rounds: int, overlays: int = 0) -> None:
     title, make, warm_up = WORKLOADS[name]
     headless_rate(make(warm_up))
+    finished = overlay_histories(make(epochs), overlays) if overlays else None
+    if overlays:
+        title += f", {overlays} finished runs overlaid"
     headless, runs = [], []
     for _ in range(rounds):  # alternated, so drifts in machine speed hit both sides
         headless.append(headless_rate(make(epochs)))
-        runs.append(gui_run(app, make(epochs)))
+        runs.append(gui_run(app, make(epochs), finished))
     ratios = sorted(run["rate"] / rate for run, rate in zip(runs, headless))
     result = runs[0]
     late = sorted(t for run in runs for t in run["lateness"])
@@ -175,13 +201,16 @@ def main() -> None:
                         help="epochs of the digits net (each about 40 updates)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternating headless and windowed runs; medians are printed")
+    parser.add_argument("--overlays", type=int, default=0,
+                        help="finished runs overlaid on the plots while one trains")
     args = parser.parse_args()
     os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Bench")
     names = ("tiny", "digits") if args.workload == "both" else (args.workload,)
     for name in names:
-        bench(app, name, args.epochs if name == "tiny" else args.digits_epochs, args.rounds)
+        bench(app, name, args.epochs if name == "tiny" else args.digits_epochs, args.rounds,
+              args.overlays)
 
 
 if __name__ == "__main__":

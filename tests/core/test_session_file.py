@@ -187,7 +187,8 @@ def test_a_newer_version_says_which_version_made_it(tmp_path):
     body["manifest.json"] = json.dumps(manifest).encode()
     path = tmp_path / "future.pgsession"
     write_members(path, body)
-    with pytest.raises(SessionFileError, match=r"newer Gradient Playground \(9.0, session format 2\)"):
+    with pytest.raises(SessionFileError, match=rf"newer Gradient Playground \(9.0, session "
+                                               rf"format {VERSION + 1}\)"):
         open_session(path)
 
 

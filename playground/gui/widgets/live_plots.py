@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsVie
 from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, QtPlotItem, ReadableAxis, Series,  # noqa: F401
                          decimate, depth_colors, exponential_average, finite_span,
                          nice_ceiling, readable_y_range)
+from .runs.overlays import RunOverlays
 from .units import Units, label
 
 # How each way a run ends is written on the curve, and in which colour.
@@ -84,6 +85,8 @@ class LivePlots(QWidget):
         self.readout.setToolTip("The values under the mouse pointer.")
         layout.addWidget(self.readout)
         self._make_plots()
+        self.run_color: str | None = None  # the current run's, while runs are overlaid
+        self.overlays = RunOverlays(self.plots, self._series_key, self._factor)
         self._forget()
         self._build()
         self.timer = QTimer(self, interval=REDRAW_MS)
@@ -183,6 +186,19 @@ class LivePlots(QWidget):
         """Updates per epoch: places stepped batches and the planned end in updates."""
         self.steps_per_epoch = max(0, int(steps))
         self._x_target = None
+        self.dirty = True
+
+    def set_runs(self, runs: list, current_color: str | None = None) -> None:
+        """Finished runs to draw under the current one, each (key, colour, History
+        columns), bottom first; `current_color` draws the current run in its own colour
+        (None: the usual train and validation colours). Their curves are set here, once."""
+        self.overlays.set_runs(runs)
+        if current_color != self.run_color:
+            self.run_color = current_color
+            self._build()
+        self._following = set(self.plots)
+        self._x_target = None
+        self._y_targets = {}
         self.dirty = True
 
     # ------------------------------------------------------------ the data
@@ -416,12 +432,15 @@ class LivePlots(QWidget):
         # Pens one pixel wide: Qt's raster engine draws wider lines several times slower.
         pen = lambda color, style=Qt.PenStyle.SolidLine: pg.mkPen(color, width=1, style=style)
         c = self.colors
+        train, val = (pen(c[0]), pen(c[1 % len(c)])) if self.run_color is None else \
+            (pen(self.run_color), pen(self.run_color, Qt.PenStyle.DashLine))
         self.curves = {
-            "loss": self._add_curve("loss", pen(c[0])),
-            "val_loss": self._add_curve("loss", pen(c[1 % len(c)])),
-            "metric": self._add_curve("metric", pen(c[0])),
-            "val_metric": self._add_curve("metric", pen(c[1 % len(c)])),
-            "lr": self._add_curve("lr", pen(c[2 % len(c)])),
+            "loss": self._add_curve("loss", train),
+            "val_loss": self._add_curve("loss", val),
+            "metric": self._add_curve("metric", train),
+            "val_metric": self._add_curve("metric", val),
+            "lr": self._add_curve("lr", pen(c[2 % len(c)] if self.run_color is None
+                                            else self.run_color)),
             "batch_loss": self._add_curve("loss", pen(c[3 % len(c)], Qt.PenStyle.DotLine)),
         }
         self.batch_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(c[3 % len(c)]))
@@ -440,6 +459,7 @@ class LivePlots(QWidget):
             self.marker_lines.append(self._vertical(epoch, step, text, MARKER_COLOR))
         self._draw_nonfinite()
         self._draw_finish()
+        self.overlays.build()
         self.titles["metric"] = label(self.metric_name)
         self.titles["loss"] = self.units.loss_title()
         for name in self.plots:
@@ -506,7 +526,10 @@ class LivePlots(QWidget):
 
         c = self.colors
         entries = []
-        if plot_name in ("loss", "metric"):
+        if plot_name in ("loss", "metric") and self.run_color is not None:
+            entries = [entry(self.foreground, "train"),  # the runs table says which colour
+                       entry(self.foreground, "validation", "\u2504\u2504")]
+        elif plot_name in ("loss", "metric"):
             entries = [entry(c[0], "train"), entry(c[1 % len(c)], "validation")]
             if plot_name == "loss" and self.batch["loss"].size:
                 entries.append(entry(c[3 % len(c)], "per update", "\u2022\u2022"))
@@ -548,6 +571,7 @@ class LivePlots(QWidget):
         epochs_mode = self.x_axis.currentText() == "epochs"
         x = self.series["epoch" if epochs_mode else "step"].view()
         smoothed = self.smoothing.value() > 0
+        self.overlays.set_view(epochs_mode, self.smoothing.value() / 100)  # on a change only
         lo, hi = self._visible_x(x)
         for key, curve in self.curves.items():
             if key == "batch_loss":
@@ -635,7 +659,7 @@ class LivePlots(QWidget):
             if self.batch["loss"].size else []
         if self.nonfinite is not None:
             extra.append(self._x(self.nonfinite[0], self.nonfinite[1]))
-        right_data = max([last, *extra])
+        right_data = max([last, *extra, self.overlays.x_max()])
         if self.finish is not None:
             end = self._x(self.finish["epoch"], self.finish.get("step"))
             if end >= right_data:  # (at least 10 epochs' worth, where the plan has them)
@@ -668,6 +692,7 @@ class LivePlots(QWidget):
                             for k, _ in groups[name] if self._series_key(k) in self.series]
                 if name == "loss" and self.batch["loss"].size:
                     followed.append((self.batch["loss"], self._factor("loss")))
+            followed += self.overlays.spans(name)
             low, high = finite_span(followed, smoothed and name != "lr", plot_log)
             if low is None:
                 target = (-1.0, 1.0) if plot_log else (0.0, 1.0)
