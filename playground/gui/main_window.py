@@ -34,6 +34,7 @@ from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .session_files import SessionFilesMixin
 from .session_model import SessionModel
+from .welcome_wiring import WelcomeMixin
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
@@ -45,7 +46,7 @@ from .widgets.optimizer_panel import OptimizerPanel
 
 
 
-class MainWindow(SessionFilesMixin, QMainWindow):
+class MainWindow(SessionFilesMixin, WelcomeMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -67,6 +68,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
+        self._install_welcome()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
