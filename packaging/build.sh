@@ -85,11 +85,21 @@ trim "torch/bin (C++ tests, protoc; torch_shm_manager kept)" 'torch/bin/!(torch_
 trim "torch/test (torch's own tests)" torch/test
 trim "torch/include (C++ headers, for compiling extensions)" torch/include
 trim "torch/share (CMake files, for compiling against libtorch)" torch/share
+# Libraries of torch's own tests, never loaded by `import torch`.
+trim "torch/lib test libraries" 'torch/lib/lib*test*.so' torch/lib/libaoti_custom_ops.so \
+  torch/lib/libbackend_with_compiler.so
 # Windows' torch ships link-time import libraries beside its DLLs.
 trim "torch/lib/*.lib (Windows import libraries, for linking only)" 'torch/lib/*.lib'
 # The app has no translations of its own, so Qt's message catalogs are never loaded.
 trim "Qt translations (the app installs no translator)" PySide6/Qt/translations \
   PySide6/translations
+# Symbol tables for debuggers in torch's libraries (the dynamic symbols stay), as Debian's
+# dh_strip does: `strip --strip-unneeded`. Linux only (ELF).
+if [ "$os" = linux ] && command -v strip >/dev/null; then
+  was=$(size "$BUNDLE")
+  strip --strip-unneeded "${roots[0]}"/torch/lib/*.so*
+  say "trim: strip --strip-unneeded torch/lib/*.so: $(( (was - $(size "$BUNDLE")) / 1024 )) MiB"
+fi
 shopt -u extglob nullglob
 after=$(size "$BUNDLE")
 say "bundle: $(mib "$after") after trims ($(( (before - after) / 1024 )) MiB trimmed)"

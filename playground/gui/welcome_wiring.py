@@ -53,7 +53,8 @@ class WelcomeMixin:
             self.welcome.close()
         recent = [p for p in settings.read(settings.RECENT_FILES).split("\n") if p]
         view = WelcomeView({name: make() for name, make in EXAMPLES.items()}, recent,
-                           settings.read(settings.WELCOME_AT_START) == "always")
+                           settings.read(settings.WELCOME_AT_START) == "always",
+                           self.theme.text)
         dialog = QDialog(self, objectName="welcomeDialog")
         dialog.setWindowTitle("Welcome to Gradient Playground")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -69,7 +70,7 @@ class WelcomeMixin:
             settings.WELCOME_AT_START, "always" if on else "never"))
         dialog.destroyed.connect(lambda *_: self._on_welcome_destroyed(dialog))
         self.welcome, self.welcome_view = dialog, view
-        dialog.resize(820, 620)
+        dialog.resize(960, 700)
         dialog.show()
 
     def _on_welcome_destroyed(self, dialog: QDialog) -> None:

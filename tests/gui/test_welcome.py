@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCommandLinkButton
 
 from playground.core.examples import EXAMPLES
 from playground.gui import settings
-from playground.gui.widgets.welcome import summarize
+from playground.gui.widgets.welcome import example_title, summarize
 
 SESSION = Path(__file__).parents[1] / "data" / "session-v1.pgsession"
 
@@ -31,8 +31,9 @@ def test_every_example_has_a_button_that_describes_it(qtbot, window):
     for name, make in EXAMPLES.items():
         button = dialog.findChild(QCommandLinkButton, f"welcomeExample_{name}")
         assert button.description() == summarize(make())
-    assert "spiral data; layers 16 tanh \u203a 16 tanh \u203a out; adam" in summarize(
-        EXAMPLES["spiral"]())
+    assert summarize(EXAMPLES["spiral"]()).startswith("16 tanh \u203a 16 tanh \u203a out\nadam, ")
+    assert summarize(EXAMPLES["digits_cnn"]()).startswith("conv 8 \u203a pool \u203a conv 16")
+    assert example_title("digits_mlp") == "Digits MLP"
     assert window.actionWelcome in window.menuBar().actions()[-1].menu().actions()
 
 

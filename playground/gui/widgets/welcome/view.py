@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QCommandLinkButton, QGridLayout, QHBox
                                QLabel, QPushButton, QVBoxLayout, QWidget)
 
 from ....core.spec import SessionSpec
+from ... import resources
 from .summary import example_title, summarize
 
 PURPOSE = ("Gradient Playground shows how a neural network learns by gradient descent: "
@@ -30,9 +31,13 @@ class WelcomeView(QWidget):
     showAtStartChanged = Signal(bool)
 
     def __init__(self, examples: Mapping[str, SessionSpec], recent: Sequence[str],
-                 show_at_start: bool, parent: QWidget | None = None) -> None:
+                 show_at_start: bool, icon_color: str = "#404040",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcomeView")
+        # The theme's text colour: the buttons' own arrow is black, unseen on dark.
+        self._icons = {"example": resources.icon("train", icon_color),
+                       "recent": resources.icon("open", icon_color)}
         column = QVBoxLayout(self)
         title = QLabel("Welcome to Gradient Playground", objectName="welcomeTitle")
         font = title.font()
@@ -41,8 +46,10 @@ class WelcomeView(QWidget):
         title.setFont(font)
         column.addWidget(title)
         column.addWidget(QLabel(PURPOSE, objectName="welcomePurpose", wordWrap=True))
+        column.addSpacing(10)
         column.addWidget(self._heading("Start from an example"))
         column.addLayout(self._examples(examples))
+        column.addSpacing(10)
         column.addWidget(self._heading("Continue a recent session"))
         column.addLayout(self._recent(recent))
         column.addStretch(1)
@@ -67,8 +74,9 @@ class WelcomeView(QWidget):
         for index, (name, spec) in enumerate(examples.items()):
             button = QCommandLinkButton(example_title(name), summarize(spec),
                                         objectName=f"welcomeExample_{name}")
-            button.setToolTip(f"Load the {example_title(name).lower()} example: "
-                              f"{summarize(spec)}.")
+            button.setIcon(self._icons["example"])
+            button.setToolTip(f"Load the {example_title(name)} example "
+                              f"({spec.data.name.replace('_', ' ')} data):\n{summarize(spec)}")
             button.clicked.connect(lambda checked=False, n=name: self.exampleChosen.emit(n))
             grid.addWidget(button, index // COLUMNS, index % COLUMNS)
         return grid
@@ -81,6 +89,7 @@ class WelcomeView(QWidget):
             button = QCommandLinkButton(Path(path).name, str(Path(path).parent) if exists
                                         else f"not found in {Path(path).parent}",
                                         objectName=f"welcomeRecent{index}")
+            button.setIcon(self._icons["recent"])
             button.setEnabled(exists)
             button.setToolTip(path)
             button.clicked.connect(lambda checked=False, p=path: self.recentChosen.emit(p))
