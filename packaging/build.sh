@@ -83,8 +83,6 @@ trim() {  # trim "why" RELATIVE_PATH_OR_GLOB...
 # torch's C++ test programs and protoc; torch_shm_manager is kept (DataLoader workers).
 trim "torch/bin (C++ tests, protoc; torch_shm_manager kept)" 'torch/bin/!(torch_shm_manager*)'
 trim "torch/test (torch's own tests)" torch/test
-trim "torch/include (C++ headers, for compiling extensions)" torch/include
-trim "torch/share (CMake files, for compiling against libtorch)" torch/share
 # Libraries of torch's own tests, never loaded by `import torch`.
 trim "torch/lib test libraries" 'torch/lib/lib*test*.so' torch/lib/libaoti_custom_ops.so \
   torch/lib/libbackend_with_compiler.so
