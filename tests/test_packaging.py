@@ -116,3 +116,18 @@ def test_smoke_driver_trains_saves_reopens_and_fails_on_a_bad_file(tmp_path):
     broken.write_bytes(b"not a session")
     refused = run("reopen", str(broken), "2")
     assert refused.returncode == 1 and "did not open" in refused.stderr
+
+
+def test_bundle_launcher_is_the_cli_when_started_as_playground_cli(tmp_path):
+    """The Linux bundle's playground-cli is a symlink to the window's launcher."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                             "QT_QPA_PLATFORM")}
+    env.update(PYTHONPATH=str(ROOT), GRADIENT_PLAYGROUND_LOG=str(tmp_path / "log"))
+    launcher = PACKAGING / "launchers" / "window.py"
+    (tmp_path / "playground-cli").symlink_to(launcher)
+    as_cli = subprocess.run([sys.executable, str(tmp_path / "playground-cli")], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert as_cli.returncode == 2 and "usage: playground" in as_cli.stdout
+    as_window = subprocess.run([sys.executable, str(launcher)], env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert as_window.returncode == 2 and "no display was found" in as_window.stderr
