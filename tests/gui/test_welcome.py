@@ -80,3 +80,18 @@ def test_shown_on_the_first_start_only_unless_asked_for_every_start(qtbot, windo
     dialog.close()
     qtbot.waitUntil(lambda: window.welcome is None)
     assert window.offer_welcome() and window.offer_welcome()
+
+
+def test_open_another_session_asks_for_a_file_and_opens_it(qtbot, window, tmp_path,
+                                                          monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    path = str(tmp_path / "chosen.pgsession")
+    shutil.copy(SESSION, path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *args, **kwargs: (path, "")))
+    dialog = _welcome(qtbot, window)
+    with qtbot.waitSignal(window.controller.opened, timeout=30_000):
+        qtbot.mouseClick(dialog.findChild(QPushButton, "welcomeOpen"),
+                         Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.path == path, timeout=10_000)
