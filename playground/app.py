@@ -121,8 +121,8 @@ def run_gui(args: list[str]) -> int:
     window.show()
     if args:
         window.open_run(args[0])
-    else:
-        window.offer_recovery()
+    elif not window.offer_recovery():
+        window.offer_welcome()  # on the first start (see settings.WELCOME_AT_START)
     return app.exec()
 
 

@@ -38,6 +38,7 @@ from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .sweep_wiring import SweepWiringMixin
 from .session_model import SessionModel
+from .welcome_wiring import WelcomeMixin
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
@@ -51,7 +52,7 @@ from .search_wiring import SearchWiringMixin
 
 
 class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
-                 SearchWiringMixin, OptimizerLabMixin, QMainWindow):
+                 SearchWiringMixin, OptimizerLabMixin, WelcomeMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -78,6 +79,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._install_inside()
         self._install_sweep()
         self._install_runs()
+        self._install_welcome()
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first

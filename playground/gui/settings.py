@@ -28,6 +28,8 @@ THREADS = Setting("preferences/threads", int, 0)             # 0 = automatic
 LAST_FOLDER = Setting("preferences/last_folder", str, "")
 RECENT_FILES = Setting("files/recent", str, "")                # paths joined by "\n"
 MAX_RECENT = 8
+# The welcome view at start: "first" (the first start only), "always" or "never".
+WELCOME_AT_START = Setting("welcome/at_start", str, "first")
 
 
 def read(setting: Setting, settings: QSettings | None = None) -> Any:

@@ -1,0 +1,85 @@
+"""WelcomeMixin: the welcome view in its own window, shown on the first start (and at
+every start if the user asks) and from Help > Welcome.
+
+A separate, non-modal window rather than a page of the main window: the main window's
+panels, menus and toolbar stay where returning users know them, and the welcome view
+closes as soon as something is chosen. Mixed into MainWindow only; it uses the window's
+load_example, open_run and theme.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QVBoxLayout
+
+from ..core.examples import EXAMPLES
+from . import settings
+from .widgets.welcome import WelcomeView
+
+
+def _menu(window, title: str) -> QMenu:
+    """The menu bar's menu called `title` (made at the end if absent)."""
+    for action in window.menuBar().actions():
+        if action.menu() is not None and action.text().replace("&", "") == title.replace("&", ""):
+            return action.menu()
+    return window.menuBar().addMenu(title)
+
+
+class WelcomeMixin:
+    def _install_welcome(self) -> None:
+        self.welcome: QDialog | None = None
+        self.actionWelcome = QAction("&Welcome", self, objectName="actionWelcome")
+        self.actionWelcome.setToolTip("The examples, one click each, and your recent "
+                                      "sessions")
+        self.actionWelcome.setStatusTip(self.actionWelcome.toolTip())
+        self.actionWelcome.triggered.connect(self.show_welcome)
+        help_menu = _menu(self, "&Help")
+        first = help_menu.actions()[0] if help_menu.actions() else None
+        help_menu.insertAction(first, self.actionWelcome)
+
+    def offer_welcome(self) -> bool:
+        """At start: the welcome view on the first start, or on every start if asked."""
+        mode = settings.read(settings.WELCOME_AT_START)
+        if mode == "never":
+            return False
+        if mode != "always":
+            settings.write(settings.WELCOME_AT_START, "never")
+        self.show_welcome()
+        return True
+
+    def show_welcome(self) -> None:
+        """The welcome view, made afresh (so the recent list is current)."""
+        if self.welcome is not None:
+            self.welcome.close()
+        recent = [p for p in settings.read(settings.RECENT_FILES).split("\n") if p]
+        view = WelcomeView({name: make() for name, make in EXAMPLES.items()}, recent,
+                           settings.read(settings.WELCOME_AT_START) == "always",
+                           self.theme.text)
+        dialog = QDialog(self, objectName="welcomeDialog")
+        dialog.setWindowTitle("Welcome to Gradient Playground")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        column = QVBoxLayout(dialog)
+        column.addWidget(view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.close)
+        column.addWidget(buttons)
+        view.exampleChosen.connect(lambda name: self._on_welcome_chosen(self.load_example, name))
+        view.recentChosen.connect(lambda path: self._on_welcome_chosen(self.open_run, path))
+        view.openRequested.connect(lambda: self._on_welcome_chosen(self.open_run, None))
+        view.showAtStartChanged.connect(lambda on: settings.write(
+            settings.WELCOME_AT_START, "always" if on else "never"))
+        dialog.destroyed.connect(lambda *_: self._on_welcome_destroyed(dialog))
+        self.welcome, self.welcome_view = dialog, view
+        dialog.resize(960, 700)
+        dialog.show()
+
+    def _on_welcome_destroyed(self, dialog: QDialog) -> None:
+        if self.welcome is dialog:  # not a newer one shown since
+            self.welcome = None
+
+    def _on_welcome_chosen(self, load, argument) -> None:
+        """Close the welcome view first: a question the load may ask (save the current
+        session?) then comes from the main window, not from behind the welcome view."""
+        if self.welcome is not None:
+            self.welcome.close()
+        load(argument)
