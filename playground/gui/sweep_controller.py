@@ -10,20 +10,33 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.control import TrainControl
 from ..core.errors import PlaygroundError
+from ..core.spec import SessionSpec
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.025
 
 
+@dataclass(frozen=True)
+class KeptRun:
+    """A sweep's run, ready for the window's runs table (RunStore.add_finished)."""
+    name: str
+    spec: SessionSpec
+    columns: dict[str, list[float]]
+    test: dict[str, float]
+    reason: str
+
+
 class SweepWorker(QObject):
     # (name, arguments) for the controller's signal of that name: recordsArrived
     # ([(run index, record)]), runFinished (run index, reason), failed (a sentence),
-    # finished ({"rows": table rows, "stopped": bool}, or None after a failure).
+    # finished ({"rows": table rows, "stopped": bool, "runs": [KeptRun]}, or None after
+    # a failure).
     event = Signal(object)
     done = Signal()
 
@@ -43,7 +56,8 @@ class SweepWorker(QObject):
                                on_finished=self._on_finished, control=self.control,
                                interactive=True)
             self._flush()
-            outcome = {"rows": result.table(), "stopped": result.stopped}
+            outcome = {"rows": result.table(), "stopped": result.stopped,
+                       "runs": kept_runs(result)}
         except PlaygroundError as exc:
             self.event.emit(("failed", (str(exc),)))
         except Exception as exc:  # noqa: BLE001 - reported in words, logged in full
@@ -69,6 +83,21 @@ class SweepWorker(QObject):
             batch, self._pending = self._pending, []
             self.event.emit(("recordsArrived", (batch,)))
         self._flushed = now or time.perf_counter()
+
+
+def kept_runs(result) -> list[KeptRun]:
+    """Each trained run of a sweep as the runs table keeps it (plain values, no tensors)."""
+    kept = []
+    for run_result in result.results:
+        if not run_result.events:
+            continue  # stopped before its first epoch: nothing to compare
+        history = run_result.history()
+        finished = run_result.finished
+        kept.append(KeptRun(run_result.run.name, run_result.run.spec,
+                            {key: list(values) for key, values in history.columns.items()},
+                            dict(finished.test) if finished else {},
+                            finished.reason if finished else "stopped"))
+    return kept
 
 
 class SweepController(QObject):

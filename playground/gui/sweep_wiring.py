@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QMenu
 
+from ..core.errors import PlaygroundError
 from ..core.experiments.presets import PRESETS
 from .sweep_controller import SweepController
 
@@ -58,6 +59,7 @@ class SweepWiringMixin:
             window.runRequested.connect(self._on_sweep_window_run_requested)
             window.stopRequested.connect(controller.stop)
             window.closing.connect(self._on_sweep_window_closing)
+            window.keepRunsRequested.connect(self._on_sweep_window_keep_runs_requested)
             controller.recordsArrived.connect(window.add_records)
             controller.runFinished.connect(window.run_finished)
             controller.finished.connect(window.sweep_finished)
@@ -80,6 +82,22 @@ class SweepWiringMixin:
             self.sweep_window.sweep_started(plan)
         else:
             self.sweep_window.show_error("A sweep is already running; stop it first.")
+
+    @Slot(object)
+    def _on_sweep_window_keep_runs_requested(self, kept: list) -> None:
+        """The sweep's runs join the runs table (overlaid, compared, saved)."""
+        added = 0
+        try:
+            for run in kept:
+                self.runs.add_finished(run.spec, run.columns, (), run.test,
+                                       name=f"sweep: {run.name}", reason=run.reason)
+                added += 1
+        except PlaygroundError as exc:  # the store is full: say so, keep what fitted
+            self.sweep_window.show_error(str(exc))
+        self.refresh_runs()
+        self.runs_dock.show()
+        self.modified = True
+        self._say(f"{added} runs of the sweep added to the runs table.")
 
     @Slot()
     def _on_sweep_window_closing(self) -> None:

@@ -13,6 +13,8 @@ from playground.gui.widgets.runs.branch_dialog import BranchDialog
 from playground.gui.widgets.runs.overlays import run_color
 from playground.gui.widgets.runs.runs_table import NAME, SHOW
 
+from .helpers import save_and_reopen
+
 DATA = Path(__file__).parent.parent / "data"
 WAIT = 30_000
 
@@ -103,13 +105,7 @@ def test_save_and_reopen_keeps_the_runs(qtbot, window, tmp_path):
     first, second = two_runs(qtbot, window)
     window.runs.rename(first.id, "slow lr")
     window.runs.set_visible(first.id, False)
-    path = str(tmp_path / "runs.pgsession")
-    window.path = path
-    with qtbot.waitSignal(window.controller.saved, timeout=WAIT):
-        assert window.save_run()
-    window.actionReset.trigger()  # what opens must come from the file
-    with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
-        window.open_run(path)
+    save_and_reopen(qtbot, window, str(tmp_path / "runs.pgsession"), WAIT)
     names = [(r.name, r.visible, r.epochs) for r in window.runs]
     assert names == [("slow lr", False, 5), (second.name, True, 5)]
     assert window.current_run.id == second.id and window.runs_table.table.rowCount() == 2

@@ -6,6 +6,8 @@ import dataclasses
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from .helpers import save_and_reopen
+
 TIMEOUT = 120_000
 
 
@@ -128,3 +130,23 @@ def test_choosing_a_variable_offers_its_own_values(window, qtbot):
     second.setCurrentIndex(0)  # none: no second variable, no values
     assert sweep.values[1].text() == ""
     assert [run.values for run in sweep.build_plan().runs][0] == {"optimizer": "sgd"}
+
+
+def test_keep_as_runs_puts_the_sweep_in_the_runs_table_and_the_session(window, qtbot,
+                                                                        tmp_path):
+    sweep = open_sweep(window)
+    fill(qtbot, sweep, 1, "lr", "0.01,0.1")
+    set_epochs(qtbot, sweep, 3)
+    assert not sweep.keep_button.isEnabled()  # nothing to keep before a sweep
+    outcome = run(qtbot, window, sweep)
+    before = len(window.runs)
+    qtbot.mouseClick(sweep.keep_button, Qt.MouseButton.LeftButton)
+    kept = list(window.runs)[before:]
+    assert [run.spec for run in kept] == [plan.spec for plan in sweep.plan.runs]
+    assert [run.epochs for run in kept] == [3, 3]
+    assert [run.final["loss"] for run in kept] == [row["loss"] for row in outcome["rows"]]
+    assert window.runs_table.table.rowCount() == len(window.runs)
+    assert not sweep.keep_button.isEnabled()  # kept once
+    save_and_reopen(qtbot, window, str(tmp_path / "kept.pgsession"), TIMEOUT)
+    reopened = [run for run in window.runs if run.name.startswith("sweep: ")]
+    assert [run.spec for run in reopened] == [plan.spec for plan in sweep.plan.runs]

@@ -50,6 +50,7 @@ class SweepWindow(QWidget):
     runRequested = Signal(object)    # SweepPlan
     stopRequested = Signal()
     closing = Signal()
+    keepRunsRequested = Signal(object)  # [KeptRun]: add them to the window's runs table
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -144,11 +145,18 @@ class SweepWindow(QWidget):
                                          enabled=False)
         self.export_button.setToolTip("Save the results table as a CSV file.")
         self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.keep_button = QPushButton("Keep as runs", objectName="sweepKeepRuns",
+                                       enabled=False)
+        self.keep_button.setToolTip(
+            "Add the sweep's runs to the main window's runs table: their curves overlay "
+            "your own runs there, and they are saved with the session.")
+        self.keep_button.clicked.connect(self._on_keep_button_clicked)
         self.progress = QProgressBar(objectName="sweepProgress")
         self.progress.setToolTip("Epochs trained of all the sweep's epochs.")
         self.status = QLabel(objectName="sweepStatus")
         row = QHBoxLayout()
-        for widget in (self.run_button, self.stop_button, self.export_button):
+        for widget in (self.run_button, self.stop_button, self.export_button,
+                       self.keep_button):
             row.addWidget(widget)
         row.addWidget(self.progress, 1)
         row.addWidget(self.status)
@@ -264,6 +272,8 @@ class SweepWindow(QWidget):
         self.table.setRowCount(0)
         self.tabs.setTabEnabled(1, len(plan.variables) == 2)
         self.export_button.setEnabled(False)
+        self.keep_button.setEnabled(False)
+        self.kept_runs = []
         self._set_status()
 
     def set_running(self, running: bool) -> None:
@@ -295,6 +305,8 @@ class SweepWindow(QWidget):
         if len(self.plan.variables) == 2:
             self.heatmap.show_rows(self.rows, self.plan.variables)
         self.export_button.setEnabled(bool(self.rows))
+        self.kept_runs = list(outcome.get("runs", ()))
+        self.keep_button.setEnabled(bool(self.kept_runs))
 
     def _fill_table(self) -> None:
         extra = PRESETS[self.preset.currentData()].columns if self.preset.currentData() \
@@ -317,6 +329,11 @@ class SweepWindow(QWidget):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+
+    @Slot()
+    def _on_keep_button_clicked(self) -> None:
+        self.keep_button.setEnabled(False)  # once: a second click would add them again
+        self.keepRunsRequested.emit(self.kept_runs)
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
