@@ -51,6 +51,9 @@ from .search_wiring import SearchWiringMixin
 
 
 
+RUNS_DOCK_HEIGHT = 110  # pixels: the header and about three runs
+
+
 class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
                  SearchWiringMixin, OptimizerLabMixin, WelcomeMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
@@ -724,6 +727,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         docks = [self.data_dock, self.optimizer_dock]
         self.resizeDocks(docks, [dock.minimumSizeHint().width() for dock in docks],
                          Qt.Orientation.Horizontal)
+        # The runs table starts a few rows high: the views want the height.
+        self.resizeDocks([self.runs_dock], [RUNS_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:
         if not self.maybe_save():

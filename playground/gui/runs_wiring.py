@@ -54,6 +54,10 @@ class RunsMixin:
         self.runs_dock = QDockWidget("Runs", self, objectName="runsDock")
         self.runs_dock.setWidget(self.runs_table)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.runs_dock)
+        # The side panels keep the full height (they are long forms); the runs table
+        # sits under the views only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         view = next((a.menu() for a in self.menuBar().actions() if a.text() == "&View"), None)
         if view is not None:
             view.insertAction(view.actions()[0] if view.actions() else None,

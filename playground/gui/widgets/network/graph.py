@@ -91,7 +91,7 @@ class NetworkGraphWidget(QGraphicsView):
                             QPainter.RenderHint.SmoothPixmapTransform)
         self.setMouseTracking(True)
         self._enlarged = []   # the hovered neuron's enlarged copy (scene items)
-        self.setMinimumSize(260, 220)
+        self.setMinimumSize(200, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.background, self.text = QColor("#ffffff"), QColor("#1d1f23")
         self.snapshot = None

@@ -20,6 +20,7 @@ from .graph import NetworkGraphWidget
 from .trace_view import WeightTraceView
 
 FPS = 30
+MIN_BOX_WIDTH = 150  # pixels
 
 
 class LossCurves(pg.PlotWidget):
@@ -89,10 +90,13 @@ class PlaygroundView(QWidget):
         self.trace = WeightTraceView()
         row = self.row = QSplitter(Qt.Orientation.Horizontal, objectName="playgroundRow")
         self.boxes = []
-        for title, widget, stretch in (("Data", self.data_view, 2),
-                                       ("Network", self.graph, 5),
-                                       ("Output", self.output, 3)):
-            self.boxes.append(_titled(title, widget))
+        for title, widget, stretch, tip in (
+                ("Data", self.data_view, 2, "The training points, in raw coordinates."),
+                ("Network", self.graph, 5, "Each neuron's output over the input plane; "
+                 "links coloured by the weight's sign, thickened by its size."),
+                ("Output", self.output, 3, "The model's output over the plane; the points "
+                 "are the training data.")):
+            self.boxes.append(_titled(title, widget, tip))
             row.addWidget(self.boxes[-1])
             row.setStretchFactor(row.count() - 1, stretch)
         column = QSplitter(Qt.Orientation.Vertical, objectName="playgroundColumn")
@@ -104,6 +108,8 @@ class PlaygroundView(QWidget):
         column.setStretchFactor(0, 3)
         column.setStretchFactor(1, 1)
         layout.addWidget(column)
+        for view in (self.data_view, self.output):
+            view.caption.hide()  # the box's title and tooltip say it, without wrapping
         self._sized = False
 
     def showEvent(self, event) -> None:
@@ -139,8 +145,11 @@ class PlaygroundView(QWidget):
         self.trace.set_colors(background, text, series)
 
 
-def _titled(title: str, widget: QWidget) -> QWidget:
+def _titled(title: str, widget: QWidget, tip: str) -> QWidget:
     box = QWidget()
+    box.setToolTip(tip)
+    # Narrow is fine: three views share the row beside two side panels at 1280 px.
+    box.setMinimumWidth(MIN_BOX_WIDTH)
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
     label = QLabel(f"<b>{title}</b>")
