@@ -47,7 +47,14 @@ class Pending:
 def run_batch(search: "Search", count: int) -> list["TrialResult"]:
     """Ask `count` trials, train them (stacked where they can be) and tell each one;
     their results in the order asked."""
-    batch = [Pending(*search.ask()) for _ in range(count)]
+    batch: list[Pending] = []
+    try:
+        for _ in range(count):
+            batch.append(Pending(*search.ask()))
+    except BaseException as exc:  # the storage failed (or Ctrl-C) part-way
+        for pending in batch:
+            search.fail(pending.trial, exc)
+        raise
     for pending in batch:
         try:
             pending.spec = apply_params(search.base, pending.params)

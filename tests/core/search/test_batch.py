@@ -25,6 +25,12 @@ def _spec(epochs=6):
     return tiny_spec(epochs=epochs, threads=1)
 
 
+def _search(space, epochs, **settings):
+    """An in-memory search without a pruner (every trial trains all its epochs), run."""
+    search = Search(_spec(epochs), SearchSettings(space, pruner="none", **settings), None)
+    return search, search.run()
+
+
 def _alone(spec, params, data):
     """The trial's value as a one-at-a-time search gets it: the Trainer, alone."""
     reporter = _Reporter(_Trial(), SearchListener())
@@ -106,26 +112,30 @@ def test_a_trial_pruned_inside_a_batch_stops_alone(stacks):
 def test_a_mixed_batch_stacks_what_it_can_and_trains_the_rest_alone(stacks):
     # dropout above 0 draws random masks: those trials cannot stack; units 4 and 8 are
     # two architectures, each its own stacked model where two or more share it
-    search = Search(_spec(epochs=3), SearchSettings(
-        "lr=1e-3..0.3:log,units=4|8,dropout=0|0.3", trials=8, pruner="none",
-        sampler="random", batch=8), None)
-    summary = search.run()
+    search, summary = _search("lr=1e-3..0.3:log,units=4|8,dropout=0|0.3", epochs=3,
+                              trials=8, sampler="random", batch=8)
     assert summary.reason == "budget" and len(summary.ran) == 8
     assert all(r.state == "complete" for r in summary.ran)
     refused = [r for r in summary.ran if r.params["dropout"] > 0]
     assert stacks["stacked"] and sum(stacks["stacked"]) + stacks["alone"] == 8
     assert stacks["alone"] >= len(refused) > 0
-    for result in summary.ran:
+    for result in summary.ran:  # stacked or alone, as a one-at-a-time search gets it
         expected = _alone(search.base, result.params, search.data)
-        if result.params["dropout"] == 0:  # dropout masks follow the global generator
-            assert math.isclose(result.value, expected, rel_tol=RTOL)
+        assert math.isclose(result.value, expected, rel_tol=RTOL)
 
 
 def test_the_budget_counts_every_trial_asked(stacks):
-    summary = Search(_spec(epochs=2), SearchSettings("lr=1e-3..0.3:log", trials=5,
-                                                     pruner="none", batch=4), None).run()
+    _, summary = _search("lr=1e-3..0.3:log", epochs=2, trials=5, batch=4)
     assert summary.reason == "budget" and len(summary.ran) == 5
     assert stacks == {"stacked": [4], "alone": 1}  # the last trial asked alone
+
+
+def test_a_grid_asked_at_once_tries_each_point_once(stacks):
+    _, summary = _search("lr=1e-3..1e-1:log:3,optimizer=sgd|adam", epochs=2, trials=50,
+                         sampler="grid", batch=8)
+    assert summary.reason == "grid" and len(summary.ran) == 6
+    assert len({(r.params["lr"], r.params["optimizer"]) for r in summary.ran}) == 6
+    assert stacks["stacked"] == [6]  # sgd and adam rows share one stacked model
 
 
 def test_stop_inside_a_batch_then_resume_runs_the_stopped_values_again(tmp_path):
