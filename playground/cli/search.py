@@ -44,7 +44,8 @@ def register(commands: Any) -> None:
     add("--search-seed", type=int, metavar="N", help="seed of the sampler (default 0)")
     add("--batch", type=int, metavar="N", help="ask N trials at once and train those that "
         "differ only in lr, momentum, l2, optimizer or init as one stacked model "
-        "(default 1: one trial at a time)")
+        "(default 1: one trial at a time; fastest with --pruner none, since a pruner "
+        "re-reads every running trial from the storage each epoch)")
     parser.set_defaults(func=cmd_search)
 
 
