@@ -109,7 +109,7 @@ def _train_group(search: "Search", group: list[Pending], beat: Heartbeat) -> Non
     elif todo:
         pending = todo[0]
         try:
-            outcome = search._train(pending.trial, pending.params)
+            outcome = search.train_alone(pending.trial, pending.params)
         except (SpecError, SpaceError) as exc:
             pending.trial.set_user_attr("error", str(exc))
             outcome = ("fail", None, 0, ())

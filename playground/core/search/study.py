@@ -145,7 +145,7 @@ class Search:
         self.listener.trial_began(trial.number, dict(params))
         with Heartbeat(self.storage, trial._trial_id):
             try:
-                outcome = self._train(trial, params)
+                outcome = self.train_alone(trial, params)
             except (SpecError, SpaceError) as exc:  # values that cannot train together
                 trial.set_user_attr("error", str(exc))
                 outcome = ("fail", None, 0, ())
@@ -210,7 +210,8 @@ class Search:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    def _train(self, trial: Any, params: dict[str, Any]) -> Outcome:
+    def train_alone(self, trial: Any, params: dict[str, Any]) -> Outcome:
+        """Train the trial on the ordinary Trainer, reporting each epoch."""
         from ..trainer import Trainer
 
         spec = apply_params(self.base, params)
