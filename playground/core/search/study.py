@@ -1,11 +1,11 @@
 """A hyperparameter search on Optuna: ask a trial, train it, tell the result.
 
 By default one trial at a time on the ordinary Trainer (settings.batch > 1 asks several
-at once and trains those that stack as one model: batch.py): the trial's values become a SessionSpec
-(space.apply_params), the trainer reports the monitored loss each epoch to the trial, and
-the pruner's verdict (trial.should_prune) ends the run after that epoch. The samplers and
-pruners are Optuna's own. The study keeps what a worker needs to join it (the base spec,
-the space, the budget, sampler and pruner) as study attributes, so
+at once and trains those that stack as one model: batch.py): the trial's values become a
+SessionSpec (space.apply_params), the trainer reports the monitored loss each epoch to
+the trial, and the pruner's verdict (trial.should_prune) ends the run after that epoch.
+The samplers and pruners are Optuna's own. The study keeps what a worker needs to join
+it (the base spec, the space, the budget, sampler and pruner) as study attributes, so
 `playground search worker --storage URL --study NAME` needs nothing else. The budget is
 counted over the whole study (every process's finished and running trials), so a resumed
 search or several workers stop together at N.

@@ -64,9 +64,9 @@ class SearchWindow(QWidget):
             "L2, optimizer or initialisation train together as one stacked model, "
             "about as fast as one; the sampler keeps them apart (TPE counts the ones "
             "still running as poor guesses). 1 asks each trial after the last ended, so "
-            "the sampler and the pruner learn from every trial before the next. Fastest with "
-            "no pruner: a pruner re-reads every running trial from the storage each "
-            "epoch."))
+            "the sampler and the pruner learn from every trial before the next. Fastest "
+            "with no pruner: a pruner re-reads every running trial from the storage "
+            "each epoch."))
         self.storage = QLineEdit(objectName="searchStorage", toolTip=(
             "Where the study is kept: an Optuna storage URL. By default an SQLite file "
             "beside the session; postgresql://user@host/db lets `playground search worker` "
