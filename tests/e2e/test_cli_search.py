@@ -33,6 +33,17 @@ def test_search_runs_prints_each_trial_and_resumes_by_running_again(capsys, tmp_
     assert code == 2 and "searches the space" in err and len(err.splitlines()) == 1
 
 
+def test_a_batched_search_prints_every_trial_it_asked(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    code, out, err = run_cli(capsys, "search", *FAST, "--space", "lr=1e-3..0.3:log",
+                             "--trials", "5", "--batch", "3", "--storage", url, "--jsonl")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert sorted(r["number"] for r in records[:-1]) == [0, 1, 2, 3, 4]
+    assert all(r["state"] == "complete" for r in records[:-1])
+    assert records[-1]["trials"] == 5 and records[-1]["reason"] == "budget"
+
+
 def test_a_worker_joins_by_name_and_runs_the_rest_of_the_budget(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     assert run_cli(capsys, "search", *FAST, "--space", "lr=1e-3..0.3:log", "--trials", "2",
@@ -51,6 +62,7 @@ def test_a_worker_joins_by_name_and_runs_the_rest_of_the_budget(capsys, tmp_path
     (["--space", "lr=1e-3..1", "--storage", "postgresql://u@127.0.0.1:1/db"],
      "cannot be opened"),
     (["--space", "lr=1e-3..1", "--trials", "0"], "trial budget"),
+    (["--space", "lr=1e-3..1", "--batch", "0"], "The batch must be 1 to 64"),
     (["--space", "lr=1e-3..1", "--save", "x.pgsession"], "belongs to `playground train`"),
     ([], "--space is missing"),
     (["worker", "--study", "x"], "give --storage URL and --study NAME"),

@@ -82,6 +82,34 @@ def test_a_search_from_the_window_fills_its_views_and_opens_the_best(window, qtb
     assert spec.train == _small_spec().train and spec.data == _small_spec().data
 
 
+def test_trials_asked_at_once_train_as_one_stacked_model(window, qtbot, tmp_path,
+                                                        monkeypatch):
+    from playground.core.experiments import batched
+
+    stacked, init = [], batched.BatchedTrainer.__init__
+
+    def spy(self, specs, **kwargs):
+        stacked.append(len(specs))
+        init(self, specs, **kwargs)
+
+    monkeypatch.setattr(batched.BatchedTrainer, "__init__", spy)
+    window.session.replace(_small_spec())
+    search = window.open_search()
+    search.space.rows["units"][0].setChecked(False)  # lr alone: every trial stacks
+    search.trials.setValue(4)
+    search.batch.setValue(4)
+    search.pruner.setCurrentIndex(search.pruner.findData("none"))
+    search.storage.setText(f"sqlite:///{tmp_path / 'b.db'}")
+    with qtbot.waitSignal(window.search_controller.searchEnded, timeout=TIMEOUT):
+        qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
+        assert not search.batch.isEnabled()
+    qtbot.waitUntil(lambda: not window.search_controller.busy)
+    assert stacked == [4] and search.batch.isEnabled()
+    assert sorted(search.results) == [0, 1, 2, 3]
+    assert all(r.state == "complete" for r in search.results.values())
+    assert "Search ended" in search.status.text()
+
+
 def test_the_space_editor_explains_a_bad_space_and_holds_start(window, qtbot):
     search = window.open_search()
     search.space.rows["lr"][1].setText("1..1e-3")

@@ -13,20 +13,29 @@ HOST = socket.gethostname()
 
 
 class Heartbeat:
-    """Records the trial's heartbeat every HEARTBEAT_S seconds while it runs, so other
-    processes can tell a live trial from one whose process died (RDBStorage)."""
+    """Records the heartbeat of the trials this process runs (one, or a batch asked at
+    once) every interval while they run, so other processes can tell a live trial from
+    one whose process died (RDBStorage). forget() drops a trial that was told."""
 
-    def __init__(self, storage: Any, trial_id: int) -> None:
-        self.storage, self.trial_id = storage, trial_id
+    def __init__(self, storage: Any, trial_ids: int | list[int]) -> None:
+        self.storage = storage
+        self.trial_ids = [trial_ids] if isinstance(trial_ids, int) else list(trial_ids)
+        self._lock = threading.Lock()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True,
                                         name="search-heartbeat")
 
     def __enter__(self) -> "Heartbeat":
         if hasattr(self.storage, "record_heartbeat"):  # in memory: nobody to tell
-            self.storage.record_heartbeat(self.trial_id)
+            for trial_id in self.trial_ids:
+                self.storage.record_heartbeat(trial_id)
             self._thread.start()
         return self
+
+    def forget(self, trial_id: int) -> None:
+        with self._lock:
+            if trial_id in self.trial_ids:
+                self.trial_ids.remove(trial_id)
 
     def __exit__(self, *exc: Any) -> None:
         self._done.set()
@@ -36,10 +45,13 @@ class Heartbeat:
     def _beat(self) -> None:
         interval = self.storage.get_heartbeat_interval() or 10
         while not self._done.wait(interval):
-            try:
-                self.storage.record_heartbeat(self.trial_id)
-            except Exception:  # noqa: BLE001 - a missed beat is retried on the next
-                pass
+            with self._lock:
+                beating = list(self.trial_ids)
+            for trial_id in beating:
+                try:
+                    self.storage.record_heartbeat(trial_id)
+                except Exception:  # noqa: BLE001 - a missed beat is retried on the next
+                    pass
 
 
 @contextmanager

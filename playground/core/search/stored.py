@@ -11,6 +11,7 @@ from .storage import StorageError, shown
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("median", "hyperband", "none")
+MAX_BATCH = 64   # trials asked at once: a stacked model of 64 small nets, as a sweep
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class SearchSettings:
     pruner: str = "median"
     seed: int | None = 0          # None: a different draw in every process (workers)
     study: str = "search"
+    # Trials asked at once and trained as one stacked model where their specs stack;
+    # this process's choice (like timeout), not kept with the study. 1: one at a time.
+    batch: int = 1
 
     def check(self) -> SearchSpace:
         """Validate everything; the parsed space. One sentence per mistake."""
@@ -39,6 +43,10 @@ class SearchSettings:
         if not (isinstance(self.timeout, (int, float)) and 0 <= self.timeout <= 1e7):
             raise SpaceError(f"The time budget must be 0 (none) to 10,000,000 seconds, "
                              f"not {self.timeout!r}.")
+        if isinstance(self.batch, bool) or not isinstance(self.batch, int) or \
+                not 1 <= self.batch <= MAX_BATCH:
+            raise SpaceError(f"The batch must be 1 to {MAX_BATCH} trials at once, not "
+                             f"{self.batch!r}.")
         if not self.study.strip() or len(self.study) > 200:
             raise SpaceError("The study name must be 1 to 200 characters.")
         return space
@@ -81,7 +89,7 @@ def reconcile(storage: Any, base: SessionSpec | None, settings: SearchSettings
         stored["space"], settings.trials or int(stored["trials"]), settings.timeout,
         stored["sampler"] if settings.sampler == "" else settings.sampler,
         stored["pruner"] if settings.pruner == "" else settings.pruner,
-        settings.seed, name)
+        settings.seed, name, settings.batch)
 
 
 def _stored_attributes(storage: Any, name: str) -> dict[str, Any] | None:
@@ -97,8 +105,10 @@ def shown_url(storage: Any) -> str:
     return shown(str(getattr(storage, "url", "the storage")))
 
 
-def join_settings(study: str, seed: int | None = None) -> SearchSettings:
-    """The settings a worker passes: only the study's name; the rest is stored."""
-    return SearchSettings(space="", trials=0, sampler="", pruner="", seed=seed, study=study)
+def join_settings(study: str, seed: int | None = None, batch: int = 1) -> SearchSettings:
+    """The settings a worker passes: only the study's name (and how many trials it asks
+    at once); the rest is stored."""
+    return SearchSettings(space="", trials=0, sampler="", pruner="", seed=seed, study=study,
+                          batch=batch)
 
 

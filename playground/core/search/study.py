@@ -1,17 +1,17 @@
 """A hyperparameter search on Optuna: ask a trial, train it, tell the result.
 
-One trial at a time on the ordinary Trainer: the trial's values become a SessionSpec
-(space.apply_params), the trainer reports the monitored loss each epoch to the trial, and
-the pruner's verdict (trial.should_prune) ends the run after that epoch. The samplers and
-pruners are Optuna's own. The study keeps what a worker needs to join it (the base spec,
-the space, the budget, sampler and pruner) as study attributes, so
+By default one trial at a time on the ordinary Trainer (settings.batch > 1 asks several
+at once and trains those that stack as one model: batch.py): the trial's values become a
+SessionSpec (space.apply_params), the trainer reports the monitored loss each epoch to
+the trial, and the pruner's verdict (trial.should_prune) ends the run after that epoch.
+The samplers and pruners are Optuna's own. The study keeps what a worker needs to join
+it (the base spec, the space, the budget, sampler and pruner) as study attributes, so
 `playground search worker --storage URL --study NAME` needs nothing else. The budget is
 counted over the whole study (every process's finished and running trials), so a resumed
 search or several workers stop together at N.
 """
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -22,7 +22,9 @@ from ..callbacks import Callback
 from ..data import PreparedData, prepare
 from ..errors import SpecError
 from ..spec import SessionSpec
+from .batch import run_batch
 from .liveness import HOST, Heartbeat, quiet, reap_dead_trials
+from .reporting import Outcome, outcome_of, report_epoch
 from .space import SpaceError, apply_params
 from .storage import open_storage
 from .stored import (PRUNERS, SAMPLERS, SearchSettings, attributes, existing_trials,
@@ -107,8 +109,11 @@ class Search:
             if reason:
                 summary.reason = reason
                 return summary
-            result = self.run_trial()
-            summary.ran.append(result)
+            room = self.budget - self.counted()
+            if self.settings.batch > 1 and room > 1:
+                summary.ran += run_batch(self, min(self.settings.batch, room))
+            else:
+                summary.ran.append(self.run_trial())
 
     def _exhausted(self, started: float, timeout: float) -> str | None:
         if self._stop.is_set():
@@ -135,26 +140,36 @@ class Search:
 
     def run_trial(self) -> TrialResult:
         """Ask one trial, train it, tell its outcome."""
-        from optuna.trial import TrialState
-
-        with quiet():
-            trial = self.study.ask()
-        trial.set_user_attr("host", HOST)
-        trial.set_user_attr("pid", os.getpid())
+        trial, params = self.ask()
         began = time.monotonic()
-        params = self.space.suggest(trial, self.base)
         self.listener.trial_began(trial.number, dict(params))
         with Heartbeat(self.storage, trial._trial_id):
             try:
-                outcome = self._train(trial, params)
+                outcome = self.train_alone(trial, params)
             except (SpecError, SpaceError) as exc:  # values that cannot train together
                 trial.set_user_attr("error", str(exc))
                 outcome = ("fail", None, 0, ())
             except BaseException as exc:  # a bug or Ctrl-C: no trial left "running"
-                with quiet():
-                    trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
-                    self.study.tell(trial, state=TrialState.FAIL)
+                self.fail(trial, exc)
                 raise
+        return self.tell(trial, params, outcome, began)
+
+    def ask(self) -> tuple[Any, dict[str, Any]]:
+        """A new trial (or one queued to run again) and its values. The values are
+        stored at once, so a trial asked next sees this one running (TPE's constant
+        liar counts it as a poor guess meanwhile and proposes elsewhere)."""
+        with quiet():
+            trial = self.study.ask()
+        trial.set_user_attr("host", HOST)
+        trial.set_user_attr("pid", os.getpid())
+        return trial, self.space.suggest(trial, self.base)
+
+    def tell(self, trial: Any, params: dict[str, Any], outcome: Outcome,
+             began: float) -> TrialResult:
+        """Record how the trial ended; a stopped trial fails and its values are queued
+        to be tried again when the search resumes."""
+        from optuna.trial import TrialState
+
         state, value, epochs, curve = outcome
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("curve", list(curve))
@@ -171,34 +186,44 @@ class Search:
         self.listener.trial_ended(result)
         return result
 
-    def _train(self, trial: Any, params: dict[str, Any]) -> tuple[str, float | None, int,
-                                                                 tuple[float, ...]]:
+    def fail(self, trial: Any, exc: BaseException) -> None:
+        """A bug or Ctrl-C ended the trial: failed, with the error, never left running."""
+        from optuna.trial import TrialState
+
+        with quiet():
+            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
+            self.study.tell(trial, state=TrialState.FAIL)
+
+    def prepared_data(self) -> PreparedData:
+        if self.data is None:  # the space never changes the data: read it once
+            self.data = prepare(self.base.data)
+        return self.data
+
+    def watch(self, trainer: Any) -> None:
+        """The trainer (lone or stacked) that stop() stops; None when none runs."""
+        with self._lock:
+            self._trainer = trainer
+        if trainer is not None and self._stop.is_set():
+            trainer.control.stop()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def train_alone(self, trial: Any, params: dict[str, Any]) -> Outcome:
+        """Train the trial on the ordinary Trainer, reporting each epoch."""
         from ..trainer import Trainer
 
         spec = apply_params(self.base, params)
-        if self.data is None:  # the space never changes the data: read it once
-            self.data = prepare(self.base.data)
         reporter = _Reporter(trial, self.listener)
-        trainer = Trainer(spec, data=self.data, callbacks=[reporter])
-        with self._lock:
-            self._trainer = trainer
-        if self._stop.is_set():
-            trainer.control.stop()
+        trainer = Trainer(spec, data=self.prepared_data(), callbacks=[reporter])
+        self.watch(trainer)
         try:
             trainer.fit()
         finally:
-            with self._lock:
-                self._trainer = None
-        curve = tuple(reporter.curve)
-        if reporter.pruned:
-            return "pruned", None, trainer.epoch, curve
-        if trainer.stop_reason == "stopped":
-            return "stopped", None, trainer.epoch, curve
-        finite = [v for v in curve if math.isfinite(v)]
-        if not finite:  # diverged before its first epoch ended: nothing to compare
-            trial.set_user_attr("error", trainer.stop_message or "no finite loss")
-            return "fail", None, trainer.epoch, curve
-        return "complete", min(finite), trainer.epoch, curve
+            self.watch(None)
+        return outcome_of(trial, reporter.curve, reporter.pruned, trainer.stop_reason,
+                          trainer.epoch, trainer.stop_message)
 
     # ------------------------------------------------------------- parts
     def _sampler(self) -> Any:
@@ -273,16 +298,8 @@ class _Reporter(Callback):
         self.pruned = False
 
     def on_epoch_end(self, trainer: Any, event: Any) -> None:
-        logs, has_val = event.logs, len(trainer.x["val"]) > 0
-        if has_val and "val_loss" not in logs:
-            return  # an epoch that skipped validation has nothing to report
-        value = float(logs["val_loss"] if has_val else logs["loss"])
-        self.curve.append(value)
-        self.listener.epoch_ended(self.trial.number, trainer.epoch, value)
-        if not math.isfinite(value):
-            return  # the divergence guard ends the run
-        self.trial.report(value, trainer.epoch)
-        if self.trial.should_prune():
+        if report_epoch(self.trial, self.listener, self.curve, trainer.epoch, event.logs,
+                        len(trainer.x["val"]) > 0):
             self.pruned = True
             trainer.request_stop("pruned", "The pruner stopped this trial.")
 

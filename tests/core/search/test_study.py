@@ -122,12 +122,14 @@ def _cli(*args):
 
 
 @pytest.mark.slow
-def test_killing_a_search_mid_trial_and_resuming_loses_no_finished_trial(tmp_path):
+@pytest.mark.parametrize("batch", [1, 3])
+def test_killing_a_search_mid_trial_and_resuming_loses_no_finished_trial(tmp_path, batch):
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(_spec(epochs=20).to_json())
     url = sqlite_url(tmp_path / "k.db")
     process = _cli("search", str(spec_file), "--space", "lr=1e-3..0.3:log,units=2..12",
-                   "--trials", "6", "--pruner", "none", "--storage", url)
+                   "--trials", "6", "--pruner", "none", "--storage", url,
+                   "--batch", str(batch))
     try:
         finished = _wait_for(url, lambda trials: len([t for t in trials if t.state in
                                                       FINISHED]) >= 2 and
@@ -137,17 +139,18 @@ def test_killing_a_search_mid_trial_and_resuming_loses_no_finished_trial(tmp_pat
         process.communicate()
     before = {t.number: t.value for t in finished if t.state in FINISHED}
     running = [t for t in finished if t.state == TrialState.RUNNING]
-    assert len(before) >= 2 and len(running) == 1
-    # resuming by name (as `search worker` would) finds the dead trial and redoes it
+    assert len(before) >= 2 and 1 <= len(running) <= batch
+    # resuming by name (as `search worker` would) finds the dead trials and redoes them
     resumed = Search(None, join_settings("search"), url)
     summary = resumed.run()
     study = optuna.load_study(study_name="search", storage=url)
     trials = study.get_trials()
     after = {t.number: t.value for t in trials if t.state in FINISHED}
     assert {n: after.get(n) for n in before} == before   # nothing finished was lost
-    dead = trials[running[0].number]
-    assert dead.state == TrialState.FAIL
-    assert summary.ran[0].params == dead.params            # its values were tried again
+    dead = [trials[t.number] for t in running]
+    assert all(t.state == TrialState.FAIL for t in dead)
+    redone = [r.params for r in summary.ran[:len(dead)]]  # their values tried again
+    assert sorted(map(repr, redone)) == sorted(repr(t.params) for t in dead)
     assert len(after) == 6 and not study.get_trials(states=(TrialState.RUNNING,))
 
 

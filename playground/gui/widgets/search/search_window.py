@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ....core.search import SearchSettings, parse_space
+from ....core.search.stored import MAX_BATCH
 from .space_editor import SpaceEditor
 from .trial_views import ImportanceView, ScatterView, TrialCurves
 
@@ -47,6 +48,7 @@ class SearchWindow(QWidget):
         self.setWindowTitle("Hyperparameter search")
         self.results: dict[int, Any] = {}
         self.running = False
+        self.training: dict[int, dict] = {}  # trials begun and not yet ended
         self.space = SpaceEditor()
         self.sampler = self._combo("searchSampler", SAMPLER_TIPS)
         self.pruner = self._combo("searchPruner", PRUNER_TIPS)
@@ -56,6 +58,15 @@ class SearchWindow(QWidget):
         self.timeout = QSpinBox(objectName="searchTimeout", minimum=0, maximum=10_000_000,
                                 value=0, suffix=" s", specialValueText="none",
                                 toolTip="Stop starting trials after this many seconds.")
+        self.batch = QSpinBox(objectName="searchBatch", minimum=1, maximum=MAX_BATCH,
+                              value=1, specialValueText="1 (one at a time)", toolTip=(
+            "Trials asked at once. Those that differ only in learning rate, momentum, "
+            "L2, optimizer or initialisation train together as one stacked model, "
+            "about as fast as one; the sampler keeps them apart (TPE counts the ones "
+            "still running as poor guesses). 1 asks each trial after the last ended, so "
+            "the sampler and the pruner learn from every trial before the next. Fastest "
+            "with no pruner: a pruner re-reads every running trial from the storage "
+            "each epoch."))
         self.storage = QLineEdit(objectName="searchStorage", toolTip=(
             "Where the study is kept: an Optuna storage URL. By default an SQLite file "
             "beside the session; postgresql://user@host/db lets `playground search worker` "
@@ -99,6 +110,7 @@ class SearchWindow(QWidget):
         form.addRow("Pruner", self.pruner)
         form.addRow("Trials", self.trials)
         form.addRow("Time budget", self.timeout)
+        form.addRow("Trials at once", self.batch)
         form.addRow("Storage", self.storage)
         form.addRow("Study", self.study)
         buttons = QHBoxLayout()
@@ -123,7 +135,7 @@ class SearchWindow(QWidget):
     def settings(self) -> SearchSettings:
         return SearchSettings(self.space.text(), self.trials.value(), float(self.timeout.value()),
                               self.sampler.currentData(), self.pruner.currentData(),
-                              0, self.study.text().strip())
+                              0, self.study.text().strip(), self.batch.value())
 
     def set_storage(self, url: str) -> None:
         self.storage.setText(url)
@@ -133,7 +145,7 @@ class SearchWindow(QWidget):
         self.start.setEnabled(not running and not self.space.problem_text())
         self.stop.setEnabled(running)
         for widget in (self.space, self.sampler, self.pruner, self.trials, self.timeout,
-                       self.storage, self.study):
+                       self.batch, self.storage, self.study):
             widget.setEnabled(not running)
 
     def set_colors(self, theme: Any) -> None:
@@ -146,7 +158,7 @@ class SearchWindow(QWidget):
     # ----------------------------------------------------------- the search
     def begin(self, existing: list[Any]) -> None:
         """A search started; `existing` are the trials its study already held."""
-        self.results = {}
+        self.results, self.training = {}, {}
         self.curves.clear()
         self.table.setRowCount(0)
         space = parse_space(self.space.text())
@@ -160,12 +172,23 @@ class SearchWindow(QWidget):
         self.curves.add_point(number, epoch, value)
 
     def trial_began(self, number: int, params: dict) -> None:
-        shown = "  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                          for k, v in params.items())
-        self.status.setText(f"Trial {number} running: {shown}")
+        self.training[number] = dict(params)
+        self._show_training()
+
+    def _show_training(self) -> None:
+        if len(self.training) == 1:
+            (number, params), = self.training.items()
+            shown = "  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in params.items())
+            self.status.setText(f"Trial {number} running: {shown}")
+        elif self.training:
+            numbers = ", ".join(str(n) for n in sorted(self.training))
+            self.status.setText(f"Trials {numbers} running together.")
 
     def add_result(self, result: Any) -> None:
         self.results[result.number] = result
+        if self.training.pop(result.number, None) is not None:
+            self._show_training()
         best = self.best()
         self.curves.set_trial(result.number, result.state, result.curve,
                               best.number if best else None)
