@@ -89,8 +89,10 @@ class SweepWiringMixin:
         added = 0
         try:
             for run in kept:
-                self.runs.add_finished(run.spec, run.columns, (), run.test,
-                                       name=f"sweep: {run.name}", reason=run.reason)
+                made = self.runs.add_finished(run.spec, run.columns, (), run.test,
+                                              name=f"sweep: {run.name}", reason=run.reason)
+                if self.reference_run is None:  # compared with the sweep's first run
+                    self.reference_run = made.id
                 added += 1
         except PlaygroundError as exc:  # the store is full: say so, keep what fitted
             self.sweep_window.show_error(str(exc))

@@ -68,6 +68,7 @@ class SweepCurves(QWidget):
         self.plot.setClipToView(True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # 0.8, not 800 "(x0.001)"
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt",
                                           brush=(255, 255, 255, 200))
         layout = QVBoxLayout(self)
