@@ -9,10 +9,11 @@ import torch
 
 from playground.core.inspect import InspectCallback, Inspector, make_plane
 from playground.core.inspect.stats import histogram, most_active
-from playground.core.spec import DataSpec, ModelSpec, SessionSpec
+from playground.core.session import weights_sha256
+from playground.core.spec import DataSpec, LayerSpec, ModelSpec, SessionSpec
 from playground.core.trainer import Trainer
 
-from .helpers import dense, tiny_spec
+from .helpers import dense, tiny_spec, with_layers
 
 
 def _trained(spec: SessionSpec, **kwargs) -> Trainer:
@@ -105,6 +106,34 @@ def test_the_callback_is_rate_limited_and_changes_nothing_in_the_run():
     for a, b in zip(plain.model.parameters(), inspected.model.parameters()):
         assert torch.equal(a, b)
     assert plain.history.column("loss") == inspected.history.column("loss")
+
+
+def test_snapshots_between_updates_change_nothing_in_the_run(monkeypatch):
+    """The per-update path, taken at every update (no rate, no budget), on a network
+    whose training depends on the mode and on random draws (dropout, batch norm): a
+    snapshot that left it in evaluation mode, drew a number or moved the running
+    statistics would change the weights."""
+    from playground.core.inspect import callback
+
+    spec = with_layers(tiny_spec(epochs=3), dense(16), LayerSpec("batchnorm"),
+                       LayerSpec("tanh"), LayerSpec("dropout", {"rate": 0.3}), dense(None))
+    plain = _trained(spec)
+    monkeypatch.setattr(callback, "BUDGET", 1.0)
+    snapshots = []
+    inspected = _trained(spec, callbacks=[InspectCallback(snapshots.append, rate=1e9)])
+    steps = [s.step for s in snapshots]
+    spe = plain.steps_per_epoch
+    assert spe > 1 and set(range(1, 3 * spe + 1)) <= set(steps)  # mid-epoch ones too
+    assert [s.epoch for s in snapshots if s.step == spe + 1] == [1]
+    assert weights_sha256(plain.model.state_dict()) == \
+        weights_sha256(inspected.model.state_dict())
+    assert plain.history.column("loss") == inspected.history.column("loss")
+
+
+def test_a_run_with_no_update_watcher_makes_no_per_update_call():
+    """Callbacks that do not set on_update_end cost the training loop nothing."""
+    trainer = Trainer(tiny_spec(epochs=1))
+    assert all(c.on_update_end is None for c in trainer.callbacks)
 
 
 def test_editing_a_parameter_by_hand_names_what_cannot_be_edited():

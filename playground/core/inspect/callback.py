@@ -1,10 +1,10 @@
 """InspectCallback: snapshots of the network's inside, at most `rate` times a second.
 
 It runs in the training thread and hands each Snapshot to `sink` (the GUI's worker turns
-it into a signal). Snapshots come at most `rate` times a second during a run, and less
-often when they are dear (they keep to about a tenth of the training thread's time), and
-always on a pause, a single step and the end of a run, so a paused network is shown as it
-is.
+it into a signal). Snapshots come at most `rate` times a second during a run, between
+updates as well as at epoch ends (so however long an epoch is), and less often when they
+are dear (they keep to about a tenth of the training thread's time), and always on a
+pause, a single step and the end of a run, so a paused network is shown as it is.
 With a report_sink it also sends a Report (confusion matrix or residuals) on every pause
 and at the end. It keeps no state worth saving: an inspected run resumes exactly as one that is not.
 """
@@ -69,6 +69,12 @@ class InspectCallback(Callback):
         self._send(trainer)
 
     def on_epoch_end(self, trainer, event) -> None:
+        if time.perf_counter() - self.last >= self.wait:
+            self._send(trainer)
+
+    def on_update_end(self, trainer) -> None:
+        """Between batches too, so the pictures move at `rate` however long an epoch
+        is; the check costs well under a microsecond an update."""
         if time.perf_counter() - self.last >= self.wait:
             self._send(trainer)
 
