@@ -94,6 +94,9 @@ def test_wide_layers_show_the_sixteen_most_active_units():
 def test_histograms_keep_outliers_in_the_end_bins():
     counts = histogram(torch.tensor([-100.0, 0.0, 100.0, float("nan")]), -3, 3, bins=3)
     assert counts.tolist() == [1.0, 1.0, 1.0]
+    values = np.random.default_rng(0).normal(0, 1, 10_000).astype(np.float32)
+    expected = np.histogram(np.clip(values, -3, 3), 40, (-3, 3))[0]
+    np.testing.assert_array_equal(histogram(values, -3, 3), expected)
 
 
 def test_the_callback_is_rate_limited_and_changes_nothing_in_the_run():

@@ -88,10 +88,13 @@ def as_numpy(values) -> np.ndarray:
 
 
 def histogram(values, low: float, high: float, bins: int = BINS) -> np.ndarray:
-    """Counts on fixed bins; values outside land in the end bins (NaN are left out)."""
+    """Counts on fixed bins; values outside land in the end bins (NaN are left out).
+    The bin of each value is computed and counted (np.bincount): np.histogram's general
+    edges cost about five times as much."""
     flat = as_numpy(values).astype(np.float64, copy=False).ravel()
-    flat = np.clip(flat[np.isfinite(flat)], low, high)
-    return np.histogram(flat, bins, (low, high))[0].astype(np.float32)
+    flat = flat[np.isfinite(flat)]
+    index = np.clip((flat - low) * (bins / (high - low)), 0, bins - 1).astype(np.intp)
+    return np.bincount(index, minlength=bins).astype(np.float32)
 
 
 def gradient_histogram(grad) -> np.ndarray:
@@ -146,14 +149,17 @@ class Inspector:
         self.layers = unit_layers(trainer)
         self.plane: Plane | None = make_plane(trainer) if maps and has_plane(trainer) else None
         self.rows = probe_rows(trainer)
+        # The probe rows and the plane's points go through the network in one pass.
+        self._probe_input = self.rows if self.plane is None or self.rows.shape[1:] != \
+            self.plane.points.shape[1:] else torch.cat([self.rows, self.plane.points])
         self._previous: list[torch.Tensor] | None = None
         self._previous_step = 0
+        self._input_maps: np.ndarray | None = None
 
     def snapshot(self) -> Snapshot:
         trainer = self.trainer
         modules = list(trainer.model)
-        probe = activations(trainer, self.layers, self.rows)
-        on_plane = activations(trainer, self.layers, self.plane.points) if self.plane else None
+        probe, on_plane = self._activations()
         ratios = self._update_ratios(modules)
         inputs = self._inputs(modules)
         shown_before, before_units, out = inputs.shown, len(inputs.names), []
@@ -184,6 +190,16 @@ class Inspector:
         return Snapshot(trainer.epoch, trainer.step, inputs, tuple(out),
                         plane.x_range if plane else None, plane.y_range if plane else None)
 
+    def _activations(self):
+        """Each layer's outputs on the probe rows, and on the plane's points (or None)."""
+        both = activations(self.trainer, self.layers, self._probe_input)
+        rows = len(self.rows)
+        if self.plane is None:
+            return both, None
+        if len(self._probe_input) == rows:  # the plane's inputs differ: a pass of its own
+            return both, activations(self.trainer, self.layers, self.plane.points)
+        return [o[:rows] for o in both], [o[rows:] for o in both]
+
     def _inputs(self, modules) -> InputSnapshot:
         """The input 'neurons': the input columns, the 16 the first layer weighs most."""
         x = self.rows.flatten(1)
@@ -197,7 +213,9 @@ class Inspector:
             weight = np.abs(as_numpy(x)).mean(0)
         shown = most_active(weight)
         if self.plane is not None:
-            maps = to_maps(as_numpy(self.plane.points)[:, list(shown)], self.plane.size)
+            if self._input_maps is None:  # the inputs' maps never change
+                self._input_maps = to_maps(self.plane.points, self.plane.size)
+            maps = self._input_maps[list(shown)]
             return InputSnapshot(names, shown, _frozen(maps), None)
         return InputSnapshot(names, shown, None, _frozen(distributions(x, shown)))
 
