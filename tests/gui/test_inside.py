@@ -284,3 +284,43 @@ def test_a_diverged_network_is_drawn_with_nan_weights_as_thin_grey_links(qtbot):
     graph.set_snapshot(Inspector(trainer).snapshot())
     graph.build()
     assert graph.frames == 1 and link_width(float("nan")) == 1.0
+
+
+def test_a_new_snapshot_of_the_same_layout_updates_the_items_as_a_rebuild_draws_them(
+        qtbot):
+    """A run's frames put new pictures and pens into the scene's items instead of
+    rebuilding it: what they show must be what a whole rebuild shows."""
+    import torch
+
+    from playground.core.inspect import Inspector
+    from playground.core.trainer import Trainer
+    from playground.gui.widgets.network.graph import NetworkGraphWidget
+
+    trainer = Trainer(small(epochs=1))
+    inspector = Inspector(trainer)
+    first = inspector.snapshot()
+    with torch.no_grad():  # some links change sign and width, the maps change
+        trainer.model[2].weight.mul_(-3.0)
+        trainer.model[0].bias.add_(1.0)
+    second = inspector.snapshot()
+    assert first.layers[1].shown == second.layers[1].shown
+    updated, fresh = NetworkGraphWidget(), NetworkGraphWidget()
+    for graph in (updated, fresh):
+        qtbot.addWidget(graph)
+        graph.resize(500, 400)
+        graph.show()
+    pens = lambda g: [(i.pen().widthF(), i.pen().color().rgb()) for i in g._link_items]
+    images = lambda g: [i.pixmap().toImage() for i in g._node_items]
+    updated.set_snapshot(first)
+    updated.build()
+    items, pens_before, images_before = list(updated._link_items), pens(updated), \
+        images(updated)
+    updated.set_snapshot(second)
+    updated.build()
+    fresh.set_snapshot(second)
+    fresh.build()
+    assert updated._link_items == items  # the same items, updated
+    assert [link.weight for link in updated.links] == [link.weight for link in fresh.links]
+    assert pens(updated) == pens(fresh) != pens_before
+    assert images(updated) == images(fresh) != images_before
+    assert [n.tip for n in updated.nodes] == [n.tip for n in fresh.nodes]
