@@ -255,8 +255,10 @@ class NetworkGraphWidget(QGraphicsView):
         weights = [w for layer in snap.layers if layer.weights is not None
                    for w in layer.weights.ravel().tolist()]
         pen_of, keys, items = self._pen_of(), self._link_keys, self._link_items
-        for i, (link, weight) in enumerate(zip(self.links, weights)):
-            link.weight = weight
+        # New Links: one handed out before (a click's target) keeps the value it had.
+        self.links = [Link(link.line, weight, link.ends, link.layer, link.unit, link.source)
+                      for link, weight in zip(self.links, weights)]
+        for i, weight in enumerate(weights):
             key = _pen_key(weight)
             if key != keys[i]:
                 keys[i] = key
