@@ -3,7 +3,7 @@
 It runs in the training thread and hands each Snapshot to `sink` (the GUI's worker turns
 it into a signal). Snapshots come at most `rate` times a second during a run, between
 updates as well as at epoch ends (so however long an epoch is), and less often when they
-are dear (they keep to about a tenth of the training thread's time), and always on a
+are dear (they keep to about 15% of the training thread's time), and always on a
 pause, a single step and the end of a run, so a paused network is shown as it is.
 With a report_sink it also sends a Report (confusion matrix or residuals) on every pause
 and at the end. It keeps no state worth saving: an inspected run resumes exactly as one that is not.
@@ -20,7 +20,7 @@ from .stats import Inspector, Snapshot
 from .trace import Tracer
 
 RATE = 20.0    # snapshots a second at most
-BUDGET = 0.1   # ... and at most about this share of the training thread's time
+BUDGET = 0.15  # ... and at most about this share of the training thread's time
 
 
 class InspectCallback(Callback):
@@ -48,11 +48,11 @@ class InspectCallback(Callback):
         started = time.perf_counter()
         self.sink(self.inspector.snapshot())
         self._trace(trainer)
-        # A snapshot costs 5 ms alone here but up to 50 ms when the GUI thread holds the
-        # GIL often (each torch call releases and retakes it): wait long enough that
+        # A snapshot costs 3 ms alone here but more when the GUI thread holds the GIL
+        # often (each torch call releases and retakes it): space their starts so that
         # snapshots stay within BUDGET of the time, whatever they cost.
-        self.last = time.perf_counter()
-        self.wait = max(self.interval, (self.last - started) * (1 - BUDGET) / BUDGET)
+        self.last = started
+        self.wait = max(self.interval, (time.perf_counter() - started) / BUDGET)
 
     def _trace(self, trainer) -> None:
         watch = self.watched()

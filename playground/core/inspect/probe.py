@@ -92,9 +92,12 @@ def _outputs(model, x: torch.Tensor, wanted: dict[int, int], count: int) -> list
     return out
 
 
-def per_unit(values: torch.Tensor) -> torch.Tensor:
-    """rows x units: a convolution's channel is summarised by its spatial mean."""
-    return values.flatten(2).mean(2) if values.ndim > 2 else values
+def per_unit(values):
+    """rows x units (a tensor or an array): a convolution's channel is summarised by
+    its spatial mean."""
+    if values.ndim <= 2:
+        return values
+    return values.reshape(values.shape[0], values.shape[1], -1).mean(2)
 
 
 def probe_rows(trainer, limit: int = 256) -> torch.Tensor:
