@@ -44,7 +44,8 @@ class InspectCallback(Callback):
         self.wait = self.interval
 
     def _send(self, trainer) -> None:
-        if not self.wanted():
+        if not self.wanted():  # asked again after an interval, not at every update
+            self.last, self.wait = time.perf_counter(), self.interval
             return
         if self.inspector is None or self.inspector.trainer is not trainer:
             self.inspector = Inspector(trainer)
