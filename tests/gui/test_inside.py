@@ -324,3 +324,30 @@ def test_a_new_snapshot_of_the_same_layout_updates_the_items_as_a_rebuild_draws_
     assert pens(updated) == pens(fresh) != pens_before
     assert images(updated) == images(fresh) != images_before
     assert [n.tip for n in updated.nodes] == [n.tip for n in fresh.nodes]
+
+
+def test_loss_curves_draw_every_epoch_and_move_their_axes_in_steps(qtbot):
+    """The Playground's loss curves: Qt-painted curves hold every epoch; the axes
+    contain them, and are set again only when the data leaves them."""
+    from types import SimpleNamespace
+
+    from playground.gui.widgets.network.playground_view import LossCurves
+
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    epoch = lambda e, loss: SimpleNamespace(logs={"epoch": e, "loss": loss,
+                                                  "val_loss": loss * 1.1})
+    curves.add_epochs([epoch(e, 1.0 / e) for e in range(1, 8)])
+    drawn = lambda: 0 if curves.train.getData()[0] is None else len(curves.train.getData()[0])
+    qtbot.waitUntil(lambda: drawn() == 7, timeout=2_000)
+    first = curves._ranges
+    (x0, x1), (y0, y1) = curves.viewRange()
+    assert x0 <= 1 and x1 >= 7 and y0 <= 1 / 7 and y1 >= 1.1
+    curves.add_epochs([epoch(8, 0.125)])  # inside the axes: they stay
+    qtbot.waitUntil(lambda: drawn() == 8, timeout=2_000)
+    assert curves._ranges == first
+    curves.add_epochs([epoch(e, 1.0 / e) for e in range(9, 12)])  # past x: they move
+    qtbot.waitUntil(lambda: drawn() == 11, timeout=2_000)
+    assert curves._ranges[0] == (0.0, 12.0) and curves.viewRange()[0][1] >= 11
+    assert curves.val.getData()[1][-1] == 1.1 / 11

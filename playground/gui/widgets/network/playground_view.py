@@ -9,6 +9,8 @@ specs, snapshots, boundaries and epoch records in and sends nothing out.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ....core.data import DATASETS
 from ..boundary_view import BoundaryView
-from ..plot_parts import PathCurve, QtPlotWidget, nice_ceiling, readable_y_range
+from ..plot_parts import PathCurve, QtPlotWidget, readable_y_range
 from .graph import NetworkGraphWidget
 from .trace_view import WeightTraceView
 
@@ -95,9 +97,9 @@ class LossCurves(QtPlotWidget):
             self.prepare()
 
     def _settle_ranges(self, rows: np.ndarray) -> None:
-        """x to the next 1-2-5 epoch count; y to the losses with headroom, set again
+        """x to the next round epoch count; y to the losses with headroom, set again
         only when they leave it or fill under a quarter of it."""
-        x_right = nice_ceiling(float(rows[-1, 0])) if len(rows) else 1.0
+        x_right = _epoch_ceiling(float(rows[-1, 0])) if len(rows) else 1.0
         values = rows[:, 1:][np.isfinite(rows[:, 1:])]
         if not len(values):
             return
@@ -177,6 +179,16 @@ class PlaygroundView(QWidget):
         self.graph.set_colors(background, text)
         self.curves.set_colors(background, text, series)
         self.trace.set_colors(background, text, series)
+
+
+def _epoch_ceiling(epochs: float) -> float:
+    """The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten: the x axis
+    changes about ten times a decade, and the curve fills most of its width."""
+    if epochs <= 1:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(epochs))
+    return next(m * power for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                if m * power >= epochs)
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:
