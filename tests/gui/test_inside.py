@@ -324,6 +324,10 @@ def test_a_new_snapshot_of_the_same_layout_updates_the_items_as_a_rebuild_draws_
     assert pens(updated) == pens(fresh) != pens_before
     assert images(updated) == images(fresh) != images_before
     assert [n.tip for n in updated.nodes] == [n.tip for n in fresh.nodes]
+    updated.clear()  # a new run: the next snapshot, of the same layout, comes before a frame
+    updated.set_snapshot(first)
+    updated.build()
+    assert images(updated) == images_before and len(updated.links) == len(fresh.links)
 
 
 def test_loss_curves_draw_every_epoch_and_move_their_axes_in_steps(qtbot):

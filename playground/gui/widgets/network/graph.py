@@ -118,6 +118,7 @@ class NetworkGraphWidget(QGraphicsView):
 
     def clear(self) -> None:
         self.snapshot, self.nodes, self.links, self.hover = None, [], [], None
+        self._built_key = None  # the scene's items no longer match nodes and links
         self._dirty = True
 
     def set_colors(self, background: str, text: str) -> None:
