@@ -36,6 +36,11 @@ class Callback:
     def on_loop_end(self, trainer: "Trainer") -> None: ...
     def on_train_end(self, trainer: "Trainer", event: Finished) -> None: ...
 
+    # Called with the trainer after every update, by a callback that sets it to a method:
+    # the trainer gathers these once per epoch and calls none when there are none, so a
+    # run that nobody watches between epochs pays nothing per batch.
+    on_update_end: Callable[["Trainer"], None] | None = None
+
     def state_dict(self) -> dict[str, Any]:
         return {}
 

@@ -246,6 +246,7 @@ class Trainer(ExactState):
         keep_output, keep_loss = self._outputs.append, self._losses.append
         update = self._update_lbfgs if self.is_lbfgs else self._make_update()
         per_update_lr = self.schedule.within_epoch
+        watchers = [c.on_update_end for c in self.callbacks if c.on_update_end is not None]
         for k in range(self.batch, spe):
             stepped = False
             if control.pending:
@@ -264,6 +265,9 @@ class Trainer(ExactState):
             if stepped:
                 self._fire("on_batch_stepped", BatchStepped(
                     self.epoch, self.step, self.batch, float(loss.detach())))
+            if watchers:
+                for watcher in watchers:
+                    watcher(self)
             if limit and self.step >= limit:
                 break
         self._epoch_seconds += time.perf_counter() - started

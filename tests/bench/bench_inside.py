@@ -6,14 +6,14 @@ and the trainer's speed against the same run with the views of the inside hidden
 
 The network (tanh, on circle, 500 points, Adam, batch 10) is trained in the real window
 with the Playground tab showing: neuron maps of 2+8+8+8+1 neurons computed in the
-training thread (at most 20 a second), the graph rebuilt on its 30 Hz timer, the
-decision boundary and the loss curves live. Then the same run with the Training curves
+training thread between updates (at most 20 a second), the graph redrawn on its 30 Hz
+timer, the decision boundary and the loss curves live. Then the same run with the Training curves
 tab showing (no snapshots computed, the boundary not drawn), alternating, `--rounds`
 times. Printed: network-graph frames per second and the Python time to build each (p50, p99),
 snapshots per second, the event-loop latency (a 5 ms timer's lateness, p50/p99/max),
 and epochs per second with the Playground against without it (median of paired ratios).
 First, the graph alone: frames per second when every frame brings a new snapshot (its
-drawing capacity, whatever the trainer's pace; snapshots come at most once per epoch).
+drawing capacity, whatever the trainer's pace).
 Goals (issue 12): >= 20 frames/s, UI p99 < 30 ms.
 """
 from __future__ import annotations

@@ -9,10 +9,11 @@ import torch
 
 from playground.core.inspect import InspectCallback, Inspector, make_plane
 from playground.core.inspect.stats import histogram, most_active
-from playground.core.spec import DataSpec, ModelSpec, SessionSpec
+from playground.core.session import weights_sha256
+from playground.core.spec import DataSpec, LayerSpec, ModelSpec, SessionSpec
 from playground.core.trainer import Trainer
 
-from .helpers import dense, tiny_spec
+from .helpers import dense, tiny_spec, with_layers
 
 
 def _trained(spec: SessionSpec, **kwargs) -> Trainer:
@@ -93,6 +94,9 @@ def test_wide_layers_show_the_sixteen_most_active_units():
 def test_histograms_keep_outliers_in_the_end_bins():
     counts = histogram(torch.tensor([-100.0, 0.0, 100.0, float("nan")]), -3, 3, bins=3)
     assert counts.tolist() == [1.0, 1.0, 1.0]
+    values = np.random.default_rng(0).normal(0, 1, 10_000).astype(np.float32)
+    expected = np.histogram(np.clip(values, -3, 3), 40, (-3, 3))[0]
+    np.testing.assert_array_equal(histogram(values, -3, 3), expected)
 
 
 def test_the_callback_is_rate_limited_and_changes_nothing_in_the_run():
@@ -105,6 +109,34 @@ def test_the_callback_is_rate_limited_and_changes_nothing_in_the_run():
     for a, b in zip(plain.model.parameters(), inspected.model.parameters()):
         assert torch.equal(a, b)
     assert plain.history.column("loss") == inspected.history.column("loss")
+
+
+def test_snapshots_between_updates_change_nothing_in_the_run(monkeypatch):
+    """The per-update path, taken at every update (no rate, no budget), on a network
+    whose training depends on the mode and on random draws (dropout, batch norm): a
+    snapshot that left it in evaluation mode, drew a number or moved the running
+    statistics would change the weights."""
+    from playground.core.inspect import callback
+
+    spec = with_layers(tiny_spec(epochs=3), dense(16), LayerSpec("batchnorm"),
+                       LayerSpec("tanh"), LayerSpec("dropout", {"rate": 0.3}), dense(None))
+    plain = _trained(spec)
+    monkeypatch.setattr(callback, "BUDGET", 1.0)
+    snapshots = []
+    inspected = _trained(spec, callbacks=[InspectCallback(snapshots.append, rate=1e9)])
+    steps = [s.step for s in snapshots]
+    spe = plain.steps_per_epoch
+    assert spe > 1 and set(range(1, 3 * spe + 1)) <= set(steps)  # mid-epoch ones too
+    assert [s.epoch for s in snapshots if s.step == spe + 1] == [1]
+    assert weights_sha256(plain.model.state_dict()) == \
+        weights_sha256(inspected.model.state_dict())
+    assert plain.history.column("loss") == inspected.history.column("loss")
+
+
+def test_a_run_with_no_update_watcher_makes_no_per_update_call():
+    """Callbacks that do not set on_update_end cost the training loop nothing."""
+    trainer = Trainer(tiny_spec(epochs=1))
+    assert all(c.on_update_end is None for c in trainer.callbacks)
 
 
 def test_editing_a_parameter_by_hand_names_what_cannot_be_edited():

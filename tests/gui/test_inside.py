@@ -284,3 +284,74 @@ def test_a_diverged_network_is_drawn_with_nan_weights_as_thin_grey_links(qtbot):
     graph.set_snapshot(Inspector(trainer).snapshot())
     graph.build()
     assert graph.frames == 1 and link_width(float("nan")) == 1.0
+
+
+def test_a_new_snapshot_of_the_same_layout_updates_the_items_as_a_rebuild_draws_them(
+        qtbot):
+    """A run's frames put new pictures and pens into the scene's items instead of
+    rebuilding it: what they show must be what a whole rebuild shows."""
+    import torch
+
+    from playground.core.inspect import Inspector
+    from playground.core.trainer import Trainer
+    from playground.gui.widgets.network.graph import NetworkGraphWidget
+
+    trainer = Trainer(small(epochs=1))
+    inspector = Inspector(trainer)
+    first = inspector.snapshot()
+    with torch.no_grad():  # some links change sign and width, the maps change
+        trainer.model[2].weight.mul_(-3.0)
+        trainer.model[0].bias.add_(1.0)
+    second = inspector.snapshot()
+    assert first.layers[1].shown == second.layers[1].shown
+    updated, fresh = NetworkGraphWidget(), NetworkGraphWidget()
+    for graph in (updated, fresh):
+        qtbot.addWidget(graph)
+        graph.resize(500, 400)
+        graph.show()
+    pens = lambda g: [(i.pen().widthF(), i.pen().color().rgb()) for i in g._link_items]
+    images = lambda g: [i.pixmap().toImage() for i in g._node_items]
+    updated.set_snapshot(first)
+    updated.build()
+    items, pens_before, images_before = list(updated._link_items), pens(updated), \
+        images(updated)
+    updated.set_snapshot(second)
+    updated.build()
+    fresh.set_snapshot(second)
+    fresh.build()
+    assert updated._link_items == items  # the same items, updated
+    assert [link.weight for link in updated.links] == [link.weight for link in fresh.links]
+    assert pens(updated) == pens(fresh) != pens_before
+    assert images(updated) == images(fresh) != images_before
+    assert [n.tip for n in updated.nodes] == [n.tip for n in fresh.nodes]
+    updated.clear()  # a new run: the next snapshot, of the same layout, comes before a frame
+    updated.set_snapshot(first)
+    updated.build()
+    assert images(updated) == images_before and len(updated.links) == len(fresh.links)
+
+
+def test_loss_curves_draw_every_epoch_and_move_their_axes_in_steps(qtbot):
+    """The Playground's loss curves: Qt-painted curves hold every epoch; the axes
+    contain them, and are set again only when the data leaves them."""
+    from types import SimpleNamespace
+
+    from playground.gui.widgets.network.playground_view import LossCurves
+
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    epoch = lambda e, loss: SimpleNamespace(logs={"epoch": e, "loss": loss,
+                                                  "val_loss": loss * 1.1})
+    curves.add_epochs([epoch(e, 1.0 / e) for e in range(1, 8)])
+    drawn = lambda: 0 if curves.train.getData()[0] is None else len(curves.train.getData()[0])
+    qtbot.waitUntil(lambda: drawn() == 7, timeout=2_000)
+    first = curves._ranges
+    (x0, x1), (y0, y1) = curves.viewRange()
+    assert x0 <= 1 and x1 >= 7 and y0 <= 1 / 7 and y1 >= 1.1
+    curves.add_epochs([epoch(8, 0.125)])  # inside the axes: they stay
+    qtbot.waitUntil(lambda: drawn() == 8, timeout=2_000)
+    assert curves._ranges == first
+    curves.add_epochs([epoch(e, 1.0 / e) for e in range(9, 12)])  # past x: they move
+    qtbot.waitUntil(lambda: drawn() == 11, timeout=2_000)
+    assert curves._ranges[0] == (0.0, 12.0) and curves.viewRange()[0][1] >= 11
+    assert curves.val.getData()[1][-1] == 1.1 / 11

@@ -54,33 +54,50 @@ def unit_layers(trainer) -> list[UnitLayer]:
 def activations(trainer, layers: list[UnitLayer], x: torch.Tensor) -> list[torch.Tensor]:
     """Each unit layer's output on `x` (rows x units, or rows x channels x h x w), in
     evaluation mode. A folded final activation (the loss applies it) is applied here,
-    so the output layer shows what the network predicts."""
+    so the output layer shows what the network predicts.
+
+    One pass through the Sequential's modules, keeping the outputs wanted: no forward
+    hooks, copies or concatenations, since every torch call gives up the GIL and, beside
+    a busy GUI thread, may wait milliseconds to get it back."""
     wanted = {layer.last: index for index, layer in enumerate(layers)}
-    captured: list[list[torch.Tensor]] = [[] for _ in layers]
-    modules = list(trainer.model)
-
-    def keep(index: int):
-        def hook(module, inputs, output) -> None:  # once per chunk of a large input
-            captured[index].append(output.detach().clone())
-        return hook
-
-    hooks = [modules[position].register_forward_hook(keep(index))
-             for position, index in wanted.items()]
+    model = trainer.model
+    was_training = model.training
+    if was_training:  # dropout off, batch norm's running statistics used and left alone
+        model.eval()
     try:
-        trainer.predict_raw(x)
+        with torch.no_grad():  # plain tensors: no clone needed to use them later
+            chunks = [_outputs(model, x[i:i + _CHUNK], wanted, len(layers))
+                      for i in range(0, max(len(x), 1), _CHUNK)]
+            out = [c[0] if len(chunks) == 1 else torch.cat(c) for c in zip(*chunks)]
+            folded = trainer.built.folded
+            if folded and layers:
+                out[-1] = torch.sigmoid(out[-1]) if folded == "sigmoid" else \
+                    torch.softmax(out[-1], 1)
     finally:
-        for hook in hooks:
-            hook.remove()
-    out = [torch.cat(c) if c else torch.empty(0) for c in captured]
-    folded = trainer.built.folded
-    if folded and layers:
-        out[-1] = torch.sigmoid(out[-1]) if folded == "sigmoid" else torch.softmax(out[-1], 1)
+        if was_training:
+            model.train()
     return out
 
 
-def per_unit(values: torch.Tensor) -> torch.Tensor:
-    """rows x units: a convolution's channel is summarised by its spatial mean."""
-    return values.flatten(2).mean(2) if values.ndim > 2 else values
+_CHUNK = 16384  # rows a pass: bounds the memory a large probe takes
+
+
+def _outputs(model, x: torch.Tensor, wanted: dict[int, int], count: int) -> list:
+    out = [torch.empty(0)] * count
+    for position, module in enumerate(model):
+        x = module(x)
+        index = wanted.get(position)
+        if index is not None:
+            out[index] = x
+    return out
+
+
+def per_unit(values):
+    """rows x units (a tensor or an array): a convolution's channel is summarised by
+    its spatial mean."""
+    if values.ndim <= 2:
+        return values
+    return values.reshape(values.shape[0], values.shape[1], -1).mean(2)
 
 
 def probe_rows(trainer, limit: int = 256) -> torch.Tensor:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...core.data import load_dataset
 from ...core.data.split import split_indices
 from ...core.spec import DataSpec
+from .plot_parts import QtPlotWidget
 
 
 class BoundaryView(QWidget):
@@ -34,7 +35,7 @@ class BoundaryView(QWidget):
         self.show_test.toggled.connect(self._on_show_test_toggled)
         row.addWidget(self.show_test)
         layout.addLayout(row)
-        self.plot = pg.PlotWidget()
+        self.plot = QtPlotWidget()  # painted by Qt: no GIL taken per frame
         self.plot.setObjectName("boundaryPlot")
         self.plot.setAspectLocked(True)  # the plane is not stretched
         layout.addWidget(self.plot, 1)
@@ -61,6 +62,7 @@ class BoundaryView(QWidget):
             self.plot.getAxis(axis).setTextPen(foreground)
         self.curve.setPen(pg.mkPen(foreground, width=3))
         self.test_points.setPen(pg.mkPen(foreground))
+        self.plot.prepare()
 
     def set_data(self, spec: DataSpec | None) -> None:
         """Show the points of a synthetic data set (raw coordinates), or explain why not."""
@@ -101,6 +103,7 @@ class BoundaryView(QWidget):
         self.plot.setAspectLocked(dataset.X.shape[1] == 2)
         self._points(dataset.X, dataset.y, (train, test))
         self.plot.autoRange()
+        self.plot.prepare()
 
     def _points(self, X, y, parts) -> None:
         for item in (self.train_points, self.test_points):
@@ -125,11 +128,13 @@ class BoundaryView(QWidget):
         if boundary.ys is None:  # 1-D regression: a curve
             values = np.asarray(boundary.values).reshape(-1)
             self.curve.setData(boundary.xs, values)
+            self.plot.prepare()
             return
         rgba = self._colours(np.asarray(boundary.values))
         self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         xs, ys = boundary.xs, boundary.ys
         self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        self.plot.prepare()
 
     def _colours(self, values: np.ndarray) -> np.ndarray:
         """RGBA image, axes (x, y): class colours blended by the model's confidence."""

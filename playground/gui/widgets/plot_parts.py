@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView, QGraphicsWidget
 
 REDRAW_MS = 40   # 25 frames a second
 MAX_POINTS = 800  # per curve and redraw: a min/max pair per two pixels of a plot
@@ -241,6 +242,31 @@ class QtPlotItem(pg.PlotItem):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(viewBox=QtViewBox(), **kwargs)
+
+
+class QtPlotWidget(pg.PlotWidget):
+    """pyqtgraph's PlotWidget (one QtPlotItem) painted by Qt alone, as live_plots'
+    PlotCanvas: pyqtgraph's Python paintEvent held the GIL for the whole of every frame's
+    painting (half the GUI thread's busy time on the Playground tab, measured). Its
+    owner calls prepare() after changing what it shows; a timer does it as well, for
+    what changes the view otherwise (a resize, a pan or zoom by the mouse)."""
+
+    paintEvent = QGraphicsView.paintEvent
+
+    def __init__(self, parent=None, **kwargs) -> None:
+        super().__init__(parent, plotItem=QtPlotItem(**kwargs))
+        self._prepare_timer = QTimer(self, interval=REDRAW_MS)
+        self._prepare_timer.timeout.connect(self._on_prepare_timer_timeout)
+        self._prepare_timer.start()
+
+    def prepare(self) -> None:
+        """Bring the view boxes' ranges and transforms up to date before Qt paints
+        (what pyqtgraph's paintEvent did first)."""
+        self.scene().prepareForPaint()
+
+    def _on_prepare_timer_timeout(self) -> None:
+        if self.isVisible():
+            self.prepare()
 
 
 class ReadableAxis(pg.AxisItem):

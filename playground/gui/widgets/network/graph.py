@@ -101,6 +101,11 @@ class NetworkGraphWidget(QGraphicsView):
         self.frames = 0               # scenes built (a frame each)
         self.paint_seconds = 0.0      # Python time spent building them
         self._dirty = self._stale = False
+        self._built_key = None        # the layout the scene's items show, or None
+        self._node_items: list = []   # per node, its picture's item (or None)
+        self._link_items: list = []   # per link, its line item ...
+        self._link_keys: list = []    # ... and its pen's key
+        self._pens_for, self._pens = None, {}
         self._timer = QTimer(self, interval=int(1000 / FPS))
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
@@ -113,6 +118,7 @@ class NetworkGraphWidget(QGraphicsView):
 
     def clear(self) -> None:
         self.snapshot, self.nodes, self.links, self.hover = None, [], [], None
+        self._built_key = None  # the scene's items no longer match nodes and links
         self._dirty = True
 
     def set_colors(self, background: str, text: str) -> None:
@@ -160,21 +166,29 @@ class NetworkGraphWidget(QGraphicsView):
         gap = (height - top - bottom) / most
         left, right = 16.0, width - 16.0 - side
         step = (right - left) / max(len(columns) - 1, 1)
-        names = self.snapshot.inputs.names
         for c, (title, shown, maps, dists, _, activation) in enumerate(columns):
             x = left + c * step
             y0 = top + (height - top - bottom - gap * len(shown)) / 2 + (gap - side) / 2
-            images = [None] * len(shown)
-            if maps is not None:
-                images = map_images(maps * 2 - 1 if activation in _CENTRED else maps)
+            images = self._images(maps, activation, len(shown))
             for row, unit in enumerate(shown):
                 rect = QRectF(x, y0 + row * gap, side, side)
                 image = images[row]
                 dist = None if dists is None else dists[row]
-                label = names[unit] if c == 0 else f"unit {unit + 1} of {title.splitlines()[0]}"
+                label = self._node_label(c, unit, title)
                 self.nodes.append(Node(rect, c, unit, image, dist, self._node_tip(c, unit,
                                                                                label)))
         self._build_links(columns)
+
+    @staticmethod
+    def _images(maps, activation: str, count: int) -> list:
+        if maps is None:
+            return [None] * count
+        return map_images(maps * 2 - 1 if activation in _CENTRED else maps)
+
+    def _node_label(self, column: int, unit: int, title: str) -> str:
+        if column == 0:
+            return self.snapshot.inputs.names[unit]
+        return f"unit {unit + 1} of {title.splitlines()[0]}"
 
     def _node_tip(self, column: int, unit: int, label: str) -> str:
         if column == 0:
@@ -202,13 +216,64 @@ class NetworkGraphWidget(QGraphicsView):
 
     # ------------------------------------------------------------- scene
     def build(self) -> None:
-        """Lay out the current snapshot and rebuild the scene from it."""
+        """Show the current snapshot: its pictures and link pens put into the scene's
+        items when the layout is the one drawn last (the usual frame in a run), else the
+        scene rebuilt whole."""
         started = time.perf_counter()
+        key = self._layout_key()
+        if self._stale and key is not None and key == self._built_key:
+            self._update_items()
+        else:
+            self._rebuild(key)
+        if self.snapshot is not None:
+            self.frames += 1
+            self.paint_seconds += time.perf_counter() - started
+
+    def _layout_key(self):
+        """What the scene's items depend on besides the values: the size, colours and
+        each column's title, shown units and kind of picture. None: no snapshot."""
+        if self.snapshot is None:
+            return None
+        return (self.width(), self.height(), self.background.rgba(), self.text.rgba(),
+                tuple((title, shown, maps is None, dists is None, hidden)
+                      for title, shown, maps, dists, hidden, _ in self._columns()))
+
+    def _update_items(self) -> None:
+        """The same layout with new values: new pictures, and new pens for the links
+        whose sign or width changed (most keep theirs from frame to frame)."""
+        self._stale = False
+        snap, index = self.snapshot, 0
+        for c, (title, shown, maps, dists, _, activation) in enumerate(self._columns()):
+            images = self._images(maps, activation, len(shown))
+            for row, unit in enumerate(shown):
+                node, item = self.nodes[index], self._node_items[index]
+                node.image = images[row]
+                node.distribution = None if dists is None else dists[row]
+                node.tip = self._node_tip(c, unit, self._node_label(c, unit, title))
+                if item is not None:
+                    item.setPixmap(QPixmap.fromImage(self._node_image(node)))
+                index += 1
+        weights = [w for layer in snap.layers if layer.weights is not None
+                   for w in layer.weights.ravel().tolist()]
+        pen_of, keys, items = self._pen_of(), self._link_keys, self._link_items
+        # New Links: one handed out before (a click's target) keeps the value it had.
+        self.links = [Link(link.line, weight, link.ends, link.layer, link.unit, link.source)
+                      for link, weight in zip(self.links, weights)]
+        for i, weight in enumerate(weights):
+            key = _pen_key(weight)
+            if key != keys[i]:
+                keys[i] = key
+                items[i].setPen(pen_of(key))
+        if self.hover is not None:
+            self._show_enlarged()
+
+    def _rebuild(self, key) -> None:
+        """Lay out the current snapshot and rebuild the scene from it."""
         if self._stale:
             self._relayout()
         scene = self.scene_
         scene.clear()
-        self._enlarged = []
+        self._enlarged, self._node_items, self._built_key = [], [], None
         scene.setSceneRect(QRectF(0, 0, self.width(), self.height()))
         self.setBackgroundBrush(QBrush(self.background))
         if self.snapshot is None:
@@ -220,35 +285,46 @@ class NetworkGraphWidget(QGraphicsView):
         self._add_links()
         border = QPen(self.text, 1)
         for node in self.nodes:
-            self._add_node(node, node.rect, border)
+            items = self._add_node(node, node.rect, border)
+            self._node_items.append(items[0] if len(items) > 1 else None)
         self._add_titles()
         if self.hover is not None:
             self._show_enlarged()
-        self.frames += 1
-        self.paint_seconds += time.perf_counter() - started
+        self._built_key = key
 
-    def _add_links(self) -> None:
-        """Opaque colours blended with the background beforehand (translucent wide lines
-        cost several times more to rasterise); pens shared per (sign, half-pixel width)."""
+    def _pen_of(self):
+        """The pen for a link's (sign, half-pixel width), shared: opaque colours blended
+        with the background beforehand (translucent wide lines cost several times more
+        to rasterise)."""
         share = 0.67 if len(self.links) <= 200 else 0.3  # dense meshes fainter
+        if self._pens_for != (share, self.background.rgba()):
+            self._pens_for, self._pens = (share, self.background.rgba()), {}
         positive, negative = (_blend(QColor(c), self.background, share)
                               for c in (POSITIVE, NEGATIVE))
         colours = {True: positive, False: negative, None: QColor("#9ca3af")}  # None: NaN
-        pens: dict[tuple, QPen] = {}
-        add = self.scene_.addLine
-        for link in self.links:
-            sign = None if link.weight != link.weight else link.weight >= 0
-            key = (sign, round(link_width(link.weight) * 2) / 2)
+        pens = self._pens
+
+        def pen_of(key: tuple) -> QPen:
             pen = pens.get(key)
             if pen is None:
-                pen = pens[key] = QPen(colours[sign], key[1])
+                pen = pens[key] = QPen(colours[key[0]], key[1])
                 pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            add(link.line, pen)
+            return pen
+        return pen_of
 
-    def _add_node(self, node: Node, rect: QRectF, border: QPen, z: float = 0.0) -> list:
-        image = node.image if node.image is not None else (
+    def _add_links(self) -> None:
+        pen_of, add = self._pen_of(), self.scene_.addLine
+        self._link_keys = [_pen_key(link.weight) for link in self.links]
+        self._link_items = [add(link.line, pen_of(key))
+                            for link, key in zip(self.links, self._link_keys)]
+
+    def _node_image(self, node: Node) -> QImage | None:
+        return node.image if node.image is not None else (
             distribution_image(node.distribution, self.background)
             if node.distribution is not None else None)
+
+    def _add_node(self, node: Node, rect: QRectF, border: QPen, z: float = 0.0) -> list:
+        image = self._node_image(node)
         items = []
         if image is not None:
             item = self.scene_.addPixmap(QPixmap.fromImage(image))
@@ -360,6 +436,12 @@ class NetworkGraphWidget(QGraphicsView):
             self.hover = None
             self._show_enlarged()
         super().leaveEvent(event)
+
+
+def _pen_key(weight: float) -> tuple:
+    """(sign, width to the half pixel); sign None for NaN."""
+    sign = None if weight != weight else weight >= 0
+    return sign, round(link_width(weight) * 2) / 2
 
 
 def _blend(color: QColor, background: QColor, share: float) -> QColor:

@@ -9,6 +9,8 @@ specs, snapshots, boundaries and epoch records in and sends nothing out.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ....core.data import DATASETS
 from ..boundary_view import BoundaryView
+from ..plot_parts import PathCurve, QtPlotWidget, readable_y_range
 from .graph import NetworkGraphWidget
 from .trace_view import WeightTraceView
 
@@ -23,27 +26,44 @@ FPS = 30
 MIN_BOX_WIDTH = 150  # pixels
 
 
-class LossCurves(pg.PlotWidget):
-    """Training and validation loss by epoch; growing buffers, redrawn on a timer."""
+class LossCurves(QtPlotWidget):
+    """Training and validation loss by epoch; growing buffers, redrawn on a timer.
+    Painted by Qt alone (curves that paint themselves, no Python paintEvent), and its
+    axes move in steps, not with every epoch: an axis whose range changes renders its
+    text again, in Python."""
 
     def __init__(self) -> None:
-        super().__init__(title="loss")
+        super().__init__()
         self.setObjectName("playgroundCurves")
         self.setLabel("bottom", "epoch")
-        self.addLegend(offset=(-10, 10))
-        self.train = self.plot([], [], pen=pg.mkPen("#2563eb", width=2), name="training")
-        self.val = self.plot([], [], pen=pg.mkPen("#f97316", width=2), name="validation")
+        self.disableAutoRange()
+        self.train = PathCurve(pg.mkPen("#2563eb", width=2))
+        self.val = PathCurve(pg.mkPen("#f97316", width=2))
+        for curve in (self.train, self.val):
+            self.addItem(curve)
+        self.colors = ("#2563eb", "#f97316", "#1d1f23")
+        self._title()
         self.data = np.full((1024, 3), np.nan)
         self.count = 0
+        self._ranges = None
         self._dirty = False
         self._timer = QTimer(self, interval=int(1000 / FPS))
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
 
+    def _title(self) -> None:
+        """The title is the legend: a legend's samples paint in Python every frame."""
+        train, val, text = self.colors
+        self.setTitle(f"<span style='color:{text}'>loss: </span>"
+                      f"<span style='color:{train}'>training</span>"
+                      f"<span style='color:{text}'>, </span>"
+                      f"<span style='color:{val}'>validation</span>")
+
     def reset(self) -> None:
         self.count = 0
-        self.train.setData([], [])
-        self.val.setData([], [])
+        self.train.setData(np.empty(0), np.empty(0))
+        self.val.setData(np.empty(0), np.empty(0))
+        self._ranges = None
 
     def add_epochs(self, events) -> None:
         if self.count + len(events) > len(self.data):
@@ -62,16 +82,38 @@ class LossCurves(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.getAxis(axis).setPen(text)
             self.getAxis(axis).setTextPen(text)
-        self.setTitle("loss", color=text)
+        self.colors = (series[0], series[1], text)
+        self._title()
         self.train.setPen(pg.mkPen(series[0], width=2))
         self.val.setPen(pg.mkPen(series[1], width=2))
+        self.prepare()
 
     def _on_timer_timeout(self) -> None:
         if self._dirty and self.isVisible():
             self._dirty = False
             rows = self.data[:self.count]
-            self.train.setData(rows[:, 0], rows[:, 1], connect="finite")
-            self.val.setData(rows[:, 0], rows[:, 2], connect="finite")
+            self.train.setData(rows[:, 0], rows[:, 1])
+            self.val.setData(rows[:, 0], rows[:, 2])
+            self._settle_ranges(rows)
+            self.prepare()
+
+    def _settle_ranges(self, rows: np.ndarray) -> None:
+        """x to the next round epoch count; y to the losses with headroom, set again
+        only when they leave it or fill under a quarter of it."""
+        x_right = _epoch_ceiling(float(rows[-1, 0])) if len(rows) else 1.0
+        values = rows[:, 1:][np.isfinite(rows[:, 1:])]
+        if not len(values):
+            return
+        low, high = float(values.min()), float(values.max())
+        y = readable_y_range(low, high, False)
+        if self._ranges is not None:
+            (_, right), (bottom, top) = self._ranges
+            if right == x_right and bottom <= low and high <= top and \
+                    top - bottom <= 4 * (y[1] - y[0]):
+                return
+        self._ranges = ((0.0, x_right), y)
+        self.setXRange(0.0, x_right, padding=0.02)
+        self.setYRange(*y, padding=0)
 
 
 class PlaygroundView(QWidget):
@@ -146,6 +188,16 @@ class PlaygroundView(QWidget):
 
 
 def _titled(title: str, widget: QWidget, tip: str) -> QWidget:
+def _epoch_ceiling(epochs: float) -> float:
+    """The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten: the x axis
+    changes about ten times a decade, and the curve fills most of its width."""
+    if epochs <= 1:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(epochs))
+    return next(m * power for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                if m * power >= epochs)
+
+def _titled(title: str, widget: QWidget) -> QWidget:
     box = QWidget()
     box.setToolTip(tip)
     # Narrow is fine: three views share the row beside two side panels at 1280 px.
