@@ -187,7 +187,6 @@ class PlaygroundView(QWidget):
         self.trace.set_colors(background, text, series)
 
 
-def _titled(title: str, widget: QWidget, tip: str) -> QWidget:
 def _epoch_ceiling(epochs: float) -> float:
     """The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten: the x axis
     changes about ten times a decade, and the curve fills most of its width."""
@@ -197,7 +196,8 @@ def _epoch_ceiling(epochs: float) -> float:
     return next(m * power for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
                 if m * power >= epochs)
 
-def _titled(title: str, widget: QWidget) -> QWidget:
+
+def _titled(title: str, widget: QWidget, tip: str) -> QWidget:
     box = QWidget()
     box.setToolTip(tip)
     # Narrow is fine: three views share the row beside two side panels at 1280 px.
