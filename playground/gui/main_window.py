@@ -52,6 +52,20 @@ from .search_wiring import SearchWiringMixin
 
 
 RUNS_DOCK_HEIGHT = 110  # pixels: the header and about three runs
+_garbage_collector = None
+
+
+def _collect_garbage_in_this_thread() -> None:
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate.
+    Run in a training thread, it destroyed Qt objects of a closed window there, inside
+    Qt's locks, while the GUI thread held the GIL and wanted those locks: a deadlock
+    (seen in the tests). pyqtgraph's GarbageCollector turns automatic collection off
+    and collects from a timer of the GUI thread instead (once per process)."""
+    global _garbage_collector
+    if _garbage_collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _garbage_collector = GarbageCollector(interval=1.0)
 
 
 class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
@@ -61,6 +75,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         # The training thread and this one share the GIL: hand it over every 1 ms
         # instead of 5 so a redraw in Python code cannot hold training up for long.
         sys.setswitchinterval(0.001)
+        _collect_garbage_in_this_thread()
         self.setObjectName("mainWindow")
         self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
         self.session = SessionModel(spec or self._new_spec("spiral"), self)

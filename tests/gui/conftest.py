@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
@@ -42,3 +44,4 @@ def window(qtbot):
     made.close()
     assert made.controller.shutdown()
     assert made.controller.state == "idle"
+    gc.collect()  # the closed window's cycles go here, in the GUI thread

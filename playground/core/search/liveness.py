@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import warnings
 from contextlib import contextmanager
 from typing import Any
 
 HOST = socket.gethostname()
+ORPHAN_SECONDS = 1.0  # a running trial with no owner this long after its start is dead
 
 
 class Heartbeat:
@@ -75,22 +77,46 @@ def reap_dead_trials(study: Any) -> list[int]:
 
     storage = study._storage
     reaped = []
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        attrs = trial.user_attrs
-        if attrs.get("host") == HOST and not _alive(attrs.get("pid")):
-            try:
-                storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
-            except Exception:  # noqa: BLE001 - another process failed it first
-                continue
-            reaped.append(trial)
+    for trial in _dead_here(study) + _orphans(study):
+        try:
+            storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
+        except Exception:  # noqa: BLE001 - another process failed it first
+            continue
+        reaped.append(trial)
     before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
     with quiet():
         fail_stale_trials(study)
     reaped += [t for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
                if t.number not in before]
     for trial in reaped:
-        study.enqueue_trial(trial.params)
+        if trial.params:  # an orphan asked no values yet: nothing to try again
+            study.enqueue_trial(trial.params)
     return sorted(t.number for t in reaped)
+
+
+def _running(study: Any) -> list[Any]:
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+
+
+def _dead_here(study: Any) -> list[Any]:
+    """Running trials of this machine whose process is gone."""
+    return [t for t in _running(study)
+            if t.user_attrs.get("host") == HOST and not _alive(t.user_attrs.get("pid"))]
+
+
+def _orphans(study: Any) -> list[Any]:
+    """Running trials with no owner: a process asks a trial, then records its host and
+    pid a moment later; killed in between, it leaves a trial nobody will finish (and
+    that no heartbeat covers). A live process records its owner within milliseconds,
+    so a trial still without one after ORPHAN_SECONDS is an orphan."""
+    ownerless = {t.number for t in _running(study) if "host" not in t.user_attrs}
+    if not ownerless:
+        return []
+    time.sleep(ORPHAN_SECONDS)
+    return [t for t in _running(study)
+            if t.number in ownerless and "host" not in t.user_attrs]
 
 
 def _alive(pid: Any) -> bool:

@@ -149,8 +149,11 @@ def test_killing_a_search_mid_trial_and_resuming_loses_no_finished_trial(tmp_pat
     assert {n: after.get(n) for n in before} == before   # nothing finished was lost
     dead = [trials[t.number] for t in running]
     assert all(t.state == TrialState.FAIL for t in dead)
-    redone = [r.params for r in summary.ran[:len(dead)]]  # their values tried again
-    assert sorted(map(repr, redone)) == sorted(repr(t.params) for t in dead)
+    # Their values are tried again (killed between asking a trial and its values, a
+    # trial has none: failed as an orphan, nothing to redo).
+    valued = [t for t in dead if t.params]
+    redone = [r.params for r in summary.ran[:len(valued)]]
+    assert sorted(map(repr, redone)) == sorted(repr(t.params) for t in valued)
     assert len(after) == 6 and not study.get_trials(states=(TrialState.RUNNING,))
 
 
@@ -194,3 +197,19 @@ def test_an_unexpected_error_in_a_trial_leaves_it_failed_not_running(tmp_path, m
         search.run()
     (trial,) = search.study.get_trials()
     assert trial.state == TrialState.FAIL and "a bug" in trial.user_attrs["error"]
+
+
+def test_a_trial_left_without_an_owner_is_failed_and_one_with_a_live_owner_is_not(
+        tmp_path, monkeypatch):
+    from playground.core.search import liveness
+
+    monkeypatch.setattr(liveness, "ORPHAN_SECONDS", 0.01)
+    study = optuna.create_study(storage=sqlite_url(tmp_path / "o.db"))
+    orphan = study.ask()                      # its process died before naming itself
+    owned = study.ask()
+    owned.set_user_attr("host", liveness.HOST)
+    owned.set_user_attr("pid", os.getpid())  # alive: this process
+    assert reap_dead_trials(study) == [orphan.number]
+    states = {t.number: t.state for t in study.get_trials()}
+    assert states == {orphan.number: TrialState.FAIL, owned.number: TrialState.RUNNING}
+    assert not study.get_trials(states=(TrialState.WAITING,))  # no values: nothing queued
