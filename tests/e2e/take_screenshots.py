@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
-from PySide6.QtCore import QEventLoop, QSize, QTimer  # noqa: E402
+from PySide6.QtCore import QSettings, QEventLoop, QSize, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
@@ -78,6 +78,7 @@ def shoot(app: QApplication, theme_name: str, size: QSize, phase: str,
 def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Screenshots")
+    QSettings().clear()  # the default layout, not the one an earlier run left behind
     OUT.mkdir(parents=True, exist_ok=True)
     for theme_name in ("light", "dark"):
         for size in SIZES:
