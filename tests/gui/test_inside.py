@@ -195,8 +195,10 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
     with qtbot.waitSignal(window.controller.paused, timeout=30_000):
         window.step_epoch()
     graph = window.playground.graph
-    qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.epoch == 1
-                    and graph.frames > 0 and bool(graph.links), timeout=10_000)
+    paused_at = window.controller.trainer.step
+    # Snapshots come between updates too: wait until the paused point's is drawn.
+    qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.step == paused_at
+                    and not graph._dirty and bool(graph.links), timeout=10_000)
     point = graph.links[0].line.pointAt(0.5).toPoint()
     link = graph.link_at(point)  # where links cross, the nearest (widest) one
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.5, True)))
