@@ -46,7 +46,8 @@ def register(commands: Any) -> None:
     add("--start", metavar="X,Y", help="the start point (default: the surface's)")
     add("--optimizers", default="sgd,momentum,adam", metavar="LIST",
         help="comma-separated registry names, each optionally with its rate: "
-             "sgd:0.001,momentum:0.001,adam:0.05")
+             "sgd:0.001,momentum:0.001,adam:0.05 (without one, the lab's rate for it, "
+             "which suits these surfaces better than a network's default)")
     add("--steps", type=int, default=500, help="updates per optimizer (default 500)")
     add("--noise", type=float, default=0.0, help="standard deviation of noise added to "
         "each gradient component (stochastic descent)")

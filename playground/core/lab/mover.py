@@ -29,19 +29,32 @@ INTERNALS = {"momentum_buffer": "momentum", "exp_avg": "momentum", "sum": "accum
              "grad_avg": "gradient average", "max_exp_avg_sq": "max accumulator"}
 
 
+# Rates that move visibly without flying off on the lab's surfaces; the registry's
+# defaults suit networks, whose gradients are far smaller than Rosenbrock's (SGD at its
+# network default 0.1 diverges there at once).
+LAB_LR = {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.1,
+          "adadelta": 1.0, "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05,
+          "adamax": 0.05, "nadam": 0.05, "radam": 0.05, "lbfgs": 0.2}
+
+
+def lab_lr(name: str) -> float:
+    """The lab's starting learning rate for an optimizer of the registry."""
+    return LAB_LR.get(name, optimizer_kind(name).default_lr)
+
+
 @dataclass(frozen=True)
 class MoverSpec:
     """One racer: the optimizer's registry name, learning rate, hyperparameters and
     schedule (a registry name and its parameters; the schedule counts steps)."""
     optimizer: str = "sgd"
-    lr: float | None = None            # None: the registry's default
+    lr: float | None = None            # None: the lab's rate for it (lab_lr)
     params: dict[str, Any] = field(default_factory=dict)
     schedule: str = "constant"
     schedule_params: dict[str, Any] = field(default_factory=dict)
     warmup: float = 0.0                # steps over which the rate climbs from near 0
 
     def resolved_lr(self) -> float:
-        return optimizer_kind(self.optimizer).default_lr if self.lr is None else self.lr
+        return lab_lr(self.optimizer) if self.lr is None else self.lr
 
 
 @dataclass(frozen=True)

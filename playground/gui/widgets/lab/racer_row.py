@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFrame, QGridLayout, Q
                                QSizePolicy, QToolButton, QWidget)
 
 from ....core.lab import MoverSpec
+from ....core.lab.mover import lab_lr
 from ....core.optim import OPTIMIZERS
 from ..param_form import ParamForm
 
@@ -91,12 +92,5 @@ class RacerRow(QFrame):
         self.kindChanged.emit()
 
 
-# Rates that move visibly without flying off on the catalogue's usual scales; the
-# registry's defaults suit networks, whose gradients are far smaller than Rosenbrock's.
-SUGGESTED_LR = {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.1,
-                "adadelta": 1.0, "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05,
-                "adamax": 0.05, "nadam": 0.05, "radam": 0.05, "lbfgs": 0.2}
-
-
 def suggested_lr(name: str) -> float:
-    return SUGGESTED_LR.get(name, OPTIMIZERS[name].default_lr)
+    return lab_lr(name)
