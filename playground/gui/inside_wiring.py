@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 from PySide6.QtCore import QEvent, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import QInputDialog, QMenu
+from PySide6.QtWidgets import QInputDialog
 
 from ..core.errors import PlaygroundError
 from ..core.inspect.edit import read_parameter, set_parameter
@@ -23,16 +23,9 @@ from .widgets.network.flow import GradientFlowWidget
 from .widgets.network.health_banner import HealthBanners
 from .widgets.network.playground_view import PlaygroundView
 from .widgets.network.reports import ReportsWidget
+from .menus import menu_titled
 
 
-def _menu(window, title: str) -> QMenu:
-    """The menu bar's menu called `title` (ampersands ignored), made if absent."""
-    bar = window.menuBar()
-    for action in bar.actions():
-        if action.menu() is not None and action.text().replace("&", "") == \
-                title.replace("&", ""):
-            return action.menu()
-    return bar.addMenu(title)
 
 
 class _EditParameter(QUndoCommand):
@@ -86,7 +79,7 @@ class InsideWiringMixin:
         QTimer.singleShot(0, lambda: self._on_inside_tab_changed(self.tabs.currentIndex()))
 
     def _inside_actions(self) -> None:
-        view = _menu(self, "&View")
+        view = menu_titled(self, "&View")
         view.addSeparator()
         for name, text, widget, key, tip in (
                 ("actionShowPlayground", "&Playground", self.playground, "Ctrl+1",

@@ -8,25 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
 
 from ..core.optim import OPTIMIZERS
 from ..core.spec import OptimizerSpec
+from .menus import menu_titled
 
 
-def _menu(window, title: str) -> QMenu:
-    """The menu bar's menu of this title, made (before Help) if there is none yet."""
-    bar = window.menuBar()
-    for action in bar.actions():
-        if action.menu() is not None and action.text() == title:
-            return action.menu()
-    menu = QMenu(title, bar)
-    help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
-    if help_action is not None:
-        bar.insertMenu(help_action, menu)
-    else:
-        bar.addMenu(menu)
-    return menu
 
 
 class OptimizerLabMixin:
@@ -42,7 +29,7 @@ class OptimizerLabMixin:
             "that trains your network.")
         self.actionOptimizerLab.setStatusTip(self.actionOptimizerLab.toolTip())
         self.actionOptimizerLab.triggered.connect(self.open_optimizer_lab)
-        _menu(self, "&Tools").addAction(self.actionOptimizerLab)
+        menu_titled(self, "&Tools").addAction(self.actionOptimizerLab)
 
     def open_optimizer_lab(self) -> None:
         from .widgets.lab import OptimizerLabWindow  # pyqtgraph views made on first use

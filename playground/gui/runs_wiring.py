@@ -25,6 +25,7 @@ from .controller import IDLE, RUNNING
 from .widgets.runs.branch_dialog import BranchDialog
 from .widgets.runs.overlays import run_color
 from .widgets.runs.runs_table import RunRow, RunsTable
+from .menus import menu_titled
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,9 @@ class RunsMixin:
         # sits under the views only.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        view = next((a.menu() for a in self.menuBar().actions() if a.text() == "&View"), None)
-        if view is not None:
-            view.insertAction(view.actions()[0] if view.actions() else None,
-                              self.runs_dock.toggleViewAction())
+        view = menu_titled(self, "&View")
+        view.insertAction(view.actions()[0] if view.actions() else None,
+                          self.runs_dock.toggleViewAction())
         table, c = self.runs_table, self.controller
         for signal, slot in (
                 (table.renamed, self._on_runs_table_renamed),

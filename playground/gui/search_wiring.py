@@ -12,29 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QStandardPaths, Slot
-from PySide6.QtWidgets import QMenu
 
 from ..core.errors import PlaygroundError
 from ..core.search import apply_params, default_path, sqlite_url
 from .search_controller import SearchController
 from .widgets.search.lr_finder_dialog import LrFinderDialog
 from .widgets.search.search_window import SearchWindow
+from .menus import menu_titled
 
 
-def _menu(window, title: str) -> QMenu:
-    """The menu bar's menu called `title`, made (before Help) if there is none yet."""
-    bar = window.menuBar()
-    help_action = None
-    for action in bar.actions():
-        menu = action.menu()
-        if menu is not None and action.text() == title:
-            return menu
-        if action.text() == "&Help":
-            help_action = action
-    menu = QMenu(title, window)
-    menu.setObjectName(title.replace("&", "").lower() + "Menu")
-    bar.insertMenu(help_action, menu) if help_action else bar.addMenu(menu)
-    return menu
 
 
 class SearchWiringMixin:
@@ -54,7 +40,7 @@ class SearchWiringMixin:
             "Ctrl+Shift+L", None, "The learning-rate range test: the lr grows "
             "exponentially over 100 updates while the loss is watched; the best lr is "
             "just before the loss blows up.")
-        tools = _menu(self, "&Tools")
+        tools = menu_titled(self, "&Tools")
         tools.addAction(self.actionSearch)
         tools.addAction(self.actionLrFinder)
         c = self.search_controller

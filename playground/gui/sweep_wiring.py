@@ -7,26 +7,13 @@ never edits the session. Mixed into MainWindow only.
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QMenu
 
 from ..core.errors import PlaygroundError
 from ..core.experiments.presets import PRESETS
 from .sweep_controller import SweepController
+from .menus import menu_titled
 
 
-def _menu(window, title: str) -> QMenu:
-    """The menu bar's menu of that title, made if absent (shared with other features)."""
-    plain, bar = title.replace("&", ""), window.menuBar()
-    help_action = None
-    for action in bar.actions():
-        menu = action.menu()
-        if menu is not None and menu.title().replace("&", "") == plain:
-            return menu
-        if menu is not None and menu.title().replace("&", "") == "Help":
-            help_action = action
-    made = QMenu(title, bar)
-    bar.insertMenu(help_action, made) if help_action else bar.addMenu(made)
-    return made
 
 
 class SweepWiringMixin:
@@ -37,7 +24,7 @@ class SweepWiringMixin:
             "actionSweep", "&Sweep\u2026", self.show_sweep, "Ctrl+Shift+W",
             tip="Compare runs: train every combination of one or two variables "
                 "(optimizer, learning rate, batch size, ...) and overlay their curves.")
-        tools = _menu(self, "&Tools")
+        tools = menu_titled(self, "&Tools")
         tools.addAction(self.actionSweep)
         presets = tools.addMenu("Sweep &presets")
         presets.setToolTipsVisible(True)

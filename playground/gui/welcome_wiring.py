@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 
 from ..core.examples import EXAMPLES
 from . import settings
 from .widgets.welcome import WelcomeView
+from .menus import menu_titled
 
 
-def _menu(window, title: str) -> QMenu:
-    """The menu bar's menu called `title` (made at the end if absent)."""
-    for action in window.menuBar().actions():
-        if action.menu() is not None and action.text().replace("&", "") == title.replace("&", ""):
-            return action.menu()
-    return window.menuBar().addMenu(title)
 
 
 class WelcomeMixin:
@@ -33,7 +28,7 @@ class WelcomeMixin:
                                       "sessions")
         self.actionWelcome.setStatusTip(self.actionWelcome.toolTip())
         self.actionWelcome.triggered.connect(self.show_welcome)
-        help_menu = _menu(self, "&Help")
+        help_menu = menu_titled(self, "&Help")
         first = help_menu.actions()[0] if help_menu.actions() else None
         help_menu.insertAction(first, self.actionWelcome)
 
