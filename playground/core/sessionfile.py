@@ -263,9 +263,11 @@ def _prepare_members(spec: SessionSpec, state: dict[str, Any] | None, data: Any,
     if state is not None:
         history = state.get("callbacks", {}).get("history")
         if history is not None:
+            # Compact: json's C encoder. Indented, the pure-Python one took 0.3-0.6 s
+            # for 20,000 epochs, holding the GIL in the training thread at each autosave.
             members["history.json"] = _json({
                 "columns": {k: v.tolist() for k, v in history["columns"].items()},
-                "changes": history["changes"]})
+                "changes": history["changes"]}, compact=True)
     members["spec.json"] = _json(without_run_limits(spec).to_dict())
     data_meta, data_bytes, data_hash = _data_members(spec, data)
     members["data.json"] = _json(data_meta)
