@@ -34,6 +34,10 @@ GRID = 64  # the decision boundary's resolution per axis
 # A tiny net runs thousands of epochs a second; "every 50 epochs" must not mean dozens of
 # saves a second, each costing more than the epochs between them.
 AUTOSAVE_MIN_SECONDS = 10.0
+# The health checks judge at most 20 times a second after a run's first epochs: a banner
+# a twentieth of a second late is not seen, but every check at every epoch cost a tiny
+# net 2-4% of its speed.
+HEALTH_SECONDS = 0.05
 
 
 class TrainerWorker(QObject):
@@ -110,7 +114,8 @@ class TrainerWorker(QObject):
 
     def _attach(self, trainer: Trainer) -> "_SignalBridge":
         bridge = _SignalBridge(self)
-        trainer.callbacks += [bridge, HealthMonitor(self.healthFound.emit), InspectCallback(
+        health = HealthMonitor(self.healthFound.emit, min_seconds=HEALTH_SECONDS)
+        trainer.callbacks += [bridge, health, InspectCallback(
             self.inspected.emit, wanted=lambda: self.inspect_wanted,
             report_sink=self.reported.emit, watched=lambda: self.watch,
             trace_sink=self.traced.emit)]

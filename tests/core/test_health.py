@@ -137,6 +137,53 @@ def test_hysteresis_rearms_after_the_condition_clears():
     assert [f.epoch for f in found] == [1, 8]
 
 
+def test_a_time_gated_monitor_reads_the_epochs_it_skipped_and_judges_at_the_end():
+    """The window's monitor (min_seconds) judges the first epochs each, then at most once
+    per interval; the checks read the history, so what happened in skipped epochs is
+    seen at the next judgement, and the run's end is always judged."""
+    from playground.core.health.checks import Check
+    from playground.core.health.monitor import PROBE_EARLY
+
+    looks = []
+
+    class LongRun(Check):  # fires once the history holds 25 epochs
+        name = "stalled"
+
+        def evaluate(self, ctx):
+            looks.append(ctx.epoch)
+            if len(ctx.column("loss")) >= 25:
+                return _Finding(self.name, ctx.epoch, "m", "r")
+
+    found: list[Finding] = []
+    Trainer(tiny_spec(epochs=30), callbacks=[HealthMonitor(found.append, [LongRun()],
+                                                           min_seconds=1e9)]).fit()
+    assert looks == [*range(1, PROBE_EARLY + 1), 30]  # the early epochs, then the end
+    assert [(f.check, f.epoch) for f in found] == [("stalled", 30)]
+
+
+def test_a_time_gated_monitor_judges_a_non_finite_loss_at_once():
+    from playground.core.health.checks import Check
+
+    judged = []
+
+    class Recording(Check):
+        name = "divergence"
+
+        def evaluate(self, ctx):
+            judged.append(ctx.epoch)
+
+    monitor = HealthMonitor(lambda f: None, [Recording()], min_seconds=1e9)
+    trainer = Trainer(tiny_spec(epochs=1))
+    trainer.fit()
+    for epoch, loss in ((30, 0.5), (31, float("nan")), (32, 0.4)):
+        event = dataclasses.make_dataclass("E", ["epoch", "logs"])(epoch, {"loss": loss})
+        if epoch == 30:
+            monitor._judge(trainer, event)  # the last judgement was just now
+        else:
+            monitor.on_epoch_end(trainer, event)
+    assert judged == [30, 31]
+
+
 def test_findings_are_json_records_and_the_names_are_the_issue_s():
     assert CHECK_NAMES == ("divergence", "exploding_gradients", "vanishing_gradients",
                            "dead_units", "symmetry", "stalled", "overfitting")

@@ -7,9 +7,17 @@ symmetry) are probed every epoch for the first PROBE_EARLY epochs, then every PR
 (or a hundredth of the planned epochs, if more);
 the probe runs in evaluation mode without gradients and draws no random numbers, so a
 monitored run trains bit for bit like one that is not.
+
+With `min_seconds` (the window's choice), epochs after the first PROBE_EARLY are judged
+at most once per that interval: the checks read the history since their last look, so
+nothing is lost, and a tiny net's thousands of epochs a second no longer pay for every
+check every epoch. A non-finite loss, a pause and the end of a run are judged at once.
+Without it (the CLI, tests) every epoch is judged, and a finding's epoch is exact.
 """
 from __future__ import annotations
 
+import math
+import time
 from typing import Callable
 
 from ..callbacks import Callback
@@ -25,18 +33,44 @@ class HealthMonitor(Callback):
     name = "health"
 
     def __init__(self, sink: Callable[[Finding], None],
-                 checks: list[Check] | None = None) -> None:
+                 checks: list[Check] | None = None, min_seconds: float = 0.0) -> None:
         self.sink = sink
         self.checks = checks if checks is not None else all_checks()
+        self.min_seconds = min_seconds
         self.active: dict[str, bool] = {}
         self.clear: dict[str, int] = {}
         self.findings: list[Finding] = []
+        self.judged_at = -math.inf      # perf_counter() of the last judgement
+        self.probed_epoch = 0
+        self.waiting = None             # the last epoch's event, not judged yet
 
     def on_epoch_end(self, trainer, event) -> None:
+        if (self.min_seconds and event.epoch > PROBE_EARLY
+                and time.perf_counter() - self.judged_at < self.min_seconds
+                and math.isfinite(event.logs.get("loss", math.nan))):
+            self.waiting = event
+            return
+        self._judge(trainer, event)
+
+    def on_paused(self, trainer, event) -> None:
+        self._catch_up(trainer)
+
+    def on_train_end(self, trainer, event) -> None:
+        self._catch_up(trainer)
+
+    def _catch_up(self, trainer) -> None:
+        if self.waiting is not None:
+            self._judge(trainer, self.waiting)
+
+    def _judge(self, trainer, event) -> None:
+        self.waiting, self.judged_at = None, time.perf_counter()
         epoch = event.epoch
         # Long runs of tiny nets make thousands of epochs a second: probe about 100 times.
         every = max(PROBE_EVERY, trainer.spec.train.epochs // 100)
-        probe = epoch <= PROBE_EARLY or epoch % every == 0
+        probe = (epoch <= PROBE_EARLY or epoch % every == 0
+                 or bool(self.min_seconds) and epoch - self.probed_epoch >= every)
+        if probe:
+            self.probed_epoch = epoch
         ctx = Context(trainer, event, probe)
         for check in self.checks:
             finding = check.evaluate(ctx)
