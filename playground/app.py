@@ -99,7 +99,9 @@ def run_gui(args: list[str]) -> int:
 
     from .gui import settings
     from .gui.main_window import MainWindow
+    from .gui.qt_setup import prepare_qt_environment
 
+    prepare_qt_environment()
     QApplication.setOrganizationName(settings.ORGANIZATION)
     QApplication.setApplicationName(settings.APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])

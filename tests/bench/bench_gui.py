@@ -205,6 +205,9 @@ def main() -> None:
                         help="finished runs overlaid on the plots while one trains")
     args = parser.parse_args()
     os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
+    from playground.gui.qt_setup import prepare_qt_environment
+
+    prepare_qt_environment()  # as the app does
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Bench")
     names = ("tiny", "digits") if args.workload == "both" else (args.workload,)
