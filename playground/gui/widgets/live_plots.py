@@ -562,9 +562,29 @@ class LivePlots(QWidget):
             plot.setLabel("bottom", text)
 
     # ------------------------------------------------------------ drawing
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        """Something to draw: the timer runs (hidden, too, so the curves are current
+        when the tab is shown; tests read them)."""
+        self._dirty = value
+        timer = getattr(self, "timer", None)
+        if value and timer is not None and not timer.isActive():
+            timer.start()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.timer.start()
+
     def _on_timer_timeout(self) -> None:
         if not self.dirty:
-            self.canvas.scene().prepareForPaint()  # a pan or zoom by the mouse, say
+            if self.isVisible():
+                self.canvas.scene().prepareForPaint()  # a pan or zoom by the mouse, say
+            else:  # nothing to draw and nothing shown: no ticks until there is
+                self.timer.stop()
             return
         self.dirty = False
         self.redraws += 1

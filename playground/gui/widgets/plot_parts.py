@@ -255,9 +255,19 @@ class QtPlotWidget(pg.PlotWidget):
 
     def __init__(self, parent=None, **kwargs) -> None:
         super().__init__(parent, plotItem=QtPlotItem(**kwargs))
+        # Runs only while shown: each tick is a Python call, and every one the GUI thread
+        # makes while a run trains takes the GIL from the training thread.
         self._prepare_timer = QTimer(self, interval=REDRAW_MS)
         self._prepare_timer.timeout.connect(self._on_prepare_timer_timeout)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.prepare()
         self._prepare_timer.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._prepare_timer.stop()
+        super().hideEvent(event)
 
     def prepare(self) -> None:
         """Bring the view boxes' ranges and transforms up to date before Qt paints
@@ -265,8 +275,7 @@ class QtPlotWidget(pg.PlotWidget):
         self.scene().prepareForPaint()
 
     def _on_prepare_timer_timeout(self) -> None:
-        if self.isVisible():
-            self.prepare()
+        self.prepare()
 
 
 class ReadableAxis(pg.AxisItem):
