@@ -37,6 +37,9 @@ def read(setting: Setting, settings: QSettings | None = None) -> Any:
     value = settings.value(setting.key, setting.default)
     if setting.type is bytes:
         return bytes(value) if value else b""
+    if setting.type is bool and isinstance(value, str):
+        # INI files (Linux) hand booleans back as text, and bool("false") is True.
+        return {"true": True, "false": False}.get(value.strip().lower(), setting.default)
     try:
         return setting.type(value)
     except (TypeError, ValueError):
