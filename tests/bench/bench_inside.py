@@ -6,18 +6,19 @@ and the trainer's speed against the same run with the views of the inside hidden
 
 The network (tanh, on circle, 500 points, Adam, batch 10) is trained in the real window
 with the Playground tab showing: neuron maps of 2+8+8+8+1 neurons computed in the
-training thread between updates (at most 20 a second), the graph redrawn on its 30 Hz
-timer, the decision boundary and the loss curves live. Then the same run with the Training curves
-tab showing (no snapshots computed, the boundary not drawn), alternating, `--rounds`
-times. Printed: network-graph frames per second and the Python time to build each (p50, p99),
-snapshots per second, the event-loop latency (a 5 ms timer's lateness, p50/p99/max),
-and epochs per second with the Playground against without it (median of paired ratios).
-First, the graph alone: frames per second when every frame brings a new snapshot (its
-drawing capacity, whatever the trainer's pace).
+training thread between updates (at most 20 a second), the graph redrawn as they come
+(at most 30 times a second), the decision boundary and the loss curves live. Then the
+same run with the Training curves tab showing (no snapshots computed, the boundary not
+drawn), alternating, `--rounds` times. Printed: network-graph frames per second and the
+Python time to build each (p50, p99), snapshots per second, the event-loop latency (a 5
+ms timer's lateness, p50/p99/max), and epochs per second with the Playground against
+without it (median of paired ratios). First, the graph alone: frames per second when
+every frame brings a new snapshot (its drawing capacity, whatever the trainer's pace).
 
 With `--view flow` the same run is trained with the Gradient flow tab showing instead
 (ratio and share curves, the heat map; snapshots at most 20 a second): printed are its
-redraws per second and the Python time of each (p50, p99), the event-loop latency and
+redraws per second and the Python time of each (p50, p99; the heat map is redrawn apart,
+at most 4 times a second, and counts in the latency only), the event-loop latency and
 epochs per second against the Training curves tab. (Run from another checkout's code,
 PYTHONPATH=/that/checkout python /this/tests/bench/bench_inside.py --view flow, it
 measures that code: the flow view's `redraw` is what is timed.)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (QComboBox, QGraphicsItem, QGraphicsPixmapItem,
 
 from ....core.inspect import GRADIENT_RANGE, VALUE_RANGE
 from ..plot_parts import PathCurve, QtPlotWidget, readable_y_range
-from .flow_history import HISTOGRAMS, MAX_SNAPSHOTS, FlowHistory  # noqa: F401
+from .flow_history import HISTOGRAMS, FlowHistory
 from .frames import FPS, FrameScheduler, epoch_ceiling
 
 HEAT_FPS = 4

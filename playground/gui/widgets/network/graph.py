@@ -7,12 +7,13 @@ weight's sign (blue positive, orange negative) and are 1-10 px wide for |w| from
 Hovering a neuron enlarges it; hovering a link shows its weight. Layers wider than 16
 show their 16 most active neurons and "+N".
 
-The widget takes core.inspect Snapshots (plain numpy arrays) and rebuilds its scene at
-a frame of its FrameScheduler, at most FPS times a second, only when something changed
-and only while it is visible: a burst of snapshots costs one frame. It is a QGraphicsView with no Python paintEvent: Qt rasterises
-the scene in C++ without the GIL, so drawing does not hold up the training thread (a
-QPainter paintEvent in Python held the GIL for its whole 10-30 ms and made training
-with the view open about 3x slower on this 2-core machine).
+The widget takes core.inspect Snapshots (plain numpy arrays) and rebuilds its scene at a
+frame of its FrameScheduler, at most FPS times a second, only when something changed and
+only while it is visible: a burst of snapshots costs one frame. It is a QGraphicsView
+with no Python paintEvent: Qt rasterises the scene in C++ without the GIL, so drawing
+does not hold up the training thread (a QPainter paintEvent in Python held the GIL for
+its whole 10-30 ms and made training with the view open about 3x slower on this 2-core
+machine).
 """
 from __future__ import annotations
 
