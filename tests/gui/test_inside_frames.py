@@ -131,3 +131,35 @@ def test_views_behind_another_tab_wait_and_draw_when_their_tab_shows(qtbot, wind
     qtbot.waitUntil(lambda: curves.scheduler.frames == before[0] + 1)
     assert curves.train.getData()[0].tolist() == [1, 2, 3]
     assert not window.flow.scheduler.ticking and window.flow.scheduler.frames == before[3]
+
+
+def test_choosing_a_kind_redraws_the_heat_map_as_heat_matrix_defines_it(qtbot, snapshot):
+    from PySide6.QtCore import QPointF
+
+    from playground.core.inspect import VALUE_RANGE
+    from playground.gui.widgets.network.flow import _VIRIDIS, GradientFlowWidget
+
+    flow = GradientFlowWidget()
+    qtbot.addWidget(flow)
+    flow.show()
+    for epoch in (0, 2, 5):
+        flow.add_snapshot(varied(snapshot, epoch, epoch))
+    qtbot.waitUntil(lambda: flow.heat_scheduler.frames >= 1)
+    frames = flow.heat_scheduler.frames
+    flow.kind_combo.setCurrentText("activations")
+    qtbot.waitUntil(lambda: flow.heat_scheduler.frames > frames)
+    assert flow.heat_plot.getAxis("left").labelText == "activation"
+    matrix, (low, high), (first, last) = flow.heat_matrix()
+    assert (low, high) == VALUE_RANGE and matrix.shape == (6, 40) and np.ptp(matrix) > 0
+    image = flow.heat.pixmap().toImage()
+    assert (image.width(), image.height()) == matrix.shape  # a column per epoch
+    # Pixel (column, bin) is the matrix's entry: the largest brightest, the smallest darkest.
+    for pick, shade in ((np.argmax, 255), (np.argmin, 0)):
+        column, row = np.unravel_index(pick(matrix), matrix.shape)
+        color = image.pixelColor(int(column), int(row))
+        assert (color.red(), color.green(), color.blue()) == tuple(_VIRIDIS[shade][:3])
+    # ... and lies over its epoch and its bin's values.
+    corner = flow.heat.mapToParent(QPointF(0, 0))
+    far = flow.heat.mapToParent(QPointF(image.width(), image.height()))
+    assert (corner.x(), corner.y()) == pytest.approx((first - 0.5, low))
+    assert (far.x(), far.y()) == pytest.approx((last + 0.5, high))
