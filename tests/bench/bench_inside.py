@@ -1,19 +1,27 @@
-"""The Playground view while a 2-8-8-8-1 network trains: frames, frame cost, UI latency
+"""A view of the inside while a 2-8-8-8-1 network trains: frames, frame cost, UI latency
 and the trainer's speed against the same run with the views of the inside hidden.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench.bench_inside [--epochs 400]
-        [--rounds 3]
+        [--rounds 3] [--view playground|flow]
 
 The network (tanh, on circle, 500 points, Adam, batch 10) is trained in the real window
 with the Playground tab showing: neuron maps of 2+8+8+8+1 neurons computed in the
-training thread between updates (at most 20 a second), the graph redrawn on its 30 Hz
-timer, the decision boundary and the loss curves live. Then the same run with the Training curves
-tab showing (no snapshots computed, the boundary not drawn), alternating, `--rounds`
-times. Printed: network-graph frames per second and the Python time to build each (p50, p99),
-snapshots per second, the event-loop latency (a 5 ms timer's lateness, p50/p99/max),
-and epochs per second with the Playground against without it (median of paired ratios).
-First, the graph alone: frames per second when every frame brings a new snapshot (its
-drawing capacity, whatever the trainer's pace).
+training thread between updates (at most 20 a second), the graph redrawn as they come
+(at most 30 times a second), the decision boundary and the loss curves live. Then the
+same run with the Training curves tab showing (no snapshots computed, the boundary not
+drawn), alternating, `--rounds` times. Printed: network-graph frames per second and the
+Python time to build each (p50, p99), snapshots per second, the event-loop latency (a 5
+ms timer's lateness, p50/p99/max), and epochs per second with the Playground against
+without it (median of paired ratios). First, the graph alone: frames per second when
+every frame brings a new snapshot (its drawing capacity, whatever the trainer's pace).
+
+With `--view flow` the same run is trained with the Gradient flow tab showing instead
+(ratio and share curves, the heat map; snapshots at most 20 a second): printed are its
+redraws per second and the Python time of each (p50, p99; the heat map is redrawn apart,
+at most 4 times a second, and counts in the latency only), the event-loop latency and
+epochs per second against the Training curves tab. (Run from another checkout's code,
+PYTHONPATH=/that/checkout python /this/tests/bench/bench_inside.py --view flow, it
+measures that code: the flow view's `redraw` is what is timed.)
 Goals (issue 12): >= 20 frames/s, UI p99 < 30 ms.
 """
 from __future__ import annotations
@@ -59,26 +67,32 @@ class _Lateness(QTimer):
         self.due = now + self.interval() / 1000
 
 
-def run(app: QApplication, epochs: int, playground: bool) -> dict:
+def run(app: QApplication, epochs: int, view: str | None) -> dict:
+    """One training run with `view` ("playground", "flow") showing, or the Training
+    curves tab (None)."""
     from playground.gui.main_window import MainWindow
 
     window = MainWindow(spec(epochs), theme_name="light")
     window.resize(1400, 900)
     window.show()
-    window.tabs.setCurrentWidget(window.playground if playground else window.plots)
+    shown = {"playground": window.playground, "flow": window.flow}.get(view, window.plots)
+    window.tabs.setCurrentWidget(shown)
     app.processEvents()
-    graph = window.playground.graph
     snapshots, paints = [0], []
     probe = _Lateness()
     window.controller.inspected.connect(lambda s: snapshots.__setitem__(0, snapshots[0] + 1))
-    original = graph.build
+    # The frame's Python part (Qt then rasterises without the GIL): the graph's scene
+    # build, or the flow view's redraw.
+    owner, name = (window.flow, "redraw") if view == "flow" else \
+        (window.playground.graph, "build")
+    original = getattr(owner, name)
 
-    def timed_build() -> None:
+    def timed() -> None:
         started = time.perf_counter()
         original()
         paints.append((time.perf_counter() - started) * 1000)
 
-    graph.build = timed_build  # the frame's Python part; Qt then rasterises without the GIL
+    setattr(owner, name, timed)
     loop = QEventLoop()
     window.controller.finished.connect(lambda outcome: loop.quit())
     probe.start()
@@ -132,19 +146,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--view", choices=("playground", "flow"), default="playground",
+                        help="the tab shown while training (default: playground)")
     args = parser.parse_args()
     os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Bench")
-    fps, p50, p99 = capacity(app)
-    print(f"graph alone, a new snapshot every frame: {fps:.0f} frames/s; build + "
-          f"rasterise ms p50 "
-          f"{p50:.2f} p99 {p99:.2f}", flush=True)
-    run(app, 20, True)  # warm-up: imports, first data set load
+    if args.view == "playground":
+        fps, p50, p99 = capacity(app)
+        print(f"graph alone, a new snapshot every frame: {fps:.0f} frames/s; build + "
+              f"rasterise ms p50 "
+              f"{p50:.2f} p99 {p99:.2f}", flush=True)
+    run(app, 20, args.view)  # warm-up: imports, first data set load
     shown, hidden = [], []
     for _ in range(args.rounds):
-        shown.append(run(app, args.epochs, True))
-        hidden.append(run(app, args.epochs, False))
+        shown.append(run(app, args.epochs, args.view))
+        hidden.append(run(app, args.epochs, None))
     ratios = sorted(s["rate"] / h["rate"] for s, h in zip(shown, hidden))
     paints = sorted(p for r in shown for p in r["paints"])
     late = sorted(t for r in shown for t in r["lateness"])
@@ -152,13 +169,16 @@ def main() -> None:
     q = lambda values, f: values[min(len(values) - 1, int(f * len(values)))]
     median = statistics.median
     print(f"2-8-8-8-1 tanh on circle, {args.epochs} epochs x {args.rounds} rounds")
-    print(f"network graph: {median([r['frames_per_s'] for r in shown]):.1f} frames/s; scene "
-          f"build ms p50 {q(paints, 0.5):.2f} p99 {q(paints, 0.99):.2f} ({len(paints)} frames); "
+    what, frame = {"playground": ("network graph", "frames/s; scene build"),
+                   "flow": ("gradient flow", "redraws/s; redraw")}[args.view]
+    tab = {"playground": "the Playground", "flow": "the Gradient flow tab"}[args.view]
+    print(f"{what}: {median([r['frames_per_s'] for r in shown]):.1f} {frame} "
+          f"ms p50 {q(paints, 0.5):.2f} p99 {q(paints, 0.99):.2f} ({len(paints)} frames); "
           f"snapshots {median([r['snapshots_per_s'] for r in shown]):.1f}/s")
-    print(f"event-loop latency ms with the Playground: p50 {q(late, 0.5):.1f} "
+    print(f"event-loop latency ms with {tab}: p50 {q(late, 0.5):.1f} "
           f"p99 {q(late, 0.99):.1f} max {late[-1]:.1f} ({len(late):,} samples); with the "
           f"curves tab: p50 {q(base, 0.5):.1f} p99 {q(base, 0.99):.1f} max {base[-1]:.1f}")
-    print(f"epochs/s with the Playground {median([r['rate'] for r in shown]):.1f}, with "
+    print(f"epochs/s with {tab} {median([r['rate'] for r in shown]):.1f}, with "
           f"the curves tab {median([r['rate'] for r in hidden]):.1f}; ratio median "
           f"{median(ratios):.2f} (runs: {' '.join(f'{r:.2f}' for r in ratios)})", flush=True)
 

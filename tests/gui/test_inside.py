@@ -43,7 +43,7 @@ def test_the_playground_is_the_first_tab_and_shows_the_network_as_it_trains(qtbo
     assert len(graph.nodes) == 2 + 8 + 8 + 1 and len(graph.links) == 16 + 64 + 8
     assert window.playground.output.updates > 0
     assert window.playground.curves.count == 5
-    assert len(window.flow.snapshots) >= 2
+    assert window.flow.history.count >= 2
 
 
 def test_the_views_of_the_inside_are_not_computed_while_hidden(qtbot, window):
@@ -198,7 +198,7 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
     paused_at = window.controller.trainer.step
     # Snapshots come between updates too: wait until the paused point's is drawn.
     qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.step == paused_at
-                    and not graph._dirty and bool(graph.links), timeout=10_000)
+                    and not graph.scheduler.pending and bool(graph.links), timeout=10_000)
     point = graph.links[0].line.pointAt(0.5).toPoint()
     link = graph.link_at(point)  # where links cross, the nearest (widest) one
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.5, True)))

@@ -7,12 +7,13 @@ weight's sign (blue positive, orange negative) and are 1-10 px wide for |w| from
 Hovering a neuron enlarges it; hovering a link shows its weight. Layers wider than 16
 show their 16 most active neurons and "+N".
 
-The widget takes core.inspect Snapshots (plain numpy arrays) and rebuilds its scene on
-a timer, at most FPS times a second and only when a new snapshot came: a burst of
-snapshots costs one frame. It is a QGraphicsView with no Python paintEvent: Qt rasterises
-the scene in C++ without the GIL, so drawing does not hold up the training thread (a
-QPainter paintEvent in Python held the GIL for its whole 10-30 ms and made training
-with the view open about 3x slower on this 2-core machine).
+The widget takes core.inspect Snapshots (plain numpy arrays) and rebuilds its scene at a
+frame of its FrameScheduler, at most FPS times a second, only when something changed and
+only while it is visible: a burst of snapshots costs one frame. It is a QGraphicsView
+with no Python paintEvent: Qt rasterises the scene in C++ without the GIL, so drawing
+does not hold up the training thread (a QPainter paintEvent in Python held the GIL for
+its whole 10-30 ms and made training with the view open about 3x slower on this 2-core
+machine).
 """
 from __future__ import annotations
 
@@ -21,14 +22,13 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip,
                                QWidget)
 
 from .colors import NEGATIVE, POSITIVE, distribution_image, map_images
-
-FPS = 30
+from .frames import FrameScheduler
 THUMB = 36            # a neuron's side in pixels, when there is room
 ENLARGE = 4           # a hovered neuron is drawn this many times larger
 MAX_WIDTH_PX, MAX_WEIGHT = 10.0, 5.0   # link width for |w| = MAX_WEIGHT and beyond
@@ -100,38 +100,40 @@ class NetworkGraphWidget(QGraphicsView):
         self.hover: Node | None = None
         self.frames = 0               # scenes built (a frame each)
         self.paint_seconds = 0.0      # Python time spent building them
-        self._dirty = self._stale = False
+        self._stale = False           # the layout must be computed again
         self._built_key = None        # the layout the scene's items show, or None
         self._node_items: list = []   # per node, its picture's item (or None)
         self._link_items: list = []   # per link, its line item ...
         self._link_keys: list = []    # ... and its pen's key
         self._pens_for, self._pens = None, {}
-        self._timer = QTimer(self, interval=int(1000 / FPS))
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._timer.start()
+        self.scheduler = FrameScheduler(self, self._on_frame)
 
     # ------------------------------------------------------------- input
     def set_snapshot(self, snapshot) -> None:
         """Show a core.inspect Snapshot at the next frame."""
         self.snapshot = snapshot
-        self._stale = self._dirty = True
+        self._stale = True
+        self.scheduler.request()
 
     def clear(self) -> None:
         self.snapshot, self.nodes, self.links, self.hover = None, [], [], None
         self._built_key = None  # the scene's items no longer match nodes and links
-        self._dirty = True
+        self.scheduler.request()
 
     def set_colors(self, background: str, text: str) -> None:
         self.background, self.text = QColor(background), QColor(text)
-        self._dirty = True
+        self.scheduler.request()
 
-    def _on_timer_timeout(self) -> None:
-        if self._dirty and self.isVisible():
-            self._dirty = False
-            self.build()
+    def _on_frame(self) -> None:
+        self.build()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.scheduler.shown()
 
     def resizeEvent(self, event) -> None:
-        self._stale = self._dirty = True
+        self._stale = True
+        self.scheduler.request()
         super().resizeEvent(event)
 
     def width(self) -> int:   # the layout works in the viewport's pixels

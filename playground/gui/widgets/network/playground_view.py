@@ -9,25 +9,24 @@ specs, snapshots, boundaries and epoch records in and sends nothing out.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ....core.data import DATASETS
 from ..boundary_view import BoundaryView
 from ..plot_parts import PathCurve, QtPlotWidget, readable_y_range
+from .frames import FrameScheduler, epoch_ceiling
 from .graph import NetworkGraphWidget
 from .trace_view import WeightTraceView
 
-FPS = 30
 MIN_BOX_WIDTH = 150  # pixels
 
 
 class LossCurves(QtPlotWidget):
-    """Training and validation loss by epoch; growing buffers, redrawn on a timer.
+    """Training and validation loss by epoch; growing buffers, redrawn at a frame of a
+    FrameScheduler (only when epochs came, only while visible).
     Painted by Qt alone (curves that paint themselves, no Python paintEvent), and its
     axes move in steps, not with every epoch: an axis whose range changes renders its
     text again, in Python."""
@@ -46,10 +45,7 @@ class LossCurves(QtPlotWidget):
         self.data = np.full((1024, 3), np.nan)
         self.count = 0
         self._ranges = None
-        self._dirty = False
-        self._timer = QTimer(self, interval=int(1000 / FPS))
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._timer.start()
+        self.scheduler = FrameScheduler(self, self._on_frame)
 
     def _title(self) -> None:
         """The title is the legend: a legend's samples paint in Python every frame."""
@@ -75,7 +71,7 @@ class LossCurves(QtPlotWidget):
             self.data[self.count] = (logs["epoch"], logs.get("loss", np.nan),
                                      logs.get("val_loss", np.nan))
             self.count += 1
-        self._dirty = True
+        self.scheduler.request()
 
     def set_colors(self, background: str, text: str, series: tuple[str, ...]) -> None:
         self.setBackground(background)
@@ -88,19 +84,21 @@ class LossCurves(QtPlotWidget):
         self.val.setPen(pg.mkPen(series[1], width=2))
         self.prepare()
 
-    def _on_timer_timeout(self) -> None:
-        if self._dirty and self.isVisible():
-            self._dirty = False
-            rows = self.data[:self.count]
-            self.train.setData(rows[:, 0], rows[:, 1])
-            self.val.setData(rows[:, 0], rows[:, 2])
-            self._settle_ranges(rows)
-            self.prepare()
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.scheduler.shown()
+
+    def _on_frame(self) -> None:
+        rows = self.data[:self.count]
+        self.train.setData(rows[:, 0], rows[:, 1])
+        self.val.setData(rows[:, 0], rows[:, 2])
+        self._settle_ranges(rows)
+        self.prepare()
 
     def _settle_ranges(self, rows: np.ndarray) -> None:
         """x to the next round epoch count; y to the losses with headroom, set again
         only when they leave it or fill under a quarter of it."""
-        x_right = _epoch_ceiling(float(rows[-1, 0])) if len(rows) else 1.0
+        x_right = epoch_ceiling(float(rows[-1, 0])) if len(rows) else 1.0
         values = rows[:, 1:][np.isfinite(rows[:, 1:])]
         if not len(values):
             return
@@ -185,16 +183,6 @@ class PlaygroundView(QWidget):
         self.graph.set_colors(background, text)
         self.curves.set_colors(background, text, series)
         self.trace.set_colors(background, text, series)
-
-
-def _epoch_ceiling(epochs: float) -> float:
-    """The next of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten: the x axis
-    changes about ten times a decade, and the curve fills most of its width."""
-    if epochs <= 1:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(epochs))
-    return next(m * power for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
-                if m * power >= epochs)
 
 
 def _titled(title: str, widget: QWidget, tip: str) -> QWidget:

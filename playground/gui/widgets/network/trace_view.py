@@ -1,15 +1,16 @@
 """WeightTraceView: the weight clicked in the network graph, over time: its value, its
 gradient, its effective step (the mean change per update) and the optimizer's state for
 it (SGD's momentum buffer, Adam's m = exp_avg and v = exp_avg_sq, ...), one small plot
-each, sharing the epoch axis. Traces arrive with the snapshots (controller.traced)."""
+each, sharing the epoch axis. Traces arrive with the snapshots (controller.traced); the
+plots are redrawn at a frame of a FrameScheduler, only while visible."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-FPS = 30
+from .frames import FrameScheduler
+
 NAMES = {"exp_avg": "Adam m (exp_avg)", "exp_avg_sq": "Adam v (exp_avg_sq)",
          "momentum_buffer": "momentum buffer", "square_avg": "RMSprop mean square",
          "sum": "Adagrad sum of squares", "acc_delta": "Adadelta delta average",
@@ -33,10 +34,7 @@ class WeightTraceView(QWidget):
         self.where = None
         self.rows: dict[str, list[float]] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self._dirty = False
-        self._timer = QTimer(self, interval=int(1000 / FPS))
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._timer.start()
+        self.scheduler = FrameScheduler(self, self._on_frame)
 
     def set_colors(self, background: str, text: str, series: tuple[str, ...]) -> None:
         self.background, self.text, self.colors = background, text, tuple(series)
@@ -52,7 +50,7 @@ class WeightTraceView(QWidget):
 
     def clear(self) -> None:
         self.rows = {key: [] for key in self.rows}
-        self._dirty = True
+        self.scheduler.request()
 
     def add_trace(self, trace) -> None:
         if trace.where != self.where:
@@ -67,7 +65,7 @@ class WeightTraceView(QWidget):
             self._rebuild()
         for key in self.rows:
             self.rows[key].append(values.get(key, np.nan))
-        self._dirty = True
+        self.scheduler.request()
 
     def _rebuild(self) -> None:
         self.plots.clear()
@@ -87,11 +85,13 @@ class WeightTraceView(QWidget):
             self.curves[key] = plot.plot([], [], pen=pg.mkPen(self.colors[i % 3], width=2),
                                          symbol="o" if key == "effective step" else None,
                                          symbolSize=3)
-        self._dirty = True
+        self.scheduler.request()
 
-    def _on_timer_timeout(self) -> None:
-        if self._dirty and self.isVisible():
-            self._dirty = False
-            epochs = np.asarray(self.rows.get("epoch", []), float)
-            for key, curve in self.curves.items():
-                curve.setData(epochs, np.asarray(self.rows[key], float), connect="finite")
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.scheduler.shown()
+
+    def _on_frame(self) -> None:
+        epochs = np.asarray(self.rows.get("epoch", []), float)
+        for key, curve in self.curves.items():
+            curve.setData(epochs, np.asarray(self.rows[key], float), connect="finite")
