@@ -236,6 +236,13 @@ def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window)
     assert {"value", "gradient", "effective step", "Adam m (exp_avg)",
             "Adam v (exp_avg_sq)"} <= set(trace.rows)
     assert trace.rows["epoch"][-1] == 6
+    # What is drawn is the trace, inside its plot's range (Qt-painted curves do not
+    # drive pyqtgraph's autorange; the view sets the ranges itself).
+    qtbot.waitUntil(lambda: not trace.scheduler.pending, timeout=5_000)
+    x, y = trace.curves["value"].getData()
+    assert list(x) == trace.rows["epoch"] and list(y) == trace.rows["value"]
+    (x_low, x_high), (y_low, y_high) = trace.views["value"].viewRange()
+    assert x_low <= x[0] and x[-1] <= x_high and y_low <= min(y) and max(y) <= y_high
 
 
 def test_health_banners_replace_a_repeated_check_keep_three_and_close(qtbot):

@@ -17,11 +17,11 @@ from typing import Any, Mapping
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGraphicsView, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QHBoxLayout,
                                QLabel,
                                QSlider, QVBoxLayout, QWidget)
 
-from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, QtPlotItem, ReadableAxis, Series,  # noqa: F401
+from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem, ReadableAxis, Series,  # noqa: F401
                          decimate, depth_colors, exponential_average, finite_span,
                          nice_ceiling, readable_y_range)
 from .runs.overlays import RunOverlays
@@ -871,13 +871,3 @@ def _let_width_go(label: pg.LabelItem) -> None:
     label.updateMin = update_min
     label._width_let_go = True
 
-
-class PlotCanvas(pg.GraphicsLayoutWidget):
-    """pyqtgraph's layout widget, painted by Qt alone. pyqtgraph overrides paintEvent in
-    Python only to call scene().prepareForPaint() first; with that override every frame's
-    painting ran holding the GIL (measured: about a third of the GUI thread's busy time,
-    during which the trainer thread could not run). LivePlots calls prepareForPaint
-    itself after each frame's update and on every tick of its timer, so the scene is
-    ready when Qt paints it, and shiboken paints with the GIL released."""
-
-    paintEvent = QGraphicsView.paintEvent

@@ -278,6 +278,18 @@ class QtPlotWidget(pg.PlotWidget):
         self.prepare()
 
 
+class PlotCanvas(pg.GraphicsLayoutWidget):
+    """pyqtgraph's layout widget, painted by Qt alone. pyqtgraph overrides paintEvent in
+    Python only to call scene().prepareForPaint() first; with that override every frame's
+    painting ran holding the GIL (measured: about a third of the GUI thread's busy time,
+    during which the trainer thread could not run). Its owner calls
+    scene().prepareForPaint() after each change (LivePlots also on every tick of its
+    timer), so the scene is ready when Qt paints it, and shiboken paints with the GIL
+    released."""
+
+    paintEvent = QGraphicsView.paintEvent
+
+
 class ReadableAxis(pg.AxisItem):
     """An axis whose log mode always has a few readable labels: pyqtgraph's log ticks
     sit at 1..9 times powers of ten, so a range inside one such step (a loss going from

@@ -1,20 +1,27 @@
 """WeightTraceView: the weight clicked in the network graph, over time: its value, its
 gradient, its effective step (the mean change per update) and the optimizer's state for
-it (SGD's momentum buffer, Adam's m = exp_avg and v = exp_avg_sq, ...), one small plot
-each, sharing the epoch axis. Traces arrive with the snapshots (controller.traced); the
-plots are redrawn at a frame of a FrameScheduler, only while visible."""
+it (SGD's momentum buffer, Adam's m = exp_avg and v = exp_avg_sq, ...), one sparkline
+each (the latest value in its title; the epochs shared, no axes: the strip is a few
+dozen pixels tall, too little for ticks). Traces arrive with the snapshots (controller.traced); the
+plots are redrawn at a frame of a FrameScheduler, only while visible, and painted by Qt
+alone (PlotCanvas, PathCurves): no Python, so no GIL, while a frame is painted."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsSimpleTextItem, QLabel, QVBoxLayout, QWidget
 
+from ..plot_parts import PathCurve, PlotCanvas, QtPlotItem, readable_y_range
 from .frames import FrameScheduler
 
 NAMES = {"exp_avg": "Adam m (exp_avg)", "exp_avg_sq": "Adam v (exp_avg_sq)",
          "momentum_buffer": "momentum buffer", "square_avg": "RMSprop mean square",
          "sum": "Adagrad sum of squares", "acc_delta": "Adadelta delta average",
          "exp_inf": "Adamax infinity norm", "mu_product": "NAdam mu product"}
+
+
+COLUMNS = 2  # the strip beside the loss curves is about 370 px wide: three were cut off
 
 
 class WeightTraceView(QWidget):
@@ -29,11 +36,18 @@ class WeightTraceView(QWidget):
                             "(bias) and the optimizer's state for it; double-click while "
                             "paused to edit it.", objectName="traceTitle", wordWrap=True)
         layout.addWidget(self.title)
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PlotCanvas()
+        self.plots.setToolTip(
+            "Each strip is one quantity over the epochs, its latest value in the corner: "
+            "the weight, its gradient, the effective step (its mean change per update "
+            "since the last sample: learning rate times what the optimizer made of the "
+            "gradient) and the optimizer's memory for it.")
         layout.addWidget(self.plots, 1)
         self.where = None
         self.rows: dict[str, list[float]] = {}
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict[str, PathCurve] = {}
+        self.views: dict[str, QtPlotItem] = {}
+        self.labels: dict[str, QGraphicsSimpleTextItem] = {}
         self.scheduler = FrameScheduler(self, self._on_frame)
 
     def set_colors(self, background: str, text: str, series: tuple[str, ...]) -> None:
@@ -69,22 +83,24 @@ class WeightTraceView(QWidget):
 
     def _rebuild(self) -> None:
         self.plots.clear()
-        self.curves = {}
+        self.curves, self.views, self.labels = {}, {}, {}
         first = None
         keys = [k for k in self.rows if k != "epoch"]
         for i, key in enumerate(keys):
-            plot = self.plots.addPlot(row=i // 3, col=i % 3, title=key)
-            plot.setTitle(key, color=self.text, size="9pt")
+            plot = QtPlotItem()
+            self.plots.addItem(plot, row=i // COLUMNS, col=i % COLUMNS)
+            plot.setMenuEnabled(False, None)
+            plot.hideButtons()
             for axis in ("left", "bottom"):
-                plot.getAxis(axis).setPen(self.text)
-                plot.getAxis(axis).setTextPen(self.text)
+                plot.hideAxis(axis)
             if first is None:
                 first = plot
             else:
                 plot.setXLink(first)
-            self.curves[key] = plot.plot([], [], pen=pg.mkPen(self.colors[i % 3], width=2),
-                                         symbol="o" if key == "effective step" else None,
-                                         symbolSize=3)
+            curve = PathCurve(pg.mkPen(self.colors[i % 3], width=2))
+            plot.addItem(curve)
+            self.curves[key], self.views[key] = curve, plot
+            self.labels[key] = self._label(plot, key)
         self.scheduler.request()
 
     def showEvent(self, event) -> None:
@@ -94,4 +110,31 @@ class WeightTraceView(QWidget):
     def _on_frame(self) -> None:
         epochs = np.asarray(self.rows.get("epoch", []), float)
         for key, curve in self.curves.items():
-            curve.setData(epochs, np.asarray(self.rows[key], float), connect="finite")
+            values = np.asarray(self.rows[key], float)
+            curve.setData(epochs, values)
+            self._fit(self.views[key], epochs, values)
+            latest = values[np.isfinite(values)][-1:]
+            self.labels[key].setText(f"{key}  {latest[0]:.4g}" if len(latest) else key)
+        self.plots.scene().prepareForPaint()
+
+    def _label(self, plot: QtPlotItem, key: str) -> QGraphicsSimpleTextItem:
+        """The name and latest value over the plot's top-left corner: a title row would
+        leave the curve no height in this strip. Painted by Qt (no Python per frame)."""
+        label = QGraphicsSimpleTextItem(key, plot)
+        font = QFont()
+        font.setPointSize(8)
+        label.setFont(font)
+        label.setBrush(QColor(self.text))
+        label.setPos(2, 0)
+        label.setZValue(10)
+        return label
+
+    @staticmethod
+    def _fit(plot: QtPlotItem, epochs: np.ndarray, values: np.ndarray) -> None:
+        """Show the whole trace: Qt-painted curves do not drive pyqtgraph's autorange."""
+        finite = values[np.isfinite(values)]
+        if len(epochs) == 0 or len(finite) == 0:
+            return
+        plot.setXRange(epochs[0], max(epochs[-1], epochs[0] + 1), padding=0.02)
+        low, high = readable_y_range(float(finite.min()), float(finite.max()), False)
+        plot.setYRange(low, high + 0.7 * (high - low), padding=0)  # room for the label
