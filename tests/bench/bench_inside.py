@@ -150,6 +150,9 @@ def main() -> None:
                         help="the tab shown while training (default: playground)")
     args = parser.parse_args()
     os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
+    from playground.gui.qt_setup import prepare_qt_environment
+
+    prepare_qt_environment()  # as the app does
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Bench")
     if args.view == "playground":
