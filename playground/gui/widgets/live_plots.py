@@ -39,6 +39,7 @@ BEST_COLOR = "#16a34a"
 UNPLOTTED = frozenset(("seconds", "samples_per_s"))  # logged, never drawn: not kept
 NAMED_LAYERS = 4  # up to this many layers the key names each one; beyond, a colour ramp
 KEY_SWATCHES = 8
+ROOM_AHEAD = 0.5  # of the new y range, added beyond the side the data left by
 
 
 def keep_flat_lines_readable(plot: pg.PlotItem, values: np.ndarray) -> None:
@@ -727,6 +728,7 @@ class LivePlots(QWidget):
                 inside = current[0] <= low and high <= current[1]
                 if inside and shown <= 4 * (wanted[1] - wanted[0]):
                     continue  # the data still fits well: leave the axis (and its text) be
+                wanted = _room_ahead(wanted, low < current[0], high > current[1])
             self._y_targets[name] = wanted
             plot.setYRange(*wanted, padding=0)
 
@@ -849,6 +851,16 @@ def _parse_change(text: str) -> dict[str, Any]:
         except ValueError:
             changes[key] = value
     return changes
+
+
+def _room_ahead(wanted: tuple[float, float], fell: bool,
+                rose: bool) -> tuple[float, float]:
+    """A range for data that left the old one: extra room on the side it left by, as
+    it will likely go on that way (a falling loss); each step re-renders the axis text,
+    the costliest Python in a frame, and the GIL it holds is taken from the trainer."""
+    low, high = wanted
+    room = ROOM_AHEAD * (high - low)
+    return (low - room if fell else low, high + room if rose else high)
 
 
 def _let_width_go(label: pg.LabelItem) -> None:
