@@ -1,5 +1,8 @@
 """The Qt interface. It may import playground.core; the core never imports it.
 
-Widgets render specs and emit changed specs; only controller.py and worker.py touch
-QThread (see ../shared/ARCHITECTURE.md).
+Widgets render specs and emit edits to the session model (session_model.py); only the
+controllers (controller.py with worker.py, sweep_controller.py, search_controller.py)
+start and stop QThreads, each following the same shutdown rules (see
+../shared/ARCHITECTURE.md). qt_setup.py sets what the process needs before its
+QApplication exists.
 """
