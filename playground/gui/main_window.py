@@ -199,7 +199,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                                    None, "Training threads, theme and autosave")
         self.actionPreferences.setShortcuts([QKeySequence("Ctrl+,")])
         self.actionUndo = a("actionUndo", "&Undo", self.session.undo, "Ctrl+Z", None,
-                            "Undo the last edit of the data, the network or the optimizer")
+                            "Undo the last edit of the data, the network or the optimizer, "
+                            "or a deleted run")
         self.actionRedo = a("actionRedo", "&Redo", self.session.redo, "Ctrl+Shift+Z", None,
                             "Redo the edit just undone")
         self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])

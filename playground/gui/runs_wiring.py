@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QDialog, QDockWidget, QMessageBox
 
 from ..core.errors import PlaygroundError
@@ -41,6 +42,30 @@ class _Branch:
     spec: SessionSpec
     source: Any = None              # the parent's trainer, stopped (branch from here)
     error: str = ""
+
+
+class _DeleteRun(QUndoCommand):
+    """A deleted run on the session's undo stack: undo puts it back where it was, curves,
+    figures and checkpoints with it. `old` and `new` are the (unchanged) spec, which is
+    what the session model's undo asks its gate about. A command whose run list has
+    been replaced since (a file opened) does nothing."""
+
+    def __init__(self, window, run_id: int, name: str) -> None:
+        super().__init__(f"delete {name}")
+        self.old = self.new = window.session.spec
+        self.window, self.run_id, self.store = window, run_id, window.runs
+        self.place: tuple[int, Run] | None = None
+
+    def redo(self) -> None:
+        if self.window.runs is self.store:
+            self.place = self.store.remove(self.run_id)
+            self.window._runs_changed_by_edit()
+
+    def undo(self) -> None:
+        if self.window.runs is self.store and self.place is not None:
+            self.store.insert(*self.place)
+            self.place = None
+            self.window._runs_changed_by_edit()
 
 
 class RunsMixin:
@@ -280,17 +305,22 @@ class RunsMixin:
             return False
         answer = QMessageBox.question(
             self, "Delete the run?", f"Delete {run.name} ({run.epochs:,} epochs)? Its "
-            "curves, figures and checkpoints go; this cannot be undone.",
+            "curves, figures and checkpoints go from the plots and the table; Edit > "
+            "Undo brings them back.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        self.runs.remove(run_id)
-        if self.reference_run == run_id:
+        self.session.undo_stack.push(_DeleteRun(self, run_id, run.name))
+        return True
+
+    def _runs_changed_by_edit(self) -> None:
+        """After a run was deleted, or put back by undo."""
+        if self.reference_run is not None and not any(
+                r.id == self.reference_run for r in self.runs):
             self.reference_run = self.current_run.id if self.current_run else None
         self.refresh_runs()
         self.modified = True
-        return True
 
     # -------------------------------------------------------------- branches
     @Slot(int)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from playground.core.examples import spiral
@@ -95,6 +96,15 @@ def test_delete_asks_first_and_the_current_run_stays(qtbot, window, monkeypatch)
     _action(window.runs_table.context_menu(first.id), "actionDeleteRunMenu").trigger()
     assert [r.id for r in window.runs] == [second.id]
     assert window.runs_table.table.rowCount() == 1 and overlay_items(window) == []
+    # Edit > Undo puts it back where it was, curves and all; Redo deletes it again.
+    undo = window.findChild(QAction, "actionUndo")
+    assert undo.text() == f"&Undo delete {first.name}"
+    undo.trigger()
+    assert [r.id for r in window.runs] == [first.id, second.id]
+    assert window.runs_table.table.rowCount() == 2 and len(overlay_items(window)) > 0
+    assert np.array_equal(window.runs.get(first.id).columns["loss"], first.columns["loss"])
+    window.findChild(QAction, "actionRedo").trigger()
+    assert [r.id for r in window.runs] == [second.id] and overlay_items(window) == []
 
 
 def _action(menu, name):
