@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from playground.core.inspect import InspectCallback, Inspector, make_plane
+from playground.core.inspect.grid import BLOCK
 from playground.core.inspect.stats import histogram, most_active
 from playground.core.session import weights_sha256
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec, SessionSpec
@@ -35,13 +36,15 @@ def test_neuron_maps_equal_the_hidden_activations_computed_directly():
         h2 = torch.relu(linears[1](h1))
         h3 = torch.sigmoid(linears[2](h2))
         out = linears[3](h3)
+    size, block = plane.size, BLOCK
+    cells = size // block
+    assert cells >= 50  # finer than the web playground's 10x10
     for hidden, layer in zip((h1, h2, h3, out), snap.layers):
-        size = plane.size
-        direct = hidden.T.reshape(-1, size // 2, 2, size // 2, 2).mean((2, 4)).numpy()
-        assert layer.maps.shape == (8 if not layer.is_output else 1, 50, 50)
+        direct = hidden.T.reshape(-1, cells, block, cells, block).mean((2, 4)).numpy()
+        assert layer.maps.shape == (8 if not layer.is_output else 1, cells, cells)
         np.testing.assert_allclose(layer.maps, direct[list(layer.shown)], atol=1e-6)
     # The input 'neurons' are the scaled input columns themselves.
-    columns = x.T.reshape(2, 50, 2, 50, 2).mean((2, 4)).numpy()
+    columns = x.T.reshape(2, cells, block, cells, block).mean((2, 4)).numpy()
     np.testing.assert_allclose(snap.inputs.maps, columns, atol=1e-6)
     assert snap.layers[1].weights.shape == (8, 8)
     np.testing.assert_array_equal(snap.layers[1].weights, linears[1].weight.detach().numpy())
