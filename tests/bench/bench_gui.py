@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 from typing import Callable
 
@@ -42,6 +40,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,  # noqa: E402
                                   SessionSpec, TrainSpec)
 from playground.core.trainer import Trainer  # noqa: E402
+from tests.bench.window_app import bench_application  # noqa: E402
 
 
 def tiny_spec(epochs: int) -> SessionSpec:
@@ -204,12 +203,7 @@ def main() -> None:
     parser.add_argument("--overlays", type=int, default=0,
                         help="finished runs overlaid on the plots while one trains")
     args = parser.parse_args()
-    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
-    from playground.gui.qt_setup import prepare_qt_environment
-
-    prepare_qt_environment()  # as the app does
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Gradient Playground Bench")
+    app = bench_application()
     names = ("tiny", "digits") if args.workload == "both" else (args.workload,)
     for name in names:
         bench(app, name, args.epochs if name == "tiny" else args.digits_epochs, args.rounds,

@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -38,6 +36,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from tests.bench.window_app import bench_application  # noqa: E402
 from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,  # noqa: E402
                                   SessionSpec, TrainSpec)
 
@@ -149,12 +148,7 @@ def main() -> None:
     parser.add_argument("--view", choices=("playground", "flow"), default="playground",
                         help="the tab shown while training (default: playground)")
     args = parser.parse_args()
-    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
-    from playground.gui.qt_setup import prepare_qt_environment
-
-    prepare_qt_environment()  # as the app does
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Gradient Playground Bench")
+    app = bench_application()
     if args.view == "playground":
         fps, p50, p99 = capacity(app)
         print(f"graph alone, a new snapshot every frame: {fps:.0f} frames/s; build + "

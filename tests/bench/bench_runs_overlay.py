@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from playground.core.events import EpochEnded  # noqa: E402
 from tests.bench.bench_gui import overlay_histories, tiny_spec  # noqa: E402
+from tests.bench.window_app import bench_application  # noqa: E402
 
 PER_FRAME = 60  # epochs a frame: a tiny net runs about 1,500 a second at 25 frames
 
@@ -63,8 +62,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    os.environ.setdefault("GRADIENT_PLAYGROUND_AUTOSAVE", tempfile.mkdtemp())
-    app = QApplication(sys.argv[:1])
+    app = bench_application()
     runs = overlay_histories(tiny_spec(3000), args.overlays + 1)
     live_columns = runs.pop()[1]  # the run that "trains" replays a real history
     keys = [k for k in live_columns if not k.startswith("grad_norm/")]
