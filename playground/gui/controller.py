@@ -15,6 +15,7 @@ from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 from ..core.control import TrainControl
 from ..core.spec import SessionSpec
 from ..core.trainer import Trainer
+from .threads import worker_thread
 from .worker import AUTOSAVE_MIN_SECONDS, TrainerWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
@@ -189,7 +190,6 @@ class TrainingController(QObject):
             self._thread.quit()
             self._thread.wait(30_000)
             self._clear_thread()
-        thread = QThread(self)
         worker = TrainerWorker(spec, self.control, None if open_path else self.trainer,
                                open_path, train)
         worker.save_path = save_path
@@ -205,8 +205,6 @@ class TrainingController(QObject):
         worker.autosaver = self.autosaver
         worker.autosave_every, worker.autosave_min_seconds = (self.autosave_every,
                                                               self.autosave_min_seconds)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         # Direct: runs in the training thread, before the trainer trains; connected
         # first, so it is done before the GUI thread hears of the trainer (slots run in
         # the order they were connected).
@@ -222,10 +220,7 @@ class TrainingController(QObject):
         worker.saved.connect(self._on_worker_saved)
         worker.opened.connect(self._on_worker_opened)
         worker.finished.connect(self._on_worker_finished)
-        worker.finished.connect(thread.quit)
-        # The worker has no parent, so Python owns it: dropping our reference after the
-        # thread ends deletes it. A deleteLater() as well would delete it twice.
-        thread.finished.connect(self._on_thread_finished)
+        thread = worker_thread(self, worker, worker.finished, self._on_thread_finished)
         self._thread, self._worker = thread, worker
         self._worker_done = False
         if train:  # opening or saving is not a run

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.errors import PlaygroundError
 from ..core.spec import SessionSpec
+from .threads import worker_thread
 
 log = logging.getLogger("playground")
 IMPORTANCE_EVERY_S = 3.0
@@ -193,13 +194,8 @@ class SearchController(QObject):
 
     # ------------------------------------------------------------- plumbing
     def _launch(self, worker: QObject) -> None:
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         worker.failed.connect(self._on_worker_failed)
-        worker.finished.connect(thread.quit)
-        # The worker has no parent: Python owns it and drops it after the thread ends.
-        thread.finished.connect(self._on_thread_finished)
+        thread = worker_thread(self, worker, worker.finished, self._on_thread_finished)
         self._thread, self._worker = thread, worker
         self.busyChanged.emit(True)
         thread.start()

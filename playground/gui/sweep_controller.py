@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ..core.control import TrainControl
 from ..core.errors import PlaygroundError
 from ..core.spec import SessionSpec
+from .threads import worker_thread
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.025
@@ -122,13 +123,9 @@ class SweepController(QObject):
         if self._thread is not None:
             return False
         self.control = TrainControl()  # a fresh one: the last sweep's stop stays behind
-        thread = QThread(self)
         worker = SweepWorker(plan, self.control)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         worker.event.connect(self._on_worker_event)
-        worker.done.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
+        thread = worker_thread(self, worker, worker.done, self._on_thread_finished)
         self._thread, self._worker = thread, worker
         thread.start()
         self.runningChanged.emit(True)
