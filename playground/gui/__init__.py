@@ -3,7 +3,6 @@
 Widgets render specs and emit edits to the session model (session_model.py); only the
 controllers (controller.py with worker.py, sweep_controller.py, search_controller.py)
 start and stop QThreads, each made by threads.worker_thread and following the same
-shutdown rules (see
-../shared/ARCHITECTURE.md). qt_setup.py sets what the process needs before its
-QApplication exists.
+shutdown rules (see ../shared/ARCHITECTURE.md). qt_setup.py sets what the process
+needs before its QApplication exists.
 """
