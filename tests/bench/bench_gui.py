@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,  # noqa: E402
                                   SessionSpec, TrainSpec)
 from playground.core.trainer import Trainer  # noqa: E402
-from tests.bench.window_app import bench_application  # noqa: E402
+from tests.bench.window_app import bench_application, settle  # noqa: E402
 
 
 def tiny_spec(epochs: int) -> SessionSpec:
@@ -111,6 +111,7 @@ def gui_run(app: QApplication, spec: SessionSpec, overlays: list | None = None) 
     window.show()
     window.tabs.setCurrentWidget(window.boundary)  # the decision boundary is drawn too
     window.tabs.setCurrentWidget(window.plots)
+    settle()  # the first paint of a window just shown is not the training's cost
     lateness: list[float] = []
     memory: list[float] = []
     boundaries = [0]
