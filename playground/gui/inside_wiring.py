@@ -63,7 +63,7 @@ class InsideWiringMixin:
         c.inspected.connect(self._on_controller_inspected)
         c.healthFound.connect(self.health.add_finding)
         c.boundaryUpdated.connect(self.playground.output.show_boundary)
-        c.epochsEnded.connect(self.playground.curves.add_epochs)
+        self.epoch_consumers.append(self.playground.curves.add_epochs)
         c.trainerReady.connect(self._on_inside_trainer_ready)
         c.reported.connect(self.reports.show_report)
         self.health.fixRequested.connect(self._on_health_fix_requested)

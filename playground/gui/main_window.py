@@ -12,6 +12,7 @@ import dataclasses
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -89,6 +90,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._context_of: tuple = (None, None)  # (DataSpec, its context), see _data_context
         self._replay_history = False
         self._modified = False
+        # Who follows the training epochs, called from one slot of the controller's
+        # epochsEnded (see _on_controller_epochs_ended).
+        self.epoch_consumers: list[Callable[[list], None]] = []
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
@@ -328,7 +332,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         c.trainerReady.connect(self._on_controller_trainer_ready)
         c.saved.connect(self._on_controller_saved)
         c.opened.connect(self._on_controller_opened)
-        c.epochsEnded.connect(self._on_controller_trained)
 
     # ----------------------------------------------------------------- spec
     @property
@@ -567,15 +570,18 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.boundary.set_data(self.spec.data)
 
     @Slot(object)
-    def _on_controller_trained(self, events: list) -> None:
+    def _on_controller_epochs_ended(self, events: list) -> None:
+        """The one slot of the epochs: the others who follow them are called from here.
+        PySide releases the GIL around each slot a signal calls, so every slot more was
+        two more chances a batch for the training thread to take the GIL and for this
+        thread to wait for it back."""
         if not self._modified:
             self.modified = True
-
-    @Slot(object)
-    def _on_controller_epochs_ended(self, events: list) -> None:
         self.plots.add_epochs(events)
         self._last_logs = dict(events[-1].logs)
         self._table_stale = True  # the table follows on the clock: cells cost layout work
+        for consumer in self.epoch_consumers:
+            consumer(events)
 
     @Slot(str)
     def _on_controller_state_changed(self, state: str) -> None:

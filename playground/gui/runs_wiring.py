@@ -96,11 +96,11 @@ class RunsMixin:
                 (table.branchHereRequested, self._on_runs_table_branch_here_requested),
                 (table.branchRequested, self._on_runs_table_branch_requested),
                 (c.trainerReady, self._on_runs_trainer_ready),
-                (c.epochsEnded, self._on_runs_epochs_ended),
                 (c.finished, self._on_runs_finished), (c.opened, self._on_runs_opened),
                 (c.stateChanged, self._on_runs_state_changed),
                 (c.failed, self._on_runs_failed)):
             signal.connect(slot)
+        self.epoch_consumers.append(self._on_runs_epochs_ended)
         c.trainer_hook = self._prepare_trainer
         c.runs = self._runs_for_file
         self._runs_stale = False

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...core.data import load_dataset
 from ...core.data.split import split_indices
 from ...core.spec import DataSpec
-from .plot_parts import QtPlotWidget
+from .qt_plot import QtPlotWidget
 
 
 class BoundaryView(QWidget):

@@ -17,13 +17,13 @@ from typing import Any, Mapping
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QHBoxLayout,
-                               QLabel,
-                               QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider,
+                               QVBoxLayout, QWidget)
 
-from .plot_parts import (MAX_POINTS, REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem, ReadableAxis, Series,  # noqa: F401
-                         decimate, depth_colors, exponential_average, finite_span,
+from .plot_parts import (MAX_POINTS, ReadableAxis, Series,  # noqa: F401 - the tests' names
+                         decimate, depth_colors, finite_span,
                          nice_ceiling, readable_y_range)
+from .qt_plot import REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem
 from .runs.overlays import RunOverlays
 from .units import Units, label
 
@@ -134,11 +134,8 @@ class LivePlots(QWidget):
             plot = QtPlotItem(axisItems={"left": ReadableAxis("left")})
             self.canvas.addItem(plot, row=index // 2, col=index % 2)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.disableAutoRange()
             plot.setMenuEnabled(False, None)  # its log/FFT toggles would undo ours
-            for axis in ("left", "bottom"):  # axes repaint as pixmaps, not replayed text
-                plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.getAxis("left").setWidth(48)  # ticks may change; the columns may not
             plot.vb.sigRangeChangedManually.connect(lambda *_, n=name: self._following.discard(n))
             plot.autoBtn.clicked.connect(lambda *_, n=name: self._follow(n))
@@ -583,7 +580,7 @@ class LivePlots(QWidget):
     def _on_timer_timeout(self) -> None:
         if not self.dirty:
             if self.isVisible():
-                self.canvas.scene().prepareForPaint()  # a pan or zoom by the mouse, say
+                self.canvas.prepare()  # a pan or zoom by the mouse, say
             else:  # nothing to draw and nothing shown: no ticks until there is
                 self.timer.stop()
             return
@@ -617,7 +614,7 @@ class LivePlots(QWidget):
         self._place_best_dot()
         self._settle_ranges(x, smoothed)
         self._update_summary()
-        self.canvas.scene().prepareForPaint()
+        self.canvas.prepare()
 
     def _series_key(self, curve_key: str) -> str:
         return {"metric": self.metric_name,

@@ -1,17 +1,15 @@
-"""The pieces the live plots are made of: decimation, smoothing, growing buffers, a
-curve Qt paints by itself, an axis whose log scale always has labelled ticks, and the
-sequential colours that stand for a layer's depth."""
+"""The pieces the live plots are made of: decimation, smoothing, growing buffers, an
+axis whose log scale always has labelled ticks, and the sequential colours that stand
+for a layer's depth. The Qt-painted plot items they are drawn with are in qt_plot."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView, QGraphicsWidget
 
-REDRAW_MS = 40   # 25 frames a second
+from .qt_plot import QtAxis
+
 MAX_POINTS = 800  # per curve and redraw: a min/max pair per two pixels of a plot
 
 
@@ -20,9 +18,12 @@ def decimate(x: np.ndarray, y: np.ndarray, lo: float, hi: float,
     """The part of (x, y) inside [lo, hi] (x sorted), reduced to at most `budget` points
     by keeping each bucket's minimum and maximum, so spikes stay visible. Handing
     pyqtgraph the whole growing arrays cost the UI thread tens of ms per redraw."""
-    start = max(0, int(np.searchsorted(x, lo)) - 1)
-    end = min(len(x), int(np.searchsorted(x, hi, side="right")) + 1)
-    x, y = x[start:end], y[start:end]
+    # numpy's search releases the GIL, a chance for the training thread to take it and
+    # for this one to wait: skipped while the view follows the whole run.
+    if lo != -math.inf or hi != math.inf:
+        start = max(0, int(np.searchsorted(x, lo)) - 1)
+        end = min(len(x), int(np.searchsorted(x, hi, side="right")) + 1)
+        x, y = x[start:end], y[start:end]
     if len(x) <= budget:
         return x, y
     size = -(-len(x) // (budget // 2))  # ceiling
@@ -53,34 +54,6 @@ def exponential_average(values: np.ndarray, alpha: float, previous: float) -> np
             alpha * previous + (1 - alpha) * np.cumsum(part / powers))
         previous = out[start + len(part) - 1]
     return out
-
-
-class PathCurve(QGraphicsPathItem):
-    """A curve that Qt paints by itself. pyqtgraph's curves paint in Python, and every
-    millisecond the UI thread holds the GIL is a millisecond the training thread waits;
-    this item overrides no virtual method, so painting it runs no Python at all."""
-
-    def __init__(self, pen) -> None:
-        super().__init__()
-        self.setPen(pen)
-        self.log_y = False
-        self.x = self.y = None
-
-    def setData(self, x: np.ndarray, y: np.ndarray) -> None:  # noqa: N802 - pyqtgraph's name
-        self.x, self.y = x, y
-        if self.log_y:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                y = np.log10(y)
-        y = np.where(np.isfinite(y), y, np.nan)  # a gap, not a line to infinity
-        self.setPath(pg.arrayToQPath(np.asarray(x, dtype=np.float64), y, connect="finite"))
-
-    def getData(self) -> tuple[np.ndarray | None, np.ndarray | None]:  # noqa: N802
-        return self.x, self.y
-
-    def setLogMode(self, x_mode: bool, y_mode: bool) -> None:  # noqa: N802 - called by PlotItem
-        self.log_y = bool(y_mode)
-        if self.x is not None:
-            self.setData(self.x, self.y)
 
 
 class Series:
@@ -149,7 +122,17 @@ def _empty_span() -> list[float]:
     return [math.inf, -math.inf, math.inf]
 
 
+SHORT = 64  # values a plain loop goes through faster than numpy's calls do
+
+
 def _widen(span: list[float], values: np.ndarray) -> None:
+    if len(values) <= SHORT:  # a frame's few new values: no numpy call per step
+        for value in values.tolist():
+            if math.isfinite(value):
+                span[0], span[1] = min(span[0], value), max(span[1], value)
+                if value > 0:
+                    span[2] = min(span[2], value)
+        return
     finite = values[np.isfinite(values)]
     if len(finite):
         span[0] = min(span[0], float(finite.min()))
@@ -216,81 +199,7 @@ def _nice_step(span: float, count: int = 4) -> float:
     return 10 * power
 
 
-class QtViewBox(pg.ViewBox):
-    """A ViewBox whose per-frame virtuals are Qt's own. Qt asks every item of the scene
-    for its bounding rect (and the view box for its shape and its paint) on every frame;
-    pyqtgraph answers in Python, so each question took the GIL from the trainer thread:
-    about 20 times a frame for four plots. With the C++ methods in the class, shiboken
-    remembers there is no Python override and answers without the GIL. The only
-    difference: no half-pixel for a border, which these plots do not draw (and so
-    nothing to paint: ItemHasNoContents)."""
-
-    boundingRect = QGraphicsWidget.boundingRect
-    shape = QGraphicsWidget.shape
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-
-
-class QtPlotItem(pg.PlotItem):
-    """A PlotItem whose bounding rect and shape are Qt's own (the same rectangle: its
-    geometry in its own coordinates), asked every frame without the GIL (see QtViewBox)."""
-
-    boundingRect = QGraphicsWidget.boundingRect
-    shape = QGraphicsWidget.shape
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(viewBox=QtViewBox(), **kwargs)
-
-
-class QtPlotWidget(pg.PlotWidget):
-    """pyqtgraph's PlotWidget (one QtPlotItem) painted by Qt alone, as live_plots'
-    PlotCanvas: pyqtgraph's Python paintEvent held the GIL for the whole of every frame's
-    painting (half the GUI thread's busy time on the Playground tab, measured). Its
-    owner calls prepare() after changing what it shows; a timer does it as well, for
-    what changes the view otherwise (a resize, a pan or zoom by the mouse)."""
-
-    paintEvent = QGraphicsView.paintEvent
-
-    def __init__(self, parent=None, **kwargs) -> None:
-        super().__init__(parent, plotItem=QtPlotItem(**kwargs))
-        # Runs only while shown: each tick is a Python call, and every one the GUI thread
-        # makes while a run trains takes the GIL from the training thread.
-        self._prepare_timer = QTimer(self, interval=REDRAW_MS)
-        self._prepare_timer.timeout.connect(self._on_prepare_timer_timeout)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self.prepare()
-        self._prepare_timer.start()
-
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self._prepare_timer.stop()
-        super().hideEvent(event)
-
-    def prepare(self) -> None:
-        """Bring the view boxes' ranges and transforms up to date before Qt paints
-        (what pyqtgraph's paintEvent did first)."""
-        self.scene().prepareForPaint()
-
-    def _on_prepare_timer_timeout(self) -> None:
-        self.prepare()
-
-
-class PlotCanvas(pg.GraphicsLayoutWidget):
-    """pyqtgraph's layout widget, painted by Qt alone. pyqtgraph overrides paintEvent in
-    Python only to call scene().prepareForPaint() first; with that override every frame's
-    painting ran holding the GIL (measured: about a third of the GUI thread's busy time,
-    during which the trainer thread could not run). Its owner calls
-    scene().prepareForPaint() after each change (LivePlots also on every tick of its
-    timer), so the scene is ready when Qt paints it, and shiboken paints with the GIL
-    released."""
-
-    paintEvent = QGraphicsView.paintEvent
-
-
-class ReadableAxis(pg.AxisItem):
+class ReadableAxis(QtAxis):
     """An axis whose log mode always has a few readable labels: pyqtgraph's log ticks
     sit at 1..9 times powers of ten, so a range inside one such step (a loss going from
     0.6931 to 0.6929) showed no label at all, and a range of two decades labelled all

@@ -20,11 +20,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QImage, QPen, QPixmap, QTransform
-from PySide6.QtWidgets import (QComboBox, QGraphicsItem, QGraphicsPixmapItem,
+from PySide6.QtWidgets import (QComboBox, QGraphicsPixmapItem,
                                QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget)
 
 from ....core.inspect import GRADIENT_RANGE, VALUE_RANGE
-from ..plot_parts import PathCurve, QtPlotWidget, readable_y_range
+from ..plot_parts import readable_y_range
+from ..qt_plot import PathCurve, QtPlotWidget
 from .flow_history import HISTOGRAMS, FlowHistory
 from .frames import FPS, FrameScheduler, epoch_ceiling
 
@@ -98,10 +99,6 @@ class GradientFlowWidget(QWidget):
         plot.getAxis("left").enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
         if left:
             plot.setLabel("left", left)
-        item = plot.getPlotItem()
-        item.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        for axis in ("left", "bottom"):  # axes repaint as pixmaps, not replayed text
-            plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").setWidth(52)
         return plot
 

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ....core.data import DATASETS
 from ..boundary_view import BoundaryView
-from ..plot_parts import PathCurve, QtPlotWidget, readable_y_range
+from ..plot_parts import readable_y_range
+from ..qt_plot import PathCurve, QtPlotWidget
 from .frames import FrameScheduler, epoch_ceiling
 from .graph import NetworkGraphWidget
 from .trace_view import WeightTraceView

@@ -12,7 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QLabel, QVBoxLayout, QWidget
 
-from ..plot_parts import PathCurve, PlotCanvas, QtPlotItem, readable_y_range
+from ..plot_parts import readable_y_range
+from ..qt_plot import PathCurve, PlotCanvas, QtPlotItem
 from .frames import FrameScheduler
 
 NAMES = {"exp_avg": "Adam m (exp_avg)", "exp_avg_sq": "Adam v (exp_avg_sq)",
@@ -115,7 +116,7 @@ class WeightTraceView(QWidget):
             self._fit(self.views[key], epochs, values)
             latest = values[np.isfinite(values)][-1:]
             self.labels[key].setText(f"{key}  {latest[0]:.4g}" if len(latest) else key)
-        self.plots.scene().prepareForPaint()
+        self.plots.prepare()
 
     def _label(self, plot: QtPlotItem, key: str) -> QGraphicsSimpleTextItem:
         """The name and latest value over the plot's top-left corner: a title row would

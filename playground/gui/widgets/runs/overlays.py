@@ -14,7 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from ..plot_parts import PathCurve, Series, decimate
+from ..plot_parts import Series, decimate
+from ..qt_plot import PathCurve
 
 # One colour per run, by the run's colour index; mid-tone, so they read on the light
 # and the dark theme alike. The first is the light theme's train colour.
