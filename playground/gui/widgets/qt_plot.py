@@ -108,8 +108,8 @@ class QtAxis(pg.AxisItem):
         self.setCacheMode(_DEVICE_CACHE)
 
     def setGrid(self, grid) -> None:  # noqa: N802 - pyqtgraph's name
-        alpha = 0 if grid is False else int(min(max(grid * 255 if isinstance(grid, float)
-                                                    else grid, 0), 255))
+        super().setGrid(grid)  # pyqtgraph turns a float alpha into 0-255
+        alpha = 0 if self.grid is False else int(self.grid)
         super().setGrid(False)  # pyqtgraph's grid would be drawn outside the rectangle
         # As with pyqtgraph's grid, the lines stand for the ticks: no comb of short ones.
         self.setStyle(tickLength=0 if alpha else 5)
