@@ -44,6 +44,19 @@ class OptimizerLabMixin:
         self.lab_window.raise_()
         self.lab_window.activateWindow()
 
+    def lab_descent(self):
+        """The lab's current 1-D descent (core Descent), or None (no lab yet)."""
+        return self.lab_window.descent.descent if self.lab_window is not None else None
+
+    def open_lab_descent(self, state: dict) -> None:
+        """The lab on its 1-D tab; with a state ({lr: ...}), descending x\u00b2 from 5 at
+        that rate (the lessons' setup)."""
+        self.open_optimizer_lab()
+        tab = self.lab_window.descent
+        self.lab_window.tabs.setCurrentWidget(tab)
+        if "lr" in state:
+            tab.show_regime(float(state["lr"]))
+
     @Slot()
     def _on_lab_palette_changed(self) -> None:
         """The window's theme changed (View menu, preferences): the lab follows."""

@@ -12,6 +12,7 @@ import dataclasses
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
@@ -37,6 +38,7 @@ from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
+from .lessons_feature import LessonsContext, LessonsFeature
 from .sweep_wiring import SweepWiringMixin
 from .session_model import SessionModel
 from .welcome_wiring import WelcomeMixin
@@ -102,6 +104,11 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._install_sweep()
         self._install_runs()
         self._install_welcome()
+        self.features = SimpleNamespace(lessons=LessonsFeature(LessonsContext(
+            window=self, session=self.session, controller=self.controller,
+            runs=lambda: self.runs, lab_descent=self.lab_descent,
+            lr_finding=lambda: getattr(self.lr_dialog, "finding", None),
+            open_lab_descent=self.open_lab_descent)))
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first

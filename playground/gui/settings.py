@@ -30,6 +30,7 @@ RECENT_FILES = Setting("files/recent", str, "")                # paths joined by
 MAX_RECENT = 8
 # The welcome view at start: "first" (the first start only), "always" or "never".
 WELCOME_AT_START = Setting("welcome/at_start", str, "first")
+LESSONS_PASSED = Setting("lessons/passed", str, "")          # lesson names joined by "\n"
 
 
 def read(setting: Setting, settings: QSettings | None = None) -> Any:

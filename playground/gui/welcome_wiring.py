@@ -61,6 +61,8 @@ class WelcomeMixin:
         view.exampleChosen.connect(lambda name: self._on_welcome_chosen(self.load_example, name))
         view.recentChosen.connect(lambda path: self._on_welcome_chosen(self.open_run, path))
         view.openRequested.connect(lambda: self._on_welcome_chosen(self.open_run, None))
+        view.lessonsRequested.connect(lambda: self._on_welcome_chosen(
+            lambda _: self.features.lessons.show(), None))
         view.showAtStartChanged.connect(lambda on: settings.write(
             settings.WELCOME_AT_START, "always" if on else "never"))
         dialog.destroyed.connect(lambda *_: self._on_welcome_destroyed(dialog))

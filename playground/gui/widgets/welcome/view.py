@@ -28,6 +28,7 @@ class WelcomeView(QWidget):
     exampleChosen = Signal(str)      # a name in EXAMPLES
     recentChosen = Signal(str)       # a session file's path
     openRequested = Signal()         # "Open another session..."
+    lessonsRequested = Signal()      # "Learn step by step: the lessons"
     showAtStartChanged = Signal(bool)
 
     def __init__(self, examples: Mapping[str, SessionSpec], recent: Sequence[str],
@@ -49,6 +50,12 @@ class WelcomeView(QWidget):
         column.addSpacing(10)
         column.addWidget(self._heading("Start from an example"))
         column.addLayout(self._examples(examples))
+        lessons = QPushButton("Learn step by step: the lessons (F1)\u2026",
+                              objectName="welcomeLessons")
+        lessons.setToolTip("Guided experiments, one idea each: set up, train, and the app "
+                           "checks whether your run shows the effect.")
+        lessons.clicked.connect(self.lessonsRequested)
+        column.addWidget(lessons)
         column.addSpacing(10)
         column.addWidget(self._heading("Continue a recent session"))
         column.addLayout(self._recent(recent))
