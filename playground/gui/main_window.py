@@ -38,6 +38,7 @@ from .inside_wiring import InsideWiringMixin
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .sweep_wiring import SweepWiringMixin
+from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .welcome_wiring import WelcomeMixin
 from .widgets.preferences_dialog import PreferencesDialog
@@ -96,6 +97,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
+        self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self._install_optimizer_lab()
         self._install_search()
         self._install_inside()
