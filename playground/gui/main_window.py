@@ -327,6 +327,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         c.stateChanged.connect(self._on_controller_state_changed)
         c.boundaryUpdated.connect(self.boundary.show_boundary)
         c.batchStepped.connect(self.plots.add_batch_step)
+        c.batchStepped.connect(self._on_controller_batch_stepped)
         c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
         c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
@@ -570,6 +571,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
         self.boundary.set_data(self.spec.data)
+        self._clear_inside_views()
+        self.statusBar().clearMessage()  # a sentence about that run would cover "Ready"
 
     @Slot(object)
     def _on_controller_epochs_ended(self, events: list) -> None:
@@ -592,7 +595,17 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         if state != RUNNING and self._started_at is not None:
             self._elapsed += time.perf_counter() - self._started_at
             self._started_at = None
+        if state == RUNNING:  # the run moves on: the epoch counter, not an old sentence
+            self.statusBar().clearMessage()
         self._update_actions()
+        self._update_run_info()
+
+    @Slot(object)
+    def _on_controller_batch_stepped(self, event) -> None:
+        """One update stepped by hand: the counter shows it now (an epoch's logs
+        would leave it at the update that ended the last epoch)."""
+        first = {"epoch": event.epoch, "loss": event.loss} if not self._last_logs else {}
+        self._last_logs = {**first, **self._last_logs, "step": event.step}
         self._update_run_info()
 
     @Slot(object)

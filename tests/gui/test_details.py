@@ -46,3 +46,62 @@ def test_space_runs_right_after_an_example_is_chosen_in_the_welcome_view(qtbot, 
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Space)
     assert pressed == [1]
+
+
+def _train_epochs(qtbot, window, epochs: int) -> None:
+    window.actionTrain.trigger()
+    qtbot.waitUntil(lambda: window.controller.trainer is not None
+                    and window.controller.trainer.epoch >= epochs, timeout=30_000)
+
+
+def _pause(qtbot, window) -> None:
+    with qtbot.waitSignal(window.controller.paused, timeout=10_000):
+        window.actionPause.trigger()
+
+
+def test_start_over_leaves_no_view_of_the_old_run(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QComboBox, QMessageBox
+
+    window.tabs.setCurrentWidget(window.playground)
+    _train_epochs(qtbot, window, 3)
+    qtbot.waitUntil(lambda: window.playground.graph.snapshot is not None, timeout=10_000)
+    window._on_graph_selected(0, 0, 0, 0.0)  # a click on the first link
+    assert window.playground.trace.where == (0, 0, 0)
+    window.tabs.setCurrentWidget(window.flow)
+    qtbot.waitUntil(lambda: window.flow.history.count > 0, timeout=10_000)
+    window.actionStop.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+    assert window.statusBar().currentMessage()  # the run's end, with its test figures
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    combo = window.data_panel.findChild(QComboBox, "datasetCombo")
+    combo.setCurrentIndex(combo.findData("moons"))  # "Start over?" Yes
+    assert window.spec.data.name == "moons" and window.controller.trainer is None
+    assert window.statusBar().currentMessage() == ""
+    assert window.run_info.text().startswith("Ready")
+    assert window.flow.history.count == 0 and window.flow.labels == ()
+    assert window.playground.trace.where is None and window.controller.watched is None
+    assert window.playground.trace.title.text().startswith("Click a link")
+
+
+def test_the_status_bar_follows_stepped_batches_and_drops_an_old_sentence(qtbot, window,
+                                                                          monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window.tabs.setCurrentWidget(window.playground)
+    _train_epochs(qtbot, window, 2)
+    _pause(qtbot, window)
+    qtbot.waitUntil(lambda: window.playground.graph.snapshot is not None, timeout=10_000)
+    for _ in range(3):
+        with qtbot.waitSignal(window.controller.paused, timeout=10_000):
+            window.actionStepBatch.trigger()
+        step = window.controller.trainer.step
+        assert f"update {step:,} " in window.run_info.text()
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (0.5, True)))
+    window._on_graph_edit_requested(0, 0, 0, 0.0)  # a double-click on the first link
+    assert window.statusBar().currentMessage().startswith("Set to 0.5")
+    window.actionTrain.trigger()  # resume: the counter shows again
+    qtbot.waitUntil(lambda: window.controller.state == "running", timeout=10_000)
+    assert window.statusBar().currentMessage() == ""
+    window.actionStop.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
