@@ -146,7 +146,7 @@ class InsideWiringMixin:
     @Slot(object)
     def _on_health_fix_requested(self, finding) -> None:
         """Apply the finding's fix as one edit of the session (undoable)."""
-        if self.session.edit(dict(finding.fix), f"the health fix ({finding.fix_label})"):
+        if self.session.edit(dict(finding.fix), f"applying the health fix ({finding.fix_label})"):
             for banner in self.health.banners:
                 if banner.finding is finding:
                     self.health.remove(banner)

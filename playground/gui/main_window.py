@@ -468,10 +468,12 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         return True
 
     def confirm_reset(self, what: str) -> bool:
-        epochs = self.controller.trainer.epoch if self.controller.trainer else 0
+        trainer = self.controller.trainer
+        epochs, steps = (trainer.epoch, trainer.step) if trainer else (0, 0)
+        trained = _count(epochs, "epoch") if epochs else _count(steps, "update")
         answer = QMessageBox.question(
             self, "Start over?",
-            f"The network has trained for {epochs:,} epochs. Changing {what} starts over "
+            f"The network has trained for {trained}. {_change_subject(what)} starts over "
             "with new weights. Reset and apply the change?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
@@ -778,6 +780,18 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()
         super().closeEvent(event)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _change_subject(what: str) -> str:
+    """The subject of "... starts over": an edit named by what it does stays as it is
+    ("adding a Dense layer", "undoing the loss"); one named by what it changes is a
+    change of that ("the loss" -> "Changing the loss")."""
+    phrase = what if what.split(" ", 1)[0].endswith("ing") else f"changing {what}"
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _only_live_changes(old: SessionSpec, new: SessionSpec) -> bool:

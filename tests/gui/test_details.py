@@ -105,3 +105,81 @@ def test_the_status_bar_follows_stepped_batches_and_drops_an_old_sentence(qtbot,
     assert window.statusBar().currentMessage() == ""
     window.actionStop.trigger()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+
+
+def _questions(monkeypatch, answer) -> list:
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list = []
+
+    def question(parent, title, text, *rest):
+        asked.append(text)
+        return answer
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+def test_the_start_over_prompt_reads_as_sentences(qtbot, window, monkeypatch):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    with qtbot.waitSignal(window.controller.paused, timeout=10_000):
+        window.actionStep.trigger()  # one epoch, then paused
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.No)
+    window.layers.findChild(QPushButton, "add_dropout").click()
+    fix = SimpleNamespace(fix={"train.l2": 0.001}, fix_label="add an L2 penalty")
+    window._on_health_fix_requested(fix)
+    window.optimizer_panel.loss.setCurrentIndex(window.optimizer_panel.loss.findData("mse"))
+    assert asked == [
+        "The network has trained for 1 epoch. Adding a Dropout layer starts over with new "
+        "weights. Reset and apply the change?",
+        "The network has trained for 1 epoch. Applying the health fix (add an L2 penalty) "
+        "starts over with new weights. Reset and apply the change?",
+        "The network has trained for 1 epoch. Changing the loss starts over with new "
+        "weights. Reset and apply the change?"]
+    window.actionStop.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+
+
+def test_a_layer_error_names_the_card_as_it_is_titled(qtbot, window):
+    from playground.core.spec import LayerSpec, ModelSpec
+
+    layers = (LayerSpec("dense", {"units": 8, "activation": "relu"}),
+              LayerSpec("dense", {"units": 8, "activation": "relu"}),
+              LayerSpec("dense", {"units": 8, "activation": "relu"}),
+              LayerSpec("dense", {"units": 0, "activation": "relu"}),
+              LayerSpec("dense", {"units": 1, "activation": "sigmoid"}))
+    window.layers.set_model(ModelSpec(layers))
+    (index, message), = window.layers.errors.items()
+    card = window.layers._cards()[index]
+    assert card.title.text().startswith("<b>4.")
+    assert "model.layers" not in message and message.startswith("Layer 4"), message
+
+
+def test_two_branches_from_one_point_get_their_own_names(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from playground.gui.widgets.runs.branch_dialog import BranchDialog
+    from tests.gui.test_runs import _action, small, train_to_end
+
+    window.set_spec(small(epochs=4))
+    train_to_end(qtbot, window)
+    parent = window.current_run
+    lrs = iter((None, None, 0.05))
+
+    def choose(dialog):
+        dialog.point.setCurrentIndex(1)  # the first checkpoint (epoch 1)
+        lr = next(lrs)
+        if lr is not None:
+            dialog.lr.setValue(lr)
+        return QDialog.DialogCode.Accepted
+    monkeypatch.setattr(BranchDialog, "exec", choose)
+    names = []
+    for _ in range(3):
+        with qtbot.waitSignal(window.controller.trainerReady, timeout=30_000):
+            _action(window.runs_table.context_menu(parent.id),
+                    "actionBranchCheckpoint").trigger()
+        names.append(window.current_run.name)
+    assert names == ["run 1 from epoch 1", "run 1 from epoch 1 (2)",
+                     "run 1 from epoch 1, lr 0.05"]
