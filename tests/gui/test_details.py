@@ -183,3 +183,42 @@ def test_two_branches_from_one_point_get_their_own_names(qtbot, window, monkeypa
         names.append(window.current_run.name)
     assert names == ["run 1 from epoch 1", "run 1 from epoch 1 (2)",
                      "run 1 from epoch 1, lr 0.05"]
+
+
+def test_choosing_step_decay_plans_a_few_drops_over_the_run(qtbot, window):
+    from playground.core.optim import planned_lr_curve
+
+    panel = window.optimizer_panel
+    panel.schedule.setCurrentIndex(panel.schedule.findData("step"))
+    spec = window.spec
+    assert spec.schedule.params == {"step_size": spec.train.epochs // 4, "gamma": 0.5}
+    for name in ("step", "multistep", "exponential"):
+        panel.schedule.setCurrentIndex(panel.schedule.findData(name))
+        _, rates = planned_lr_curve(name, dict(window.spec.schedule.params),
+                                    1.0, 0, window.spec.train.epochs, 10)
+        assert 1e-3 <= rates[-1] <= 0.5, (name, rates[-1])  # lower, but not nothing
+
+
+def _visible_rows(panel) -> set[str]:
+    form = panel._choice_form
+    rows = {"samples": panel.samples, "noise": panel.noise, "classes": panel.classes,
+            "inputs": panel.inputs_box}
+    return {name for name, widget in rows.items() if form.isRowVisible(widget)}
+
+
+def test_data_settings_that_do_not_apply_are_hidden_with_the_reason(qtbot, window):
+    from PySide6.QtWidgets import QComboBox
+
+    panel = window.data_panel
+    combo = panel.findChild(QComboBox, "datasetCombo")
+    shown = {}
+    for name in ("spirals", "spiral", "sine", "diabetes"):
+        combo.setCurrentIndex(combo.findData(name))
+        assert window.spec.data.name == name
+        shown[name] = (_visible_rows(panel), panel.note.isVisibleTo(panel), panel.note.text())
+    assert shown["spirals"][:2] == ({"samples", "noise", "classes", "inputs"}, False)
+    assert shown["spiral"][:2] == ({"samples", "noise", "inputs"}, True)
+    assert shown["sine"][:2] == ({"samples", "noise"}, True)
+    assert "one input" in shown["sine"][2]
+    assert shown["diabetes"][:2] == (set(), True)
+    assert "fixed table (442 rows, 10 columns)" in shown["diabetes"][2]
