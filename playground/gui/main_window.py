@@ -409,7 +409,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     def _show_task(self, task: str, metrics: tuple[str, ...], loss: str,
                    scale: float | None) -> None:
         """The curves and the table show this task's metric, loss and units."""
-        self.plots.set_task(task, metrics[0], loss, scale)
+        self.plots.set_metrics(metrics)  # the plot's choice among them stays
+        self.plots.set_task(task, None, loss, scale)
         self.metrics_table.set_task(task, metrics, loss, scale,
                                     self.plots.standardised.isChecked())
 

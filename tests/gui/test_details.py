@@ -222,3 +222,42 @@ def test_data_settings_that_do_not_apply_are_hidden_with_the_reason(qtbot, windo
     assert "one input" in shown["sine"][2]
     assert shown["diabetes"][:2] == (set(), True)
     assert "fixed table (442 rows, 10 columns)" in shown["diabetes"][2]
+
+
+def test_the_metric_plot_draws_the_metric_picked_among_the_chosen(qtbot, window):
+    import numpy as np
+
+    from tests.gui.test_plots_views import redraw
+
+    window.tabs.setCurrentWidget(window.plots)
+    with qtbot.waitSignal(window.controller.paused, timeout=10_000):
+        window.actionStep.trigger()
+    with qtbot.waitSignal(window.controller.paused, timeout=10_000):
+        window.actionStep.trigger()
+    plots = window.plots
+    choice = plots.metric_choice
+    offered = [choice.itemData(i) for i in range(choice.count())]
+    assert offered == list(window.controller.trainer.metric_names) and len(offered) > 1
+    assert choice.isVisibleTo(plots)
+    for name in offered:
+        choice.setCurrentIndex(choice.findData(name))
+        redraw(qtbot, plots)
+        assert plots.titles["metric"] == choice.currentText()
+        for curve, key in (("metric", name), ("val_metric", f"val_{name}")):
+            _, ys = plots.curves[curve].getData()
+            assert np.allclose(ys, plots.series[key].view(), equal_nan=True), (curve, key)
+    window.actionStop.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
+
+
+def test_gradient_flow_titles_fit_their_plots_at_1280_pixels(qtbot, window):
+    window.resize(1280, 720)
+    window.tabs.setCurrentWidget(window.flow)
+    qtbot.waitExposed(window.flow)
+    for plot in (window.flow.ratio_plot, window.flow.share_plot):
+        title = plot.getPlotItem().titleLabel
+        qtbot.waitUntil(lambda: title.boundingRect().width() > 0, timeout=5000)
+        text_width = title.item.boundingRect().width()
+        # A title wider than the plot is cut off, and pushes the plot out of its widget.
+        assert text_width < plot.width(), (title.text, text_width, plot.width())
+        assert plot.getPlotItem().width() <= plot.width() + 1, title.text
