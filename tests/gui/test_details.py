@@ -261,3 +261,34 @@ def test_gradient_flow_titles_fit_their_plots_at_1280_pixels(qtbot, window):
         # A title wider than the plot is cut off, and pushes the plot out of its widget.
         assert text_width < plot.width(), (title.text, text_width, plot.width())
         assert plot.getPlotItem().width() <= plot.width() + 1, title.text
+
+
+def test_the_save_dialog_opens_in_documents_or_the_last_folder_never_here(
+        qtbot, window, monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from playground.gui import settings
+
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.chdir(elsewhere)
+    opened = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda parent, title, start, *rest: (opened.append(Path(start).parent), ("", ""))[1]))
+
+    def save_as_opens_in() -> Path:
+        window.actionSaveAs.trigger()
+        return opened[-1]
+    assert save_as_opens_in() == home  # no ~/Documents on this account: home, not cwd
+    (home / "Documents").mkdir()
+    assert save_as_opens_in() == home / "Documents"
+    settings.write(settings.LAST_FOLDER, str(tmp_path / "gone"))  # deleted since
+    assert save_as_opens_in() == home / "Documents"
+    settings.write(settings.LAST_FOLDER, str(elsewhere))
+    assert save_as_opens_in() == elsewhere

@@ -22,6 +22,7 @@ from ...core.data.downloads import is_downloaded
 from ...core.data.features import FEATURES
 from ...core.errors import PlaygroundError
 from ...core.spec import SCALINGS, TASKS, DataSpec
+from .. import settings
 
 SCALING_HELP = ("Feature scaling, fitted on the training rows only: standardisation "
                 "(mean 0, spread 1) makes gradient descent converge much faster than raw "
@@ -225,7 +226,7 @@ class DataPanel(QWidget):
 
     def _on_open_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import data", "", "Data files (*.csv *.tsv *.txt *.npz *.gz *ubyte *.idx);;"
+            self, "Import data", settings.start_folder(), "Data files (*.csv *.tsv *.txt *.npz *.gz *ubyte *.idx);;"
             "All files (*)")
         if path:
             self.load_file(path)
