@@ -47,3 +47,15 @@ def test_the_no_display_sentence_lists_every_command(monkeypatch):
     monkeypatch.setattr(app.sys, "platform", "linux")
     problem = app.display_problem()
     assert all(command in problem for command in app.COMMANDS), problem
+
+
+def test_screenshots_go_to_the_folder_given_else_outside_the_repository(tmp_path):
+    from pathlib import Path
+
+    from .screenshot_folder import screenshot_folder
+
+    folder, rest = screenshot_folder(["--out", str(tmp_path / "shots"), "flow"])
+    assert folder == tmp_path / "shots" and folder.is_dir() and rest == ["flow"]
+    default, _ = screenshot_folder([])
+    repository = Path(__file__).resolve().parents[2]
+    assert repository not in default.resolve().parents
