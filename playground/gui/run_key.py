@@ -10,7 +10,7 @@ the other events of the application never pass through Python.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QLineEdit,
                                QPlainTextEdit, QTextEdit, QWidget)
 
@@ -44,6 +44,7 @@ class RunKeyFilter(QObject):
         self.editing: QWidget | None = None   # the field being edited, if any
         app.focusChanged.connect(self._on_app_focus_changed)
 
+    @Slot(QWidget, QWidget)
     def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         field = text_field(new)
         if field is self.field:

@@ -185,17 +185,33 @@ def test_two_branches_from_one_point_get_their_own_names(qtbot, window, monkeypa
                      "run 1 from epoch 1, lr 0.05"]
 
 
-def test_choosing_step_decay_plans_a_few_drops_over_the_run(qtbot, window):
-    from playground.core.optim import planned_lr_curve
+def _session_of(qtbot, panel, spec):
+    """The panel on a session model of its own (no window): its edits land and come
+    back, as in the window."""
+    from playground.gui.session_model import SessionModel
 
-    panel = window.optimizer_panel
+    session = SessionModel(spec)
+    panel.edited.connect(session.edit)
+    qtbot.addWidget(panel)
+    return session
+
+
+def test_choosing_step_decay_plans_a_few_drops_over_the_run(qtbot):
+    from playground.core.examples import spiral
+    from playground.core.optim import planned_lr_curve
+    from playground.gui.widgets.optimizer_panel import OptimizerPanel
+
+    panel = OptimizerPanel()
+    session = _session_of(qtbot, panel, spiral())
+    session.specChanged.connect(lambda spec, old: panel.set_spec(spec))
+    panel.set_spec(session.spec)
     panel.schedule.setCurrentIndex(panel.schedule.findData("step"))
-    spec = window.spec
+    spec = session.spec
     assert spec.schedule.params == {"step_size": spec.train.epochs // 4, "gamma": 0.5}
     for name in ("step", "multistep", "exponential"):
         panel.schedule.setCurrentIndex(panel.schedule.findData(name))
-        _, rates = planned_lr_curve(name, dict(window.spec.schedule.params),
-                                    1.0, 0, window.spec.train.epochs, 10)
+        _, rates = planned_lr_curve(name, dict(session.spec.schedule.params),
+                                    1.0, 0, session.spec.train.epochs, 10)
         assert 1e-3 <= rates[-1] <= 0.5, (name, rates[-1])  # lower, but not nothing
 
 
@@ -206,15 +222,21 @@ def _visible_rows(panel) -> set[str]:
     return {name for name, widget in rows.items() if form.isRowVisible(widget)}
 
 
-def test_data_settings_that_do_not_apply_are_hidden_with_the_reason(qtbot, window):
+def test_data_settings_that_do_not_apply_are_hidden_with_the_reason(qtbot):
     from PySide6.QtWidgets import QComboBox
 
-    panel = window.data_panel
+    from playground.core.examples import spiral
+    from playground.gui.widgets.data_panel import DataPanel
+
+    panel = DataPanel()
+    session = _session_of(qtbot, panel, spiral())
+    session.specChanged.connect(lambda spec, old: panel.set_spec(spec.data))
+    panel.set_spec(session.spec.data)
     combo = panel.findChild(QComboBox, "datasetCombo")
     shown = {}
     for name in ("spirals", "spiral", "sine", "diabetes"):
         combo.setCurrentIndex(combo.findData(name))
-        assert window.spec.data.name == name
+        assert session.spec.data.name == name
         shown[name] = (_visible_rows(panel), panel.note.isVisibleTo(panel), panel.note.text())
     assert shown["spirals"][:2] == ({"samples", "noise", "classes", "inputs"}, False)
     assert shown["spiral"][:2] == ({"samples", "noise", "inputs"}, True)
