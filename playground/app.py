@@ -69,9 +69,10 @@ def display_problem() -> str | None:
         return None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
+    commands = ", ".join(COMMANDS[:-1]) + f" and {COMMANDS[-1]}"
     return ("no display was found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the "
-            "window cannot open; the commands train, inspect, spec and datasets work "
-            "without one (see playground --help).")
+            f"window cannot open; the commands {commands} work without one (see "
+            "playground --help).")
 
 
 def describe_exception(value: BaseException) -> str:

@@ -9,3 +9,9 @@ if "GRADIENT_PLAYGROUND_LOG" not in os.environ:
 
     os.environ["GRADIENT_PLAYGROUND_LOG"] = os.path.join(
         tempfile.mkdtemp(prefix="playground-test-log-"), "playground.log")
+
+# A search without a spec keeps its study in the user's data folder: a temporary one here.
+if "GRADIENT_PLAYGROUND_SEARCHES" not in os.environ:
+    import tempfile
+
+    os.environ["GRADIENT_PLAYGROUND_SEARCHES"] = tempfile.mkdtemp(prefix="playground-test-searches-")

@@ -165,8 +165,9 @@ def parse_split(text: str) -> tuple[float, float, float]:
         raise UsageError(f"--split: {_short(text)} must be three numbers of 0 or more, "
                          "such as 70/15/15.")
     total = sum(values)
-    if total <= 0:
-        raise UsageError("--split: the parts must add up to more than 0.")
+    if not (math.isclose(total, 100, abs_tol=1e-6) or math.isclose(total, 1, abs_tol=1e-9)):
+        raise UsageError(f"--split: {_short(text)} adds up to {total:g}; the train, "
+                         "validation and test parts must add up to 100, such as 70/15/15.")
     return tuple(v / total for v in values)  # type: ignore[return-value]
 
 
@@ -559,7 +560,7 @@ def add_train_flags(parser: argparse.ArgumentParser, sessions: bool = True) -> N
     add("--samples", type=int, help="points in a synthetic data set")
     add("--noise", type=float, help="noise of a synthetic data set, 0 to 0.5")
     add("--features", help="columns to use, e.g. 0-7 or 0,2,5")
-    add("--split", help="train/validation/test parts, e.g. 70/15/15")
+    add("--split", help="train/validation/test percentages adding up to 100, e.g. 70/15/15")
     add("--scaling", choices=SCALINGS)
     add("--data-seed", type=int, help="seed of data generation and the split")
     add("--layers", help="e.g. 32:relu,16:tanh,dropout:0.2,batchnorm,1:sigmoid")
@@ -613,7 +614,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _refuse_empty(args)
         return args.func(args)
     except PlaygroundError as exc:
-        print(f"playground {args.command}: {exc}", file=sys.stderr)
+        from .train_flags import in_flag_words
+
+        message = in_flag_words(str(exc), args) if isinstance(exc, SpecError) else str(exc)
+        print(f"playground {args.command}: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"playground {args.command}: interrupted.", file=sys.stderr)

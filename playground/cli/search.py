@@ -4,7 +4,8 @@
     playground search worker --storage postgresql://... --study NAME
 
 The search takes the train flags (they shape the base spec every trial starts from).
-Without --storage the study is an SQLite file beside SPEC.json (or in the current folder);
+Without --storage the study is an SQLite file beside SPEC.json (without one, in the app's
+data folder, said on stderr);
 running the same command again resumes it. A worker joins a study someone started and
 runs its trials until the study's budget is used up.
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from . import UsageError, _json_safe, _load_base_spec, apply_overrides
@@ -39,7 +41,8 @@ def register(commands: Any) -> None:
     add("--pruner", choices=("median", "hyperband", "none"), help="how poor trials are "
         "stopped early (default median)")
     add("--storage", metavar="URL", help="an Optuna storage URL (sqlite:///file.db, "
-        "postgresql://user@host/db); default: a file beside the spec")
+        "postgresql://user@host/db); default: a file beside the spec, or without one "
+        "playground.search.db in the app's data folder")
     add("--study", metavar="NAME", help="the study's name (default 'search')")
     add("--search-seed", type=int, metavar="N", help="seed of the sampler (default 0)")
     add("--batch", type=int, metavar="N", help="ask N trials at once and train those that "
@@ -50,7 +53,7 @@ def register(commands: Any) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from ..core.search import Search, SearchSettings, default_path, join_settings, sqlite_url
+    from ..core.search import Search, SearchSettings, join_settings, sqlite_url
 
     refuse_run_flags(args, "search")
     if args.spec == WORKER:
@@ -68,13 +71,31 @@ def cmd_search(args: argparse.Namespace) -> int:
         batch=args.batch if args.batch is not None else 1)
     if settings.space:
         settings.check()  # every value checked before the storage is opened
-    url = args.storage or sqlite_url(default_path(args.spec))
+    url = args.storage or sqlite_url(_default_study_file(args.spec))
     base = spec
     if not settings.space:  # resuming by name: the stored spec and space
         base, settings = None, join_settings(settings.study, settings.seed)
         settings = _with_budget(settings, args)
     search = Search(base, settings, url, listener=_Printer(args.jsonl))
     return _run(search, args.jsonl)
+
+
+def _default_study_file(spec_file: str | None) -> Path:
+    """Beside the spec file; without one, in the app's data folder, said on stderr when
+    the study is new there (the records on stdout stay JSON)."""
+    from ..core.search import default_path
+
+    path = default_path(spec_file)
+    if not spec_file and not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"The study's folder {path.parent} cannot be made "
+                             f"({exc.strerror or exc}); give --storage sqlite:///FILE.db."
+                             ) from None
+        print(f"playground search: the study is kept in {path} (with a spec file, beside "
+              "it; --storage chooses any place).", file=sys.stderr, flush=True)
+    return path
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -125,6 +125,17 @@ class InsideWiringMixin:
             self.playground.set_data(spec.data)
         if old is not None and (old.data != spec.data or old.model != spec.model):
             self.playground.graph.clear()
+            self.flow.reset()  # its layers were another network's, or saw other data
+
+    def _clear_inside_views(self) -> None:
+        """The run is gone (Start over, new data, another session): nothing of it stays
+        in the views, and no weight of it is followed any more."""
+        self._inside_trainer = None
+        self.playground.reset()
+        self.playground.trace.unfollow()
+        self.controller.watch(None)
+        self.flow.reset()
+        self.reports.clear()
 
     def _on_inside_tab_changed(self, index: int) -> None:
         current = self.tabs.widget(index)
@@ -135,7 +146,7 @@ class InsideWiringMixin:
     @Slot(object)
     def _on_health_fix_requested(self, finding) -> None:
         """Apply the finding's fix as one edit of the session (undoable)."""
-        if self.session.edit(dict(finding.fix), f"the health fix ({finding.fix_label})"):
+        if self.session.edit(dict(finding.fix), f"applying the health fix ({finding.fix_label})"):
             for banner in self.health.banners:
                 if banner.finding is finding:
                     self.health.remove(banner)

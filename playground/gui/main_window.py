@@ -40,6 +40,7 @@ from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .lessons_feature import LessonsContext, LessonsFeature
 from .sweep_wiring import SweepWiringMixin
+from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .welcome_wiring import WelcomeMixin
 from .widgets.preferences_dialog import PreferencesDialog
@@ -98,6 +99,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.setAcceptDrops(True)
         self._build_panels()
         self._build_actions()
+        self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self._install_optimizer_lab()
         self._install_search()
         self._install_inside()
@@ -332,6 +334,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         c.stateChanged.connect(self._on_controller_state_changed)
         c.boundaryUpdated.connect(self.boundary.show_boundary)
         c.batchStepped.connect(self.plots.add_batch_step)
+        c.batchStepped.connect(self._on_controller_batch_stepped)
         c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
         c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
@@ -413,7 +416,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     def _show_task(self, task: str, metrics: tuple[str, ...], loss: str,
                    scale: float | None) -> None:
         """The curves and the table show this task's metric, loss and units."""
-        self.plots.set_task(task, metrics[0], loss, scale)
+        self.plots.set_metrics(metrics)  # the plot's choice among them stays
+        self.plots.set_task(task, None, loss, scale)
         self.metrics_table.set_task(task, metrics, loss, scale,
                                     self.plots.standardised.isChecked())
 
@@ -472,10 +476,12 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         return True
 
     def confirm_reset(self, what: str) -> bool:
-        epochs = self.controller.trainer.epoch if self.controller.trainer else 0
+        trainer = self.controller.trainer
+        epochs, steps = (trainer.epoch, trainer.step) if trainer else (0, 0)
+        trained = _count(epochs, "epoch") if epochs else _count(steps, "update")
         answer = QMessageBox.question(
             self, "Start over?",
-            f"The network has trained for {epochs:,} epochs. Changing {what} starts over "
+            f"The network has trained for {trained}. {_change_subject(what)} starts over "
             "with new weights. Reset and apply the change?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
@@ -575,6 +581,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
         self.boundary.set_data(self.spec.data)
+        self._clear_inside_views()
+        self.statusBar().clearMessage()  # a sentence about that run would cover "Ready"
 
     @Slot(object)
     def _on_controller_epochs_ended(self, events: list) -> None:
@@ -597,7 +605,17 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         if state != RUNNING and self._started_at is not None:
             self._elapsed += time.perf_counter() - self._started_at
             self._started_at = None
+        if state == RUNNING:  # the run moves on: the epoch counter, not an old sentence
+            self.statusBar().clearMessage()
         self._update_actions()
+        self._update_run_info()
+
+    @Slot(object)
+    def _on_controller_batch_stepped(self, event) -> None:
+        """One update stepped by hand: the counter shows it now (an epoch's logs
+        would leave it at the update that ended the last epoch)."""
+        first = {"epoch": event.epoch, "loss": event.loss} if not self._last_logs else {}
+        self._last_logs = {**first, **self._last_logs, "step": event.step}
         self._update_run_info()
 
     @Slot(object)
@@ -770,6 +788,18 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()
         super().closeEvent(event)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _change_subject(what: str) -> str:
+    """The subject of "... starts over": an edit named by what it does stays as it is
+    ("adding a Dense layer", "undoing the loss"); one named by what it changes is a
+    change of that ("the loss" -> "Changing the loss")."""
+    phrase = what if what.split(" ", 1)[0].endswith("ing") else f"changing {what}"
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _only_live_changes(old: SessionSpec, new: SessionSpec) -> bool:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMessageBox
 from ..core.errors import PlaygroundError
 from ..core.experiments.branch import (CheckpointRecorder, restore_branch, start_checkpoint,
                                        start_spec, take_checkpoint)
-from ..core.experiments.runs import Checkpoint, Run, RunStore, differences
+from ..core.experiments.runs import MAX_NAME, Checkpoint, Run, RunStore, differences
 from ..core.spec import OptimizerSpec, SessionSpec
 from .controller import IDLE, RUNNING
 from .widgets.runs.branch_dialog import BranchDialog
@@ -371,7 +371,8 @@ class RunsMixin:
             self._warn("The branch could not be made", str(exc))
             return None
         epoch = source.epoch if here else checkpoint.epoch
-        run = self.runs.add(spec, parent=parent.id, branch_epoch=epoch)
+        run = self.runs.add(spec, _branch_name(self.runs, parent, epoch, base, spec),
+                            parent=parent.id, branch_epoch=epoch)
         self._branch = _Branch(run, parent, checkpoint, spec, source)
         self.plots.reset()
         self.metrics_table.clear_values()
@@ -383,3 +384,20 @@ class RunsMixin:
         self.statusBar().showMessage(f"{run.name}: branched from {parent.name} at epoch "
                                      f"{epoch}; Train continues it.", 10_000)
         return run
+
+
+def _branch_name(runs: RunStore, parent: Run, epoch: int, base: SessionSpec,
+                 spec: SessionSpec) -> str | None:
+    """"run 1 from epoch 10, lr 0.05": where it branched and what it changed, and a
+    number when that is taken (two branches from one point); None (the store's
+    "run N") when too long."""
+    changed = [spec.optimizer.name] if spec.optimizer.name != base.optimizer.name else []
+    if spec.optimizer.lr != base.optimizer.lr:
+        changed.append(f"lr {spec.optimizer.lr:g}")
+    stem = f"{parent.name} from epoch {epoch}" + (f", {' '.join(changed)}" if changed else "")
+    taken = {run.name for run in runs}
+    name, number = stem, 2
+    while name in taken:
+        name, number = f"{stem} ({number})", number + 1
+    return name if len(name) <= MAX_NAME else None
+

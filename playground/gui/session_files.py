@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..core.examples import EXAMPLES
@@ -179,5 +179,4 @@ class SessionFilesMixin:
     @staticmethod
     def _session_folder() -> str:
         """Where Open and Save start: the last folder used, else the documents folder."""
-        return settings.read(settings.LAST_FOLDER) or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
+        return settings.start_folder()

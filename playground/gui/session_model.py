@@ -112,8 +112,10 @@ class SessionModel(QObject):
             return False
         command = stack.command(index)
         target = command.old if direction < 0 else command.new
-        verb = "Undo" if direction < 0 else "Redo"
-        if not self._allowed(self._spec, target, f"{verb.lower()} of {command.text()}"):
+        verb = "undoing" if direction < 0 else "redoing"
+        text = command.text()  # "adding a Dense layer", or a noun: "the loss"
+        done = text if text.split(" ", 1)[0].endswith("ing") else f"the change to {text}"
+        if not self._allowed(self._spec, target, f"{verb} {done}"):
             self.refresh()
             return False
         stack.undo() if direction < 0 else stack.redo()

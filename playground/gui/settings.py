@@ -33,6 +33,21 @@ WELCOME_AT_START = Setting("welcome/at_start", str, "first")
 LESSONS_PASSED = Setting("lessons/passed", str, "")          # lesson names joined by "\n"
 
 
+def start_folder() -> str:
+    """Where a file dialog opens: the last folder used, else the documents folder, else
+    the home folder; never the current working folder (Qt's choice for a folder that
+    does not exist: a fresh Linux account may have no ~/Documents)."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QDir, QStandardPaths
+
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    for folder in (read(LAST_FOLDER), documents):
+        if folder and Path(folder).is_dir():
+            return folder
+    return QDir.homePath()
+
+
 def read(setting: Setting, settings: QSettings | None = None) -> Any:
     settings = settings or QSettings()
     value = settings.value(setting.key, setting.default)

@@ -80,3 +80,7 @@ class WelcomeMixin:
         if self.welcome is not None:
             self.welcome.close()
         load(argument)
+        # The keys go to the main window at once (Space trains), not after a click.
+        self.activateWindow()
+        self.raise_()
+        self.tabs.setFocus()

@@ -1,10 +1,12 @@
 """Screenshots of the views of the network's inside, light and dark:
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_inside_screenshots
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_inside_screenshots \
+        [--out FOLDER] [SHOT ...]
 
 (QT_QPA_PLATFORM=offscreen works too: the window is grabbed, not the screen.) Each shot
 trains a small run to its end in the real window, waits on the controller's signals and
-grabs the window: resources/screenshots/inside-VIEW-THEME.png for the playground (2-D
+grabs the window: FOLDER/inside-VIEW-THEME.png (default: a folder in the temporary
+folder; see screenshot_folder.py) for the playground (2-D
 data), the playground on digits (activation distributions), gradient flow, the health
 banner of a stalled run, and the reports (classification and regression).
 """
@@ -17,10 +19,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from tests.e2e.screenshot_folder import DEFAULT, screenshot_folder
 from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,
                                   SessionSpec, TrainSpec)
 
-OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+OUT = DEFAULT  # set by main() from --out
 
 
 def _dense(units, activation="linear"):
@@ -76,8 +79,10 @@ def main() -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       os.environ.get("TMPDIR", "/tmp") + "/inside-shots")
     QCoreApplication.setOrganizationName("Gradient Playground Shots")
-    app = QApplication.instance() or QApplication(sys.argv)
-    names = sys.argv[1:] or list(SHOTS)
+    global OUT
+    OUT, names = screenshot_folder()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    names = names or list(SHOTS)
     for name in names:
         for theme in ("light", "dark"):
             print(shoot(name, theme), flush=True)

@@ -1,8 +1,10 @@
 """Screenshots of the optimizer lab on a real X server, light theme.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_lab_screenshots
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_lab_screenshots \
+        [--out FOLDER]
 
-resources/screenshots/lab-1d.png (x^2 at lr 0.8: oscillating inward),
+In FOLDER (default: a folder in the temporary folder; see screenshot_folder.py):
+lab-1d.png (x^2 at lr 0.8: oscillating inward),
 lab-race-rosenbrock.png (six optimizers from (-1.5, 2) with their arrows and
 accumulators, 400 updates), lab-phase.png (the phase diagrams with a clicked point),
 and lab-3d.png where the display offers OpenGL. The race is stepped by its own tick, the
@@ -11,13 +13,12 @@ same code its timer runs; nothing waits on a clock.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+from tests.e2e.screenshot_folder import screenshot_folder  # noqa: E402
 
 
 def main() -> None:
@@ -30,7 +31,7 @@ def main() -> None:
     window.resize(1400, 860)
     window.show()
     app.processEvents()
-    OUT.mkdir(parents=True, exist_ok=True)
+    OUT, _ = screenshot_folder()
 
     descent = window.descent
     window.tabs.setCurrentWidget(descent)

@@ -2,10 +2,11 @@
 trained at eight learning rates, one run each (Reset between them), the first selected
 so the table says how each differs from it.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_runs_screenshot
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_runs_screenshot \
+        [--out FOLDER]
 
-Waits on the controller's signals, never on a clock; writes
-resources/screenshots/runs-overlay-8.png.
+Waits on the controller's signals, never on a clock; writes FOLDER/runs-overlay-8.png
+(default: a folder in the temporary folder; see screenshot_folder.py).
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ os.environ["QT_QPA_PLATFORM"] = "xcb"
 from PySide6.QtCore import QEventLoop, QSize  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from tests.e2e.take_screenshots import OUT, _wait_until_drawn  # noqa: E402
+from tests.e2e.screenshot_folder import screenshot_folder  # noqa: E402
+from tests.e2e.take_screenshots import _wait_until_drawn  # noqa: E402
 
 RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 EPOCHS = int(os.environ.get("SCREENSHOT_EPOCHS", "150"))
@@ -51,8 +53,8 @@ def main() -> int:
     window.plots.dirty = True
     _wait_until_drawn(window, loop)
     loop.exec()
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "runs-overlay-8.png"
+    out, _ = screenshot_folder()
+    path = out / "runs-overlay-8.png"
     app.primaryScreen().grabWindow(0).copy(window.frameGeometry()).save(str(path))
     print(path)
     window.modified = False

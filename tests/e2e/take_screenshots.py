@@ -1,11 +1,12 @@
 """Screenshots of the real window on a real X server: light and dark, at 1280x720 and
 1600x1000, during training (paused mid-run) and after it (the run finished).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_screenshots
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_screenshots \
+        [--out FOLDER]
 
 Starts the main window with the xcb platform on the spiral example, waits on the
-controller's signals (never on a clock) and grabs the X screen itself. The PNGs go to
-resources/screenshots/: main-window-THEME-WxH-during.png and ...-after.png; the README's
+controller's signals (never on a clock) and grabs the X screen itself. The PNGs go to FOLDER (default: a folder in the temporary
+folder; --out resources/screenshots replaces the README's): main-window-THEME-WxH-during.png and ...-after.png; the README's
 main-window-THEME.png (1600x1000, during) and main-window-THEME-boundary.png.
 """
 from __future__ import annotations
@@ -20,7 +21,9 @@ os.environ["QT_QPA_PLATFORM"] = "xcb"
 from PySide6.QtCore import QSettings, QEventLoop, QSize, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+from tests.e2e.screenshot_folder import DEFAULT, screenshot_folder  # noqa: E402
+
+OUT = DEFAULT  # set by main() from --out
 EPOCHS = int(os.environ.get("SCREENSHOT_EPOCHS", "120"))
 SIZES = (QSize(1280, 720), QSize(1600, 1000))
 
@@ -76,10 +79,11 @@ def shoot(app: QApplication, theme_name: str, size: QSize, phase: str,
 
 
 def main() -> int:
+    global OUT
+    OUT, _ = screenshot_folder()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Gradient Playground Screenshots")
     QSettings().clear()  # the default layout, not the one an earlier run left behind
-    OUT.mkdir(parents=True, exist_ok=True)
     for theme_name in ("light", "dark"):
         for size in SIZES:
             for phase in ("during", "after"):

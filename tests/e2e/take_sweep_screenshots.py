@@ -1,18 +1,21 @@
 """Screenshots of the Sweep window: 8 runs overlaid, and a two-variable heat map.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_sweep_screenshots
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.e2e.take_sweep_screenshots \
+        [--out FOLDER]
 
-Writes resources/screenshots/sweep-overlay-8.png and sweep-heatmap.png.
+Writes FOLDER/sweep-overlay-8.png and sweep-heatmap.png (default: a folder in the
+temporary folder; see screenshot_folder.py).
 """
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
-OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+from tests.e2e.screenshot_folder import DEFAULT, screenshot_folder
+
+OUT = DEFAULT  # set by main() from --out
 
 
 def shoot(window, name: str, setup) -> None:
@@ -43,6 +46,8 @@ def heatmap(sweep) -> None:
 
 
 def main() -> int:
+    global OUT
+    OUT, _ = screenshot_folder()
     app = QApplication.instance() or QApplication(sys.argv)
     from playground.gui.main_window import MainWindow
 

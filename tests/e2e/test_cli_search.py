@@ -13,16 +13,19 @@ FAST = ["--dataset", "spiral", "--samples", "100", "--layers", "8:tanh,auto",
 
 def test_search_runs_prints_each_trial_and_resumes_by_running_again(capsys, tmp_path,
                                                                     monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the default study file goes beside the spec, or here
+    monkeypatch.chdir(tmp_path)  # without a spec, the study file is not put here
+    monkeypatch.setenv("GRADIENT_PLAYGROUND_SEARCHES", str(tmp_path / "data" / "searches"))
     args = ["search", *FAST, "--space", "lr=1e-3..0.3:log,units=2..12", "--trials", "3",
             "--jsonl"]
     code, out, err = run_cli(capsys, *args)
     assert code == 0, err
+    study = tmp_path / "data" / "searches" / "playground.search.db"
+    assert f"the study is kept in {study}" in err  # said where, on stderr
     records = [json.loads(line) for line in out.splitlines()]
     assert [r["event"] for r in records] == ["trial"] * 3 + ["search_end"]
     assert [r["number"] for r in records[:3]] == [0, 1, 2]
     assert records[-1]["trials"] == 3 and records[-1]["best"] is not None
-    assert (tmp_path / "playground.search.db").is_file()
+    assert study.is_file() and not (tmp_path / "playground.search.db").exists()
     code, out, err = run_cli(capsys, *args[:-3], "--trials", "5", "--jsonl")
     assert code == 0, err
     numbers = [json.loads(line)["number"] for line in out.splitlines()
@@ -71,6 +74,7 @@ def test_a_worker_joins_by_name_and_runs_the_rest_of_the_budget(capsys, tmp_path
 def test_bad_spaces_and_urls_are_one_sentence_and_exit_2(capsys, tmp_path, monkeypatch,
                                                          args, words):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRADIENT_PLAYGROUND_SEARCHES", str(tmp_path))
     code, out, err = run_cli(capsys, "search", *args)
     assert code == 2
     assert words in err

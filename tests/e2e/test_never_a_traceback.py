@@ -48,13 +48,13 @@ def run_process(*args, **kwargs):
 # ------------------------------------------------ values checked before any data
 
 @pytest.mark.parametrize("args, words", [
-    (["--samples", "-5"], "data.samples: -5 is out of range"),
+    (["--samples", "-5"], "--samples: -5 is out of range"),
     (["--samples", "1000000000"], "above the limit of 1,000,000 points"),
-    (["--dataset", "blobs", "--classes", "0"], "data.classes: 0 is out of range"),
-    (["--data-seed", "-1"], "data.seed: -1 is out of range"),
+    (["--dataset", "blobs", "--classes", "0"], "--classes: 0 is out of range"),
+    (["--data-seed", "-1"], "--data-seed: -1 is out of range"),
     (["--split", "nan/1/1"], "--split: 'nan/1/1' must be three numbers of 0 or more"),
     (["--split", "70/30"], "must be three parts"),
-    (["--inputs", "x1,bogus"], "data.inputs: 'bogus' is not allowed"),
+    (["--inputs", "x1,bogus"], "--inputs: 'bogus' is not allowed"),
     (["--features", "0-999999999"], "beyond the limit of 100,000 columns"),
     (["--features", "5-2"], "the range '5-2' is empty"),
     (["--layers", "100000:relu,100000:relu"], "the limit is 20,000,000"),

@@ -121,7 +121,7 @@ def test_palette_adds_before_the_output_layer_and_undo_redo(qtbot, builder):
                         lambda: builder.findChild(QPushButton, "add_dropout").click())
     assert [layer.kind for layer in model.layers] == ["dense", "dense", "dropout", "dense"]
     assert session.spec.model == model == builder.model
-    assert session.undo_stack.undoText() == "adding Dropout"
+    assert session.undo_stack.undoText() == "adding a Dropout layer"
     session.undo()
     assert builder.model == original == session.spec.model
     session.redo()

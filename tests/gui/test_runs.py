@@ -197,7 +197,7 @@ def test_branch_from_here_with_another_optimizer(qtbot, window, monkeypatch):
     window.runs_table.select(parent.id)
     assert cell(window, branch.id, 2).text().startswith(
         "branched at epoch 1, optimizer sgd (adam), lr 0.05")
-    assert branch.name == f"{parent.name} from epoch 1"
+    assert branch.name == f"{parent.name} from epoch 1, sgd lr 0.05"
 
 
 def test_the_table_sorts_numbers_as_numbers(qtbot):

@@ -37,13 +37,25 @@ class StorageError(PlaygroundError):
     """A storage URL that cannot be used; the message says why in one sentence."""
 
 
+def searches_folder() -> Path:
+    """Where a study with no file to sit beside lives: $GRADIENT_PLAYGROUND_SEARCHES,
+    else `searches` in the user's data folder (platformdirs), never the current folder
+    (a search started from a repository or the desktop would litter it)."""
+    override = os.environ.get("GRADIENT_PLAYGROUND_SEARCHES")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("gradient-playground", appauthor=False)) / "searches"
+
+
 def default_path(anchor: str | os.PathLike | None) -> Path:
-    """The study file beside `anchor` (a session or spec file), else in the current
-    folder: `spiral.pgsession` -> `spiral.search.db`."""
+    """The study file beside `anchor` (a session or spec file), else in the searches
+    folder: `spiral.pgsession` -> `spiral.search.db`; none -> `playground.search.db`."""
     if anchor:
         anchor = Path(anchor)
         return anchor.with_name(anchor.stem + SUFFIX)
-    return Path.cwd() / ("playground" + SUFFIX)
+    return searches_folder() / ("playground" + SUFFIX)
 
 
 def sqlite_url(path: str | os.PathLike) -> str:

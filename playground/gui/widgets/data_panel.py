@@ -22,6 +22,7 @@ from ...core.data.downloads import is_downloaded
 from ...core.data.features import FEATURES
 from ...core.errors import PlaygroundError
 from ...core.spec import SCALINGS, TASKS, DataSpec
+from .. import settings
 
 SCALING_HELP = ("Feature scaling, fitted on the training rows only: standardisation "
                 "(mean 0, spread 1) makes gradient descent converge much faster than raw "
@@ -110,6 +111,10 @@ class DataPanel(QWidget):
             self.inputs[name] = check
             grid.addWidget(check, position // 3, position % 3)
         form.addRow("inputs", self.inputs_box)
+        self.note = QLabel(objectName="dataNote", wordWrap=True)
+        self.note.setToolTip("Why some settings are not shown for this data set.")
+        form.addRow(self.note)
+        self._choice_form = form
         self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1, keyboardTracking=False)
         self.seed.setToolTip("Seed of data generation and of the split: same seed, same data.")
         form.addRow("seed", self.seed)
@@ -221,7 +226,7 @@ class DataPanel(QWidget):
 
     def _on_open_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import data", "", "Data files (*.csv *.tsv *.txt *.npz *.gz *ubyte *.idx);;"
+            self, "Import data", settings.start_folder(), "Data files (*.csv *.tsv *.txt *.npz *.gz *ubyte *.idx);;"
             "All files (*)")
         if path:
             self.load_file(path)
@@ -234,11 +239,13 @@ class DataPanel(QWidget):
         info = DATASETS[self._spec.name]
         self.description.setText(info.description if info.source != "file" or not
                                  self._spec.path else Path(self._spec.path).name)
-        synthetic = info.source == "synthetic"
-        for widget in (self.samples, self.noise, self.seed):
-            widget.setEnabled(synthetic or widget is self.seed)
-        self.classes.setEnabled(self._spec.name in ("blobs", "spirals"))
-        self.inputs_box.setEnabled(info.two_dimensional)
+        hidden, reason = _not_applicable(info)
+        rows = {"samples": self.samples, "noise": self.noise, "classes": self.classes,
+                "inputs": self.inputs_box}
+        for name, widget in rows.items():
+            self._choice_form.setRowVisible(widget, name not in hidden)
+        self.note.setText(reason)
+        self.note.setVisible(bool(reason))
         self.file_row.setVisible(info.source == "file")
         self.file_options.setVisible(info.source == "file")
 
@@ -305,3 +312,28 @@ class DataPanel(QWidget):
             target = classes[int(y[r])] if classes else f"{float(np.ravel(y[r])[0]):.4g}"
             self.table.setItem(r, X.shape[1], QTableWidgetItem(target))
         self.preview.setCurrentWidget(self.table)
+
+
+K_CLASSES = ("blobs", "spirals")
+
+
+def _not_applicable(info) -> tuple[set[str], str]:
+    """The data settings that do not apply to this data set (samples, noise, classes,
+    inputs), and why, in a sentence."""
+    if info.source != "synthetic":
+        kind = "your file's rows are" if info.source == "file" else \
+            f"{info.name} is a fixed table ({info.size.replace(' x ', ' rows, ')} " \
+            "columns); its rows are"
+        return ({"samples", "noise", "classes", "inputs"},
+                f"Not shown: samples, noise, classes and engineered inputs, which only the "
+                f"generated 2-D sets have: {kind} used as they are.")
+    if not info.two_dimensional:  # sine: one input
+        return ({"classes", "inputs"}, f"Not shown: classes and engineered inputs "
+                f"(x\u2081\u00b2, x\u2081x\u2082, ...): {info.name} has one input, x, "
+                "and a number to predict.")
+    if info.name not in K_CLASSES:
+        what = "a number to predict" if info.task == "regression" else "two classes"
+        return {"classes"}, (f"{info.name} has {what}; the number of classes is set for "
+                             f"{' and '.join(K_CLASSES)}.")
+    return set(), ""
+

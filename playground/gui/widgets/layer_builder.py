@@ -182,12 +182,15 @@ class LayerBuilder(QWidget):
         dense = [i for i, layer in enumerate(layers) if layer.kind == "dense"]
         at = dense[-1] if dense else len(layers)
         layers.insert(at, LayerSpec(kind, _DEFAULT_NEW.get(kind, {})))
-        self._emit(ModelSpec(tuple(layers)), f"adding {LAYERS[kind].label}")
+        label = LAYERS[kind].label
+        article = "an" if label[:1] in "AEIOU" else "a"
+        self._emit(ModelSpec(tuple(layers)), f"adding {article} {label} layer")
 
     def remove_layer(self, index: int) -> None:
         layers = list(self._model.layers)
         removed = layers.pop(index)
-        self._emit(ModelSpec(tuple(layers)), f"removing {LAYERS[removed.kind].label}")
+        self._emit(ModelSpec(tuple(layers)),
+                   f"removing layer {index + 1} ({LAYERS[removed.kind].label})")
 
     def edit_layer(self, index: int, params: dict) -> None:
         layers = list(self._model.layers)
@@ -216,7 +219,8 @@ class LayerBuilder(QWidget):
         try:
             built = check_model(self._model, self._input_shape, self._head)
         except SpecError as exc:
-            return {}, {_failing_layer(str(exc), len(self._model.layers)): str(exc)}, ""
+            return {}, {_failing_layer(str(exc), len(self._model.layers)):
+                        _in_card_words(str(exc))}, ""
         infos = {row.index: row for row in built.summary}
         return infos, {}, f"{built.parameter_count:,} parameters in {len(infos)} layers"
 
@@ -262,7 +266,7 @@ class LayerBuilder(QWidget):
 
     def _on_suggest_clicked(self) -> None:
         if self._suggested is not None:
-            self._emit(self._suggested, "the network (the suggested one)")
+            self._emit(self._suggested, "using the suggested network")
 
     def _on_cards_rows_moved(self, parent, start, end, destination, row) -> None:
         target = row if row < start else row - 1
@@ -273,3 +277,14 @@ def _failing_layer(message: str, count: int) -> int:
     """The layer index a SpecError names (model.layers[3] ...), else the last layer."""
     found = re.search(r"model\.layers\[(\d+)\]", message)
     return int(found.group(1)) if found else count - 1
+
+
+def _in_card_words(message: str) -> str:
+    """A SpecError as the cards name layers: model.layers[3].units -> layer 4's units
+    (the card titled "4.")."""
+    def card(found: re.Match) -> str:
+        name = f"layer {int(found.group(1)) + 1}"
+        return f"{name}'s {found.group(2)}" if found.group(2) else name
+
+    text = re.sub(r"model\.layers\[(\d+)\](?:\.(\w+))?", card, message)
+    return text[:1].upper() + text[1:]

@@ -118,6 +118,12 @@ class LivePlots(QWidget):
         self.standardised.setVisible(False)
         self.standardised.toggled.connect(self._on_standardised_toggled)
         row.addWidget(self.standardised)
+        self.metric_choice = QComboBox(objectName="metricChoice")
+        self.metric_choice.setToolTip("Which of the chosen metrics the metric plot draws, "
+                                      "on the training and the validation rows.")
+        self.metric_choice.setVisible(False)  # shown when there is a choice
+        self.metric_choice.currentIndexChanged.connect(self._on_metric_choice_changed)
+        row.addWidget(self.metric_choice)
         self.x_axis = QComboBox(objectName="xAxis")
         self.x_axis.addItems(["epochs", "updates"])
         self.x_axis.setToolTip("Plot against epochs (passes over the data) or updates "
@@ -173,6 +179,33 @@ class LivePlots(QWidget):
         if metric:
             self.metric_name = metric
         self._build()
+
+    def set_metrics(self, metrics: tuple[str, ...]) -> None:
+        """The metrics the run computes, offered in the metric choice; the one drawn
+        stays if it is still among them, else the first is drawn."""
+        choice = self.metric_choice
+        if tuple(choice.itemData(i) for i in range(choice.count())) != tuple(metrics):
+            choice.blockSignals(True)
+            choice.clear()
+            for name in metrics:
+                choice.addItem(label(name), name)
+            choice.blockSignals(False)
+        choice.setVisible(len(metrics) > 1)
+        if not metrics:
+            return
+        keep = self.metric_name if self.metric_name in metrics else metrics[0]
+        choice.blockSignals(True)
+        choice.setCurrentIndex(choice.findData(keep))
+        choice.blockSignals(False)
+        if keep != self.metric_name:
+            self.metric_name = keep
+            self._build()
+
+    def _on_metric_choice_changed(self, index: int) -> None:
+        name = self.metric_choice.itemData(index)
+        if name and name != self.metric_name:
+            self.metric_name = name  # every logged column is kept: its past shows at once
+            self._build()
 
     def set_planned_epochs(self, epochs: int) -> None:
         """The x axis spans this many epochs (any time: the user may change it mid-run)."""

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBo
                                QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.losses import LOSS_HELP, LOSS_LABELS
-from ...core.optim import OPTIMIZERS, SCHEDULES, WARMUP_HELP, planned_lr_curve
+from ...core.optim import (OPTIMIZERS, SCHEDULES, WARMUP_HELP, planned_lr_curve,
+                           schedule_defaults_for)
 from ...core.metrics import METRIC_HELP, default_metrics
 from ...core.spec import OptimizerSpec, SessionSpec
 from .live_plots import keep_flat_lines_readable
@@ -123,9 +124,7 @@ class OptimizerPanel(QWidget):
             self.schedule.setItemData(self.schedule.count() - 1, kind.description,
                                       Qt.ItemDataRole.ToolTipRole)
         self.schedule.setToolTip("How the learning rate changes as training goes on.")
-        self.schedule.currentIndexChanged.connect(
-            lambda _: self._edit({"schedule.name": self.schedule.currentData(),
-                                  "schedule.params": {}}, "the schedule"))
+        self.schedule.currentIndexChanged.connect(self._on_schedule_changed)
         form.addRow("schedule", self.schedule)
         self.schedule_params = ParamForm()
         self.schedule_params.valuesChanged.connect(
@@ -323,6 +322,13 @@ class OptimizerPanel(QWidget):
         elif was_full_only and not kind.full_batch_only and self._batch_before_full_only:
             changes["train.batch_size"] = self._batch_before_full_only  # as it was before
         self._edit(changes, "the optimizer")
+
+    def _on_schedule_changed(self, index: int) -> None:
+        """A decay is set up to show its idea over this run's epochs."""
+        name = self.schedule.currentData()
+        epochs = self._shown.train.epochs if self._shown is not None else self.epochs.value()
+        self._edit({"schedule.name": name,
+                    "schedule.params": schedule_defaults_for(name, epochs)}, "the schedule")
 
     def _on_lr_slider_moved(self, position: int) -> None:
         lr = slider_to_lr(position)

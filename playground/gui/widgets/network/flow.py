@@ -52,8 +52,11 @@ class GradientFlowWidget(QWidget):
         self.legend = QLabel(objectName="flowLegend", wordWrap=True)
         self.legend.setToolTip("One colour per layer, in both plots below.")
         layout.addWidget(self.legend)
-        self.ratio_plot = self._plot("update / weight ratio per update", "|\u0394W| / |W|",
-                                     log=True)
+        # Short titles: two plots share a column beside the side panels, and a longer
+        # one was cut off at 1280 px; the tooltips say it in full.
+        self.ratio_plot = self._plot("update / weight ratio", "|\u0394W| / |W|", log=True)
+        self.ratio_plot.setToolTip("Per layer, how much one update changes its weights, "
+                                   "relative to their size (log scale).")
         self.band = QGraphicsRectItem()
         self.band.setPen(QPen(QColor(0, 0, 0, 0), 0))
         self.band.setBrush(QBrush(QColor(22, 163, 74, 40)))
@@ -63,7 +66,9 @@ class GradientFlowWidget(QWidget):
                              "learns; far above: the steps are too big.")
         self.ratio_plot.addItem(self.band, ignoreBounds=True)
         self.ratio_plot.getViewBox().sigXRangeChanged.connect(self._on_ratio_x_range_changed)
-        self.share_plot = self._plot("dead ReLU units / saturated outputs", "share")
+        self.share_plot = self._plot("dead / saturated units", "share")
+        self.share_plot.setToolTip("Per layer, the share of dead ReLU units (never active) "
+                                   "or of saturated sigmoid and tanh outputs.")
         self._set_range("share", self.share_plot, (0.0, 1.0), (-0.02, 1.02))
         top = QHBoxLayout()
         top.addWidget(self.ratio_plot)

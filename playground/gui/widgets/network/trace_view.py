@@ -22,6 +22,8 @@ NAMES = {"exp_avg": "Adam m (exp_avg)", "exp_avg_sq": "Adam v (exp_avg_sq)",
          "exp_inf": "Adamax infinity norm", "mu_product": "NAdam mu product"}
 
 
+HINT = ("Click a link (or a neuron) in the network to follow its weight (bias) and the "
+        "optimizer's state for it; double-click while paused to edit it.")
 COLUMNS = 2  # the strip beside the loss curves is about 370 px wide: three were cut off
 
 
@@ -33,9 +35,7 @@ class WeightTraceView(QWidget):
         self.background, self.text = "#ffffff", "#1d1f23"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel("Click a link (or a neuron) in the network to follow its weight "
-                            "(bias) and the optimizer's state for it; double-click while "
-                            "paused to edit it.", objectName="traceTitle", wordWrap=True)
+        self.title = QLabel(HINT, objectName="traceTitle", wordWrap=True)
         layout.addWidget(self.title)
         self.plots = PlotCanvas()
         self.plots.setToolTip(
@@ -61,6 +61,13 @@ class WeightTraceView(QWidget):
         self.where = where
         self.rows = {}
         self.title.setText(f"Following {label}.")
+        self._rebuild()
+
+    def unfollow(self) -> None:
+        """Follow nothing (the run whose weight was followed is gone)."""
+        self.where = None
+        self.rows = {}
+        self.title.setText(HINT)
         self._rebuild()
 
     def clear(self) -> None:
