@@ -37,7 +37,7 @@ class SweepWorker(QObject):
     # (name, arguments) for the controller's signal of that name: recordsArrived
     # ([(run index, record)]), runFinished (run index, reason), failed (a sentence),
     # finished ({"rows": table rows, "stopped": bool, "runs": [KeptRun]}, or None after
-    # a failure).
+    # a failure; "summary": one row per variant, means over seeds at its chosen lr).
     event = Signal(object)
     done = Signal()
 
@@ -58,7 +58,7 @@ class SweepWorker(QObject):
                                interactive=True)
             self._flush()
             outcome = {"rows": result.table(), "stopped": result.stopped,
-                       "runs": kept_runs(result)}
+                       "runs": kept_runs(result), "summary": result.summary()}
         except PlaygroundError as exc:
             self.event.emit(("failed", (str(exc),)))
         except Exception as exc:  # noqa: BLE001 - reported in words, logged in full

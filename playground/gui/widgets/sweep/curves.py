@@ -19,6 +19,10 @@ SHOWN = ("loss", "val_loss", "accuracy", "val_accuracy", "r2", "val_r2", "mae", 
          "lr", "update_norm")
 
 
+# The x axes offered: their label and the record key (seconds are summed per run).
+X_AXES = {"epoch": "epoch", "updates": "step", "seconds": "seconds"}
+
+
 def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
@@ -51,6 +55,12 @@ class SweepCurves(QWidget):
                                  "the weights (update_norm).")
         self.quantity.addItems(["loss", "val_loss"])
         self.quantity.currentTextChanged.connect(self._on_quantity_current_text_changed)
+        self.x_axis = QComboBox(objectName="sweepXAxis")
+        self.x_axis.addItems(list(X_AXES))
+        self.x_axis.setToolTip("What the curves are drawn against: epochs, updates (one per "
+                               "batch), or seconds of training (a run trained together "
+                               "with others counts its share).")
+        self.x_axis.currentTextChanged.connect(self._on_x_axis_current_text_changed)
         self.log_y = QCheckBox("Log scale", objectName="sweepLogScale")
         self.log_y.setToolTip("A logarithmic loss axis: runs that differ by orders of "
                               "magnitude stay readable.")
@@ -58,6 +68,8 @@ class SweepCurves(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Show"))
         top.addWidget(self.quantity)
+        top.addWidget(QLabel("against"))
+        top.addWidget(self.x_axis)
         top.addWidget(self.log_y)
         top.addStretch(1)
         self.plot = pg.PlotWidget(objectName="sweepPlot")
@@ -76,6 +88,7 @@ class SweepCurves(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
+        self.epochs = 0
         self.data: list[dict[str, _Column]] = []
         self.dirty = False
         self.redraws = 0
@@ -93,26 +106,45 @@ class SweepCurves(QWidget):
             self.plot.getAxis(axis).setTextPen(foreground)
         self.legend.setLabelTextColor(foreground)
 
-    def begin(self, names: list[str], epochs: int = 0) -> None:
-        """A new sweep: one empty curve per run, named in the legend. With the planned
-        epochs the x axis is fixed from the start: an axis that changes every frame
-        regenerates its ticks every frame."""
+    def begin(self, names: list[str], epochs: int = 0,
+              groups: list[int] | None = None) -> None:
+        """A new sweep: one empty curve per run. groups: each run's variant, when a
+        variant has several runs (seeds, an lr grid): its runs share a colour and one
+        legend entry, named by names[i] of its first run. With the planned epochs the x
+        axis is fixed from the start: an axis that changes every frame regenerates its
+        ticks every frame."""
         self.plot.clear()
-        if epochs:
-            self.plot.enableAutoRange(x=False, y=True)
-            self.plot.setXRange(1, max(epochs, 2), padding=0.02)
-        else:
-            self.plot.enableAutoRange(x=True, y=True)
+        self.epochs = epochs
+        self._fix_x_range()
         self.legend.clear()
+        groups = list(range(len(names))) if groups is None else groups
         # 2-pixel pens tell a few runs' colours apart; past eight runs 1-pixel pens: 2-pixel
         # ones made a frame of 16 curves x 600 points cost 62 ms to paint here (Qt strokes
         # wide lines as polygons).
         width = 2 if len(names) <= 8 else 1
-        self.curves = [self.plot.plot([], [], name=name, pen=pg.mkPen(colour(i), width=width),
-                                      skipFiniteCheck=True)
-                       for i, name in enumerate(names)]
+        named: set[int] = set()
+        self.curves = []
+        for name, group in zip(names, groups):
+            first = group not in named
+            named.add(group)
+            self.curves.append(self.plot.plot(
+                [], [], name=name if first else None,
+                pen=pg.mkPen(colour(group), width=width), skipFiniteCheck=True))
         self.data = [{} for _ in names]
         self.dirty = False
+
+    def _fix_x_range(self) -> None:
+        if self.epochs and self.x_axis.currentText() == "epoch":
+            self.plot.enableAutoRange(x=False, y=True)
+            self.plot.setXRange(1, max(self.epochs, 2), padding=0.02)
+        else:
+            self.plot.enableAutoRange(x=True, y=True)
+
+    def show_only(self, runs: set[int] | None) -> None:
+        """Hide every run's curve but these (None: show all): after an lr search, the
+        runs at each variant's chosen lr."""
+        for index, curve in enumerate(self.curves):
+            curve.setVisible(runs is None or index in runs)
 
     def add(self, batch: list) -> None:
         """Records (run index, record) as they arrive."""
@@ -152,13 +184,25 @@ class SweepCurves(QWidget):
                 curve.setData([], [])
                 continue
             y = values.view()
-            epochs = columns["epoch"].view()[:len(y)]
+            x = self.x_values(columns)[:len(y)]
             if self.log_y.isChecked():  # log of 0 or less cannot be drawn
                 keep = y > 0
-                epochs, y = epochs[keep], y[keep]
-            curve.setData(epochs, y)
+                x, y = x[keep], y[keep]
+            curve.setData(x, y)
         self.dirty = False
         self.redraws += 1
+
+    def x_values(self, columns: dict) -> np.ndarray:
+        """A run's x values on the chosen axis: epochs, updates, or seconds so far."""
+        key = X_AXES[self.x_axis.currentText()]
+        column = columns.get(key) or columns["epoch"]
+        return np.cumsum(column.view()) if key == "seconds" else column.view()
+
+    @Slot(str)
+    def _on_x_axis_current_text_changed(self, name: str) -> None:
+        self.plot.setLabel("bottom", name)
+        self._fix_x_range()
+        self.redraw()
 
     @Slot(str)
     def _on_quantity_current_text_changed(self, key: str) -> None:
