@@ -38,6 +38,8 @@ def _spec(data: DataSpec, hidden: tuple[int, ...], activation: str, optimizer: O
 
 
 _SPIRAL = DataSpec("spiral", samples=400, noise=0.1)
+# Batch sizes from 1 to full want lrs a hundredfold apart: a wider grid (0.005 to 1.5).
+_BATCH_LRS = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -77,17 +79,24 @@ class Preset:
     lr_grid: tuple[float, ...] = ()   # multiples of each variant's lr (default
     # sweep.LR_FACTORS), or the lrs themselves with lr_absolute
     lr_absolute: bool = False
+    with_validation: bool = False   # its curves: each run's validation twin beside it
+    x_axis: str = "epoch"           # its curves against epoch, updates or seconds
 
     @property
     def expect(self) -> str:  # the older name of the claim
         return self.claim
 
     def grid_words(self) -> str:
+        """The lrs each variant tries, in words: '1e-06 to 1', '0.005 to 1.5', or
+        '0.1x to 10x its default' (when the optimizer, and so its default, varies)."""
         from .sweep import LR_FACTORS
         grid = self.lr_grid or LR_FACTORS
         if self.lr_absolute:
             return f"{min(grid):g} to {max(grid):g}"
-        return f"{min(grid):g}x to {max(grid):g}x its default"
+        if "optimizer" in dict(self.vary):
+            return f"{min(grid):g}x to {max(grid):g}x its default"
+        lr = self.base().optimizer.lr
+        return f"{lr * min(grid):.3g} to {lr * max(grid):.3g}"
 
     def caption(self) -> str:
         lr = (f"Each variant trains at its own lr, the best of {self.grid_words()} on "
@@ -153,7 +162,9 @@ def _show(row: dict[str, Any], key: str) -> str:
         return "not reached" if key.endswith("_to_target") else "-"
     spread = row.get(f"{key}_sd")
     text = f"{value:.3g}"
-    if row.get("seeds", 1) > 1 and isinstance(spread, float) and math.isfinite(spread):
+    shared = key.startswith("seconds") and row.get("trained_together", 1) > 1
+    if row.get("seeds", 1) > 1 and isinstance(spread, float) and math.isfinite(spread) \
+            and not shared:  # seeds trained together share one time: no spread to tell
         text += f" \u00b1 {spread:.2g}"
     reached = row.get(f"{key}_reached")
     if reached is not None and reached < row.get("seeds", 1):
@@ -162,7 +173,7 @@ def _show(row: dict[str, Any], key: str) -> str:
 
 
 def _count(row: dict[str, Any], key: str, unit: str) -> str:
-    """'12 epochs', '12 ± 2 epochs', or 'not reached'."""
+    """'12 epochs', '12 \u00b1 2 epochs', or 'not reached'."""
     text = _show(row, key)
     return text if text.startswith(("not reached", "diverged")) else f"{text} {unit}"
 
@@ -320,16 +331,17 @@ def _judge_epochs(rows: Rows) -> tuple[bool, str, str]:
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("optimizers", "Optimizer vs accuracy",
            "Which update rule learns best in the same number of epochs?",
-           "On breast_cancer with its raw features (they range from 0.001 to 4,000: an "
+           "On breast_cancer with each row scaled to length 1 ('normalize': the area "
+           "features dominate every row and the others shrink to about 1e-4, an "
            "ill-conditioned problem), logistic regression (a linear model), full batch, "
-           "200 epochs.",
+           "100 epochs.",
            "At their tuned lrs, momentum, RMSprop and Adam each end with a lower training "
            "loss than plain gradient descent at its tuned lr.",
-           lambda: _spec(DataSpec("breast_cancer", scaling="none"), (), "linear",
-                         OptimizerSpec("adam", 0.001), 200, batch_size=None),
+           lambda: _spec(DataSpec("breast_cancer", scaling="normalize"), (), "linear",
+                         OptimizerSpec("adam", 0.001), 100, batch_size=None),
            (("optimizer", ("sgd", "momentum", "adagrad", "rmsprop", "adam")),),
            ("loss", "accuracy", "test_accuracy", "epoch_to_target"), _judge_optimizers,
-           0.3, tune_lr=True, lr_grid=(1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0),
+           0.3, tune_lr=True, lr_grid=(1e-4, 1e-3, 0.01, 0.1, 1.0, 10.0, 100.0),
            lr_absolute=True),
     Preset("init", "Initialisation vs final cost",
            "How much does the starting point matter?",
@@ -353,19 +365,19 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
                          OptimizerSpec("sgd", 0.05), 20),
            (("batch_size", (1, 8, 32, 128, None)),),
            ("seconds", "seconds_to_target", "epoch_to_target", "loss"), _judge_batch_seconds,
-           0.15, tune_lr=True),
+           0.15, tune_lr=True, lr_grid=_BATCH_LRS),
     Preset("iterations", "Iterations vs error",
            "Batch, mini-batch or stochastic gradient descent: how far does each get per "
            "update, and per epoch?",
            "On breast_cancer, standardised, a 30-16-1 ReLU network, gradient descent, 20 "
-           "epochs; the curves can be drawn against updates or seconds.",
+           "epochs; the curves are drawn against updates (or seconds).",
            "Per update, full batch lowers the loss most (each step uses every sample); per "
            "epoch, stochastic descent does (it makes one step per sample).",
            lambda: _spec(DataSpec("breast_cancer"), (16,), "relu",
                          OptimizerSpec("sgd", 0.05), 20),
            (("batch_size", (1, 32, None)),),
            ("updates_to_target", "epoch_to_target", "seconds_to_target", "loss"),
-           _judge_iterations, 0.15, tune_lr=True),
+           _judge_iterations, 0.15, tune_lr=True, lr_grid=_BATCH_LRS, x_axis="updates"),
     Preset("lr", "Learning rate vs convergence",
            "How does the step size change the descent?",
            "On diabetes (regression), a 10-16-1 tanh network, gradient descent, 60 epochs.",
@@ -409,18 +421,19 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
                          30),
            (("scaling", ("none", "minmax", "standard", "robust", "normalize")),),
            ("loss", "epoch_to_target", "test_accuracy"), _judge_scaling, 0.2, tune_lr=True,
-           lr_grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0)),
+           lr_grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)),
     Preset("epochs", "Epochs vs accuracy",
            "Does training longer always help?",
            "On moons with few, noisy samples (200, noise 0.35), a 2-64-64-1 ReLU network, "
-           "Adam at lr 0.01, 100 epochs; the curves show training against validation.",
+           "Adam at lr 0.01, 100 epochs; the curves show training (solid) against validation "
+           "(dashed).",
            "Without regularisation the validation loss reaches its lowest well before the "
            "last epoch and then rises while the training loss keeps falling: overfitting.",
            lambda: _spec(DataSpec("moons", samples=200, noise=0.35), (64, 64), "relu",
                          OptimizerSpec("adam", 0.01), 100),
            (("l2", (0.0, 0.001, 0.01)),),
            ("loss", "val_loss", "best_val_epoch", "val_loss_min", "test_accuracy"),
-           _judge_epochs, keep_lr=True),
+           _judge_epochs, keep_lr=True, with_validation=True),
 )}
 
 

@@ -345,7 +345,7 @@ def _best_validation(records: list[dict]) -> dict[str, Any]:
 
 
 # What a summary row keeps of its runs' rows as they are (the same in every run).
-_SAME = ("variant", "trained_together", "stacked")
+_SAME = ("variant", "trained_together", "stacked", "lr_edge")
 _NOT_AVERAGED = ("run", "seed", "epochs", "updates", *_SAME)
 
 
@@ -356,6 +356,11 @@ def _summarise(rows: list[dict[str, Any]], plan: SweepPlan, lr: float,
     out.update({name: first[name] for name in plan.names})
     out["lr"] = lr
     out["lr_tuned"] = tuned
+    grid = sorted({run.spec.optimizer.lr for run in plan.runs
+                   if run.variant + 1 == first["variant"]})
+    # The best lr at an end of its grid: a better one may lie beyond it.
+    out["lr_edge"] = "" if not tuned or len(grid) < 2 else \
+        "top" if lr == grid[-1] else "bottom" if lr == grid[0] else ""
     out["seeds"] = len(rows)
     reasons = [row["reason"] for row in rows]
     out["reason"] = ", ".join(f"{reason} {reasons.count(reason)}/{len(rows)}"
@@ -368,8 +373,9 @@ def _summarise(rows: list[dict[str, Any]], plan: SweepPlan, lr: float,
             continue
         values = [row.get(key) for row in rows]
         if key.endswith("_to_target"):
-            reached = [v for v in values if v is not None]
+            reached = [float(v) for v in values if v is not None]
             out[key] = sum(reached) / len(reached) if reached else None
+            out[key + "_sd"] = _sd(reached) if reached else None
             out[key + "_reached"] = len(reached)
             continue
         numbers = [float(v) for v in values if isinstance(v, (int, float))
@@ -420,23 +426,26 @@ def table_columns(rows: list[dict[str, Any]], varied: Sequence[str],
 
 
 def cell_text(row: dict[str, Any], key: str) -> str:
-    """A table cell as text: 0.1234, '0.12 ± 0.01' for a mean over seeds, '–' for
+    """A table cell as text: 0.1234, '0.12 \u00b1 0.01' for a mean over seeds, '\u2013' for
     none; a target reached by only some seeds says how many; runs trained together say
     how many shared the time."""
     value = row.get(key)
     if value is None:
-        return "–"
+        return "\u2013"
     if key == "trained_together":
         return f"{value} runs" if value > 1 else "alone"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key == "lr" and row.get("lr_edge"):
+        return f"{value:g} (grid's {row['lr_edge']})"
     if not isinstance(value, float):
         return str(value)
     text = f"{value:.4g}"
     seeds = row.get("seeds", 1)
     spread = row.get(f"{key}_sd")
-    if seeds > 1 and isinstance(spread, float) and math.isfinite(spread):
-        text = f"{value:.3g} ± {spread:.2g}"
+    shared = key.startswith("seconds") and row.get("trained_together", 1) > 1
+    if seeds > 1 and isinstance(spread, float) and math.isfinite(spread) and not shared:
+        text = f"{value:.3g} \u00b1 {spread:.2g}"
     reached = row.get(f"{key}_reached")
     if reached is not None and reached < seeds:
         text += f" ({reached}/{seeds})"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 # Sixteen colours told apart on white and on dark backgrounds (tab10 + six more).
@@ -65,12 +65,19 @@ class SweepCurves(QWidget):
         self.log_y.setToolTip("A logarithmic loss axis: runs that differ by orders of "
                               "magnitude stay readable.")
         self.log_y.toggled.connect(self._on_log_y_toggled)
+        self.with_validation = QCheckBox("With validation",
+                                         objectName="sweepWithValidation")
+        self.with_validation.setToolTip(
+            "Each run's validation twin of the quantity (val_loss beside loss), dashed in "
+            "the run's colour: where the two part, the network starts to overfit.")
+        self.with_validation.toggled.connect(self._on_with_validation_toggled)
         top = QHBoxLayout()
         top.addWidget(QLabel("Show"))
         top.addWidget(self.quantity)
         top.addWidget(QLabel("against"))
         top.addWidget(self.x_axis)
         top.addWidget(self.log_y)
+        top.addWidget(self.with_validation)
         top.addStretch(1)
         self.plot = pg.PlotWidget(objectName="sweepPlot")
         # No grid: the axes draw it, and replaying their pictures was a third of a
@@ -88,6 +95,10 @@ class SweepCurves(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
+        self.names: list[str] = []
+        self.twins: list[pg.PlotDataItem] = []
+        self.shown: set[int] | None = None
+        self.groups: list[int] = []
         self.epochs = 0
         self.data: list[dict[str, _Column]] = []
         self.dirty = False
@@ -122,16 +133,25 @@ class SweepCurves(QWidget):
         # ones made a frame of 16 curves x 600 points cost 62 ms to paint here (Qt strokes
         # wide lines as polygons).
         width = 2 if len(names) <= 8 else 1
-        named: set[int] = set()
-        self.curves = []
-        for name, group in zip(names, groups):
-            first = group not in named
-            named.add(group)
-            self.curves.append(self.plot.plot(
-                [], [], name=name if first else None,
-                pen=pg.mkPen(colour(group), width=width), skipFiniteCheck=True))
+        self.names, self.groups, self.shown = list(names), groups, None
+        self.curves = [self.plot.plot([], [], pen=pg.mkPen(colour(group), width=width),
+                                      skipFiniteCheck=True) for group in groups]
+        dashed = Qt.PenStyle.DashLine
+        self.twins = [self.plot.plot([], [], pen=pg.mkPen(colour(group), width=width,
+                                                          style=dashed),
+                                     skipFiniteCheck=True) for group in groups]
+        self._name_curves()
         self.data = [{} for _ in names]
         self.dirty = False
+
+    def _name_curves(self) -> None:
+        """One legend entry per variant, on its first visible run's curve."""
+        self.legend.clear()
+        named: set[int] = set()
+        for curve, name, group in zip(self.curves, self.names, self.groups):
+            if group not in named and curve.isVisible():
+                named.add(group)
+                self.legend.addItem(curve, name)
 
     def _fix_x_range(self) -> None:
         if self.epochs and self.x_axis.currentText() == "epoch":
@@ -143,8 +163,11 @@ class SweepCurves(QWidget):
     def show_only(self, runs: set[int] | None) -> None:
         """Hide every run's curve but these (None: show all): after an lr search, the
         runs at each variant's chosen lr."""
+        self.shown = runs
         for index, curve in enumerate(self.curves):
             curve.setVisible(runs is None or index in runs)
+        self._name_curves()
+        self.redraw()
 
     def add(self, batch: list) -> None:
         """Records (run index, record) as they arrive."""
@@ -176,9 +199,26 @@ class SweepCurves(QWidget):
         if self.dirty:
             self.redraw()
 
+    def twin_key(self) -> str | None:
+        """The validation twin drawn beside the quantity, if asked for and there is one."""
+        key = self.quantity.currentText()
+        if not self.with_validation.isChecked() or key.startswith("val_"):
+            return None
+        return f"val_{key}"
+
     def redraw(self) -> None:
         key = self.quantity.currentText()
-        for curve, columns in zip(self.curves, self.data):
+        self._draw(self.curves, key)
+        twin = self.twin_key()
+        for index, curve in enumerate(self.twins):
+            curve.setVisible(twin is not None and (self.shown is None or index in self.shown))
+        if twin is not None:
+            self._draw(self.twins, twin)
+        self.dirty = False
+        self.redraws += 1
+
+    def _draw(self, curves: list, key: str) -> None:
+        for curve, columns in zip(curves, self.data):
             values = columns.get(key)
             if values is None:
                 curve.setData([], [])
@@ -189,8 +229,6 @@ class SweepCurves(QWidget):
                 keep = y > 0
                 x, y = x[keep], y[keep]
             curve.setData(x, y)
-        self.dirty = False
-        self.redraws += 1
 
     def x_values(self, columns: dict) -> np.ndarray:
         """A run's x values on the chosen axis: epochs, updates, or seconds so far."""
@@ -201,7 +239,14 @@ class SweepCurves(QWidget):
     @Slot(str)
     def _on_x_axis_current_text_changed(self, name: str) -> None:
         self.plot.setLabel("bottom", name)
+        # Updates span orders of magnitude (one a sample against one an epoch): a log
+        # axis shows every batch size's curve.
+        self.plot.setLogMode(x=name == "updates", y=self.log_y.isChecked())
         self._fix_x_range()
+        self.redraw()
+
+    @Slot(bool)
+    def _on_with_validation_toggled(self, on: bool) -> None:
         self.redraw()
 
     @Slot(str)
@@ -211,5 +256,5 @@ class SweepCurves(QWidget):
 
     @Slot(bool)
     def _on_log_y_toggled(self, on: bool) -> None:
-        self.plot.setLogMode(x=False, y=on)
+        self.plot.setLogMode(x=self.x_axis.currentText() == "updates", y=on)
         self.redraw()

@@ -96,7 +96,7 @@ class SweepWindow(QWidget):
         self.table.verticalHeader().hide()
         below.addWidget(self.table, 1)
         splitter.addWidget(lower)
-        splitter.setSizes([420, 200])
+        splitter.setSizes([380, 260])
         layout.addWidget(splitter, 1)
         self.resize(1000, 760)
         self._on_preset_current_index_changed(0)
@@ -225,6 +225,8 @@ class SweepWindow(QWidget):
                          for var, values in item.vary])
             self.epochs.setValue(item.base().train.epochs)
             self.seeds.setValue(DEFAULT_SEEDS)
+            self.curves.with_validation.setChecked(item.with_validation)
+            self.curves.x_axis.setCurrentText(item.x_axis)
             self.target.setText("" if item.target_loss is None else f"{item.target_loss:g}")
         self._describe()
 
@@ -331,7 +333,7 @@ class SweepWindow(QWidget):
                                    if run.trial.get("lr") == chosen.get(run.variant + 1)})
         self._show_verdict([] if outcome["stopped"] else summary)
         self.progress.setValue(self.total if not outcome["stopped"] else self.done)
-        self.status.setText(f"{self._finished_runs} of {len(self.rows)} runs done"
+        self.status.setText(f"{self._finished_runs} of {len(self.run_rows)} runs done"
                             + (" (stopped)" if outcome["stopped"] else ""))
         self.curves.redraw()
         self._fill_table()
