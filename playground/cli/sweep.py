@@ -69,9 +69,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     seeds = args.seeds if args.seeds is not None else (DEFAULT_SEEDS if chosen else 1)
     if args.csv is not None:  # refused before training, not after
         check_output(args.csv, "--csv")
-    plan = plan_sweep(base, vary, target, keep_lr=args.lr is not None or
-                      bool(chosen and chosen.keep_lr), seeds=seeds,
-                      tune_lr=bool(chosen and chosen.tune_lr and not args.vary))
+    if chosen and not args.vary:  # the preset's own comparison, with its lr grid
+        plan = chosen.plan(base, seeds=seeds, keep_lr=args.lr is not None, target_loss=target)
+    else:
+        plan = plan_sweep(base, vary, target, keep_lr=args.lr is not None or
+                          bool(chosen and chosen.keep_lr), seeds=seeds)
     control = TrainControl()
     stop = lambda *_: control.stop()  # noqa: E731 - Ctrl-C ends the sweep after a batch
     previous = {number: signal.signal(number, stop)

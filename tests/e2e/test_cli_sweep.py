@@ -84,7 +84,7 @@ def test_a_preset_runs_with_train_flags_shortening_it(capsys):
     code, out, err = run_cli(capsys, "sweep", "--preset", "init", "--epochs", "2",
                              "--seeds", "1")
     assert code == 0, err
-    assert "run 25/25" in out and "zeros" in out  # 5 inits x 5 lrs
+    assert "run 30/30" in out and "zeros" in out  # 5 inits x 6 lrs
     assert "Claim: Zeros leave every hidden unit identical" in out
     assert "Verdict: " in out
 

@@ -105,12 +105,15 @@ class Preset:
         return f"{self.question} {self.setting} {lr} Claim: {self.claim}".replace("  ", " ")
 
     def plan(self, base: SessionSpec | None = None, vary: Any = None,
-             seeds: int = DEFAULT_SEEDS, keep_lr: bool = False) -> Any:
+             seeds: int = DEFAULT_SEEDS, keep_lr: bool = False,
+             target_loss: Any = "preset") -> Any:
         """The sweep: on the preset's base spec (or one given, say with fewer epochs),
-        each variant from `seeds` seeds, at its tuned lr unless keep_lr."""
+        each variant from `seeds` seeds, at its tuned lr unless keep_lr; the preset's
+        target loss unless another (or None) is given."""
         from .sweep import plan_sweep
         tune = (self.lr_grid or True) if self.tune_lr else False
-        return plan_sweep(base or self.base(), vary or self.vary, self.target_loss,
+        target = self.target_loss if target_loss == "preset" else target_loss
+        return plan_sweep(base or self.base(), vary or self.vary, target,
                           self.keep_lr or keep_lr, seeds=seeds, tune_lr=tune,
                           absolute=self.lr_absolute)
 
@@ -178,6 +181,17 @@ def _count(row: dict[str, Any], key: str, unit: str) -> str:
     return text if text.startswith(("not reached", "diverged")) else f"{text} {unit}"
 
 
+def _by_batch(rows: Rows) -> list[dict[str, Any]]:
+    """Rows by batch size, smallest first, full batch last."""
+    return sorted(rows, key=lambda row: math.inf if row["batch_size"] in (None, "full")
+                  else row["batch_size"])
+
+
+def _listing(title: str, parts: Any) -> str:
+    """'title: a; b; c.'"""
+    return f"{title}: " + "; ".join(parts) + "."
+
+
 def _label(value: Any) -> str:
     return "full" if value is None or value == "full" else \
         f"{value:g}" if isinstance(value, float) else str(value)
@@ -213,14 +227,13 @@ def _judge_init(rows: Rows) -> tuple[bool, str, str]:
 
 
 def _judge_batch_seconds(rows: Rows) -> tuple[bool, str, str]:
-    ordered = sorted(rows, key=lambda row: math.inf if row["batch_size"] in (None, "full")
-                     else row["batch_size"])
+    ordered = _by_batch(rows)
     seconds = [_reached(row, "seconds_to_target") for row in ordered]
     best = min(seconds[1:-1], default=math.inf)
     agrees = best < seconds[0] and best < seconds[-1]
-    evidence = "seconds to the target loss (each run's share): " + "; ".join(
+    evidence = _listing("seconds to the target loss (each run's share)", (
         f"batch {_label(row['batch_size'])} {_count(row, 'seconds_to_target', 's')}"
-        for row in ordered) + "."
+        for row in ordered))
     return agrees, evidence, ("On this machine an update costs so little next to its fixed "
                               "overhead (or so much) that an extreme batch size kept up.")
 
@@ -246,9 +259,9 @@ def _judge_momentum(rows: Rows) -> tuple[bool, str, str]:
     ordered = sorted(rows, key=lambda row: row["momentum"])
     moves = [_num(row, "update_norm") for row in ordered]
     agrees = all(a < b for a, b in zip(moves, moves[1:]))
-    evidence = "distance the weights move per epoch: " + "; ".join(
+    evidence = _listing("distance the weights move per epoch", (
         f"momentum {_label(row['momentum'])} {_show(row, 'update_norm')}"
-        for row in ordered) + "."
+        for row in ordered))
     return agrees, evidence, ("A higher momentum moved less: its steps overshot and turned "
                               "back within an epoch, so the distance moved cancelled out.")
 
@@ -297,8 +310,7 @@ def _judge_scaling(rows: Rows) -> tuple[bool, str, str]:
 
 
 def _judge_iterations(rows: Rows) -> tuple[bool, str, str]:
-    ordered = sorted(rows, key=lambda row: math.inf if row["batch_size"] in (None, "full")
-                     else row["batch_size"])
+    ordered = _by_batch(rows)
     small, full = ordered[0], ordered[-1]
     fewer_updates = _reached(full, "updates_to_target") < _reached(small, "updates_to_target")
     fewer_epochs = _reached(small, "epoch_to_target") < _reached(full, "epoch_to_target")
@@ -345,15 +357,16 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
            lr_absolute=True),
     Preset("init", "Initialisation vs final cost",
            "How much does the starting point matter?",
-           "On spiral with a deep ReLU stack (6 hidden layers of 32), plain gradient "
-           "descent, 80 epochs. (The playground's Xavier uses the activation's gain, "
+           "On spiral with a deep ReLU stack (6 hidden layers of 16), plain gradient "
+           "descent, 60 epochs. (The playground's Xavier uses the activation's gain, "
            "\u221a2 for ReLU, which on equal widths is He's scale.)",
            "Zeros leave every hidden unit identical, so the loss stays the highest; He "
            "trains further than PyTorch's default, whose smaller scale shrinks the signal "
            "layer by layer.",
-           lambda: _spec(_SPIRAL, (32,) * 6, "relu", OptimizerSpec("sgd", 0.1), 80),
-           (("init", ("zeros", "normal", "default", "he_normal", "orthogonal")),),
-           ("loss", "val_loss", "test_loss", "test_accuracy"), _judge_init, tune_lr=True),
+           lambda: _spec(_SPIRAL, (16,) * 6, "relu", OptimizerSpec("sgd", 0.1), 60),
+           (("init", ("zeros", "normal", "default", "xavier_normal", "he_normal")),),
+           ("loss", "val_loss", "test_loss", "test_accuracy"), _judge_init, tune_lr=True,
+           lr_grid=(0.1, 0.3, 1.0, 3.0, 10.0, 30.0)),
     Preset("batch_size", "Batch size vs time",
            "Stochastic, mini-batch or full batch: which reaches a low loss soonest in "
            "seconds, and in epochs?",

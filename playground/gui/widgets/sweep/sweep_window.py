@@ -269,8 +269,7 @@ class SweepWindow(QWidget):
         except ValueError:
             raise PlaygroundError(f"Target loss: {text!r} is not a number.") from None
         if item is not None:
-            plan = item.plan(base, vary, seeds=self.seeds.value())
-            return replace(plan, target_loss=target) if target != plan.target_loss else plan
+            return item.plan(base, vary, seeds=self.seeds.value(), target_loss=target)
         return plan_sweep(base, vary, target, seeds=self.seeds.value())
 
     @Slot()
