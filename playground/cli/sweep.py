@@ -152,10 +152,14 @@ def markdown(rows: list[dict], plan: Any, extra: tuple[str, ...], chosen: Any,
     """The summary table and the verdict as Markdown: what the README shows."""
     from ..core.experiments.sweep import cell_text, table_columns
 
-    columns = [c for c in table_columns(rows, plan.names, extra)
-               if c not in ("variant", "run", "val_loss", "test_loss", "seconds",
-                            "trained_together", "seconds_to_target")
-               or c in extra]
+    # What answers the question, compactly: the values, each one's lr when tuned, how
+    # a run ended when not every seed completed, and the preset's own columns.
+    columns = [*plan.names, *(["lr"] if plan.lr_factors else [])]
+    if any(not str(row.get("reason", "")).startswith("completed") or "," in
+           str(row.get("reason", "")) for row in rows):
+        columns.append("reason")
+    columns += [c for c in (extra or table_columns(rows, plan.names)) if c not in columns
+                and any(c in row for row in rows)]
     lines = []
     if chosen is not None:
         lines += [f"**{chosen.title}** ({chosen.name}). {chosen.setting} "

@@ -147,7 +147,8 @@ def test_markdown_prints_the_preset_table_and_its_verdict(capsys):
     lines = out.splitlines()
     assert lines[0].startswith("**Learning rate vs convergence** (lr). On diabetes")
     header = next(line for line in lines if line.startswith("| lr"))
-    assert "| seeds |" in header and "| loss |" in header
+    assert "| loss |" in header and "| epoch_to_target |" in header
+    assert "2 seeds" in lines[0]
     assert sum(line.startswith("| ") for line in lines) == 1 + 4
     assert any(line.startswith("Verdict: **") for line in lines)
 

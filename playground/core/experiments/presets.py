@@ -134,6 +134,11 @@ class _Missing(KeyError):
         return str(self.args[0])
 
 
+def spread_text(value: float, spread: float) -> str:
+    """A spread as text; float noise (1e-16 on equal values) is 0."""
+    return "0" if spread <= 1e-9 * max(1.0, abs(value)) else f"{spread:.2g}"
+
+
 def _row(rows: Rows, name: str, value: Any) -> dict[str, Any]:
     for row in rows:
         if row.get(name) == value:
@@ -168,7 +173,7 @@ def _show(row: dict[str, Any], key: str) -> str:
     shared = key.startswith("seconds") and row.get("trained_together", 1) > 1
     if row.get("seeds", 1) > 1 and isinstance(spread, float) and math.isfinite(spread) \
             and not shared:  # seeds trained together share one time: no spread to tell
-        text += f" \u00b1 {spread:.2g}"
+        text += f" \u00b1 {spread_text(value, spread)}"
     reached = row.get(f"{key}_reached")
     if reached is not None and reached < row.get("seeds", 1):
         text += f" (reached by {reached} of {row['seeds']} seeds)"

@@ -32,6 +32,7 @@ from ..control import TrainControl
 from ..errors import SpecError
 from ..events import EpochEnded, Finished
 from ..spec import SessionSpec
+from .presets import spread_text
 from .variables import VARIABLES, show, variable, with_optimizer
 
 MAX_VARIABLES = 2
@@ -445,7 +446,7 @@ def cell_text(row: dict[str, Any], key: str) -> str:
     spread = row.get(f"{key}_sd")
     shared = key.startswith("seconds") and row.get("trained_together", 1) > 1
     if seeds > 1 and isinstance(spread, float) and math.isfinite(spread) and not shared:
-        text = f"{value:.3g} \u00b1 {spread:.2g}"
+        text = f"{value:.3g} \u00b1 {spread_text(value, spread)}"
     reached = row.get(f"{key}_reached")
     if reached is not None and reached < seeds:
         text += f" ({reached}/{seeds})"
