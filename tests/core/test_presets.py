@@ -55,11 +55,13 @@ CRAFTED = {
          row(init="he_normal", loss=0.3)],
         "not deep enough"),
     "batch_size": (
-        [row(batch_size=1, seconds_to_target=2.0), row(batch_size=32, seconds_to_target=0.1),
-         row(batch_size="full", seconds_to_target=0.5)],
-        [row(batch_size=1, seconds_to_target=2.0), row(batch_size=32, seconds_to_target=0.6),
-         row(batch_size="full", seconds_to_target=0.5)],
-        "kept up"),
+        [row(batch_size=1, seconds=2.0, epoch_to_target=2),
+         row(batch_size=32, seconds=0.1, epoch_to_target=2),
+         row(batch_size="full", seconds=0.05, epoch_to_target=5)],
+        [row(batch_size=1, seconds=2.0, epoch_to_target=2),
+         row(batch_size=32, seconds=0.1, epoch_to_target=5),
+         row(batch_size="full", seconds=0.05, epoch_to_target=5)],
+        "one exact step an epoch was enough"),
     "iterations": (
         [row(batch_size=1, updates_to_target=800, epoch_to_target=2),
          row(batch_size="full", updates_to_target=12, epoch_to_target=12)],

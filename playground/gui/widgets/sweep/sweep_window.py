@@ -7,6 +7,7 @@ controller or torch.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import Any
 
@@ -18,8 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QWidget)
 
 from ....core.errors import PlaygroundError
-from ....core.experiments.presets import PRESETS
-from ....core.experiments.presets import DEFAULT_SEEDS, Verdict
+from ....core.experiments.presets import DEFAULT_SEEDS, PRESETS, Verdict
 from ....core.experiments.sweep import (cell_text, plan_sweep, parse_values, rows_to_csv,
                                         table_columns)
 from ....core.experiments.variables import VARIABLES
@@ -60,7 +60,8 @@ class SweepWindow(QWidget):
         self.plan = None
         self.rows: list[dict] = []      # the table shown: per run, or per variant
         self.run_rows: list[dict] = []  # per run, always (what Export CSV writes)
-        self.judged: str | None = None
+        self.judged: str | None = None      # the preset whose claim this sweep tests
+        self._requested: str | None = None  # the preset of the sweep last asked for
         self.total = self.done = 0
         self._finished_runs = 0
         layout = QVBoxLayout(self)
@@ -280,7 +281,7 @@ class SweepWindow(QWidget):
             self.show_error(str(exc))
             return
         self.error.hide()
-        self.judged = self.preset.currentData()  # the claim to judge this sweep by
+        self._requested = self.preset.currentData()
         self.runRequested.emit(plan)
 
     # ------------------------------------------------------------------ a sweep
@@ -293,7 +294,7 @@ class SweepWindow(QWidget):
         names = [run.variant_name if plan.repeated else run.name for run in plan.runs]
         self.curves.begin(names, plan.runs[0].spec.train.epochs,
                           [run.variant for run in plan.runs])
-        self.verdict, self.run_rows = None, []
+        self.verdict, self.run_rows, self.judged = None, [], self._requested
         self.verdict_label.hide()
         self.table.clear()
         self.table.setRowCount(0)
@@ -345,21 +346,21 @@ class SweepWindow(QWidget):
     def _show_verdict(self, summary: list[dict]) -> None:
         """The preset's claim judged on the summary, above the table (a custom sweep
         makes no claim, and a stopped one is not judged)."""
-        name = getattr(self, "judged", None)
-        if name is None or not summary:
+        if self.judged is None or not summary:
             return
-        verdict = self.verdict = PRESETS[name].verdict(summary)
+        verdict = self.verdict = PRESETS[self.judged].verdict(summary)
         colour = "#15803d" if verdict.agrees else "#b45309"
         head = "Agrees with the claim" if verdict.agrees else "Does not agree with the claim"
-        reason = "" if verdict.agrees else f"<br><i>Likely reason:</i> {verdict.reason}"
+        reason = "" if verdict.agrees else \
+            f"<br><i>Likely reason:</i> {html.escape(verdict.reason)}"
         self.verdict_label.setText(
-            f"<b style='color:{colour}'>{head}.</b> <i>Claim:</i> {verdict.claim}<br>"
-            f"<i>Evidence:</i> {verdict.evidence}{reason}")
+            f"<b style='color:{colour}'>{head}.</b> <i>Claim:</i> "
+            f"{html.escape(verdict.claim)}<br><i>Evidence:</i> "
+            f"{html.escape(verdict.evidence)}{reason}")
         self.verdict_label.show()
 
     def _fill_table(self) -> None:
-        extra = PRESETS[self.preset.currentData()].columns if self.preset.currentData() \
-            else ()
+        extra = PRESETS[self.judged].columns if self.judged else ()
         columns = table_columns(self.rows, self.plan.names, extra)
         self.table.setSortingEnabled(False)
         self.table.setColumnCount(len(columns))
