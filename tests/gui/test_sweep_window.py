@@ -131,7 +131,7 @@ def test_a_preset_run_through_the_widgets_shows_its_verdict_above_the_table(wind
     # the table: one row per momentum, means over the seeds with their spread
     headers = [sweep.table.horizontalHeaderItem(c).text()
                for c in range(sweep.table.columnCount())]
-    assert headers[:4] == ["variant", "momentum", "seeds", "reason"]
+    assert headers[:5] == ["variant", "momentum", "seeds", "update_norm", "loss"]
     assert sweep.table.rowCount() == 4
     loss = sweep.table.item(0, headers.index("loss")).text()
     assert "\u00b1" in loss
@@ -139,6 +139,31 @@ def test_a_preset_run_through_the_widgets_shows_its_verdict_above_the_table(wind
     assert sweep.table.item(0, seconds).text() == "12 runs"
     # the curves: 12 runs, one colour and one legend entry per momentum
     assert len(sweep.curves.curves) == 12 and len(sweep.curves.legend.items) == 4
+
+
+def test_a_tuned_preset_shows_and_keeps_only_each_variants_chosen_lr(window, qtbot):
+    sweep = open_sweep(window)
+    sweep.preset.setCurrentIndex(sweep.preset.findData("activation"))
+    fill(qtbot, sweep, 1, "activation", "linear,relu")
+    set_epochs(qtbot, sweep, 3)
+    sweep.seeds.selectAll()
+    qtbot.keyClicks(sweep.seeds, "2")
+    outcome = run(qtbot, window, sweep)
+    assert len(outcome["rows"]) == 2 * 5 * 2 and len(outcome["summary"]) == 2
+    chosen = {row["activation"]: row["lr"] for row in outcome["summary"]}
+    visible = [run for run, curve in zip(sweep.plan.runs, sweep.curves.curves)
+               if curve.isVisible()]
+    assert sorted((run.values["activation"], run.trial["lr"]) for run in visible) == \
+        sorted((name, lr) for name, lr in chosen.items() for _ in range(2))
+    headers = [sweep.table.horizontalHeaderItem(c).text()
+               for c in range(sweep.table.columnCount())]
+    assert headers[:4] == ["variant", "activation", "lr", "seeds"]
+    shown = {sweep.table.item(r, 1).text(): sweep.table.item(r, 2).text() for r in range(2)}
+    assert {name: float(text.split()[0]) for name, text in shown.items()} == chosen
+    # Keep as runs keeps each variant's seeds at its chosen lr, not the lr search
+    kept = {run.name: run.spec.optimizer.lr for run in outcome["runs"]}
+    assert kept == {f"activation={name}, lr={lr:g}, seed={seed}": lr
+                    for name, lr in chosen.items() for seed in (0, 1)}
 
 
 def test_seeds_l1_and_batchnorm_are_chosen_in_the_window(window, qtbot):

@@ -292,6 +292,11 @@ def _gap(row: dict[str, Any]) -> float:
     return _num(row, "accuracy") - _num(row, "test_accuracy")
 
 
+def _gap_text(row: dict[str, Any]) -> str:
+    gap = _gap(row)
+    return f"{0.0 if abs(gap) < 5e-4 else gap:.3f}"  # never "-0.000"
+
+
 def _judge_regularisation(rows: Rows) -> tuple[bool, str, str]:
     none = _row(rows, "l2", 0.0) if all("dropout" not in r for r in rows) else next(
         (row for row in rows if row.get("l2") == 0.0 and row.get("dropout") == 0.0), None)
@@ -299,9 +304,9 @@ def _judge_regularisation(rows: Rows) -> tuple[bool, str, str]:
         raise _Missing("unregularised (l2=0, dropout=0) row")
     strongest = max(rows, key=lambda row: (row.get("l2", 0.0), row.get("dropout", 0.0)))
     agrees = _gap(strongest) < _gap(none)
-    evidence = (f"training minus test accuracy: none {_gap(none):.3f} (train "
+    evidence = (f"training minus test accuracy: none {_gap_text(none)} (train "
                 f"{_show(none, 'accuracy')}, test {_show(none, 'test_accuracy')}); "
-                f"{strongest['name']} {_gap(strongest):.3f} (train "
+                f"{strongest['name']} {_gap_text(strongest)} (train "
                 f"{_show(strongest, 'accuracy')}, test {_show(strongest, 'test_accuracy')}).")
     return agrees, evidence, ("The unregularised network did not overfit here (its "
                               "training and test accuracy were already close), so there "

@@ -406,8 +406,9 @@ def _sd(values: list[float]) -> float:
 def table_columns(rows: list[dict[str, Any]], varied: Sequence[str],
                   extra: Sequence[str] = ()) -> list[str]:
     """The columns worth showing of a sweep's table (per run) or summary (per variant),
-    in order: the run or variant, what varied, its lr when tuned and its seeds, how it
-    ended, the final loss and main metric on each split, the target, time."""
+    in order: the run or variant, what varied, its lr when tuned and its seeds, the
+    columns that answer a preset's question (extra), how it ended, the final loss and
+    main metric on each split, the target, time."""
     if not rows:
         return []
     metric = next((m for m in ("accuracy", "r2", "mse") if m in rows[0]), None)
@@ -415,11 +416,10 @@ def table_columns(rows: list[dict[str, Any]], varied: Sequence[str],
     wanted = [first, *varied]
     if any(row.get("lr_tuned") for row in rows):
         wanted.append("lr")
-    wanted += ["seeds", "reason", "epochs", "loss"]
+    wanted += ["seeds", *extra, "reason", "epochs", "loss"]  # what answers the question first
     if metric:
         wanted += [metric, f"val_{metric}", f"test_{metric}"]
-    wanted += ["val_loss", "test_loss", "epoch_to_target", "seconds_to_target", *extra,
-               "seconds"]
+    wanted += ["val_loss", "test_loss", "epoch_to_target", "seconds_to_target", "seconds"]
     if any(row.get("trained_together", 1) > 1 for row in rows):
         wanted.append("trained_together")
     return [c for i, c in enumerate(wanted) if c not in wanted[:i]
