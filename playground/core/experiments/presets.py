@@ -197,6 +197,12 @@ def _listing(title: str, parts: Any) -> str:
     return f"{title}: " + "; ".join(parts) + "."
 
 
+def _per_batch(title: str, ordered: Rows, *figures: tuple[str, str]) -> str:
+    """'title: batch 1 794 updates, 2 epochs; batch full ...' for (key, unit) figures."""
+    return _listing(title, (f"batch {_label(row['batch_size'])} " + ", ".join(
+        _count(row, key, unit) for key, unit in figures) for row in ordered))
+
+
 def _label(value: Any) -> str:
     return "full" if value is None or value == "full" else \
         f"{value:g}" if isinstance(value, float) else str(value)
@@ -233,15 +239,13 @@ def _judge_init(rows: Rows) -> tuple[bool, str, str]:
 
 def _judge_batch_time(rows: Rows) -> tuple[bool, str, str]:
     ordered = _by_batch(rows)
-    stochastic, full, between = ordered[0], ordered[-1], ordered[1:-1]
+    stochastic, full = ordered[0], ordered[-1]
     slowest = all(_num(stochastic, "seconds") > _num(row, "seconds") for row in ordered[1:])
     most = all(_reached(full, "epoch_to_target") > _reached(row, "epoch_to_target")
                for row in ordered[:-1])
-    evidence = _listing("seconds of training (each run's share) and epochs to the target "
-                        "loss", (f"batch {_label(row['batch_size'])} "
-                                 f"{_count(row, 'seconds', 's')}, "
-                                 f"{_count(row, 'epoch_to_target', 'epochs')}"
-                                 for row in (stochastic, *between, full)))
+    evidence = _per_batch("seconds of training (each run's share) and epochs to the "
+                          "target loss", ordered, ("seconds", "s"),
+                          ("epoch_to_target", "epochs"))
     reason = ("Stochastic descent was not the slowest per epoch: on this machine a batch's "
               "fixed cost is small next to its arithmetic." if not slowest else
               "Full batch reached the target in no more epochs than a smaller batch: at its "
@@ -330,10 +334,10 @@ def _judge_iterations(rows: Rows) -> tuple[bool, str, str]:
     small, full = ordered[0], ordered[-1]
     fewer_updates = _reached(full, "updates_to_target") < _reached(small, "updates_to_target")
     fewer_epochs = _reached(small, "epoch_to_target") < _reached(full, "epoch_to_target")
-    evidence = "updates and epochs to the target loss: " + "; ".join(
-        f"batch {_label(row['batch_size'])} {_count(row, 'updates_to_target', 'updates')}, "
-        f"{_count(row, 'epoch_to_target', 'epochs')}" for row in ordered) + \
-        " (a small batch is measured at the end of an epoch: its updates are an upper bound)."
+    evidence = _per_batch("updates and epochs to the target loss", ordered,
+                          ("updates_to_target", "updates"), ("epoch_to_target", "epochs"))
+    evidence += " (A small batch is measured at the end of an epoch: its updates are an " \
+        "upper bound.)"
     reason = ("Full batch needed as many updates as the smallest batch: at their tuned lrs "
               "the noise of small batches cost nothing here." if not fewer_updates else
               "The smallest batch needed as many epochs as full batch: its tuned lr was too "
