@@ -1,8 +1,13 @@
 """`playground sweep`: train every combination of one or two variables and compare.
 
     playground sweep [SPEC.json] --vary lr=0.001,0.01,0.1 --vary optimizer=sgd,adam
-                     [--preset NAME] [--target-loss X] [--jsonl] [--csv FILE] [train flags]
+                     [--preset NAME] [--seeds N] [--target-loss X] [--jsonl] [--csv FILE]
+                     [train flags]
     playground sweep --list-presets
+    playground sweep --preset NAME --markdown   # the preset's verdict table, for the README
+
+A preset ends with its verdict: whether the table agrees with the preset's claim, with
+the numbers (--jsonl: a last {"event": "verdict", ...} record).
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import json
 import signal
 from typing import Any
 
+from ..core.experiments.presets import DEFAULT_SEEDS
 from . import (EXIT_OK, UsageError, _fmt, _json_safe, _load_base_spec, add_train_flags,
                apply_overrides)
 
@@ -22,13 +28,19 @@ def register(commands: Any) -> None:
     add = sweep.add_argument
     add("--vary", action="append", default=[], metavar="NAME=V1,V2,...",
         help="a variable and its values (once or twice): optimizer, lr, momentum, "
-        "batch_size, init, activation, scaling, l2, dropout, seed")
+        "batch_size, init, activation, scaling, l2, l1, batchnorm, dropout, seed")
     add("--preset", metavar="NAME", help="a ready comparison (see --list-presets); "
         "train flags and --vary change it")
     add("--list-presets", action="store_true", help="list the presets and exit")
     add("--target-loss", type=float, metavar="X",
         help="report the epoch and seconds at which each run's loss first fell to X")
-    add("--csv", metavar="FILE", help="write the results table to this CSV file")
+    add("--seeds", type=int, metavar="N", help="train every combination from N seeds "
+        "(the spec's seed and the next ones); the table gives the mean and spread "
+        f"(default: {DEFAULT_SEEDS} for a preset, 1 otherwise)")
+    add("--csv", metavar="FILE", help="write the results table (one row per run) to this "
+        "CSV file; its folder must exist")
+    add("--markdown", action="store_true", help="print the summary table and the "
+        "verdict as Markdown (as the README shows them)")
     add_train_flags(sweep, sessions=False)
 
 
@@ -54,11 +66,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                          "--list-presets).")
     target = args.target_loss if args.target_loss is not None else (
         chosen.target_loss if chosen else None)
-    plan = plan_sweep(base, vary, target, keep_lr=args.lr is not None or
-                      bool(chosen and chosen.keep_lr))
-    if args.csv is not None:
-        from ..core.session import check_path
-        check_path(args.csv, "--csv")  # refused before training, not after
+    seeds = args.seeds if args.seeds is not None else (DEFAULT_SEEDS if chosen else 1)
+    if args.csv is not None:  # refused before training, not after
+        check_output(args.csv, "--csv")
+    if chosen and not args.vary:  # the preset's own comparison, with its lr grid
+        plan = chosen.plan(base, seeds=seeds, keep_lr=args.lr is not None, target_loss=target)
+    else:
+        plan = plan_sweep(base, vary, target, keep_lr=args.lr is not None or
+                          bool(chosen and chosen.keep_lr), seeds=seeds)
     control = TrainControl()
     stop = lambda *_: control.stop()  # noqa: E731 - Ctrl-C ends the sweep after a batch
     previous = {number: signal.signal(number, stop)
@@ -69,23 +84,97 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             result = run_sweep(plan, control=control, on_record=lambda i, record: print(
                 json.dumps(_json_safe(record)), flush=True))
         else:
-            print(f"sweep of {total} runs: {', '.join(name for name, _ in plan.variables)}",
-                  flush=True)
-            result = run_sweep(plan, control=control, on_finished=lambda r: _progress(r, total))
+            if not args.markdown:
+                print(f"sweep of {total} runs: {_describe(plan)}", flush=True)
+            result = run_sweep(plan, control=control, on_finished=None if args.markdown
+                               else lambda r: _progress(r, total))
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
     rows = result.table()
+    shown = result.summary() if plan.repeated else rows
+    verdict = chosen.verdict(result.summary()) if chosen and not args.vary else None
+    extra = chosen.columns if chosen else ()
     if args.jsonl:
         for row in rows:
             print(json.dumps(_json_safe({"event": "result", **row})), flush=True)
+        if plan.repeated:
+            for row in shown:
+                print(json.dumps(_json_safe({"event": "summary", **row})), flush=True)
+        if verdict is not None:
+            print(json.dumps(_json_safe(verdict.to_record())), flush=True)
+    elif args.markdown:
+        print(markdown(shown, plan, extra, chosen, verdict))
     else:
-        _print_table(rows, plan.names, chosen.columns if chosen else ())
+        _print_table(shown, plan.names, extra)
         if result.stopped:
             print("The sweep was stopped; runs not reached are marked 'not run'.")
+        if verdict is not None:
+            print(f"Claim: {verdict.claim}")
+            print(f"Verdict: {verdict.sentence()}")
     if args.csv is not None:
         result.to_csv(args.csv)
     return EXIT_OK
+
+
+def check_output(path: str, flag: str) -> None:
+    """An output file the sweep will write: its folder must exist and be writable, and
+    the path must not be a folder (a sentence now, not after the training)."""
+    import os
+    from pathlib import Path
+
+    from ..core.session import check_path
+
+    target = check_path(path, flag)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise UsageError(f"{flag}: {path} is a folder; give a file name.")
+    if not folder.is_dir():
+        raise UsageError(f"{flag}: the folder {folder} does not exist; create it first or "
+                         "choose another.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and
+                                                     not os.access(target, os.W_OK)):
+        raise UsageError(f"{flag}: {path} cannot be written (no permission); choose "
+                         "another place.")
+
+
+def _describe(plan: Any) -> str:
+    text = ", ".join(name for name, _ in plan.variables)
+    if plan.seeds:
+        text += f"; {len(plan.seeds)} seeds each"
+    if plan.lr_factors:
+        text += f"; each at its own lr, tuned over {len(plan.lr_factors)} values"
+    return text
+
+
+def markdown(rows: list[dict], plan: Any, extra: tuple[str, ...], chosen: Any,
+             verdict: Any) -> str:
+    """The summary table and the verdict as Markdown: what the README shows."""
+    from ..core.experiments.sweep import cell_text, table_columns
+
+    # What answers the question, compactly: the values, each one's lr when tuned, how
+    # a run ended when not every seed completed, and the preset's own columns.
+    columns = [*plan.names, *(["lr"] if plan.lr_factors else [])]
+    if any(not str(row.get("reason", "")).startswith("completed") or "," in
+           str(row.get("reason", "")) for row in rows):
+        columns.append("reason")
+    columns += [c for c in (extra or table_columns(rows, plan.names)) if c not in columns
+                and any(c in row for row in rows)]
+    lines = []
+    if chosen is not None:
+        lines += [f"**{chosen.title}** ({chosen.name}). {chosen.setting} "
+                  f"{len(plan.seeds) or 1} seeds" + (", each variant at its own tuned lr."
+                                                     if plan.lr_factors else "."), ""]
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("|" + "---|" * len(columns))
+    for row in rows:
+        lines.append("| " + " | ".join(cell_text(row, c).replace("|", "/")
+                                       for c in columns) + " |")
+    if verdict is not None:
+        lines += ["", f"Claim: {verdict.claim}", "",
+                  f"Verdict: **{'agrees' if verdict.agrees else 'does not agree'}**: "
+                  f"{verdict.evidence}" + ("" if verdict.agrees else f" {verdict.reason}")]
+    return "\n".join(lines)
 
 
 def _parse_vary(text: str) -> tuple[str, tuple[Any, ...]]:
@@ -109,15 +198,12 @@ def _progress(result: Any, total: int) -> None:
 def _print_table(rows: list[dict], varied: tuple[str, ...], extra: tuple[str, ...]) -> None:
     if not rows:
         return
-    from ..core.experiments.sweep import table_columns
+    from ..core.experiments.sweep import cell_text, table_columns
 
     columns = table_columns(rows, varied, extra)
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[cell_text(row, c) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     for line in cells:
         print("  ".join(v.ljust(w) for v, w in zip(line, widths)))
 
-
-def _cell(value: Any) -> str:
-    return "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)

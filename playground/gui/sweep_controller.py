@@ -37,7 +37,7 @@ class SweepWorker(QObject):
     # (name, arguments) for the controller's signal of that name: recordsArrived
     # ([(run index, record)]), runFinished (run index, reason), failed (a sentence),
     # finished ({"rows": table rows, "stopped": bool, "runs": [KeptRun]}, or None after
-    # a failure).
+    # a failure; "summary": one row per variant, means over seeds at its chosen lr).
     event = Signal(object)
     done = Signal()
 
@@ -58,7 +58,7 @@ class SweepWorker(QObject):
                                interactive=True)
             self._flush()
             outcome = {"rows": result.table(), "stopped": result.stopped,
-                       "runs": kept_runs(result)}
+                       "runs": kept_runs(result), "summary": result.summary()}
         except PlaygroundError as exc:
             self.event.emit(("failed", (str(exc),)))
         except Exception as exc:  # noqa: BLE001 - reported in words, logged in full
@@ -87,11 +87,16 @@ class SweepWorker(QObject):
 
 
 def kept_runs(result) -> list[KeptRun]:
-    """Each trained run of a sweep as the runs table keeps it (plain values, no tensors)."""
+    """Each trained run of a sweep as the runs table keeps it (plain values, no tensors);
+    of a variant whose lr was tuned, only the runs at its chosen lr."""
     kept = []
+    chosen = result.chosen_lrs()
     for run_result in result.results:
         if not run_result.events:
             continue  # stopped before its first epoch: nothing to compare
+        run = run_result.run
+        if run.variant in chosen and run.trial.get("lr") != chosen[run.variant]:
+            continue  # a trial of the lr search, not the variant's result
         history = run_result.history()
         finished = run_result.finished
         kept.append(KeptRun(run_result.run.name, run_result.run.spec,

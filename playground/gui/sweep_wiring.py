@@ -31,7 +31,7 @@ class SweepWiringMixin:
         for item in PRESETS.values():
             action = presets.addAction(item.title)
             action.setObjectName(f"actionSweepPreset_{item.name}")
-            action.setToolTip(item.question)
+            action.setToolTip(f"{item.question} Claim: {item.claim}")
             action.triggered.connect(lambda checked=False, name=item.name:
                                      self.run_sweep_preset(name))
         self.session.specChanged.connect(self._on_session_spec_changed_for_sweep)

@@ -76,14 +76,81 @@ def test_list_presets_names_all_of_them(capsys):
     code, out, _ = run_cli(capsys, "sweep", "--list-presets")
     assert code == 0
     for name in ("optimizers", "init", "batch_size", "lr", "momentum", "activation",
-                 "regularisation", "scaling"):
+                 "regularisation", "scaling", "iterations", "epochs"):
         assert name in out
 
 
 def test_a_preset_runs_with_train_flags_shortening_it(capsys):
-    code, out, err = run_cli(capsys, "sweep", "--preset", "init", "--epochs", "2")
+    code, out, err = run_cli(capsys, "sweep", "--preset", "init", "--epochs", "2",
+                             "--seeds", "1")
     assert code == 0, err
-    assert "run 7/7" in out and "zeros" in out
+    assert "run 30/30" in out and "zeros" in out  # 5 inits x 6 lrs
+    assert "Claim: Zeros leave every hidden unit identical" in out
+    assert "Verdict: " in out
+
+
+def test_a_preset_ends_with_its_verdict_record_after_a_summary_per_variant(capsys):
+    code, out, err = run_cli(capsys, "sweep", "--preset", "momentum", "--epochs", "3",
+                             "--jsonl")
+    assert code == 0, err
+    lines = records(out)
+    results = [r for r in lines if r["event"] == "result"]
+    summaries = [r for r in lines if r["event"] == "summary"]
+    assert len(results) == 4 * 3 and {r["seed"] for r in results} == {0, 1, 2}
+    assert [r["momentum"] for r in summaries] == [0.0, 0.5, 0.9, 0.99]
+    assert all(r["seeds"] == 3 and "loss_sd" in r and r["trained_together"] == 12
+               for r in summaries)
+    verdict = lines[-1]
+    assert verdict["event"] == "verdict" and verdict["preset"] == "momentum"
+    assert verdict["claim"].startswith("At one lr, each epoch moves the weights further")
+    assert isinstance(verdict["agrees"], bool) and "momentum 0.99" in verdict["evidence"]
+
+
+def test_seeds_give_a_mean_and_spread_per_combination(capsys):
+    code, out, err = run_cli(capsys, "sweep", *SPIRAL, "--epochs", "2", "--vary",
+                             "lr=0.01,0.1", "--seeds", "2")
+    assert code == 0, err
+    assert "sweep of 4 runs: lr; 2 seeds each" in out
+    header = next(line for line in out.splitlines() if line.startswith("variant"))
+    assert header.split()[:3] == ["variant", "lr", "seeds"]
+    table = out[out.index(header):].splitlines()[1:3]
+    assert all("\u00b1" in line for line in table)
+    assert "Verdict" not in out  # a sweep of one's own makes no claim
+
+
+def test_l1_and_batchnorm_are_sweep_variables(capsys):
+    code, out, err = run_cli(capsys, "sweep", *SPIRAL, "--epochs", "2", "--vary",
+                             "l1=0,0.01", "--vary", "batchnorm=off,on", "--jsonl")
+    assert code == 0, err
+    results = [r for r in records(out) if r["event"] == "result"]
+    assert [(r["l1"], r["batchnorm"]) for r in results] == [
+        (0.0, "off"), (0.0, "on"), (0.01, "off"), (0.01, "on")]
+    assert all(r["reason"] == "completed" for r in results)
+
+
+def test_an_unwritable_csv_is_refused_before_any_training(capsys, tmp_path):
+    missing = tmp_path / "no such folder" / "table.csv"
+    code, out, err = run_cli(capsys, "sweep", *SPIRAL, "--vary", "lr=0.01,0.1",
+                             "--csv", str(missing))
+    assert code == 2 and out == ""  # not one run trained
+    assert f"the folder {missing.parent} does not exist" in err
+    assert not missing.parent.exists()  # and not created
+    code, out, err = run_cli(capsys, "sweep", *SPIRAL, "--vary", "lr=0.01",
+                             "--csv", str(tmp_path))
+    assert code == 2 and out == "" and "is a folder" in err
+
+
+def test_markdown_prints_the_preset_table_and_its_verdict(capsys):
+    code, out, err = run_cli(capsys, "sweep", "--preset", "lr", "--epochs", "3",
+                             "--seeds", "2", "--markdown")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("**Learning rate vs convergence** (lr). On diabetes")
+    header = next(line for line in lines if line.startswith("| lr"))
+    assert "| loss |" in header and "| epoch_to_target |" in header
+    assert "2 seeds" in lines[0]
+    assert sum(line.startswith("| ") for line in lines) == 1 + 4
+    assert any(line.startswith("Verdict: **") for line in lines)
 
 
 @pytest.mark.parametrize("args, words", [
@@ -99,6 +166,9 @@ def test_a_preset_runs_with_train_flags_shortening_it(capsys):
     (["--vary", "momentum=0.5", "--optimizer", "adagrad"], "Adagrad has no momentum term"),
     (["--preset", "nope"], "Unknown preset 'nope'"),
     (["--vary", "lr=0.1", "--csv", ""], "--csv is empty"),
+    (["--vary", "lr=0.1", "--seeds", "0"], "seeds: 0 is out of range"),
+    (["--vary", "seed=1,2", "--seeds", "3"], "seed is swept already"),
+    (["--vary", "batchnorm=maybe"], "batchnorm: 'maybe' is not allowed"),
 ])
 def test_bad_sweeps_are_one_sentence_and_exit_2(capsys, args, words):
     code, out, err = run_cli(capsys, "sweep", *args)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+
+import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
@@ -104,9 +107,97 @@ def test_a_preset_runs_from_the_menu_in_one_click(window, qtbot):
     action = window.findChild(type(window.actionSweep), "actionSweepPreset_lr")
     with qtbot.waitSignal(window.sweep_controller.finished, timeout=TIMEOUT) as finished:
         action.trigger()
-    rows = finished.args[0]["rows"]
-    assert [row["lr"] for row in rows] == [0.001, 0.01, 0.1, 1.0]
+    summary = finished.args[0]["summary"]
+    assert [row["lr"] for row in summary] == [0.001, 0.01, 0.1, 1.0]
+    assert [row["seeds"] for row in summary] == [3] * 4
     assert window.sweep_window.preset.currentData() == "lr"
+
+
+def test_a_preset_run_through_the_widgets_shows_its_verdict_above_the_table(window, qtbot):
+    sweep = open_sweep(window)
+    sweep.preset.setCurrentIndex(sweep.preset.findData("momentum"))
+    assert sweep.seeds.value() == 3 and sweep.epochs.value() == 80
+    assert "Claim: At one lr, each epoch moves the weights further" in sweep.about.text()
+    assert not sweep.verdict_label.isVisible()
+    outcome = run(qtbot, window, sweep)
+    assert len(outcome["rows"]) == 4 * 3 and len(outcome["summary"]) == 4
+    verdict = sweep.verdict
+    assert verdict is not None and verdict.preset == "momentum"
+    shown = sweep.verdict_label.text()
+    assert sweep.verdict_label.isVisible() and verdict.claim in shown
+    assert verdict.evidence in shown
+    assert ("Agrees with the claim" if verdict.agrees else "Does not agree") in shown
+    assert verdict.agrees  # 80 epochs, 3 seeds: 0.007 < 0.010 < 0.038 < 0.22 here
+    # the table: one row per momentum, means over the seeds with their spread
+    headers = [sweep.table.horizontalHeaderItem(c).text()
+               for c in range(sweep.table.columnCount())]
+    assert headers[:5] == ["variant", "momentum", "seeds", "update_norm", "loss"]
+    assert sweep.table.rowCount() == 4
+    loss = sweep.table.item(0, headers.index("loss")).text()
+    assert "\u00b1" in loss
+    seconds = headers.index("trained_together")
+    assert sweep.table.item(0, seconds).text() == "12 runs"
+    # the curves: 12 runs, one colour and one legend entry per momentum
+    assert len(sweep.curves.curves) == 12 and len(sweep.curves.legend.items) == 4
+
+
+def test_a_tuned_preset_shows_and_keeps_only_each_variants_chosen_lr(window, qtbot):
+    sweep = open_sweep(window)
+    sweep.preset.setCurrentIndex(sweep.preset.findData("activation"))
+    fill(qtbot, sweep, 1, "activation", "linear,relu")
+    set_epochs(qtbot, sweep, 3)
+    sweep.seeds.selectAll()
+    qtbot.keyClicks(sweep.seeds, "2")
+    outcome = run(qtbot, window, sweep)
+    assert len(outcome["rows"]) == 2 * 5 * 2 and len(outcome["summary"]) == 2
+    chosen = {row["activation"]: row["lr"] for row in outcome["summary"]}
+    visible = [run for run, curve in zip(sweep.plan.runs, sweep.curves.curves)
+               if curve.isVisible()]
+    assert sorted((run.values["activation"], run.trial["lr"]) for run in visible) == \
+        sorted((name, lr) for name, lr in chosen.items() for _ in range(2))
+    headers = [sweep.table.horizontalHeaderItem(c).text()
+               for c in range(sweep.table.columnCount())]
+    assert headers[:4] == ["variant", "activation", "lr", "seeds"]
+    shown = {sweep.table.item(r, 1).text(): sweep.table.item(r, 2).text() for r in range(2)}
+    assert {name: float(text.split()[0]) for name, text in shown.items()} == chosen
+    # Keep as runs keeps each variant's seeds at its chosen lr, not the lr search
+    kept = {run.name: run.spec.optimizer.lr for run in outcome["runs"]}
+    assert kept == {f"activation={name}, lr={lr:g}, seed={seed}": lr
+                    for name, lr in chosen.items() for seed in (0, 1)}
+
+
+def test_seeds_l1_and_batchnorm_are_chosen_in_the_window(window, qtbot):
+    sweep = open_sweep(window)
+    fill(qtbot, sweep, 1, "batchnorm", "off,on")
+    fill(qtbot, sweep, 2, "l1", "0,0.001")
+    sweep.seeds.selectAll()
+    qtbot.keyClicks(sweep.seeds, "2")
+    plan = sweep.build_plan()
+    assert len(plan.runs) == 2 * 2 * 2 and plan.seeds == (0, 1) and plan.repeated
+    kinds = {run.values["batchnorm"]: [layer.kind for layer in run.spec.model.layers]
+             for run in plan.runs}
+    assert "batchnorm" not in kinds["off"] and kinds["on"].count("batchnorm") == \
+        kinds["on"].count("dense") - 1  # after each hidden Dense layer
+    assert {run.values["l1"]: run.spec.train.l1 for run in plan.runs} == {0.0: 0.0,
+                                                                          0.001: 0.001}
+    assert sweep.values[0].placeholderText() == "off,on"
+
+
+def test_the_heat_map_scales_from_zero_and_shows_a_colour_bar(window, qtbot):
+    from playground.gui.widgets.sweep.heatmap import SweepHeatMap
+
+    heatmap = SweepHeatMap()
+    qtbot.addWidget(heatmap)
+    rows = [{"run": 1 + i + 2 * j, "a": a, "b": b, "test_accuracy": 0.95 + 0.01 * i,
+             "loss": 0.2 + 0.1 * j} for i, a in enumerate((1, 2)) for j, b in
+            enumerate(("x", "y"))]
+    heatmap.show_rows(rows, (("a", (1, 2)), ("b", ("x", "y"))))
+    assert heatmap.quantity.currentText() == "test_accuracy"
+    assert heatmap.levels == (0.0, 1.0)  # 0.95 and 0.96 look alike, as they are
+    assert tuple(heatmap.colour_bar.levels()) == (0.0, 1.0)
+    heatmap.quantity.setCurrentText("loss")
+    assert heatmap.levels == (0.0, pytest.approx(0.3))
+    assert heatmap.colour_bar.axis.labelText == "loss"
 
 
 def test_closing_the_sweep_window_stops_its_thread(window, qtbot):
@@ -150,3 +241,26 @@ def test_keep_as_runs_puts_the_sweep_in_the_runs_table_and_the_session(window, q
     save_and_reopen(qtbot, window, str(tmp_path / "kept.pgsession"), TIMEOUT)
     reopened = [run for run in window.runs if run.name.startswith("sweep: ")]
     assert [run.spec for run in reopened] == [plan.spec for plan in sweep.plan.runs]
+
+
+def test_the_overfitting_preset_draws_validation_beside_training(window, qtbot):
+    sweep = open_sweep(window)
+    sweep.preset.setCurrentIndex(sweep.preset.findData("iterations"))
+    assert sweep.curves.x_axis.currentText() == "updates"  # error against updates
+    sweep.preset.setCurrentIndex(sweep.preset.findData("epochs"))
+    assert sweep.curves.with_validation.isChecked()
+    assert sweep.curves.x_axis.currentText() == "epoch"
+    set_epochs(qtbot, sweep, 5)
+    sweep.seeds.selectAll()
+    qtbot.keyClicks(sweep.seeds, "1")
+    run(qtbot, window, sweep)
+    curves = sweep.curves
+    assert len(curves.twins) == 3 and all(twin.isVisible() for twin in curves.twins)
+    x, y = curves.twins[0].getData()
+    assert x.tolist() == [1, 2, 3, 4, 5] and y.tolist() == curves.values(0, "val_loss")
+    qtbot.mouseClick(curves.with_validation, Qt.MouseButton.LeftButton)
+    assert not any(twin.isVisible() for twin in curves.twins)
+    curves.x_axis.setCurrentText("seconds")  # the same runs against time trained
+    x, _ = curves.curves[0].getData()
+    assert x.tolist() == pytest.approx(list(itertools.accumulate(
+        curves.values(0, "seconds"))))

@@ -120,6 +120,19 @@ def with_dropout(spec: SessionSpec, rate: float) -> SessionSpec:
     return replace(spec, model=replace(spec.model, layers=tuple(new)))
 
 
+def with_batchnorm(spec: SessionSpec, on: str) -> SessionSpec:
+    """"on": a BatchNorm layer after each hidden Dense layer (where there is none yet);
+    "off": every BatchNorm layer removed."""
+    layers = [layer for layer in spec.model.layers if layer.kind != "batchnorm"]
+    if on == "on":
+        hidden = set(i for i, layer in enumerate(layers) if layer.kind == "dense")
+        hidden.discard(max(hidden, default=-1))  # not after the output layer
+        layers = [new for i, layer in enumerate(layers)
+                  for new in ((layer, LayerSpec("batchnorm", {})) if i in hidden
+                              else (layer,))]
+    return replace(spec, model=replace(spec.model, layers=tuple(layers)))
+
+
 def _train(field: str) -> Callable[[SessionSpec, Any], SessionSpec]:
     return lambda spec, value: replace(spec, train=replace(spec.train, **{field: value}))
 
@@ -149,9 +162,15 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("scaling", "Scaling", "How the features are scaled (fitted on the training "
              "rows).", _choice("scaling", SCALINGS),
              lambda spec, v: replace(spec, data=replace(spec.data, scaling=v)), SCALINGS,
-             "none,standard,minmax"),
+             "none,standard,minmax,robust,normalize"),
     Variable("l2", "L2", "Weight decay: the penalty on large weights.",
              _number("l2", 0.0, 10.0), _train("l2"), example="0,0.0001,0.001,0.01"),
+    Variable("l1", "L1", "The penalty on the weights' absolute values: it pushes weights "
+             "to exactly zero.", _number("l1", 0.0, 10.0), _train("l1"),
+             example="0,0.0001,0.001,0.01"),
+    Variable("batchnorm", "Batch norm", "off: as the network is; on: a BatchNorm layer "
+             "after each hidden Dense layer.", _choice("batchnorm", ("off", "on")),
+             with_batchnorm, ("off", "on"), "off,on"),
     Variable("dropout", "Dropout", "The fraction of hidden activations dropped in "
              "training.", _number("dropout", 0.0, 0.95), with_dropout, example="0,0.2,0.5"),
     Variable("seed", "Seed", "The seed of initialisation, shuffling and dropout.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 # Sixteen colours told apart on white and on dark backgrounds (tab10 + six more).
@@ -17,6 +17,10 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#843c39", "#9edae5")
 SHOWN = ("loss", "val_loss", "accuracy", "val_accuracy", "r2", "val_r2", "mae", "val_mae",
          "lr", "update_norm")
+
+
+# The x axes offered: their label and the record key (seconds are summed per run).
+X_AXES = {"epoch": "epoch", "updates": "step", "seconds": "seconds"}
 
 
 def colour(index: int) -> str:
@@ -51,14 +55,29 @@ class SweepCurves(QWidget):
                                  "the weights (update_norm).")
         self.quantity.addItems(["loss", "val_loss"])
         self.quantity.currentTextChanged.connect(self._on_quantity_current_text_changed)
+        self.x_axis = QComboBox(objectName="sweepXAxis")
+        self.x_axis.addItems(list(X_AXES))
+        self.x_axis.setToolTip("What the curves are drawn against: epochs, updates (one per "
+                               "batch), or seconds of training (a run trained together "
+                               "with others counts its share).")
+        self.x_axis.currentTextChanged.connect(self._on_x_axis_current_text_changed)
         self.log_y = QCheckBox("Log scale", objectName="sweepLogScale")
         self.log_y.setToolTip("A logarithmic loss axis: runs that differ by orders of "
                               "magnitude stay readable.")
         self.log_y.toggled.connect(self._on_log_y_toggled)
+        self.with_validation = QCheckBox("With validation",
+                                         objectName="sweepWithValidation")
+        self.with_validation.setToolTip(
+            "Each run's validation twin of the quantity (val_loss beside loss), dashed in "
+            "the run's colour: where the two part, the network starts to overfit.")
+        self.with_validation.toggled.connect(self._on_with_validation_toggled)
         top = QHBoxLayout()
         top.addWidget(QLabel("Show"))
         top.addWidget(self.quantity)
+        top.addWidget(QLabel("against"))
+        top.addWidget(self.x_axis)
         top.addWidget(self.log_y)
+        top.addWidget(self.with_validation)
         top.addStretch(1)
         self.plot = pg.PlotWidget(objectName="sweepPlot")
         # No grid: the axes draw it, and replaying their pictures was a third of a
@@ -76,6 +95,11 @@ class SweepCurves(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
+        self.names: list[str] = []
+        self.twins: list[pg.PlotDataItem] = []
+        self.shown: set[int] | None = None
+        self.groups: list[int] = []
+        self.epochs = 0
         self.data: list[dict[str, _Column]] = []
         self.dirty = False
         self.redraws = 0
@@ -93,26 +117,57 @@ class SweepCurves(QWidget):
             self.plot.getAxis(axis).setTextPen(foreground)
         self.legend.setLabelTextColor(foreground)
 
-    def begin(self, names: list[str], epochs: int = 0) -> None:
-        """A new sweep: one empty curve per run, named in the legend. With the planned
-        epochs the x axis is fixed from the start: an axis that changes every frame
-        regenerates its ticks every frame."""
+    def begin(self, names: list[str], epochs: int = 0,
+              groups: list[int] | None = None) -> None:
+        """A new sweep: one empty curve per run. groups: each run's variant, when a
+        variant has several runs (seeds, an lr grid): its runs share a colour and one
+        legend entry, named by names[i] of its first run. With the planned epochs the x
+        axis is fixed from the start: an axis that changes every frame regenerates its
+        ticks every frame."""
         self.plot.clear()
-        if epochs:
-            self.plot.enableAutoRange(x=False, y=True)
-            self.plot.setXRange(1, max(epochs, 2), padding=0.02)
-        else:
-            self.plot.enableAutoRange(x=True, y=True)
+        self.epochs = epochs
+        self._fix_x_range()
         self.legend.clear()
+        groups = list(range(len(names))) if groups is None else groups
         # 2-pixel pens tell a few runs' colours apart; past eight runs 1-pixel pens: 2-pixel
         # ones made a frame of 16 curves x 600 points cost 62 ms to paint here (Qt strokes
         # wide lines as polygons).
         width = 2 if len(names) <= 8 else 1
-        self.curves = [self.plot.plot([], [], name=name, pen=pg.mkPen(colour(i), width=width),
-                                      skipFiniteCheck=True)
-                       for i, name in enumerate(names)]
+        self.names, self.groups, self.shown = list(names), groups, None
+        self.curves = [self.plot.plot([], [], pen=pg.mkPen(colour(group), width=width),
+                                      skipFiniteCheck=True) for group in groups]
+        dashed = Qt.PenStyle.DashLine
+        self.twins = [self.plot.plot([], [], pen=pg.mkPen(colour(group), width=width,
+                                                          style=dashed),
+                                     skipFiniteCheck=True) for group in groups]
+        self._name_curves()
         self.data = [{} for _ in names]
         self.dirty = False
+
+    def _name_curves(self) -> None:
+        """One legend entry per variant, on its first visible run's curve."""
+        self.legend.clear()
+        named: set[int] = set()
+        for curve, name, group in zip(self.curves, self.names, self.groups):
+            if group not in named and curve.isVisible():
+                named.add(group)
+                self.legend.addItem(curve, name)
+
+    def _fix_x_range(self) -> None:
+        if self.epochs and self.x_axis.currentText() == "epoch":
+            self.plot.enableAutoRange(x=False, y=True)
+            self.plot.setXRange(1, max(self.epochs, 2), padding=0.02)
+        else:
+            self.plot.enableAutoRange(x=True, y=True)
+
+    def show_only(self, runs: set[int] | None) -> None:
+        """Hide every run's curve but these (None: show all): after an lr search, the
+        runs at each variant's chosen lr."""
+        self.shown = runs
+        for index, curve in enumerate(self.curves):
+            curve.setVisible(runs is None or index in runs)
+        self._name_curves()
+        self.redraw()
 
     def add(self, batch: list) -> None:
         """Records (run index, record) as they arrive."""
@@ -144,21 +199,55 @@ class SweepCurves(QWidget):
         if self.dirty:
             self.redraw()
 
+    def twin_key(self) -> str | None:
+        """The validation twin drawn beside the quantity, if asked for and there is one."""
+        key = self.quantity.currentText()
+        if not self.with_validation.isChecked() or key.startswith("val_"):
+            return None
+        return f"val_{key}"
+
     def redraw(self) -> None:
         key = self.quantity.currentText()
-        for curve, columns in zip(self.curves, self.data):
+        self._draw(self.curves, key)
+        twin = self.twin_key()
+        for index, curve in enumerate(self.twins):
+            curve.setVisible(twin is not None and (self.shown is None or index in self.shown))
+        if twin is not None:
+            self._draw(self.twins, twin)
+        self.dirty = False
+        self.redraws += 1
+
+    def _draw(self, curves: list, key: str) -> None:
+        for curve, columns in zip(curves, self.data):
             values = columns.get(key)
             if values is None:
                 curve.setData([], [])
                 continue
             y = values.view()
-            epochs = columns["epoch"].view()[:len(y)]
+            x = self.x_values(columns)[:len(y)]
             if self.log_y.isChecked():  # log of 0 or less cannot be drawn
                 keep = y > 0
-                epochs, y = epochs[keep], y[keep]
-            curve.setData(epochs, y)
-        self.dirty = False
-        self.redraws += 1
+                x, y = x[keep], y[keep]
+            curve.setData(x, y)
+
+    def x_values(self, columns: dict) -> np.ndarray:
+        """A run's x values on the chosen axis: epochs, updates, or seconds so far."""
+        key = X_AXES[self.x_axis.currentText()]
+        column = columns.get(key) or columns["epoch"]
+        return np.cumsum(column.view()) if key == "seconds" else column.view()
+
+    @Slot(str)
+    def _on_x_axis_current_text_changed(self, name: str) -> None:
+        self.plot.setLabel("bottom", name)
+        # Updates span orders of magnitude (one a sample against one an epoch): a log
+        # axis shows every batch size's curve.
+        self.plot.setLogMode(x=name == "updates", y=self.log_y.isChecked())
+        self._fix_x_range()
+        self.redraw()
+
+    @Slot(bool)
+    def _on_with_validation_toggled(self, on: bool) -> None:
+        self.redraw()
 
     @Slot(str)
     def _on_quantity_current_text_changed(self, key: str) -> None:
@@ -167,5 +256,5 @@ class SweepCurves(QWidget):
 
     @Slot(bool)
     def _on_log_y_toggled(self, on: bool) -> None:
-        self.plot.setLogMode(x=False, y=on)
+        self.plot.setLogMode(x=self.x_axis.currentText() == "updates", y=on)
         self.redraw()

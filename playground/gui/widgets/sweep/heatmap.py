@@ -1,7 +1,13 @@
 """SweepHeatMap: a two-variable sweep as a grid of coloured cells, one per run, each with
-its value written in it (a colour alone is hard to read exactly)."""
+its value written in it (a colour alone is hard to read exactly), and a colour bar that
+says what the colours mean.
+
+The colour scale starts at a natural zero, not at the lowest cell: a fraction (accuracy,
+R²) spans 0 to 1 and any other figure 0 to its largest cell, so two runs at 0.95 and
+0.96 look alike, as they are, instead of spanning the whole colour map."""
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -13,7 +19,22 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 # Quantities where lower is better: their colour map runs the other way, so that
 # "good" is always the bright end.
 LOWER_IS_BETTER = ("loss", "val_loss", "test_loss", "epoch_to_target", "seconds_to_target",
-                   "seconds", "mae", "mse", "test_mae", "test_mse")
+                   "seconds", "mae", "mse", "test_mae", "test_mse", "updates_to_target",
+                   "val_loss_min", "best_val_epoch")
+# Figures that are fractions of 1: their colour scale is 0 to 1.
+FRACTIONS = ("accuracy", "precision", "recall", "f1", "r2")
+
+
+def levels(key: str, values: np.ndarray) -> tuple[float, float]:
+    """The colour scale's ends for a figure: 0 to 1 for a fraction (lower where a cell is
+    below 0, as an R² can be), else from 0 (or the lowest cell, if negative) to the
+    largest cell."""
+    finite = values[np.isfinite(values)]
+    low = float(min(finite.min(), 0.0)) if finite.size else 0.0
+    high = float(finite.max()) if finite.size else 1.0
+    if key.split("_")[-1] in FRACTIONS:
+        high = max(high, 1.0)
+    return (low, high) if high > low else (low, low + 1.0)
 
 
 def _label(value: Any) -> str:
@@ -37,6 +58,9 @@ class SweepHeatMap(QWidget):
         self.plot.hideButtons()
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
+                                          interactive=False, width=16)
+        self.colour_bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.texts: list[pg.TextItem] = []
         self.foreground = "#374151"
         layout = QVBoxLayout(self)
@@ -53,6 +77,8 @@ class SweepHeatMap(QWidget):
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setPen(foreground)
             self.plot.getAxis(axis).setTextPen(foreground)
+        self.colour_bar.axis.setPen(foreground)
+        self.colour_bar.axis.setTextPen(foreground)
 
     def show_rows(self, rows: list[dict], variables: tuple) -> None:
         """rows: the sweep's table; variables: ((x name, x values), (y name, y values))."""
@@ -91,14 +117,21 @@ class SweepHeatMap(QWidget):
             j = [_label(v) for v in y_values].index(_label(_raw(row[y_name])))
             grid[i, j] = self.value(row, key)
         self.grid = grid
+        low, high = self.levels = levels(key, grid)
+        # Lower is better for a loss or a time: its colour map runs the other way, so the
+        # bright end is always the best run, and the bar's numbers stay the real ones.
+        cmap = copy.copy(pg.colormap.get("viridis"))  # get() hands out one shared map
+        if key in LOWER_IS_BETTER:
+            cmap.reverse()
+        self.image.setImage(np.nan_to_num(grid, nan=low), levels=(low, high))
+        self.colour_bar.setColorMap(cmap)
+        self.colour_bar.setLevels((low, high))
+        self.colour_bar.axis.setLabel(key)
         shown = -grid if key in LOWER_IS_BETTER else grid
-        finite = shown[np.isfinite(shown)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        self.image.setImage(np.nan_to_num(shown, nan=low), levels=(low, high or low + 1))
-        self.image.setColorMap(pg.colormap.get("viridis"))
+        middle = -(low + high) / 2 if key in LOWER_IS_BETTER else (low + high) / 2
         for i in range(grid.shape[0]):
             for j in range(grid.shape[1]):
-                bright = np.isfinite(shown[i, j]) and shown[i, j] > (low + high) / 2
+                bright = np.isfinite(shown[i, j]) and shown[i, j] > middle
                 text = pg.TextItem(_cell(grid[i, j]), anchor=(0.5, 0.5),
                                    color="#111111" if bright else "#f9fafb")
                 text.setPos(i + 0.5, j + 0.5)

@@ -7,6 +7,7 @@ controller or torch.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import Any
 
@@ -18,8 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QWidget)
 
 from ....core.errors import PlaygroundError
-from ....core.experiments.presets import PRESETS
-from ....core.experiments.sweep import (plan_sweep, parse_values, rows_to_csv,
+from ....core.experiments.presets import DEFAULT_SEEDS, PRESETS, Verdict
+from ....core.experiments.sweep import (cell_text, plan_sweep, parse_values, rows_to_csv,
                                         table_columns)
 from ....core.experiments.variables import VARIABLES
 from ....core.spec import SessionSpec
@@ -33,10 +34,9 @@ CUSTOM = "Custom: vary the current session"
 class _NumberItem(QTableWidgetItem):
     """A cell that sorts by its number, not its text."""
 
-    def __init__(self, value: Any) -> None:
-        text = "\u2013" if value is None else f"{value:.4g}" if isinstance(value, float) \
-            else str(value)
-        super().__init__(text)
+    def __init__(self, row: dict, key: str) -> None:
+        super().__init__(cell_text(row, key))
+        value = row.get(key)
         self.number = value if isinstance(value, (int, float)) else None
 
     def __lt__(self, other: QTableWidgetItem) -> bool:
@@ -58,7 +58,10 @@ class SweepWindow(QWidget):
         self.setWindowTitle("Sweep \u2014 Gradient Playground")
         self.base: SessionSpec | None = None
         self.plan = None
-        self.rows: list[dict] = []
+        self.rows: list[dict] = []      # the table shown: per run, or per variant
+        self.run_rows: list[dict] = []  # per run, always (what Export CSV writes)
+        self.judged: str | None = None      # the preset whose claim this sweep tests
+        self._requested: str | None = None  # the preset of the sweep last asked for
         self.total = self.done = 0
         self._finished_runs = 0
         layout = QVBoxLayout(self)
@@ -77,13 +80,24 @@ class SweepWindow(QWidget):
         self.tabs.setTabEnabled(1, False)
         self.tabs.setTabToolTip(1, "For two variables: one cell per combination.")
         splitter.addWidget(self.tabs)
+        lower = QWidget()
+        below = QVBoxLayout(lower)
+        below.setContentsMargins(0, 0, 0, 0)
+        self.verdict_label = QLabel(objectName="sweepVerdict", wordWrap=True)
+        self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict_label.setToolTip("Whether this table agrees with the preset's claim, "
+                                      "judged on the means over the seeds.")
+        self.verdict_label.hide()
+        below.addWidget(self.verdict_label)
+        self.verdict: Verdict | None = None
         self.table = QTableWidget(objectName="sweepTable")
         self.table.setSortingEnabled(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setToolTip("Each run's final metrics; click a header to sort.")
         self.table.verticalHeader().hide()
-        splitter.addWidget(self.table)
-        splitter.setSizes([420, 200])
+        below.addWidget(self.table, 1)
+        splitter.addWidget(lower)
+        splitter.setSizes([380, 260])
         layout.addWidget(splitter, 1)
         self.resize(1000, 760)
         self._on_preset_current_index_changed(0)
@@ -121,11 +135,17 @@ class SweepWindow(QWidget):
             self.values.append(edit)
         self.epochs = QSpinBox(objectName="sweepEpochs", minimum=1, maximum=100_000)
         self.epochs.setToolTip("Epochs of every run.")
+        self.seeds = QSpinBox(objectName="sweepSeeds", minimum=1, maximum=10)
+        self.seeds.setToolTip("Each combination trained from this many seeds (the spec's "
+                              "seed and the next ones): the table gives the mean \u00b1 the "
+                              "spread. Seeds train together, so 3 cost little more than 1.")
         self.target = QLineEdit(objectName="sweepTarget", placeholderText="none")
         self.target.setToolTip("A training loss to reach: the table gives the epoch and the "
                                "seconds at which each run first got there.")
         row = QHBoxLayout()
         row.addWidget(self.epochs)
+        row.addWidget(QLabel("Seeds"))
+        row.addWidget(self.seeds)
         row.addWidget(QLabel("Target loss"))
         row.addWidget(self.target)
         row.addStretch(1)
@@ -197,6 +217,7 @@ class SweepWindow(QWidget):
             self.choose([("lr", VARIABLES["lr"].example)])
             if self.base is not None:
                 self.epochs.setValue(self.base.train.epochs)
+            self.seeds.setValue(1)
             self.target.clear()
         else:
             item = PRESETS[name]
@@ -204,6 +225,9 @@ class SweepWindow(QWidget):
                                         isinstance(v, float) else str(v) for v in values))
                          for var, values in item.vary])
             self.epochs.setValue(item.base().train.epochs)
+            self.seeds.setValue(DEFAULT_SEEDS)
+            self.curves.with_validation.setChecked(item.with_validation)
+            self.curves.x_axis.setCurrentText(item.x_axis)
             self.target.setText("" if item.target_loss is None else f"{item.target_loss:g}")
         self._describe()
 
@@ -219,10 +243,7 @@ class SweepWindow(QWidget):
     def _describe(self) -> None:
         name = self.preset.currentData()
         if name is not None:
-            item = PRESETS[name]
-            data = item.base().data.name
-            self.about.setText(f"{item.question} On {data}, with its own network. "
-                               f"Expected: {item.expect}")
+            self.about.setText(PRESETS[name].caption())
         elif self.base is not None:
             spec = self.base
             self.about.setText(f"Varies the current session: {spec.data.name}, "
@@ -248,7 +269,9 @@ class SweepWindow(QWidget):
             target = float(text) if text else None
         except ValueError:
             raise PlaygroundError(f"Target loss: {text!r} is not a number.") from None
-        return plan_sweep(base, vary, target, keep_lr=bool(item and item.keep_lr))
+        if item is not None:
+            return item.plan(base, vary, seeds=self.seeds.value(), target_loss=target)
+        return plan_sweep(base, vary, target, seeds=self.seeds.value())
 
     @Slot()
     def _on_run_button_clicked(self) -> None:
@@ -258,6 +281,7 @@ class SweepWindow(QWidget):
             self.show_error(str(exc))
             return
         self.error.hide()
+        self._requested = self.preset.currentData()
         self.runRequested.emit(plan)
 
     # ------------------------------------------------------------------ a sweep
@@ -267,7 +291,11 @@ class SweepWindow(QWidget):
         self.done = self._finished_runs = 0
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
-        self.curves.begin([run.name for run in plan.runs], plan.runs[0].spec.train.epochs)
+        names = [run.variant_name if plan.repeated else run.name for run in plan.runs]
+        self.curves.begin(names, plan.runs[0].spec.train.epochs,
+                          [run.variant for run in plan.runs])
+        self.verdict, self.run_rows, self.judged = None, [], self._requested
+        self.verdict_label.hide()
         self.table.clear()
         self.table.setRowCount(0)
         self.tabs.setTabEnabled(1, len(plan.variables) == 2)
@@ -296,21 +324,43 @@ class SweepWindow(QWidget):
     def sweep_finished(self, outcome: dict | None) -> None:
         if outcome is None:
             return
-        self.rows = outcome["rows"]
+        self.run_rows = outcome["rows"]
+        summary = outcome.get("summary") or []
+        self.rows = summary if self.plan.repeated else self.run_rows
+        if self.plan.lr_factors:  # the curves of each variant's chosen lr only
+            chosen = {row["variant"]: row["lr"] for row in summary}
+            self.curves.show_only({run.index for run in self.plan.runs
+                                   if run.trial.get("lr") == chosen.get(run.variant + 1)})
+        self._show_verdict([] if outcome["stopped"] else summary)
         self.progress.setValue(self.total if not outcome["stopped"] else self.done)
-        self.status.setText(f"{self._finished_runs} of {len(self.rows)} runs done"
+        self.status.setText(f"{self._finished_runs} of {len(self.run_rows)} runs done"
                             + (" (stopped)" if outcome["stopped"] else ""))
         self.curves.redraw()
         self._fill_table()
         if len(self.plan.variables) == 2:
             self.heatmap.show_rows(self.rows, self.plan.variables)
-        self.export_button.setEnabled(bool(self.rows))
+        self.export_button.setEnabled(bool(self.run_rows))
         self.kept_runs = list(outcome.get("runs", ()))
         self.keep_button.setEnabled(bool(self.kept_runs))
 
+    def _show_verdict(self, summary: list[dict]) -> None:
+        """The preset's claim judged on the summary, above the table (a custom sweep
+        makes no claim, and a stopped one is not judged)."""
+        if self.judged is None or not summary:
+            return
+        verdict = self.verdict = PRESETS[self.judged].verdict(summary)
+        colour = "#15803d" if verdict.agrees else "#b45309"
+        head = "Agrees with the claim" if verdict.agrees else "Does not agree with the claim"
+        reason = "" if verdict.agrees else \
+            f"<br><i>Likely reason:</i> {html.escape(verdict.reason)}"
+        self.verdict_label.setText(
+            f"<b style='color:{colour}'>{head}.</b> <i>Claim:</i> "
+            f"{html.escape(verdict.claim)}<br><i>Evidence:</i> "
+            f"{html.escape(verdict.evidence)}{reason}")
+        self.verdict_label.show()
+
     def _fill_table(self) -> None:
-        extra = PRESETS[self.preset.currentData()].columns if self.preset.currentData() \
-            else ()
+        extra = PRESETS[self.judged].columns if self.judged else ()
         columns = table_columns(self.rows, self.plan.names, extra)
         self.table.setSortingEnabled(False)
         self.table.setColumnCount(len(columns))
@@ -318,9 +368,9 @@ class SweepWindow(QWidget):
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             for c, key in enumerate(columns):
-                item = _NumberItem(row.get(key))
-                if key == "run":  # the run's colour, as in the curves
-                    item.setBackground(QColor(colour(row["run"] - 1)))
+                item = _NumberItem(row, key)
+                if key in ("run", "variant"):  # the run's colour, as in the curves
+                    item.setBackground(QColor(colour(row[key] - 1)))
                     item.setForeground(QColor("#ffffff"))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
@@ -342,7 +392,7 @@ class SweepWindow(QWidget):
         if not path:
             return
         try:
-            rows_to_csv(self.rows, path)
+            rows_to_csv(self.run_rows, path)
         except PlaygroundError as exc:
             self.show_error(str(exc))
             return
