@@ -34,7 +34,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Commands of their own module in this package: each has register(commands), which adds
 # its subparser with set_defaults(func=...). Imported only when the parser is built.
-COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep")
+COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep", "landscape")
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",

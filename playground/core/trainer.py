@@ -27,6 +27,7 @@ from .eager_optim import eager_step, install as _defer_dynamo, zero_grad
 from .errors import SpecError
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
                      Resumed, TrainBegan)
+from .landscape.trajectory import WeightTrajectory
 from .losses import Head, resolve_head
 from .model import BuiltModel, build_model
 from .optim import (LRSchedule, apply_hyperparameters, build_optimizer, optimizer_kind)
@@ -72,7 +73,7 @@ class Trainer(ExactState):
         self.control = control or TrainControl()
         self.control.validator = self.validate_hyperparameters
         self.history = History()
-        self.callbacks: list[Callback] = [self.history, DivergenceGuard(),
+        self.callbacks: list[Callback] = [self.history, DivergenceGuard(), WeightTrajectory(),
                                           *self._spec_callbacks(), *callbacks]
         self.epoch = 0          # epochs completed
         self.step = 0           # updates made
