@@ -123,30 +123,8 @@ class Trainer(ExactState):
 
     def work_per_update(self) -> int:
         """Multiply-adds of one batch's forward pass through the dense and convolution
-        layers, from one probe sample in evaluation mode (no RNG, no running-stat update)."""
-        total = 0
-
-        def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
-            nonlocal total
-            if isinstance(module, torch.nn.Linear):
-                total += out.numel() * module.in_features
-            else:  # convolution: each output element sums in/groups x kernel products
-                total += out.numel() * (module.in_channels // module.groups) * \
-                    math.prod(module.kernel_size)
-
-        kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
-        hooks = [m.register_forward_hook(count) for m in self.model.modules()
-                 if isinstance(m, kinds)]
-        was_training = self.model.training
-        try:
-            self.model.eval()
-            with torch.inference_mode():
-                self.model(self.x["train"][:1])
-        finally:
-            self.model.train(was_training)
-            for hook in hooks:
-                hook.remove()
-        return total * self.batch_size
+        layers (see forward_work)."""
+        return forward_work(self.model, self.x["train"][:1]) * self.batch_size
 
     def _batch_bounds(self) -> list[tuple[int, int]]:
         """(start, end) of each batch. BatchNorm cannot normalise a batch of one sample,
@@ -526,6 +504,34 @@ class Trainer(ExactState):
 
 
 # ------------------------------------------------------------------- helpers
+
+def forward_work(model: torch.nn.Module, probe: torch.Tensor) -> int:
+    """Multiply-adds per sample of the model's forward pass through its dense and
+    convolution layers, from one probe sample in evaluation mode (no RNG, no
+    running-stat update)."""
+    total = 0
+
+    def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(module, torch.nn.Linear):
+            total += out.numel() * module.in_features
+        else:  # convolution: each output element sums in/groups x kernel products
+            total += out.numel() * (module.in_channels // module.groups) * \
+                math.prod(module.kernel_size)
+
+    kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, kinds)]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.inference_mode():
+            model(probe)
+    finally:
+        model.train(was_training)
+        for hook in hooks:
+            hook.remove()
+    return total
+
 
 def _add_l1_gradient(weights: list[torch.Tensor], strength: float) -> None:
     """The L1 penalty strength * sum|w|, applied through its (sub)gradient."""

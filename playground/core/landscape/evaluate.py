@@ -41,8 +41,8 @@ class LossSurface:
     only if the caller copied what it needs first (see from_trainer)."""
 
     def __init__(self, model: torch.nn.Module, criterion: Callable, x: torch.Tensor,
-                 y: torch.Tensor) -> None:
-        self.model = copy.deepcopy(model).cpu().eval()
+                 y: torch.Tensor, copied: bool = False) -> None:
+        self.model = (model if copied else copy.deepcopy(model)).cpu().eval()
         self.criterion = criterion
         self.x, self.y = x.cpu(), y.cpu()
         named = list(self.model.named_parameters())
@@ -57,11 +57,15 @@ class LossSurface:
         """The trainer's network and criterion on a fixed sample of its training rows:
         SAMPLE_ROWS, fewer for a network whose forward pass costs more (see
         WORK_PER_POINT). Reads the trainer: call it while nothing trains it."""
+        from ..trainer import forward_work
+
+        model = copy.deepcopy(trainer.model)  # the trainer's own is never switched or hooked
+        x = trainer.x["train"]
         if rows is None:
-            per_row = trainer.work_per_update() / max(1, trainer.batch_size)
-            rows = int(min(SAMPLE_ROWS, max(MIN_ROWS, WORK_PER_POINT // max(1.0, per_row))))
-        x, y = sample_rows(trainer.x["train"], trainer.y["train"], rows)
-        return cls(trainer.model, trainer.loss_fn, x, y)
+            per_row = forward_work(model, x[:1]) if len(x) else 1
+            rows = int(min(SAMPLE_ROWS, max(MIN_ROWS, WORK_PER_POINT // max(1, per_row))))
+        x, y = sample_rows(x, trainer.y["train"], rows)
+        return cls(model, trainer.loss_fn, x, y, copied=True)
 
     @property
     def rows(self) -> int:
