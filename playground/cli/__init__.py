@@ -264,7 +264,8 @@ class _EpochPrinter(Callback):
         logs = event.logs
         parts = [f"epoch {event.epoch}/{trainer.spec.train.epochs}"]
         parts += [f"{key} {_fmt(value)}" for key, value in logs.items()
-                  if key not in ("epoch", "step", "samples_per_s", "seconds", "lr")]
+                  if key not in ("epoch", "step", "samples_per_s", "seconds", "lr",
+                                 "grad_noise_scale", "update_cosine")]
         parts += [f"lr {logs['lr']:.3g}", f"{logs['seconds']:.2f}s"]
         print("  ".join(parts), file=self.out, flush=True)
 

@@ -19,7 +19,7 @@ import torch
 
 from . import metrics as metrics_module
 from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStopping,
-                        History)
+                        GradientNoise, History)
 from .control import TrainControl
 from .data import PreparedData, prepare
 from .device import choose_threads, describe, resolve_device
@@ -73,7 +73,9 @@ class Trainer(ExactState):
         self.control = control or TrainControl()
         self.control.validator = self.validate_hyperparameters
         self.history = History()
+        self.noise = GradientNoise()
         self.callbacks: list[Callback] = [self.history, DivergenceGuard(), WeightTrajectory(),
+                                          self.noise,
                                           *self._spec_callbacks(), *callbacks]
         self.epoch = 0          # epochs completed
         self.step = 0           # updates made
@@ -352,6 +354,7 @@ class Trainer(ExactState):
                           or self.epoch >= self.spec.train.epochs)
         if self.validated:
             logs.update(self.evaluate("val"))
+        logs.update(self.noise.take_epoch())
         logs["lr"] = self.current_lr
         seconds = self._epoch_seconds + (time.perf_counter() - ended)
         logs["seconds"] = seconds
