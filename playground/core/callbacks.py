@@ -338,7 +338,7 @@ class GradientNoise(Callback):
 
     name = "gradient_noise"
     samples = 4     # gradients read per epoch
-    decay = 0.8     # weight of the previous epochs' estimates (1: the whole run alike)
+    decay = 0.95    # weight of the previous epochs' estimates (1: the whole run alike)
 
     def __init__(self) -> None:
         self.on_update_end = self._after_update

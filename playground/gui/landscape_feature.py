@@ -1,21 +1,26 @@
 """LandscapeFeature: the window's Loss landscape dock (View > Loss Landscape, Ctrl+Shift+L).
 
 Reads: the training controller's trainer (its weights and kept trajectory, copied in
-this thread while the run is idle or paused, never while it trains) and its state.
-Changes: nothing of the session or the run. Adds: the dock `landscapeDock` holding a
-LandscapeView, and its toggle action `actionLandscape` in the menu it is given.
-Computes on demand (the view's Compute) and again when the run pauses or ends while
-the dock is shown, on the LandscapeController's thread.
+this thread while the run is idle or paused, never while it trains; its history's
+gradient noise columns, copied while the GIL is held) and its state. Changes: nothing
+of the session or the run. Adds: the dock `landscapeDock` with two tabs, a LandscapeView
+and a NoiseView, and its toggle action `actionLandscape` in the menu it is given.
+A landscape is computed on demand (the view's Compute) and again when the run pauses or
+ends while the dock is shown, on the LandscapeController's thread; the noise tab is
+redrawn a few times a second while it is shown and the history has grown.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget
 
 from .controller import IDLE, PAUSED, TrainingController
 from .landscape_controller import LandscapeController
-from .widgets.landscape import LandscapeView
+from .widgets.landscape import LandscapeView, NoiseView
+
+NOISE_REDRAW_MS = 300
 
 
 class LandscapeFeature(QObject):
@@ -23,10 +28,14 @@ class LandscapeFeature(QObject):
                  menu: QMenu) -> None:
         super().__init__(window)
         self.window, self.training = window, training
-        self.view = LandscapeView()
-        self.view.set_colors(window.theme)
+        self.view, self.noise = LandscapeView(), NoiseView()
+        for view in (self.view, self.noise):
+            view.set_colors(window.theme)
+        self.tabs = QTabWidget(objectName="landscapeTabs")
+        self.tabs.addTab(self.view, "Landscape")
+        self.tabs.addTab(self.noise, "Gradient noise")
         self.dock = QDockWidget("Loss landscape", window, objectName="landscapeDock")
-        self.dock.setWidget(self.view)
+        self.dock.setWidget(self.tabs)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.action = self.dock.toggleViewAction()
@@ -45,6 +54,10 @@ class LandscapeFeature(QObject):
         training.paused.connect(self._on_training_paused)
         training.finished.connect(self._on_training_finished)
         window.installEventFilter(self)
+        self._noise_rows = (None, -1)   # (trainer, history length) last drawn
+        self.noise_timer = QTimer(self, interval=NOISE_REDRAW_MS)
+        self.noise_timer.timeout.connect(self._on_noise_timer_timeout)
+        self.dock.visibilityChanged.connect(self._on_dock_visibility_changed)
 
     # ----------------------------------------------------------------- requests
     def request(self, kind: str, points: int) -> bool:
@@ -94,6 +107,38 @@ class LandscapeFeature(QObject):
     def _on_computer_failed(self, message: str) -> None:
         self.view.show_message(message)
 
+    @Slot(bool)
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        """The noise tab's timer runs only while the dock is shown (each tick takes the
+        GIL from the training thread)."""
+        if visible:
+            self.noise_timer.start()
+        else:
+            self.noise_timer.stop()
+
+    @Slot()
+    def _on_noise_timer_timeout(self) -> None:
+        if self.noise.isVisible():
+            self.refresh_noise()
+
+    def refresh_noise(self) -> None:
+        """Redraw the noise tab from the run's history, if it grew (or the run changed)."""
+        trainer = self.training.trainer
+        history = trainer.history if trainer is not None else None
+        length = history.length if history is not None else 0
+        if (trainer, length) == self._noise_rows:
+            return
+        self._noise_rows = (trainer, length)
+        if history is None:
+            self.noise.set_series(np.empty(0), np.empty(0), np.empty(0), 0)
+            return
+        # list() copies each column holding the GIL (a buffer export would make the
+        # training thread's append fail); one may be a row ahead of another.
+        columns = [np.array(list(history.columns.get(key, ())), dtype=float)
+                   for key in ("epoch", "grad_noise_scale", "update_cosine")]
+        rows = min(len(c) for c in columns)  # the training thread may be mid-append
+        self.noise.set_series(*(c[:rows] for c in columns), trainer.batch_size)
+
     # ------------------------------------------------------------- the window
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         """Follow the window's theme, and join the thread when it closes."""
@@ -102,8 +147,10 @@ class LandscapeFeature(QObject):
             if kind == QEvent.Type.Close:
                 self.shutdown()
             elif kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-                self.view.set_colors(self.window.theme)
+                for view in (self.view, self.noise):
+                    view.set_colors(self.window.theme)
         return False
 
     def shutdown(self) -> bool:
+        self.noise_timer.stop()
         return self.computer.shutdown()

@@ -62,3 +62,20 @@ def test_a_pause_refreshes_the_open_landscape(qtbot, window):
     window.controller.stop()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
     assert view.result.epoch == 1
+
+
+def test_the_noise_tab_follows_the_run(qtbot, window):
+    open_dock(window)
+    feature = window.landscape
+    feature.tabs.setCurrentWidget(feature.noise)
+    type_into(window.optimizer_panel.epochs, "5")
+    with qtbot.waitSignal(window.controller.finished, timeout=30_000):
+        window.train()
+    qtbot.waitUntil(lambda: len(feature.noise.epochs) == 5, timeout=10_000)
+    xs, ys = feature.noise.cosine.getData()
+    assert list(xs) == [1, 2, 3, 4, 5] and np.isfinite(ys).all()
+    history = window.controller.trainer.history
+    assert "grad_noise_scale" in history.columns
+    assert "noise scale" in feature.noise.caption.text()
+    window.reset_weights()
+    qtbot.waitUntil(lambda: len(feature.noise.epochs) == 0, timeout=10_000)
