@@ -1,4 +1,4 @@
-"""LandscapeFeature: the window's Loss landscape dock (View > Loss Landscape, Ctrl+Shift+L).
+"""LandscapeFeature: the window's Loss landscape dock (View > Loss Landscape, Ctrl+Shift+K).
 
 Reads: the training controller's trainer (its weights and kept trajectory, copied in
 this thread while the run is idle or paused, never while it trains; its history's
@@ -41,7 +41,7 @@ class LandscapeFeature(QObject):
         self.action = self.dock.toggleViewAction()
         self.action.setText("Loss &Landscape")
         self.action.setObjectName("actionLandscape")
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.action.setStatusTip("The network's own loss around its weights: along the "
                                  "line from its first weights, on random planes, and on "
                                  "the plane of its path.")
