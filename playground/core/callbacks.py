@@ -419,6 +419,14 @@ class GradientNoise(Callback):
         self._plan(len(self._sizes) if self._params else 0)
         return figures
 
+    def state_dict(self) -> dict[str, Any]:
+        """The decaying sums, so a resumed run's noise scale goes on from them."""
+        return {"trace_sum": self._trace_sum, "square_sum": self._square_sum}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._trace_sum = float(state.get("trace_sum", 0.0))
+        self._square_sum = float(state.get("square_sum", 0.0))
+
     def _estimate(self) -> None:
         """This epoch's unbiased tr(Σ) and |G|², added to the decaying sums."""
         sizes, n = self._batches, self._n

@@ -214,6 +214,10 @@ def _check_callbacks(callbacks: Any) -> None:
                     len(epochs), "the weight trajectory's snapshots", "do not match its epochs")
         else:
             _expect(not epochs, "the weight trajectory's snapshots", "are missing")
+    noise = callbacks.get("gradient_noise")
+    if noise is not None:
+        _expect(all(_is_number(noise.get(k, 0.0)) for k in ("trace_sum", "square_sum")),
+                "the gradient noise state", "must hold numbers")
     guard = callbacks.get("divergence_guard")
     if guard is not None:
         for key, value in guard.items():

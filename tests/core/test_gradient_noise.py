@@ -132,3 +132,20 @@ def test_the_figures_are_saved_with_the_session_and_in_jsonl(tmp_path, capsys):
     assert len(epochs) == 2 and all("update_cosine" in r for r in epochs)
     last = describe_session(path)["last_epoch"]
     assert "grad_noise_scale" in last and "update_cosine" in last
+
+
+def test_a_resumed_run_goes_on_with_the_same_noise_scale(tmp_path):
+    from playground.core.sessioncheck import restore_state
+    from playground.core.sessionfile import open_session, save_session
+
+    whole = Trainer(tiny_spec(epochs=6))
+    whole.fit()
+    first = Trainer(tiny_spec(epochs=3))
+    first.fit()
+    path = tmp_path / "half.pgsession"
+    save_session(path, first.spec, first.state_dict(), first.data)
+    second = Trainer(tiny_spec(epochs=6), data=first.data)
+    restore_state(second, open_session(path).state, path)
+    second.fit()
+    assert np.allclose(second.history.column("grad_noise_scale"),
+                       whole.history.column("grad_noise_scale"), equal_nan=True)
