@@ -4,29 +4,39 @@ Reads: the training controller's trainer (its weights and kept trajectory, copie
 this thread while the run is idle or paused, never while it trains; its history's
 gradient noise columns, copied while the GIL is held) and its state. Changes: nothing
 of the session or the run. Adds: the dock `landscapeDock` with two tabs, a LandscapeView
-and a NoiseView, and its toggle action `actionLandscape` in the menu it is given.
+and a NoiseView, and its toggle action `actionLandscape` in the View menu.
 A landscape is computed on demand (the view's Compute) and again when the run pauses or
 ends while the dock is shown, on the LandscapeController's thread; the noise tab is
 redrawn a few times a second while it is shown and the history has grown.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget
 
 from .controller import IDLE, PAUSED, TrainingController
 from .landscape_controller import LandscapeController
+from .menus import menu_titled
 from .widgets.landscape import LandscapeView, NoiseView
 
 NOISE_REDRAW_MS = 300
 
 
+@dataclass
+class LandscapeContext:
+    window: QMainWindow              # the View menu, the dock area, the theme, closing
+    controller: TrainingController   # the trainer, its state, paused and finished
+
+
 class LandscapeFeature(QObject):
-    def __init__(self, window: QMainWindow, training: TrainingController,
-                 menu: QMenu) -> None:
+    def __init__(self, context: LandscapeContext) -> None:
+        window, training = context.window, context.controller
         super().__init__(window)
+        self.context = context
         self.window, self.training = window, training
         self.view, self.noise = LandscapeView(), NoiseView()
         for view in (self.view, self.noise):
@@ -45,7 +55,7 @@ class LandscapeFeature(QObject):
         self.action.setStatusTip("The network's own loss around its weights: along the "
                                  "line from its first weights, on random planes, and on "
                                  "the plane of its path.")
-        menu.addAction(self.action)
+        menu_titled(window, "&View").addAction(self.action)
         self.computer = LandscapeController(self)
         self.view.computeRequested.connect(self._on_view_compute_requested)
         self.computer.computed.connect(self._on_computer_computed)

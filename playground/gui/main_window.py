@@ -35,8 +35,7 @@ from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
-from .landscape_feature import LandscapeFeature
-from .menus import menu_titled
+from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .sweep_wiring import SweepWiringMixin
@@ -104,9 +103,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._install_sweep()
         self._install_runs()
         self._install_welcome()
-        self.landscape = LandscapeFeature(self, self.controller, menu_titled(self, "&View"))
         self._build_status_bar()
         self._connect_controller()
+        self.landscape = LandscapeFeature(LandscapeContext(window=self, controller=self.controller))
         self.controller.want_boundary(False)  # the curves tab is shown first
         self._setup_autosave()
         self._apply_theme()
