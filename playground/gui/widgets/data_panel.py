@@ -112,7 +112,14 @@ class DataPanel(QWidget):
         form.addRow("inputs", self.inputs_box)
         self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1, keyboardTracking=False)
         self.seed.setToolTip("Seed of data generation and of the split: same seed, same data.")
-        form.addRow("seed", self.seed)
+        self.regenerate = QPushButton("Regenerate", objectName="regenerateData")
+        self.regenerate.setToolTip("Draw a new sample of this synthetic set (the next data "
+                                   "seed); Undo brings the previous one back.")
+        self.regenerate.clicked.connect(self._on_regenerate_clicked)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.regenerate)
+        form.addRow("seed", seed_row)
         for widget in (self.samples, self.classes, self.seed):
             widget.valueChanged.connect(self._emit)
         # A drag is one change, made when the slider is let go; keys and clicks at once.
@@ -208,6 +215,11 @@ class DataPanel(QWidget):
             missing="drop" if self.drop_missing.isChecked() else "fail",
             inputs=() if chosen == ("x1", "x2") else chosen)
 
+    def _on_regenerate_clicked(self) -> None:
+        seed = (self._spec.seed + 1) % (self.seed.maximum() + 1)
+        self.edited.emit({"data": dataclasses.replace(self._spec, seed=seed)},
+                         "a new sample of the data")
+
     def _emit(self, *_: object) -> None:
         new = self._read()
         if new != self._spec:
@@ -237,6 +249,7 @@ class DataPanel(QWidget):
         synthetic = info.source == "synthetic"
         for widget in (self.samples, self.noise, self.seed):
             widget.setEnabled(synthetic or widget is self.seed)
+        self.regenerate.setEnabled(synthetic)
         self.classes.setEnabled(self._spec.name in ("blobs", "spirals"))
         self.inputs_box.setEnabled(info.two_dimensional)
         self.file_row.setVisible(info.source == "file")
