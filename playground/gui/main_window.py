@@ -121,7 +121,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     # ------------------------------------------------------------- building
     def _build_panels(self) -> None:
         self.plots = LivePlots()
-        self.boundary = BoundaryView()
+        self.boundary = BoundaryView(discretize=True)
         self.tabs = QTabWidget(objectName="centralTabs")
         self.tabs.addTab(self.plots, "Training curves")
         self.tabs.addTab(self.boundary, "Decision boundary")

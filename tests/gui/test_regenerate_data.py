@@ -21,7 +21,7 @@ def test_discretize_output_paints_each_point_in_its_predicted_class(qtbot):
     from playground.gui.widgets.boundary_view import BoundaryView
     from playground.gui.worker import Boundary
 
-    view = BoundaryView()
+    view = BoundaryView(discretize=True)
     qtbot.addWidget(view)
     view.show()
     view.set_data(DataSpec("spiral", samples=100))

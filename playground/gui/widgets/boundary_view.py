@@ -20,7 +20,8 @@ from .qt_plot import QtPlotWidget
 
 
 class BoundaryView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, discretize: bool = False) -> None:
+        """`discretize`: offer the 'discretize output' toggle (where there is room)."""
         super().__init__(parent)
         self.class_colors = ("#f97316", "#2563eb", "#16a34a", "#9333ea", "#dc2626",
                              "#0891b2", "#ca8a04", "#db2777")
@@ -40,6 +41,7 @@ class BoundaryView(QWidget):
                                    "prediction), without fading where it is unsure.")
         self.discretize.toggled.connect(self._on_discretize_toggled)
         self.discretize.setVisible(False)  # shown once there is an output over a plane
+        self._offer_discretize = discretize
         row.addWidget(self.discretize)
         self._shown = None  # the last boundary drawn over the plane
         layout.addLayout(row)
@@ -139,7 +141,7 @@ class BoundaryView(QWidget):
             self.plot.prepare()
             return
         self._shown = boundary
-        self.discretize.setVisible(True)
+        self.discretize.setVisible(self._offer_discretize)
         self._draw_plane(boundary)
 
     def _draw_plane(self, boundary) -> None:
