@@ -194,6 +194,7 @@ class DataPanel(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._show_relevant_controls()
+        self.regenerate.setEnabled(DATASETS[spec.name].source == "synthetic")
         if spec != self._previewed:  # reading a data set is not free: only when it changed
             self._previewed = spec
             self._refresh_preview()
@@ -249,7 +250,6 @@ class DataPanel(QWidget):
         synthetic = info.source == "synthetic"
         for widget in (self.samples, self.noise, self.seed):
             widget.setEnabled(synthetic or widget is self.seed)
-        self.regenerate.setEnabled(synthetic)
         self.classes.setEnabled(self._spec.name in ("blobs", "spirals"))
         self.inputs_box.setEnabled(info.two_dimensional)
         self.file_row.setVisible(info.source == "file")
