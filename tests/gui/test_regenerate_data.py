@@ -12,6 +12,10 @@ def test_regenerate_draws_the_next_seed_and_undo_brings_it_back(qtbot, window):
     window.session.undo()
     assert window.spec.data.seed == 1 and panel.seed.value() == 1
     assert window.spec.data.name == "spiral"  # nothing else of the data changed
+    from playground.core.spec import DataSpec
+
+    panel.set_spec(DataSpec("iris"))  # a fixed table: nothing to draw anew
+    assert not panel.regenerate.isEnabled()
 
 
 def test_discretize_output_paints_each_point_in_its_predicted_class(qtbot):
