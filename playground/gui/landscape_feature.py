@@ -85,6 +85,11 @@ class LandscapeFeature(QObject):
         from ..core.errors import PlaygroundError
         from ..core.landscape import LossSurface, read_trainer
 
+        # Paused, the training thread waits in the TrainControl's gate and nothing changes
+        # the weights while they are copied here. Only a step asked for before this
+        # slot ran (steps pressed faster than pauses arrive) may be under way: the copy
+        # could then mix two updates' weights, and that step's own pause computes again.
+
         try:
             run, surface = read_trainer(trainer), LossSurface.from_trainer(trainer)
         except PlaygroundError as exc:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -121,7 +121,7 @@ def compute(run: "RunWeights", surface: LossSurface, kind: str,
     started = time.perf_counter()
     result = {"interp": _interp, "random": _random, "pca": _pca}[kind](
         run, surface, points, seed)
-    return _timed(result, time.perf_counter() - started)
+    return replace(result, seconds=time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -224,12 +224,6 @@ def _pca(run: RunWeights, surface: LossSurface, points: int, seed: int) -> Lands
                  for e, c, v in zip(epochs, coords.tolist(), path_loss))
     return Landscape("pca", a, b, loss, (0.0, 0.0), run.epoch, surface.rows, 0.0, path,
                      explained, run.notes)
-
-
-def _timed(result: Landscape, seconds: float) -> Landscape:
-    from dataclasses import replace
-
-    return replace(result, seconds=seconds)
 
 
 def finite_range(loss: np.ndarray) -> tuple[float, float]:

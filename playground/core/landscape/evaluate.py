@@ -37,8 +37,8 @@ def sample_rows(x: torch.Tensor, y: torch.Tensor,
 
 class LossSurface:
     """loss(weights) for a network, a criterion and a sample, many weights at once.
-    Works on a private copy of the network, so a trainer may keep training meanwhile
-    only if the caller copied what it needs first (see from_trainer)."""
+    Works on its own copy of the network (from_trainer makes it), so once made it can
+    be used on another thread while the trainer goes on."""
 
     def __init__(self, model: torch.nn.Module, criterion: Callable, x: torch.Tensor,
                  y: torch.Tensor, copied: bool = False) -> None:
