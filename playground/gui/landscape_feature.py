@@ -39,6 +39,7 @@ class LandscapeFeature(QObject):
         self.context = context
         self.window, self.training = window, training
         self.view, self.noise = LandscapeView(), NoiseView()
+        self._gl_checked = False  # whether OpenGL was looked for (on first showing)
         for view in (self.view, self.noise):
             view.set_colors(window.theme)
         self.tabs = QTabWidget(objectName="landscapeTabs")
@@ -128,6 +129,12 @@ class LandscapeFeature(QObject):
         GIL from the training thread)."""
         if visible:
             self.noise_timer.start()
+            if not self._gl_checked:  # PyOpenGL's import is not free: not at start-up
+                from .widgets.lab.surface3d import gl_problem
+
+                self._gl_checked = True
+                if gl_problem() is None:
+                    self.view.offer_3d()
         else:
             self.noise_timer.stop()
 

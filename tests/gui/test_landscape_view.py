@@ -27,7 +27,10 @@ def compute(qtbot, window, view):
 
 
 def test_the_landscape_of_a_trained_run_in_each_kind(qtbot, window):
+    from playground.gui.widgets.lab.surface3d import gl_problem
+
     view = open_dock(window)
+    assert view.three_d.isVisibleTo(view) == (gl_problem() is None)  # offscreen: no GL
     qtbot.mouseClick(view.compute, Qt.MouseButton.LeftButton)
     assert "no network" in view.caption.text()  # nothing trained yet: said, not computed
     type_into(window.optimizer_panel.epochs, "4")

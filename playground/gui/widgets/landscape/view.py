@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from ...theme import LIGHT, Theme
 from ..lab.drawing import (MapItem, contour_levels, contour_values, surface_colormap,
@@ -61,7 +61,12 @@ class LandscapeView(QWidget):
                               checked=True)
         self.auto.setToolTip("Compute it again whenever training pauses or ends while "
                              "this view is open.")
-        for widget in (self.kind, self.points, self.compute, self.auto):
+        self.three_d = QCheckBox("3-D", objectName="landscape3D")
+        self.three_d.setToolTip("The plane as a surface you can turn (where OpenGL exists).")
+        self.three_d.setVisible(False)  # offered once OpenGL is known to work (has_gl)
+        self.three_d.toggled.connect(self._on_three_d_toggled)
+        self.surface3d = None
+        for widget in (self.kind, self.points, self.compute, self.auto, self.three_d):
             row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)
@@ -70,7 +75,9 @@ class LandscapeView(QWidget):
         layout.addWidget(self.caption)
         self.plot = QtPlotWidget()
         self.plot.setObjectName("landscapePlot")
-        layout.addWidget(self.plot, 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.plot)
+        layout.addWidget(self.stack, 1)
         self.map = MapItem()
         self.plot.addItem(self.map)
         for axis in ("left", "bottom"):
@@ -112,6 +119,28 @@ class LandscapeView(QWidget):
             self._show_plane(result)
         self.caption.setText(caption(result))
         self.plot.prepare()
+        self._show_3d_if_wanted()
+
+    def offer_3d(self) -> None:
+        """Offer the 3-D view (the caller checked that OpenGL works here)."""
+        self.three_d.setVisible(True)
+
+    def _on_three_d_toggled(self, on: bool) -> None:
+        if on and self.surface3d is None:
+            from .surface3d import LandscapeSurface3D  # OpenGL imported on first use
+
+            self.surface3d = LandscapeSurface3D()
+            self.surface3d.set_colors(self.theme)
+            self.stack.addWidget(self.surface3d)
+        self._show_3d_if_wanted()
+
+    def _show_3d_if_wanted(self) -> None:
+        plane = self.result is not None and self.result.b is not None
+        if self.three_d.isChecked() and plane and self.surface3d is not None:
+            self.surface3d.show_landscape(self.result)
+            self.stack.setCurrentWidget(self.surface3d)
+        else:
+            self.stack.setCurrentWidget(self.plot)
 
     def _show_line(self, result) -> None:
         self.map.hide()
@@ -169,6 +198,8 @@ class LandscapeView(QWidget):
         self.current.setBrush(pg.mkBrush(accent))
         if self.result is not None and self.result.b is not None:
             self._paint_map()
+        if self.surface3d is not None:
+            self.surface3d.set_colors(theme)
         self.plot.prepare()
 
 
