@@ -34,7 +34,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Commands of their own module in this package: each has register(commands), which adds
 # its subparser with set_defaults(func=...). Imported only when the parser is built.
-COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep", "lessons")
+COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep", "lessons",
+                                     "landscape")
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
@@ -265,7 +266,8 @@ class _EpochPrinter(Callback):
         logs = event.logs
         parts = [f"epoch {event.epoch}/{trainer.spec.train.epochs}"]
         parts += [f"{key} {_fmt(value)}" for key, value in logs.items()
-                  if key not in ("epoch", "step", "samples_per_s", "seconds", "lr")]
+                  if key not in ("epoch", "step", "samples_per_s", "seconds", "lr",
+                                 "grad_noise_scale", "update_cosine")]
         parts += [f"lr {logs['lr']:.3g}", f"{logs['seconds']:.2f}s"]
         print("  ".join(parts), file=self.out, flush=True)
 

@@ -199,6 +199,25 @@ def _check_callbacks(callbacks: Any) -> None:
         _expect((previous is None or _is_number(previous))
                 and _is_int(convergence.get("count")), "the convergence state",
                 "must hold numbers")
+    trajectory = callbacks.get("trajectory")
+    if trajectory is not None:  # the landscape's weight path (core/landscape/trajectory.py)
+        epochs, snapshots = trajectory.get("epochs"), trajectory.get("snapshots")
+        _expect(isinstance(epochs, list) and all(_is_int(e) for e in epochs)
+                and _is_int(trajectory.get("every"), 1), "the weight trajectory's epochs",
+                "must be whole numbers")
+        initial = trajectory.get("initial")
+        if initial is not None:
+            _tensor(initial, "the weight trajectory's initial weights", 1, (torch.float32,))
+        if snapshots is not None:
+            _expect(len(_tensor(snapshots, "the weight trajectory's snapshots", 2,
+                                (torch.float32,))) ==
+                    len(epochs), "the weight trajectory's snapshots", "do not match its epochs")
+        else:
+            _expect(not epochs, "the weight trajectory's snapshots", "are missing")
+    noise = callbacks.get("gradient_noise")
+    if noise is not None:
+        _expect(all(_is_number(noise.get(k, 0.0)) for k in ("trace_sum", "square_sum")),
+                "the gradient noise state", "must hold numbers")
     guard = callbacks.get("divergence_guard")
     if guard is not None:
         for key, value in guard.items():

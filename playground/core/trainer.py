@@ -19,7 +19,7 @@ import torch
 
 from . import metrics as metrics_module
 from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStopping,
-                        History)
+                        GradientNoise, History)
 from .control import TrainControl
 from .data import PreparedData, prepare
 from .device import choose_threads, describe, resolve_device
@@ -27,6 +27,7 @@ from .eager_optim import eager_step, install as _defer_dynamo, zero_grad
 from .errors import SpecError
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
                      Resumed, TrainBegan)
+from .landscape.trajectory import WeightTrajectory
 from .losses import Head, resolve_head
 from .model import BuiltModel, build_model
 from .optim import (LRSchedule, apply_hyperparameters, build_optimizer, optimizer_kind)
@@ -72,7 +73,9 @@ class Trainer(ExactState):
         self.control = control or TrainControl()
         self.control.validator = self.validate_hyperparameters
         self.history = History()
-        self.callbacks: list[Callback] = [self.history, DivergenceGuard(),
+        self.noise = GradientNoise()
+        self.callbacks: list[Callback] = [self.history, DivergenceGuard(), WeightTrajectory(),
+                                          self.noise,
                                           *self._spec_callbacks(), *callbacks]
         self.epoch = 0          # epochs completed
         self.step = 0           # updates made
@@ -122,30 +125,8 @@ class Trainer(ExactState):
 
     def work_per_update(self) -> int:
         """Multiply-adds of one batch's forward pass through the dense and convolution
-        layers, from one probe sample in evaluation mode (no RNG, no running-stat update)."""
-        total = 0
-
-        def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
-            nonlocal total
-            if isinstance(module, torch.nn.Linear):
-                total += out.numel() * module.in_features
-            else:  # convolution: each output element sums in/groups x kernel products
-                total += out.numel() * (module.in_channels // module.groups) * \
-                    math.prod(module.kernel_size)
-
-        kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
-        hooks = [m.register_forward_hook(count) for m in self.model.modules()
-                 if isinstance(m, kinds)]
-        was_training = self.model.training
-        try:
-            self.model.eval()
-            with torch.inference_mode():
-                self.model(self.x["train"][:1])
-        finally:
-            self.model.train(was_training)
-            for hook in hooks:
-                hook.remove()
-        return total * self.batch_size
+        layers (see forward_work)."""
+        return forward_work(self.model, self.x["train"][:1]) * self.batch_size
 
     def _batch_bounds(self) -> list[tuple[int, int]]:
         """(start, end) of each batch. BatchNorm cannot normalise a batch of one sample,
@@ -373,6 +354,7 @@ class Trainer(ExactState):
                           or self.epoch >= self.spec.train.epochs)
         if self.validated:
             logs.update(self.evaluate("val"))
+        logs.update(self.noise.take_epoch())
         logs["lr"] = self.current_lr
         seconds = self._epoch_seconds + (time.perf_counter() - ended)
         logs["seconds"] = seconds
@@ -525,6 +507,34 @@ class Trainer(ExactState):
 
 
 # ------------------------------------------------------------------- helpers
+
+def forward_work(model: torch.nn.Module, probe: torch.Tensor) -> int:
+    """Multiply-adds per sample of the model's forward pass through its dense and
+    convolution layers, from one probe sample in evaluation mode (no RNG, no
+    running-stat update)."""
+    total = 0
+
+    def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(module, torch.nn.Linear):
+            total += out.numel() * module.in_features
+        else:  # convolution: each output element sums in/groups x kernel products
+            total += out.numel() * (module.in_channels // module.groups) * \
+                math.prod(module.kernel_size)
+
+    kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, kinds)]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.inference_mode():
+            model(probe)
+    finally:
+        model.train(was_training)
+        for hook in hooks:
+            hook.remove()
+    return total
+
 
 def _add_l1_gradient(weights: list[torch.Tensor], strength: float) -> None:
     """The L1 penalty strength * sum|w|, applied through its (sub)gradient."""

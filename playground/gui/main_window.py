@@ -36,6 +36,7 @@ from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
+from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .lessons_feature import LessonsContext, LessonsFeature
@@ -113,6 +114,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             open_lab_descent=self.open_lab_descent)))
         self._build_status_bar()
         self._connect_controller()
+        self.features.landscape = LandscapeFeature(LandscapeContext(window=self,
+                                                                    controller=self.controller))
         self.controller.want_boundary(False)  # the curves tab is shown first
         self._setup_autosave()
         self._apply_theme()
@@ -128,7 +131,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     # ------------------------------------------------------------- building
     def _build_panels(self) -> None:
         self.plots = LivePlots()
-        self.boundary = BoundaryView()
+        self.boundary = BoundaryView(discretize=True)
         self.tabs = QTabWidget(objectName="centralTabs")
         self.tabs.addTab(self.plots, "Training curves")
         self.tabs.addTab(self.boundary, "Decision boundary")

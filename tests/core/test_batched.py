@@ -51,8 +51,8 @@ def assert_matches(stacked_records, stacked_finished, spec, data):
     assert stacked_finished.reason == finished.reason
     for mine, theirs in zip(stacked_records, records):
         for key, value in theirs.items():
-            if key in ("seconds", "samples_per_s"):
-                continue
+            if key in ("seconds", "samples_per_s", "grad_noise_scale", "update_cosine"):
+                continue  # timing; the noise figures the stacked trainer does not measure
             assert math.isclose(mine[key], value, rel_tol=RTOL, abs_tol=1e-7), \
                 (key, mine["epoch"], mine[key], value)
     for key, value in finished.test.items():

@@ -20,7 +20,8 @@ from .qt_plot import QtPlotWidget
 
 
 class BoundaryView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, discretize: bool = False) -> None:
+        """`discretize`: offer the 'discretize output' toggle (where there is room)."""
         super().__init__(parent)
         self.class_colors = ("#f97316", "#2563eb", "#16a34a", "#9333ea", "#dc2626",
                              "#0891b2", "#ca8a04", "#db2777")
@@ -34,6 +35,15 @@ class BoundaryView(QWidget):
                                   "on the wrong colour, the model does not generalise.")
         self.show_test.toggled.connect(self._on_show_test_toggled)
         row.addWidget(self.show_test)
+        self.discretize = QCheckBox("discretize output", objectName="discretizeOutput")
+        self.discretize.setToolTip("Colour each point of the plane by the class the model "
+                                   "predicts there (regression: by five bands of the "
+                                   "prediction), without fading where it is unsure.")
+        self.discretize.toggled.connect(self._on_discretize_toggled)
+        self.discretize.setVisible(False)  # shown once there is an output over a plane
+        self._offer_discretize = discretize
+        row.addWidget(self.discretize)
+        self._shown = None  # the last boundary drawn over the plane
         layout.addLayout(row)
         self.plot = QtPlotWidget()  # painted by Qt: no GIL taken per frame
         self.plot.setObjectName("boundaryPlot")
@@ -130,15 +140,25 @@ class BoundaryView(QWidget):
             self.curve.setData(boundary.xs, values)
             self.plot.prepare()
             return
+        self._shown = boundary
+        self.discretize.setVisible(self._offer_discretize)
+        self._draw_plane(boundary)
+
+    def _draw_plane(self, boundary) -> None:
         rgba = self._colours(np.asarray(boundary.values))
         self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         xs, ys = boundary.xs, boundary.ys
         self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
         self.plot.prepare()
 
+    def _on_discretize_toggled(self, on: bool) -> None:
+        if self._shown is not None:
+            self._draw_plane(self._shown)
+
     def _colours(self, values: np.ndarray) -> np.ndarray:
         """RGBA image, axes (x, y): class colours blended by the model's confidence."""
         palette = np.array([QColor(c).getRgb()[:3] for c in self.class_colors], dtype=float)
+        discrete = self.discretize.isChecked()
         if self.task != "regression":  # a diverged model's NaN: undecided, not garbage
             values = np.nan_to_num(values, nan=0.5, posinf=1.0, neginf=0.0)
         if values.ndim == 3:  # several classes: the winning class, faded by uncertainty
@@ -146,12 +166,17 @@ class BoundaryView(QWidget):
             strength = values.max(axis=2)
             rgb = palette[winner % len(palette)]
         elif self.task == "regression":
-            rgb = self._ramp(self._level(values))
+            level = self._level(values)
+            rgb = self._ramp(np.round(level * 4) / 4 if discrete else level)
             strength = np.full(values.shape, 0.9)
         else:  # binary: probability of class 1
             p = np.clip(values, 0.0, 1.0)
+            if discrete:
+                p = (p > 0.5).astype(float)
             rgb = palette[1] * p[..., None] + palette[0] * (1 - p[..., None])
             strength = np.abs(p - 0.5) * 2
+        if discrete:
+            strength = np.ones(values.shape[:2])
         alpha = 60 + 140 * np.clip(strength, 0, 1)
         rgba = np.concatenate([rgb, alpha[..., None]], axis=-1).astype(np.ubyte)
         return np.transpose(rgba, (1, 0, 2))

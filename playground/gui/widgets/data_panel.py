@@ -117,7 +117,14 @@ class DataPanel(QWidget):
         self._choice_form = form
         self.seed = QSpinBox(objectName="dataSeed", maximum=2**31 - 1, keyboardTracking=False)
         self.seed.setToolTip("Seed of data generation and of the split: same seed, same data.")
-        form.addRow("seed", self.seed)
+        self.regenerate = QPushButton("Regenerate", objectName="regenerateData")
+        self.regenerate.setToolTip("Draw a new sample of this synthetic set (the next data "
+                                   "seed); Undo brings the previous one back.")
+        self.regenerate.clicked.connect(self._on_regenerate_clicked)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.regenerate)
+        form.addRow("seed", seed_row)
         for widget in (self.samples, self.classes, self.seed):
             widget.valueChanged.connect(self._emit)
         # A drag is one change, made when the slider is let go; keys and clicks at once.
@@ -192,6 +199,7 @@ class DataPanel(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._show_relevant_controls()
+        self.regenerate.setEnabled(DATASETS[spec.name].source == "synthetic")
         if spec != self._previewed:  # reading a data set is not free: only when it changed
             self._previewed = spec
             self._refresh_preview()
@@ -212,6 +220,11 @@ class DataPanel(QWidget):
             split=tuple(p / total for p in parts), task=self.task.currentData(),
             missing="drop" if self.drop_missing.isChecked() else "fail",
             inputs=() if chosen == ("x1", "x2") else chosen)
+
+    def _on_regenerate_clicked(self) -> None:
+        seed = (self._spec.seed + 1) % (self.seed.maximum() + 1)
+        self.edited.emit({"data": dataclasses.replace(self._spec, seed=seed)},
+                         "a new sample of the data")
 
     def _emit(self, *_: object) -> None:
         new = self._read()
