@@ -64,6 +64,8 @@ def test_a_good_lesson_parses():
                   "example: moon, edits: {}}\ncheck"), "unknown example"),
     (GOOD.replace("ideas: [momentum]", "ideas: [momentum]\ncolour: red"), "unknown settings"),
     (GOOD.replace("title: A lesson", "title: [unclosed"), "broken"),
+    (GOOD.replace("ideas: [momentum]", "ideas: [momentum]\ntry:\n  - Open it: now"),
+     "list of texts"),
     (GOOD.replace("title: A lesson", "title: !!python/object:os.system x"), "broken"),
 ])
 def test_a_broken_lesson_is_refused_with_a_sentence_naming_its_file(broken, words):

@@ -128,13 +128,13 @@ def _parse(text: str, source: str) -> Lesson:
     if sum(len(r.specs()) for r in recipes) > MAX_REFERENCE_RUNS:
         raise LessonError(f"The lesson {source}'s reference trains more than "
                           f"{MAX_REFERENCE_RUNS} runs.")
-    watch = tuple(str(w) for w in _list(head.get("watch", []), "watch", source))
+    watch = _texts(head.get("watch", []), "watch", source)
     for item in watch:
         if item.partition(":")[0] not in WATCH_KINDS or not item.partition(":")[2]:
             raise LessonError(f"The lesson {source} watches {item!r}; write kind:name with a "
                               f"kind of {', '.join(WATCH_KINDS)}.")
-    ideas = tuple(str(i) for i in _list(head["ideas"], "ideas", source))
-    steps = tuple(str(s) for s in _list(head.get("try", []), "try", source))
+    ideas = _texts(head["ideas"], "ideas", source)
+    steps = _texts(head.get("try", []), "try", source)
     body = match.group(2).strip()
     if not body or not ideas or not str(head["title"]).strip():
         raise LessonError(f"The lesson {source} needs a title, its ideas and an explanation.")
@@ -184,6 +184,16 @@ def _set_plain(plain: dict, path: str, value: Any) -> None:
     if last not in node and not params:
         raise SpecError(f"The spec has no field {path!r}.")
     node[last] = value
+
+
+def _texts(value: Any, what: str, source: str) -> tuple[str, ...]:
+    """A list of plain texts (a step with an unquoted ': ' in it reads as a mapping)."""
+    items = _list(value, what, source)
+    for item in items:
+        if not isinstance(item, (str, int, float)):
+            raise LessonError(f"The lesson {source}'s {what} must be a list of texts; quote "
+                              f"an item that holds ': ' or starts with a special character.")
+    return tuple(str(item) for item in items)
 
 
 def _mapping(value: Any, what: str, source: str) -> Mapping[str, Any]:
