@@ -186,10 +186,22 @@ def test_a_time_gated_monitor_judges_a_non_finite_loss_at_once():
 
 def test_findings_are_json_records_and_the_names_are_the_issue_s():
     assert CHECK_NAMES == ("divergence", "exploding_gradients", "vanishing_gradients",
-                           "dead_units", "symmetry", "stalled", "overfitting")
-    record = Finding("stalled", 10, "The loss has stalled.", "why").to_record()
+                           "dead_units", "symmetry", "stalled", "overfitting", "lr_too_high")
+    record = Finding("stalled", 10, "The loss has stalled.", "why",
+                     {"optimizer.lr": 0.01}, "learning rate 0.01").to_record()
     assert record == {"event": "health", "check": "stalled", "epoch": 10,
-                      "message": "The loss has stalled."}
+                      "message": "The loss has stalled.", "reason": "why", "rank": 1,
+                      "fix": {"optimizer.lr": 0.01}}
+
+
+def test_a_fix_that_changes_the_network_is_its_spec_file_json():
+    model = ModelSpec((dense(8, "tanh", "xavier_uniform"), dense(None)))
+    record = Finding("symmetry", 1, "m", "r", {"model": model}, "random init").to_record()
+    assert json.loads(json.dumps(record))["fix"] == {"model": {"layers": [
+        {"kind": "dense", "params": {"units": 8, "activation": "tanh",
+                                     "init": "xavier_uniform"}},
+        {"kind": "dense", "params": {"units": None, "activation": "linear",
+                                     "init": "default"}}]}}
 
 
 def test_the_cli_jsonl_stream_carries_health_records(capsys):
@@ -202,12 +214,146 @@ def test_the_cli_jsonl_stream_carries_health_records(capsys):
     records = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     health = [r for r in records if r["event"] == "health"]
-    assert health == [{"event": "health", "check": "stalled", "epoch": 10,
-                       "message": health[0]["message"]}]
-    assert "stalled" in health[0]["message"]
+    assert len(health) == 1 and "stalled" in health[0]["message"]
+    assert {k: health[0][k] for k in ("event", "check", "epoch", "rank", "fix")} == {
+        "event": "health", "check": "stalled", "epoch": 10, "rank": 1,
+        "fix": {"optimizer.lr": 0.001}}
+    assert "learning rate 1e-06" in health[0]["reason"]
     # It follows its epoch's record.
     index = records.index(health[0])
     assert records[index - 1]["event"] == "epoch" and records[index - 1]["epoch"] == 10
+
+
+# ------------------------------------------------------ the diagnosis, judged together
+
+def test_adam_at_lr_1_on_spiral_is_an_lr_too_high_with_saturation_folded_in():
+    """The issue's run: the loss rises and the tanh units saturate. One finding, rank 1,
+    an lr too high whose fix lowers the lr; never "stalled", and the saturation is said
+    inside it, not as a finding of its own with a fix of its own."""
+    spec = with_optimizer(tiny_spec(epochs=40), "adam", 1.0)
+    for seed in (0, 1, 2):
+        spec = dataclasses.replace(spec, train=dataclasses.replace(spec.train, seed=seed))
+        _, found = _run(spec)
+        assert found[0].check == "lr_too_high" and found[0].rank == 1
+        assert {f.check for f in found} == {"lr_too_high"}
+        assert _fix_applies(spec, found[0]).optimizer.lr == 0.1
+
+
+def test_sgd_at_lr_100_is_one_divergence_and_nothing_beside_it():
+    spec = with_optimizer(tiny_spec(epochs=20), "sgd", 100.0)
+    trainer, found = _run(spec)
+    assert [f.check for f in found] == ["divergence"]
+    assert trainer.stop_reason == "diverged"
+
+
+def test_zeros_initialisation_is_symmetry_with_the_flat_loss_folded_in():
+    spec = with_layers(tiny_spec(epochs=14), dense(8, "tanh", "zeros"),
+                       dense(8, "tanh", "zeros"), dense(None, "linear", "zeros"))
+    _, found = _run(spec)
+    assert [f.check for f in found] == ["symmetry"]  # not stalled (raise the lr), not
+    assert _fix_applies(spec, found[0]).optimizer.lr == spec.optimizer.lr  # vanishing
+
+
+def _finding(check, detail="", message="M."):
+    return Finding(check, 3, message, "r", {}, "", detail=detail)
+
+
+def test_the_diagnosis_ranks_causes_and_folds_each_symptom_into_its_cause():
+    from playground.core.health import diagnose
+
+    causes = diagnose([
+        _finding("stalled", "the loss is flat at 0.69"),
+        _finding("overfitting", message="Overfitting."),
+        _finding("vanishing_gradients", "gradients vanish in layer 1 Dense: the tanh "
+                                        "units of layer 1 Dense are saturated"),
+        _finding("lr_too_high", "the loss rose", message="The learning rate is too high."),
+    ])
+    assert [(c.check, c.rank) for c in causes] == [("lr_too_high", 1), ("overfitting", 2)]
+    assert causes[0].message == (
+        "The learning rate is too high. Gradients vanish in layer 1 Dense: the tanh units "
+        "of layer 1 Dense are saturated by the too-large steps; the loss is flat at 0.69 "
+        "by the too-large steps.")
+    # Symmetry outranks what it causes; alone, a flat loss is stalled.
+    assert [c.check for c in diagnose([_finding("vanishing_gradients"),
+                                       _finding("symmetry")])] == ["symmetry"]
+    assert [c.check for c in diagnose([_finding("stalled")])] == ["stalled"]
+
+
+def test_a_loss_that_swings_without_descending_is_an_lr_too_high_not_a_stall():
+    from types import SimpleNamespace
+
+    from playground.core.health.checks import LrTooHigh
+
+    def judged(losses):
+        ctx = SimpleNamespace(column=lambda key: losses, start_loss=lambda: 0.93,
+                              saturated_before={}, epoch=len(losses), spec=tiny_spec())
+        return LrTooHigh().evaluate(ctx)
+
+    swinging = [0.9, 0.8, 0.85, 0.8, 0.86, 0.79, 0.9, 0.8] * 2 + [0.95, 0.8, 0.9, 0.81] * 2
+    finding = judged(swinging)
+    assert finding.message == ("The learning rate is too high: the loss swings between "
+                               "0.8 and 0.95 over the last 8 epochs without descending "
+                               "(it started at 0.93).")
+    assert finding.fix == {"optimizer.lr": 0.001}
+    assert judged([0.7 - 0.0001 * i for i in range(24)]) is None      # flat: not this
+    assert judged(swinging[:12]) is None                               # too short to say
+    descending = [v - 0.02 * i for i, v in enumerate(swinging)]
+    assert judged(descending) is None                                  # new lows
+
+
+# ------------------------------------------- a non-finite validation or test loss
+
+def _poisoned(monkeypatch, split: str, from_epoch: int = 1) -> None:
+    """The trainer's `split` loss is infinite from `from_epoch` on (its weights and
+    training loss stay finite, as when only rows it never trained on overflow)."""
+    real = Trainer.evaluate
+
+    def evaluate(self, which):
+        logs = real(self, which)
+        if which == split and self.epoch >= from_epoch:
+            logs = {**logs, f"{split}_loss": float("inf")}
+        return logs
+
+    monkeypatch.setattr(Trainer, "evaluate", evaluate)
+
+
+def test_a_non_finite_validation_loss_stops_the_run_with_a_sentence_and_a_finding(
+        monkeypatch):
+    _poisoned(monkeypatch, "val", from_epoch=3)
+    trainer, found = _run(tiny_spec(epochs=10))
+    assert trainer.epoch == 3 and trainer.stop_reason == "diverged"
+    assert trainer.stop_message.startswith("The validation loss became infinite at "
+                                           "epoch 3 while the training loss is")
+    assert [(f.check, f.epoch) for f in found] == [("divergence", 3)]
+    assert "validation loss became infinite" in found[0].message
+    assert found[0].fix["optimizer.lr"] < trainer.spec.optimizer.lr
+
+
+def test_a_non_finite_test_loss_ends_the_run_diverged_with_a_finding(monkeypatch):
+    _poisoned(monkeypatch, "test")
+    found: list[Finding] = []
+    trainer = Trainer(tiny_spec(epochs=3, max_steps=10),
+                      callbacks=[HealthMonitor(found.append)])
+    outcome = trainer.fit()
+    assert outcome.reason == "diverged"
+    assert outcome.message.startswith("Stopped after 10 updates")
+    assert "The test loss became infinite" in outcome.message
+    assert [f.check for f in found] == ["divergence"]
+    assert found[0].message.startswith("The test loss became infinite")
+
+
+def test_the_cli_says_a_non_finite_validation_loss(monkeypatch, capsys):
+    from playground.cli import main
+
+    _poisoned(monkeypatch, "val", from_epoch=2)
+    code = main(["train", "--dataset", "moons", "--samples", "100", "--epochs", "5",
+                 "--jsonl"])
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [r["check"] for r in records if r["event"] == "health"] == ["divergence"]
+    finished = records[-1]
+    assert finished["event"] == "finished" and finished["reason"] == "diverged"
+    assert "validation loss became infinite" in finished["message"]
 
 
 @pytest.mark.slow
