@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QToolButton, QVBoxLayout, QWidget)
 
-MORE_HEIGHT = 150   # px: the expanded findings scroll beyond this
+MORE_HEIGHT = 90    # px: the expanded findings scroll beyond this (about two of them)
+TITLES = {"lr_too_high": "Learning rate too high"}
 
 
 class HealthBanner(QFrame):
@@ -24,11 +25,10 @@ class HealthBanner(QFrame):
         self.setProperty("healthBanner", True)
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(8, 4, 4, 4)
-        title = finding.check.replace("_", " ")
-        self.text = QLabel(f"<b>{title.capitalize()}</b> (epoch {finding.epoch}): "
-                           f"{finding.message}<br>{finding.reason}", wordWrap=True)
+        self.text = QLabel(wordWrap=True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.row.addWidget(self.text, 1)
+        self.set_compact(False)
         self.fix = QPushButton("Fix", objectName="healthFix")
         self.fix.setToolTip(f"Apply: {finding.fix_label}. Undo (Ctrl+Z) takes it back.")
         self.fix.setEnabled(bool(finding.fix))
@@ -38,6 +38,16 @@ class HealthBanner(QFrame):
         close.setToolTip("Dismiss")
         close.clicked.connect(lambda: self.closed.emit(self))
         self.row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact (under "N more"): the sentence, with the reason in the tooltip; else
+        the reason on a line of its own."""
+        finding = self.finding
+        title = TITLES.get(finding.check, finding.check.replace("_", " ").capitalize())
+        head = f"<b>{title}</b> (epoch {finding.epoch}): {finding.message}"
+        self.text.setText(head if compact else f"{head}<br>{finding.reason}")
+        self.text.setToolTip(finding.reason if compact else "")
 
 
 class HealthBanners(QWidget):
@@ -60,7 +70,6 @@ class HealthBanners(QWidget):
         self.others_column = QVBoxLayout(self.others)
         self.others_column.setContentsMargins(0, 0, 0, 0)
         self.others_column.setSpacing(2)
-        self.others_column.addStretch(1)
         self.scroll = QScrollArea(objectName="healthMoreArea", widgetResizable=True,
                                   frameShape=QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.others)
@@ -119,8 +128,10 @@ class HealthBanners(QWidget):
                 self.top.insertWidget(0, banner, 1)
             else:
                 self.others_column.insertWidget(index - 1, banner)
+            banner.set_compact(index > 0)
             banner.show()
         rest = len(banners) - 1
+        self.scroll.setFixedHeight(min(MORE_HEIGHT, self.others.sizeHint().height()))
         self.more.setVisible(rest > 0)
         self.more.setText(f"{rest} more" if rest > 0 else "")
         if rest <= 0 and self.more.isChecked():
