@@ -367,3 +367,21 @@ def test_no_check_fires_on_a_built_in_example_trained_to_the_end(name):
     trainer, found = _run(spec)
     assert trainer.epoch == spec.train.epochs
     assert found == []
+
+
+def test_a_stalled_fix_never_raises_the_lr_back_to_where_the_run_took_too_large_steps():
+    """SGD's usual lr is 0.1; a run that was found taking too-large steps at lr 0.05,
+    then stalled at 1e-5, is offered an lr between the two, not 0.1."""
+    spec = with_optimizer(tiny_spec(epochs=12), "sgd", 1e-5)
+    found: list[Finding] = []
+    monitor = HealthMonitor(found.append)
+    monitor.too_high_lr = 0.05
+    Trainer(spec, callbacks=[monitor]).fit()
+    assert [f.check for f in found] == ["stalled"]
+    assert 1e-5 < found[0].fix["optimizer.lr"] < 0.05
+    _, alone = _run(spec)
+    assert alone[0].fix["optimizer.lr"] == 0.1
+    # The monitor learns that lr from the run itself.
+    learned = HealthMonitor(lambda finding: None)
+    Trainer(with_optimizer(tiny_spec(epochs=4), "adam", 1.0), callbacks=[learned]).fit()
+    assert learned.too_high_lr == 1.0

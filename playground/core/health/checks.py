@@ -28,6 +28,8 @@ class Context:
         self.trainer, self.event, self.probe = trainer, event, probe
         # each sigmoid/tanh layer's saturated share in the untrained network, if seen
         self.saturated_before = saturated_before or {}
+        # the lowest lr at which this run was found to take too-large steps
+        self.too_high_lr = math.inf
         self.epoch = event.epoch
         self.history: History = trainer.history
         self.spec: SessionSpec = trainer.spec
@@ -430,6 +432,8 @@ class Stalled(Check):
         lr = ctx.spec.optimizer.lr
         typical = optimizer_kind(ctx.spec.optimizer.name).default_lr
         suggested = min(100.0, lr * 10 if lr >= typical else max(lr * 10, typical))
+        if suggested >= ctx.too_high_lr:  # never back up to where this run's steps were
+            suggested = math.sqrt(lr * ctx.too_high_lr)  # too large: halfway, on a log scale
         return self.finding(
             ctx, f"The loss has stalled: after {ctx.epoch} epochs it is {losses[-1]:.4g}, "
                  f"less than 1% below where it started ({start:.4g}).",

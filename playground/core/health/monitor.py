@@ -29,6 +29,8 @@ from .diagnosis import diagnose
 from .finding import Finding
 
 CLEAR = 5
+# Findings that say the steps are too large: a later fix never raises the lr back there.
+TOO_LARGE_STEPS = {"divergence", "lr_too_high", "exploding_gradients"}
 PROBE_EARLY = 20
 PROBE_EVERY = 5
 
@@ -48,6 +50,7 @@ class HealthMonitor(Callback):
         self.probed_epoch = 0
         self.waiting = None             # the last epoch's event, not judged yet
         self.saturated_before: dict[str, float] = {}
+        self.too_high_lr = math.inf     # the lowest lr a finding said was too high
 
     def on_train_begin(self, trainer, event) -> None:
         """The untrained network's saturated shares: what the lr check compares with."""
@@ -92,6 +95,7 @@ class HealthMonitor(Callback):
         if probe:
             self.probed_epoch = epoch
         ctx = Context(trainer, event, probe, self.saturated_before)
+        ctx.too_high_lr = self.too_high_lr
         new = []
         for check in self.checks:
             finding = check.evaluate(ctx)
@@ -108,6 +112,8 @@ class HealthMonitor(Callback):
             for cause in diagnose(list(self.active.values())):
                 if cause.check in new:
                     self._report(cause)
+        if self.active.keys() & TOO_LARGE_STEPS:
+            self.too_high_lr = min(self.too_high_lr, ctx.lr)
 
     def _report(self, finding: Finding) -> None:
         self.findings.append(finding)
