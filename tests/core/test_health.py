@@ -6,24 +6,15 @@ import dataclasses
 import json
 
 import pytest
-import torch
 
 from playground.core.health import CHECK_NAMES, Finding, HealthMonitor
 from playground.core.health.finding import Finding as _Finding
-from playground.core.spec import DataSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec
+from playground.core.spec import ModelSpec, SessionSpec
 from playground.core.trainer import Trainer
 
+from .health_cases import OVERFIT, fixed
+from .health_cases import run as _run
 from .helpers import dense, tiny_spec, with_layers, with_optimizer
-
-
-def _run(spec: SessionSpec, prepare=None) -> tuple[Trainer, list[Finding]]:
-    found: list[Finding] = []
-    trainer = Trainer(spec, callbacks=[HealthMonitor(found.append)])
-    if prepare is not None:
-        with torch.no_grad():
-            prepare([m for m in trainer.model if isinstance(m, torch.nn.Linear)])
-    trainer.fit()
-    return trainer, found
 
 
 def _first(found: list[Finding], check: str) -> Finding:
@@ -34,13 +25,9 @@ def _first(found: list[Finding], check: str) -> Finding:
 
 def _fix_applies(spec: SessionSpec, finding: Finding) -> SessionSpec:
     """The fix is a session-model edit (section or section.field -> value) that validates."""
-    fixed = spec
-    for path, value in finding.fix.items():
-        head, _, name = path.partition(".")
-        part = dataclasses.replace(getattr(fixed, head), **{name: value}) if name else value
-        fixed = dataclasses.replace(fixed, **{head: part})
-    assert fixed != spec and finding.fix_label
-    return fixed.validate()
+    result = fixed(spec, finding)
+    assert result != spec and finding.fix_label
+    return result
 
 
 def test_divergence_lr_10_with_sgd_fires_at_epoch_1():
@@ -48,8 +35,8 @@ def test_divergence_lr_10_with_sgd_fires_at_epoch_1():
     trainer, found = _run(spec)
     finding = _first(found, "divergence")
     assert finding.epoch == 1 and "diverged" in finding.message
-    fixed = _fix_applies(spec, finding)
-    assert fixed.optimizer.lr == 1.0 and fixed.train.clip_norm == 1.0
+    cured = _fix_applies(spec, finding)
+    assert cured.optimizer.lr == 1.0 and cured.train.clip_norm == 1.0
 
 
 def test_exploding_gradients_in_a_deep_linear_net_with_large_weights_fire_at_epoch_1():
@@ -100,17 +87,14 @@ def test_stalled_lr_1e_6_fires_at_epoch_10():
     assert _fix_applies(spec, finding).optimizer.lr == 0.001  # Adam's usual lr
 
 
-def test_overfitting_64_64_on_100_noisy_moons_fires_by_epoch_200():
-    spec = SessionSpec(data=DataSpec("moons", samples=100, noise=0.3),
-                       model=ModelSpec((dense(64, "relu"), dense(64, "relu"),
-                                        dense(None, "sigmoid"))),
-                       optimizer=OptimizerSpec("adam", 0.01),
-                       train=TrainSpec(batch_size=10, epochs=200, device="cpu"))
-    _, found = _run(spec)
+def test_overfitting_128_128_on_30_noisy_moons_fires_by_epoch_80():
+    """(64-64 on 100 moons fired at epoch 121-140 of 200 on four seeds and not at all on
+    the fifth: this setting fires by epoch 30 on every seed tried.)"""
+    _, found = _run(OVERFIT)
     finding = _first(found, "overfitting")
-    assert finding.epoch <= 200
-    fixed = _fix_applies(spec, finding)
-    assert fixed.train.early_stopping.enabled and fixed.train.l2 == 1e-3
+    assert finding.epoch <= 80
+    cured = _fix_applies(OVERFIT, finding)
+    assert cured.train.early_stopping.enabled and cured.train.l2 == 1e-3
 
 
 def test_a_healthy_run_has_no_findings_and_each_finding_fires_once():
