@@ -350,11 +350,19 @@ class LrTooHigh(Check):
         if not losses or not math.isfinite(start) or not math.isfinite(losses[-1]):
             return None
         recent = list(losses[-self.RISEN:])
+        lr = ctx.spec.optimizer.lr
+        why = (f"With learning rate {lr:.3g} each step jumps over the valley the gradient "
+               "points into and lands higher up its other side, so the loss rises or "
+               "bounces instead of falling; smaller steps follow the slope down.")
         pushed = self._saturated_by_steps(ctx)
         if len(recent) == self.RISEN and min(recent) > (1 + self.RISE) * start:
             what = f"the loss rose from {start:.4g} to {losses[-1]:.4g}"
         elif pushed:
             what = pushed
+            why = (f"With learning rate {lr:.3g} each step changes the weights so much "
+                   "that the units' inputs land far out where the curve is flat: its slope "
+                   "is almost 0 there, so little gradient flows back and the units stop "
+                   "learning; smaller steps keep them on the slope.")
         else:
             swing = self._swing(losses, start)
             if swing is None:
@@ -362,13 +370,10 @@ class LrTooHigh(Check):
             what = (f"the loss swings between {swing[0]:.4g} and {swing[1]:.4g} over "
                     f"the last {self.WINDOW} epochs without descending (it started at "
                     f"{start:.4g})")
-        lr = ctx.spec.optimizer.lr / 10
+        lower = lr / 10
         return self.finding(
-            ctx, f"The learning rate is too high: {what}.",
-            f"With learning rate {ctx.spec.optimizer.lr:.3g} each step jumps over the "
-            "valley the gradient points into and lands higher up its other side, so the "
-            "loss rises or bounces instead of falling; smaller steps follow the slope down.",
-            {"optimizer.lr": lr}, f"learning rate {lr:.3g}", what)
+            ctx, f"The learning rate is too high: {what}.", why,
+            {"optimizer.lr": lower}, f"learning rate {lower:.3g}", what)
 
     def _saturated_by_steps(self, ctx: Context) -> str:
         """Words for tanh or sigmoid units that the first few epochs' steps pushed from
