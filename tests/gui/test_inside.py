@@ -303,6 +303,29 @@ def test_a_run_gone_wrong_shows_one_banner_n_more_and_a_fix_that_undoes(qtbot, w
     assert window.playground.curves.height() >= 140  # readable under the banner
 
 
+def test_a_non_finite_validation_loss_is_said_in_the_banner_and_the_status_bar(
+        qtbot, window, monkeypatch):
+    from playground.core.trainer import Trainer
+
+    real = Trainer.evaluate
+
+    def evaluate(self, split):  # the validation rows overflow from epoch 2 on
+        logs = real(self, split)
+        return {**logs, "val_loss": float("inf")} if split == "val" and self.epoch >= 2 \
+            else logs
+
+    monkeypatch.setattr(Trainer, "evaluate", evaluate)
+    window.set_spec(small(epochs=6))
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000) as done:
+        window.train()
+    assert done.args[0].reason == "diverged" and done.args[0].epoch == 2
+    assert window.statusBar().currentMessage().startswith(
+        "The validation loss became infinite at epoch 2")
+    qtbot.waitUntil(lambda: window.health.banner is not None, timeout=5_000)
+    assert window.health.banner.finding.check == "divergence"
+    assert "validation loss became infinite" in window.health.banner.text.text()
+
+
 def test_data_without_a_plane_gives_the_network_the_whole_row(qtbot, window):
     data_box, _, output_box = window.playground.boxes
     window.set_spec(small(data=DataSpec("iris"), layers=(dense(8, "relu"),
