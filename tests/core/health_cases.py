@@ -15,7 +15,8 @@ from typing import Callable
 import torch
 
 from playground.core.health import Finding, HealthMonitor
-from playground.core.spec import DataSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec
+from playground.core.spec import (DataSpec, LayerSpec, ModelSpec, OptimizerSpec,
+                                  SessionSpec, TrainSpec)
 from playground.core.trainer import Trainer
 
 from .helpers import dense, tiny_spec, with_layers, with_optimizer
@@ -79,11 +80,30 @@ FAULTS = (
 )
 
 THIRTY = tiny_spec(epochs=30)
+BATCHNORM = LayerSpec("batchnorm", {})
+
+
+def _dropout(rate: float) -> LayerSpec:
+    return LayerSpec("dropout", {"rate": rate})
+
+
 HEALTHY = tuple(
     (f"{data} {optimizer} {lr:g}", _on(with_optimizer(THIRTY, optimizer, lr), data,
                                         noise=0.05 if data != "moons" else 0.1))
     for data in ("spiral", "moons", "circle", "sine")
-    for optimizer, lr in (("sgd", 0.1), ("momentum", 0.05), ("adam", 0.01), ("rmsprop", 0.01)))
+    for optimizer, lr in (("sgd", 0.1), ("momentum", 0.05), ("adam", 0.01), ("rmsprop", 0.01))
+) + (
+    # Noisy training losses that are no lr's fault: dropout (measured with the units
+    # dropped, against an untrained loss measured without) and batch normalisation.
+    ("moons, ReLU, dropout 0.5", _on(with_layers(THIRTY, dense(32, "relu"), _dropout(0.5),
+                                                 dense(32, "relu"), _dropout(0.5),
+                                                 dense(None)), "moons", noise=0.1)),
+    ("spiral, tanh, dropout 0.7", with_layers(THIRTY, dense(32, "tanh"), _dropout(0.7),
+                                              dense(32, "tanh"), _dropout(0.7), dense(None))),
+    ("moons, batch norm", _on(with_layers(THIRTY, dense(32, "relu"), BATCHNORM,
+                                          dense(32, "relu"), BATCHNORM, dense(None)),
+                              "moons", noise=0.1)),
+)
 
 
 def seeded(spec: SessionSpec, seed: int) -> SessionSpec:

@@ -273,14 +273,15 @@ def test_a_loss_that_swings_without_descending_is_an_lr_too_high_not_a_stall():
                               saturated_before={}, epoch=len(losses), spec=tiny_spec())
         return LrTooHigh().evaluate(ctx)
 
-    swinging = [0.9, 0.8, 0.85, 0.8, 0.86, 0.79, 0.9, 0.8] * 2 + [0.95, 0.8, 0.9, 0.81] * 2
+    swinging = [0.9, 0.8, 0.85, 0.8, 0.86, 0.79, 0.9, 0.8] * 2 + [1.05, 0.8, 0.9, 0.81] * 2
     finding = judged(swinging)
     assert finding.message == ("The learning rate is too high: the loss swings between "
-                               "0.8 and 0.95 over the last 8 epochs without descending "
+                               "0.8 and 1.05 over the last 8 epochs without descending "
                                "(it started at 0.93).")
     assert finding.fix == {"optimizer.lr": 0.001}
     assert judged([0.7 - 0.0001 * i for i in range(24)]) is None      # flat: not this
     assert judged(swinging[:12]) is None                               # too short to say
+    assert judged(swinging[:16] + [0.9, 0.8, 0.85, 0.8] * 2) is None   # noise, not swings
     descending = [v - 0.02 * i for i, v in enumerate(swinging)]
     assert judged(descending) is None                                  # new lows
 

@@ -153,12 +153,16 @@ def nonfinite_split_finding(spec: SessionSpec, epoch: int, split: str, value: fl
 
 class ExplodingGradients(Check):
     """A layer's gradient norm is infinite, ten times its weights' norm (one step of
-    learning rate 0.1 would more than replace the weights), or a thousandfold its first."""
+    learning rate 0.1 would more than replace the weights), or a thousandfold its first;
+    the last two only while the loss is above half its start (a loss that has fallen that
+    far is descending fine: behind batch normalisation a layer's gradient is large
+    beside its small, scale-free weights without harm)."""
 
     name = "exploding_gradients"
     GROWTH = 1e3
     RELATIVE = 10.0
     FLOOR = 10.0  # an absolute norm below which nothing is called exploding
+    LEARNING = 0.5  # the share of its start below which the loss shows a working descent
 
     def __init__(self) -> None:
         self.first: dict[str, float] = {}   # each layer's first finite, positive norm
@@ -166,6 +170,8 @@ class ExplodingGradients(Check):
     def evaluate(self, ctx: Context) -> Finding | None:
         worst = None
         weights = ctx.event.weight_norms
+        losses = ctx.column("loss")
+        descending = bool(losses) and losses[-1] < self.LEARNING * ctx.start_loss()
         for label in ctx.history.grad_norm_labels:
             norms = ctx.column(History.GRAD_PREFIX + label)
             if label not in self.first:
@@ -174,7 +180,7 @@ class ExplodingGradients(Check):
                     self.first[label] = found
             first = self.first.get(label)
             now, weight = norms[-1], weights.get(label, math.nan)
-            if now == math.inf or (now > self.FLOOR and (
+            if now == math.inf or (now > self.FLOOR and not descending and (
                     now > self.RELATIVE * weight or now > self.GROWTH * (first or math.inf))):
                 worst = (label, now, weight)
                 break
@@ -334,10 +340,10 @@ class LrTooHigh(Check):
     start, NaN or infinite, it is a divergence.)"""
 
     name = "lr_too_high"
-    RISE = 0.03      # above (1 + RISE) times the start ...
+    RISE = 0.1       # above (1 + RISE) times the start ...
     RISEN = 3        # ... for this many epochs in a row
     WINDOW = 8       # epochs judged for a swing
-    SWING = 0.1      # the window's spread, as a share of its mean ...
+    SWING = 0.2      # the window's spread, as a share of its mean ...
     TURNS = 4        # ... turning up or down at least this often ...
     NEAR = 0.8       # ... with its lowest above this share of the start ...
     NEW_LOW = 0.01   # ... and not this share below the lowest of the epochs before

@@ -51,6 +51,10 @@ class HealthMonitor(Callback):
         self.waiting = None             # the last epoch's event, not judged yet
         self.saturated_before: dict[str, float] = {}
         self.too_high_lr = math.inf     # the lowest lr a finding said was too high
+        # the causes reported, with the spec's lr then: while it is unchanged, a symptom
+        # one of them explains stays folded, even in an epoch where the cause's own
+        # condition lapsed (a swinging loss dips below its start now and then)
+        self.reported: dict[str, tuple[Finding, float]] = {}
 
     def on_train_begin(self, trainer, event) -> None:
         """The untrained network's saturated shares: what the lr check compares with."""
@@ -109,9 +113,13 @@ class HealthMonitor(Callback):
                 if self.clear[check.name] >= CLEAR:
                     del self.active[check.name]
         if new:
-            for cause in diagnose(list(self.active.values())):
+            lr = trainer.spec.optimizer.lr
+            pool = {**{check: finding for check, (finding, at) in self.reported.items()
+                       if at == lr}, **self.active}
+            for cause in diagnose(list(pool.values())):
                 if cause.check in new:
                     self._report(cause)
+                    self.reported[cause.check] = (cause, lr)
         if self.active.keys() & TOO_LARGE_STEPS:
             self.too_high_lr = min(self.too_high_lr, ctx.lr)
 
