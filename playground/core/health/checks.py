@@ -365,10 +365,10 @@ class LrTooHigh(Check):
             what = f"the loss rose from {start:.4g} to {losses[-1]:.4g}"
         elif pushed:
             what = pushed
-            why = (f"With learning rate {lr:.3g} each step changes the weights so much "
-                   "that the units' inputs land far out where the curve is flat: its slope "
-                   "is almost 0 there, so little gradient flows back and the units stop "
-                   "learning; smaller steps keep them on the slope.")
+            why = (f"With learning rate {lr:.3g} each step moves the weights so far that "
+                   "the units' inputs land on the flat tails of their curve, where the "
+                   "slope is almost 0 and little gradient flows back; smaller steps keep "
+                   "them on the slope.")
         else:
             swing = self._swing(losses, start)
             if swing is None:
