@@ -28,6 +28,7 @@ from .menus import menu_titled
 # The playground's loss curves keep this height whatever the banner above them shows:
 # below it their axis labels crowd out the curve (at 1280x720 they were squashed to 10 px).
 CURVES_MIN_HEIGHT = 140
+PLOTS_MIN_HEIGHT = 200   # the Training curves tab: two rows of plots, 100 px each
 
 
 class _EditParameter(QUndoCommand):
@@ -61,6 +62,7 @@ class InsideWiringMixin:
         self.health = HealthBanners()
         self.centralWidget().layout().insertWidget(1, self.health)
         self.playground.curves.setMinimumHeight(CURVES_MIN_HEIGHT)
+        self.plots.canvas.setMinimumHeight(PLOTS_MIN_HEIGHT)
         self._inside_trainer = None
         c = self.controller
         c.inspected.connect(self._on_controller_inspected)

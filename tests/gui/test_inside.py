@@ -264,7 +264,12 @@ def test_the_health_banner_shows_the_root_cause_first_and_the_rest_under_n_more(
     assert [b for b in banners.banners if b.isVisible()] == [banners.banner]
     assert banners.more.isVisible() and banners.more.text() == "3 more"
     qtbot.mouseClick(banners.more, Qt.MouseButton.LeftButton)
-    assert all(b.isVisible() for b in banners.banners)
+    assert all(b.isVisible() for b in banners.banners)   # in a popup over the views
+    banners.popup.hide()                                 # as a click elsewhere does
+    assert not banners.more.isChecked() and not banners.banners[1].isVisible()
+    height = banners.height()
+    qtbot.mouseClick(banners.more, Qt.MouseButton.LeftButton)
+    assert banners.banners[1].isVisible() and banners.height() == height  # no room taken
     fixes = []
     banners.fixRequested.connect(fixes.append)
     qtbot.mouseClick(banners.banners[1].fix, Qt.MouseButton.LeftButton)

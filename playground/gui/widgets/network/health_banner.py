@@ -1,16 +1,16 @@
 """HealthBanners: the run's health findings as one banner. It shows the top finding
 (the root cause: the lowest Finding.priority, the newest among equals) with its
 sentence, its reason, a Fix button that asks for the finding's spec change and a close
-button; an "N more" button expands the other findings below it, each with its own Fix,
-in an area of bounded height, so the views under the banner keep their room. The widget
-only shows and asks; the window applies the fix through the session model."""
+button; an "N more" button opens the other findings, each with its own Fix, in a popup
+under the banner, so the views below keep their room whether it is open or not. The
+widget only shows and asks; the window applies the fix through the session model."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QToolButton, QVBoxLayout, QWidget)
 
-MORE_HEIGHT = 90    # px: the expanded findings scroll beyond this (about two of them)
+MORE_HEIGHT = 320   # px: the other findings scroll beyond this
 TITLES = {"lr_too_high": "Learning rate too high"}
 
 
@@ -25,10 +25,11 @@ class HealthBanner(QFrame):
         self.setProperty("healthBanner", True)
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(8, 4, 4, 4)
-        self.text = QLabel(wordWrap=True)
+        title = TITLES.get(finding.check, finding.check.replace("_", " ").capitalize())
+        self.text = QLabel(f"<b>{title}</b> (epoch {finding.epoch}): {finding.message}"
+                           f"<br>{finding.reason}", wordWrap=True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.row.addWidget(self.text, 1)
-        self.set_compact(False)
         self.fix = QPushButton("Fix", objectName="healthFix")
         self.fix.setToolTip(f"Apply: {finding.fix_label}. Undo (Ctrl+Z) takes it back.")
         self.fix.setEnabled(bool(finding.fix))
@@ -38,16 +39,6 @@ class HealthBanner(QFrame):
         close.setToolTip("Dismiss")
         close.clicked.connect(lambda: self.closed.emit(self))
         self.row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-
-
-    def set_compact(self, compact: bool) -> None:
-        """Compact (under "N more"): the sentence, with the reason in the tooltip; else
-        the reason on a line of its own."""
-        finding = self.finding
-        title = TITLES.get(finding.check, finding.check.replace("_", " ").capitalize())
-        head = f"<b>{title}</b> (epoch {finding.epoch}): {finding.message}"
-        self.text.setText(head if compact else f"{head}<br>{finding.reason}")
-        self.text.setToolTip(finding.reason if compact else "")
 
 
 class HealthBanners(QWidget):
@@ -66,16 +57,16 @@ class HealthBanners(QWidget):
         self.more.setToolTip("Show the run's other findings")
         self.more.toggled.connect(self._on_more_toggled)
         self.top.addWidget(self.more, 0, Qt.AlignmentFlag.AlignTop)
+        self.popup = _Popup(self, self.more)
+        self.popup.hidden.connect(lambda: self.more.setChecked(False))
         self.others = QWidget()
         self.others_column = QVBoxLayout(self.others)
         self.others_column.setContentsMargins(0, 0, 0, 0)
         self.others_column.setSpacing(2)
-        self.scroll = QScrollArea(objectName="healthMoreArea", widgetResizable=True,
-                                  frameShape=QFrame.Shape.NoFrame)
+        self.scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.others)
-        self.scroll.setMaximumHeight(MORE_HEIGHT)
-        self.scroll.hide()
-        column.addWidget(self.scroll)
+        QVBoxLayout(self.popup).addWidget(self.scroll)
+        self.popup.layout().setContentsMargins(2, 2, 2, 2)
         self._banners: dict[str, HealthBanner] = {}   # one per check, in arrival order
         self.style_sheet = ""
         self.hide()
@@ -121,22 +112,21 @@ class HealthBanners(QWidget):
             banner.setStyleSheet(self.style_sheet)
 
     def _arrange(self) -> None:
-        """The top banner in the first row, the others in the expanding area."""
+        """The top banner in the first row, the others in the popup."""
         banners = self.banners
         for index, banner in enumerate(banners):
             if index == 0:
                 self.top.insertWidget(0, banner, 1)
             else:
                 self.others_column.insertWidget(index - 1, banner)
-            banner.set_compact(index > 0)
             banner.show()
         rest = len(banners) - 1
-        self.scroll.setFixedHeight(min(MORE_HEIGHT, self.others.sizeHint().height()))
         self.more.setVisible(rest > 0)
         self.more.setText(f"{rest} more" if rest > 0 else "")
-        if rest <= 0 and self.more.isChecked():
+        if rest <= 0:
             self.more.setChecked(False)
-        self.scroll.setVisible(rest > 0 and self.more.isChecked())
+        elif self.popup.isVisible():
+            self._place_popup()
         self.setVisible(bool(banners))
 
     def _discard(self, banner: HealthBanner) -> None:
@@ -145,12 +135,49 @@ class HealthBanners(QWidget):
         banner.deleteLater()
 
     def _on_more_toggled(self, expanded: bool) -> None:
-        self.more.setToolTip("Hide the other findings" if expanded else
-                             "Show the run's other findings")
-        self.scroll.setVisible(expanded and len(self._banners) > 1)
+        if expanded and len(self._banners) > 1:
+            self._place_popup()
+            self.popup.show()
+        else:
+            self.popup.hide()
+
+    def _place_popup(self) -> None:
+        """Under the banner, as wide as it, as tall as the findings (scrolling beyond
+        MORE_HEIGHT)."""
+        width, layout = self.width(), self.others_column
+        needed = (layout.totalHeightForWidth(width - 4) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        self.popup.setGeometry(*self._below(), width, min(MORE_HEIGHT, needed) + 4)
+
+    def _below(self) -> tuple[int, int]:
+        corner = self.mapToGlobal(QPoint(0, self.height()))
+        return corner.x(), corner.y()
 
     def _on_banner_fix_requested(self, finding) -> None:
         self.fixRequested.emit(finding)
+
+
+class _Popup(QFrame):
+    """The other findings' window: it closes at a click elsewhere, as a menu does."""
+
+    hidden = Signal()
+
+    def __init__(self, parent: QWidget, button: QToolButton) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("healthMoreArea")
+        self.button = button
+
+    def mousePressEvent(self, event) -> None:
+        # A click on "N more" itself only closes it: replayed to the button, the click
+        # would open it again.
+        where = self.button.mapFromGlobal(event.globalPosition().toPoint())
+        self.setAttribute(Qt.WidgetAttribute.WA_NoMouseReplay,
+                          self.button.rect().contains(where))
+        super().mousePressEvent(event)
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.hidden.emit()
 
 
 def _order(banner: HealthBanner) -> tuple[int, int]:
