@@ -291,8 +291,9 @@ class _EpochPrinter(Callback):
         if self.jsonl:
             self._json(finding.to_record())
         else:
+            fix = f" Fix: {finding.fix_label}." if finding.fix_label else ""
             print(f"health ({finding.check}) at epoch {finding.epoch}: {finding.message} "
-                  f"{finding.reason}", file=self.out, flush=True)
+                  f"{finding.reason}{fix}", file=self.out, flush=True)
 
     def _json(self, record: dict[str, Any]) -> None:
         print(json.dumps(_json_safe(record)), file=self.out, flush=True)

@@ -164,6 +164,11 @@ class DivergenceGuard(Callback):
             self._stop(trainer, event.epoch, f"the loss became "
                        f"{'NaN' if math.isnan(loss) else 'infinite'}", lr)
             return
+        val = logs.get("val_loss")
+        if val is not None and not math.isfinite(val):
+            trainer.request_stop("diverged", nonfinite_split_message(
+                event.epoch, "validation", val, loss, lr))
+            return
         if self.reference is None:
             self.reference = max(loss, 1e-12)
         start = self.initial if self.initial is not None else self.reference
@@ -224,6 +229,33 @@ class DivergenceGuard(Callback):
         self.reference = state.get("reference")
         self.initial = state.get("initial")  # absent from sessions saved before it
         self.above = int(state.get("above", 0))
+
+
+def nonfinite_split_message(epoch: int, split: str, value: float, train_loss: float,
+                            lr: float) -> str:
+    """The stop sentence for a validation or test loss that is NaN or infinite while
+    the training loss is finite."""
+    what = "NaN" if math.isnan(value) else "infinite"
+    train = f" while the training loss is {train_loss:.4g}" if math.isfinite(train_loss) else ""
+    return (f"The {split} loss became {what} at epoch {epoch}{train}: the network's "
+            f"outputs on rows it did not train on overflow, so its weights have grown far "
+            f"too large (learning rate {lr:.3g}); try a learning rate 10x lower "
+            f"({lr / 10:.3g}) or L2.")
+
+
+def judge_test_loss(trainer: Any, test: dict[str, float]) -> None:
+    """A run whose test loss is NaN or infinite ends "diverged", whatever ended it, with
+    a sentence after the one it had (its weights are finite: NaN weights were judged
+    already)."""
+    loss = test.get("test_loss")
+    if loss is None or math.isfinite(loss) or trainer.stop_reason == "diverged":
+        return
+    history = getattr(trainer, "history", None)  # a stacked run's view has none
+    losses = history.columns.get("loss", ()) if history is not None else ()
+    said = nonfinite_split_message(trainer.epoch, "test", loss,
+                                   losses[-1] if losses else math.nan, trainer.current_lr)
+    trainer.stop_reason = "diverged"
+    trainer.stop_message = f"{trainer.stop_message} {said}".strip()
 
 
 class EarlyStopping(Callback):

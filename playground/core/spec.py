@@ -211,6 +211,9 @@ def _to_plain(value: Any) -> Any:
     return value
 
 
+to_plain = _to_plain  # public: a spec part as JSON values (the health fixes' records)
+
+
 @functools.lru_cache(maxsize=None)
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)  # about 0.2 ms a class: once is enough

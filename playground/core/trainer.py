@@ -19,7 +19,7 @@ import torch
 
 from . import metrics as metrics_module
 from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStopping,
-                        GradientNoise, History)
+                        GradientNoise, History, judge_test_loss)
 from .control import TrainControl
 from .data import PreparedData, prepare
 from .device import choose_threads, describe, resolve_device
@@ -173,8 +173,10 @@ class Trainer(ExactState):
             self._fire("on_train_end", Finished("failed", f"Training failed: {exc}",
                                                 self.epoch, self.step))
             raise
+        test = self.evaluate("test")
+        judge_test_loss(self, test)
         finished = Finished(self.stop_reason or "completed", self.stop_message,
-                            self.epoch, self.step, self.evaluate("test"))
+                            self.epoch, self.step, test)
         self._fire("on_train_end", finished)
         return finished
 

@@ -1,10 +1,10 @@
 """InsideWiringMixin: the main window's views of the network's inside.
 
 It adds the Playground tab (data | network | output, with the curves) first among the
-central tabs, a Gradient flow tab and a Reports tab; the health banners above the tabs,
-whose Fix buttons edit the spec through the session model (the window's gate decides,
-as for any edit: a learning-rate fix goes live, a new network asks to start over); and
-the View menu's actions to show each view. Mixed into MainWindow only; it uses the
+central tabs, a Gradient flow tab and a Reports tab; the health banner above the tabs
+(the top finding, the others one click away), whose Fix buttons edit the spec through
+the session model (the window's gate decides, as for any edit: a learning-rate fix goes
+live, a new network asks to start over); and the View menu's actions to show each view. Mixed into MainWindow only; it uses the
 window's session model, controller, tabs and theme.
 """
 from __future__ import annotations
@@ -25,7 +25,10 @@ from .widgets.network.playground_view import PlaygroundView
 from .widgets.network.reports import ReportsWidget
 from .menus import menu_titled
 
-
+# The playground's loss curves keep this height whatever the banner above them shows:
+# below it their axis labels crowd out the curve (at 1280x720 they were squashed to 10 px).
+CURVES_MIN_HEIGHT = 140
+PLOTS_MIN_HEIGHT = 200   # the Training curves tab: two rows of plots, 100 px each
 
 
 class _EditParameter(QUndoCommand):
@@ -58,6 +61,8 @@ class InsideWiringMixin:
         self.tabs.setCurrentIndex(0)
         self.health = HealthBanners()
         self.centralWidget().layout().insertWidget(1, self.health)
+        self.playground.curves.setMinimumHeight(CURVES_MIN_HEIGHT)
+        self.plots.canvas.setMinimumHeight(PLOTS_MIN_HEIGHT)
         self._inside_trainer = None
         c = self.controller
         c.inspected.connect(self._on_controller_inspected)

@@ -649,7 +649,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                                  self._best_epoch(), outcome.step)
         self.metrics_table.set_test(outcome.test)
         if outcome.reason == "diverged":
-            self._warn("Training diverged", outcome.message)
+            # Said once here and once in the health banner, not in a dialog as well.
+            self.statusBar().showMessage(outcome.message)
             return
         test = ", ".join(f"{k} {v:.4g}" for k, v in outcome.test.items())
         # The stop's own sentence stays: the test figures go after it, not over it.

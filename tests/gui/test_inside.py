@@ -245,7 +245,7 @@ def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window)
     assert x_low <= x[0] and x[-1] <= x_high and y_low <= min(y) and max(y) <= y_high
 
 
-def test_health_banners_replace_a_repeated_check_keep_three_and_close(qtbot):
+def test_the_health_banner_shows_the_root_cause_first_and_the_rest_under_n_more(qtbot):
     from PySide6.QtWidgets import QPushButton
 
     from playground.core.health import Finding
@@ -253,19 +253,82 @@ def test_health_banners_replace_a_repeated_check_keep_three_and_close(qtbot):
 
     banners = HealthBanners()
     qtbot.addWidget(banners)
-    for epoch, check in enumerate(("stalled", "stalled", "divergence", "symmetry",
-                                   "overfitting"), start=1):
+    banners.show()
+    for epoch, check in enumerate(("stalled", "stalled", "overfitting", "symmetry",
+                                   "divergence"), start=1):
         banners.add_finding(Finding(check, epoch, f"{check} happened.", "Because.",
                                     {"optimizer.lr": 0.1}, "lr 0.1"))
-    assert [b.finding.check for b in banners.banners] == ["overfitting", "symmetry",
-                                                          "divergence"]
+    # One per check (the newer replaces), root causes first, whatever the arrival order.
+    assert [b.finding.check for b in banners.banners] == ["divergence", "symmetry",
+                                                          "overfitting", "stalled"]
+    assert [b for b in banners.banners if b.isVisible()] == [banners.banner]
+    assert banners.more.isVisible() and banners.more.text() == "3 more"
+    qtbot.mouseClick(banners.more, Qt.MouseButton.LeftButton)
+    assert all(b.isVisible() for b in banners.banners)   # in a popup over the views
+    banners.popup.hide()                                 # as a click elsewhere does
+    assert not banners.more.isChecked() and not banners.banners[1].isVisible()
+    height = banners.height()
+    qtbot.mouseClick(banners.more, Qt.MouseButton.LeftButton)
+    assert banners.banners[1].isVisible() and banners.height() == height  # no room taken
     fixes = []
     banners.fixRequested.connect(fixes.append)
     qtbot.mouseClick(banners.banners[1].fix, Qt.MouseButton.LeftButton)
     assert [f.check for f in fixes] == ["symmetry"]
-    close = banners.banners[0].findChild(QPushButton, "healthClose")
+    close = banners.banner.findChild(QPushButton, "healthClose")
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
-    assert [b.finding.check for b in banners.banners] == ["symmetry", "divergence"]
+    assert [b.finding.check for b in banners.banners] == ["symmetry", "overfitting",
+                                                          "stalled"]
+    assert banners.more.text() == "2 more"
+    for _ in range(3):
+        banners.remove(banners.banner)
+    assert not banners.isVisible() and not banners.more.isVisible()
+
+
+def test_a_run_gone_wrong_shows_one_banner_n_more_and_a_fix_that_undoes(qtbot, window):
+    """Zeros and an lr far too high: two causes. One banner shows the root (symmetry);
+    "1 more" opens the lr finding, whose Fix lowers the lr through the session model."""
+    spec = small(epochs=12, init="zeros")
+    spec = dataclasses.replace(spec, optimizer=OptimizerSpec("sgd", 20.0))
+    run_to_end(qtbot, window, spec)
+    health = window.health
+    qtbot.waitUntil(lambda: len(health.banners) == 2, timeout=5_000)
+    assert health.banner.finding.check == "symmetry" and health.banner.isVisible()
+    assert [b for b in health.banners if b.isVisible()] == [health.banner]
+    assert health.more.text() == "1 more"
+    qtbot.mouseClick(health.more, Qt.MouseButton.LeftButton)
+    other = health.banners[1]
+    assert other.finding.check == "lr_too_high" and other.isVisible()
+    assert "too high" in other.text.text()
+    qtbot.mouseClick(other.fix, Qt.MouseButton.LeftButton)
+    assert window.spec.optimizer.lr == 2.0
+    assert [b.finding.check for b in health.banners] == ["symmetry"]
+    assert not health.more.isVisible()
+    window.session.undo()
+    assert window.spec.optimizer.lr == 20.0
+    assert window.playground.curves.height() >= 140  # readable under the banner
+
+
+def test_a_non_finite_validation_loss_is_said_in_the_banner_and_the_status_bar(
+        qtbot, window, monkeypatch):
+    from playground.core.trainer import Trainer
+
+    real = Trainer.evaluate
+
+    def evaluate(self, split):  # the validation rows overflow from epoch 2 on
+        logs = real(self, split)
+        return {**logs, "val_loss": float("inf")} if split == "val" and self.epoch >= 2 \
+            else logs
+
+    monkeypatch.setattr(Trainer, "evaluate", evaluate)
+    window.set_spec(small(epochs=6))
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000) as done:
+        window.train()
+    assert done.args[0].reason == "diverged" and done.args[0].epoch == 2
+    assert window.statusBar().currentMessage().startswith(
+        "The validation loss became infinite at epoch 2")
+    qtbot.waitUntil(lambda: window.health.banner is not None, timeout=5_000)
+    assert window.health.banner.finding.check == "divergence"
+    assert "validation loss became infinite" in window.health.banner.text.text()
 
 
 def test_data_without_a_plane_gives_the_network_the_whole_row(qtbot, window):

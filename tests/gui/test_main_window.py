@@ -115,8 +115,12 @@ def test_a_diverging_run_says_what_to_try(qtbot, window, isolated_settings):
     with qtbot.waitSignal(window.controller.finished, timeout=30_000) as done:
         window.train()
     assert done.args[0].reason == "diverged"
-    title, text = isolated_settings[-1]
-    assert title == "Training diverged" and "try a learning rate 10x lower" in text
+    # Said twice: in the status bar and in the health banner; no dialog, no line under
+    # the curves.
+    assert "try a learning rate 10x lower" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.health.banner is not None, timeout=5_000)
+    assert window.health.banner.finding.check == "divergence"
+    assert not isolated_settings and not window.plots.stop_message.text()
 
 
 def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):

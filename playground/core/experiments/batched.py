@@ -28,7 +28,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import metrics as metrics_module
-from ..callbacks import Callback, ConvergenceStop, DivergenceGuard, History
+from ..callbacks import (Callback, ConvergenceStop, DivergenceGuard, History,
+                         judge_test_loss)
 from ..control import TrainControl
 from ..data import PreparedData, prepare
 from ..device import choose_threads, resolve_device
@@ -402,6 +403,7 @@ class BatchedTrainer:
         for callback in self.callbacks[row]:
             callback.on_loop_end(view)
         test = self.evaluate("test")[row]
+        judge_test_loss(view, test)
         finished = Finished(view.stop_reason or "completed", view.stop_message,
                             self.epoch, self.step, test)
         for callback in self.callbacks[row]:

@@ -395,8 +395,8 @@ class LivePlots(QWidget):
 
     def _show_stop_message(self) -> None:
         finish = self.finish
-        if finish is None:
-            self.stop_message.clear()
+        if finish is None or finish["reason"] == "diverged":
+            self.stop_message.clear()  # a divergence: the health banner and status bar say it
             return
         color = STOP_COLORS.get(finish["reason"], self.foreground)
         what = STOP_LABELS.get(finish["reason"], finish["reason"])
