@@ -753,9 +753,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.resizeDocks([self.runs_dock], [RUNS_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def quit_app(self) -> None:
-        """File > Quit: once, if a run, a search or a sweep is going, ask to stop it;
-        then close this window (which closes the app's others) and end the app."""
-        if quitting.confirm_stopping(self) and self.close():
+        """File > Quit: ask once if a run, a search or a sweep is going; then close this
+        window (which closes the app's other windows) and end the app."""
+        if quitting.confirm_quitting(self) and self.close():
             QApplication.quit()
 
     def closeEvent(self, event) -> None:

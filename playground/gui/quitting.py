@@ -20,19 +20,31 @@ def work_going(window) -> list[str]:
     return going
 
 
-def confirm_stopping(window) -> bool:
-    """True when nothing is going, or the user agrees to stop it (asked once)."""
+def confirm_quitting(window) -> bool:
+    """Before File > Quit closes the window: when a run, a search or a sweep is going,
+    ask once (with the session's own question when it has unsaved changes: save,
+    discard or cancel), stop what is going and save if asked. True to go on closing."""
     going = work_going(window)
     if not going:
         return True
     what = going[0] if len(going) == 1 else ", ".join(going[:-1]) + " and " + going[-1]
-    verb = "is" if len(going) == 1 else "are"
-    answer = QMessageBox.question(
-        window, "Quit?", f"{what[0].upper()}{what[1:]} {verb} still going. Quitting stops "
-        f"{'it' if len(going) == 1 else 'them'}.",
-        QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Close
+    verb, them = ("is", "it") if len(going) == 1 else ("are", "them")
+    text = f"{what[0].upper()}{what[1:]} {verb} still going. Quitting stops {them}."
+    unsaved = window.modified and (window.controller.trainer is not None or len(window.runs))
+    button = QMessageBox.StandardButton
+    buttons = (button.Save | button.Discard if unsaved else button.Close) | button.Cancel
+    answer = QMessageBox.question(window, "Quit?", text + (" Save the session first?"
+                                                            if unsaved else ""),
+                                  buttons, button.Cancel)
+    if answer == button.Cancel:
+        return False
+    window.controller.shutdown()  # stopped first, so that a save holds where it stopped
+    window.search_controller.shutdown()
+    window.sweep_controller.shutdown()
+    if answer == button.Save and not window.save_run():
+        return False
+    window.modified = False  # answered: closing does not ask about the session again
+    return True
 
 
 def close_other_windows(window: QWidget) -> None:

@@ -45,12 +45,13 @@ def test_quit_mid_run_asks_once_then_closes_every_window_and_ends_the_app(
     window.session.replace(_long_spec())
     with qtbot.waitSignal(window.controller.epochsEnded, timeout=TIMEOUT):
         window.train()
-    asked = _answering(monkeypatch, QMessageBox.StandardButton.Close)
+    asked = _answering(monkeypatch, QMessageBox.StandardButton.Discard)
     quits = []
     monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quits.append(True)))
-    window.modified = False  # the unsaved-session question is another test's
+    assert window.modified
     window.findChild(QAction, "actionQuit").trigger()
-    assert len(asked) == 1 and "A training run is still going" in asked[0]
+    assert asked == ["A training run is still going. Quitting stops it. Save the session "
+                     "first?"]
     assert not window.isVisible() and not any(tool.isVisible() for tool in tools)
     assert not window.controller.busy and quits == [True]
 
