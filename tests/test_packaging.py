@@ -304,3 +304,20 @@ def test_build_machine_runpaths_are_dropped_and_origin_ones_kept(tmp_path):
         return subprocess.run(["patchelf", "--print-rpath", bundle / name], capture_output=True,
                               text=True, check=True).stdout.strip()
     assert runpath("libbuilt.so.1") == "$ORIGIN/../lib" and runpath("libpython.so.1") == ""
+
+
+def test_workflow_runs_on_app_changes_with_pinned_actions_and_read_only_token():
+    workflow = (ROOT / ".github" / "workflows" / "package.yml").read_text()
+    uses = re.findall(r"uses: (\S+)", workflow)
+    assert uses and all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", use) for use in uses)
+    assert "permissions:\n  contents: read" in workflow
+    for path in ("playground/**", "packaging/**", "pyproject.toml", ".ci/constraints.txt"):
+        assert workflow.count(f'- "{path}"') == 2  # push and pull_request
+    assert "playground-cli.exe" in workflow and "bash packaging/smoke.sh" in workflow
+
+
+def test_nsis_writes_the_64_bit_registry_view():
+    script = (PACKAGING / "windows" / "installer.nsi").read_text()
+    for block in ("Function .onInit", "Function un.onInit", 'Section "Install"',
+                  'Section "Uninstall"'):
+        assert script.split(block, 1)[1].split("\n")[1].strip() == "SetRegView 64", block
