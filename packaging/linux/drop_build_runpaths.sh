@@ -18,7 +18,7 @@ if ! command -v patchelf >/dev/null; then
     exit 2
   fi
 fi
-changed=0
+changed=0 dropped=()
 while IFS= read -r -d '' file; do
   head -c 4 "$file" 2>/dev/null | grep -q 'ELF' || continue
   runpath=$(patchelf --print-rpath "$file" 2>/dev/null) || continue
@@ -30,7 +30,8 @@ while IFS= read -r -d '' file; do
   else
     patchelf --remove-rpath "$file"
   fi
-  echo "runpath: ${file#"$bundle"/}: '$runpath' -> '${kept}'" >&2
+  dropped+=("$runpath")
   changed=$((changed + 1))
 done < <(find "$bundle" -type f \( -name '*.so*' -o -perm -u+x \) -print0)
-echo "runpath: build-machine folders removed from $changed ELF files"
+echo "runpath: build-machine folders removed from $changed ELF files" \
+     "($( (( changed )) && printf '%s\n' "${dropped[@]}" | sort -u | paste -sd' ' -))"
