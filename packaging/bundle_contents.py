@@ -4,7 +4,8 @@ a build).
 
 - every module of the `playground` package, found from its files, so a module added
   tomorrow is in the bundle without anyone editing the spec (the CLI loads its command
-  modules with importlib.import_module, which PyInstaller's import analysis cannot see);
+  modules with importlib.import_module, which PyInstaller's import analysis cannot see),
+  and every other file of the package (icons, lessons);
 - the packages that load parts of themselves by name at run time, collected whole;
 - the `export` extra's packages when they are installed in the build's Python (an
   optional feature: a build without them still succeeds, and the app says the export
@@ -69,6 +70,17 @@ def app_modules(root: Path) -> list[str]:
             parts = parts[:-1]
         names.append(".".join(parts))
     return names
+
+
+def app_data_files(root: Path) -> list[tuple[str, str]]:
+    """Every file of the app's package that is not Python (icons, lessons, ...), as
+    (source, folder in the bundle): at the same place as in the package, so
+    importlib.resources finds them in the bundle too."""
+    package = root / APP_PACKAGE
+    return [(str(path), str(path.parent.relative_to(root)))
+            for path in sorted(package.rglob("*"))
+            if path.is_file() and path.suffix not in (".py", ".pyc")
+            and "__pycache__" not in path.parts]
 
 
 def installed(names) -> list[str]:

@@ -64,6 +64,15 @@ run "2 trials on the default storage" "best trial" search --example xor --epochs
 run "a suggestion" "suggested lr" lr-find --example xor
 run "a descent" "iterations" descend --function "x**2" --max-iter 20
 run "a race" "sgd" race --surface bowl --steps 20
+# Commands added since this list was written: each at least loads and shows its help
+# (add a real run of it above).
+tested=" train inspect spec datasets sweep search lr-find descend race "
+commands=$("$cli" --help | grep -o '{[^}]*}' | head -1 | tr -d '{}' | tr ',' ' ')
+[ -n "$commands" ] || fail "playground-cli --help lists no commands"
+for command in $commands; do
+  [[ $tested == *" $command "* ]] || run "its help: a command newer than this test" "usage:" \
+    "$command" --help
+done
 
 # 2. the window: train the default example, save
 session=$home/smoke.pgsession

@@ -224,7 +224,7 @@ def _app_imports() -> dict[str, set[str]]:
     return found
 
 
-def test_bundle_gets_every_module_of_the_app(tmp_path, monkeypatch):
+def test_bundle_gets_every_module_and_file_of_the_app(tmp_path, monkeypatch):
     from playground.cli import COMMAND_MODULES
 
     analysis = _run_spec(tmp_path, monkeypatch).analysis
@@ -233,6 +233,11 @@ def test_bundle_gets_every_module_of_the_app(tmp_path, monkeypatch):
     assert {f"playground.cli.{name}" for name in COMMAND_MODULES} <= files  # loaded by name
     assert files <= set(analysis["hiddenimports"])
     assert not [m for m in files if contents.is_excluded(m, analysis["excludes"])]
+    data = {p for p in (ROOT / "playground").rglob("*") if p.is_file()
+            and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
+    assert (ROOT / "playground" / "resources" / "icons" / "app.svg") in data
+    bundled = {(Path(source), folder) for source, folder in analysis["datas"]}
+    assert {(p, p.parent.relative_to(ROOT).as_posix()) for p in data} <= bundled
 
 
 def test_bundle_excludes_nothing_a_dependency_of_the_app_needs(tmp_path, monkeypatch):
