@@ -45,9 +45,9 @@ else
   [ -x .venv/bin/python ] || bash .ci/setup
   py=.venv/bin/python
 fi
-if ! "$py" -m PyInstaller --version >/dev/null 2>&1; then
-  "$py" -m pip install -q --disable-pip-version-check "pyinstaller>=6.22,<7"
-fi
+# PyInstaller at the version .ci/constraints.txt pins (the `package` extra's range), so
+# every build uses the one the bundle was tested with; quick when it is already there.
+"$py" -m pip install -q --disable-pip-version-check -c .ci/constraints.txt pyinstaller
 "$py" -c 'import torch, sys; sys.exit("+cu" in torch.__version__ or torch.version.cuda is not None)' \
   || { echo "build: this Python has a CUDA torch; bundles are built from the CPU wheel" \
             "(a CUDA one makes bundles of several GB)." >&2; exit 2; }
@@ -99,6 +99,21 @@ if [ "$os" = linux ] && command -v strip >/dev/null; then
   say "trim: strip --strip-unneeded torch/lib/*.so: $(( (was - $(size "$BUNDLE")) / 1024 )) MiB"
 fi
 shopt -u extglob nullglob
+# The build machine's library folders, recorded as RUNPATH in some libraries (the
+# libpython of a Python built from source: /usr/local/lib, a pyenv folder), would make
+# an installed app look there first: removed, keeping the $ORIGIN-relative entries the
+# bundle's own layout needs (torch's, Qt's).
+if [ "$os" = linux ]; then
+  bash packaging/linux/drop_build_runpaths.sh "$BUNDLE" | tee -a "$REPORT"
+fi
+# On macOS, PyInstaller signed the .app (ad hoc) before the trims deleted files inside
+# it; a signature that no longer matches makes macOS call a downloaded app damaged. Sign
+# it again, as a whole, now that its contents are final.
+if [ "$os" = macos ]; then
+  codesign --force --deep --sign "${CODESIGN_IDENTITY:--}" "$app"
+  codesign --verify --deep --strict "$app"
+  say "codesign: the .app signed again after the trims (${CODESIGN_IDENTITY:-ad hoc})"
+fi
 after=$(size "$BUNDLE")
 say "bundle: $(mib "$after") after trims ($(( (before - after) / 1024 )) MiB trimmed)"
 
@@ -114,11 +129,19 @@ elif [ "$os" = linux ]; then
   bash packaging/linux/make_deb.sh "$BUNDLE" "$BUILD" "$DIST" "$VERSION" | tee -a "$REPORT"
   if command -v makensis >/dev/null; then
     bash packaging/windows/check_nsis.sh "$BUILD/nsis-check" | tee -a "$REPORT"
+  else
+    say "NSIS check SKIPPED: makensis is not installed (apt-get install nsis), so the" \
+        "Windows installer script was not compiled"
   fi
 elif [ "$os" = macos ]; then
   dmg=$DIST/gradient-playground-$VERSION-macos-$(uname -m).dmg
   rm -f "$dmg"
-  hdiutil create -volname "Gradient Playground" -srcfolder "$app" -ov -format UDZO "$dmg"
+  # The disk image holds the app and a link to /Applications: drag one onto the other.
+  stage=$BUILD/dmg
+  rm -rf "$stage"; mkdir -p "$stage"
+  ditto "$app" "$stage/$(basename "$app")"     # ditto keeps the signature's attributes
+  ln -s /Applications "$stage/Applications"
+  hdiutil create -volname "Gradient Playground" -srcfolder "$stage" -ov -format UDZO "$dmg"
   say "dmg: $(mib "$(size "$dmg")")"
 else
   makensis -V2 -DVERSION="$VERSION" -DBUNDLE="$(cygpath -w "$BUNDLE")" \

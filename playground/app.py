@@ -121,12 +121,21 @@ def run_gui(args: list[str]) -> int:
     sys.excepthook = excepthook
     window = MainWindow()
     app.aboutToQuit.connect(window.controller.shutdown)
+    install_file_open(app, window)
     window.show()
     if args:
         window.open_run(args[0])
     elif not window.offer_recovery():
         window.offer_welcome()  # on the first start (see settings.WELCOME_AT_START)
     return app.exec()
+
+
+def install_file_open(app, window) -> None:
+    """macOS sends a double-clicked session to the app as a QFileOpenEvent (at start-up
+    and while it runs): open it in the window, as the argument of a start would be."""
+    from .gui.file_open import FileOpenHandler
+
+    app.installEventFilter(FileOpenHandler(window.open_run, window))
 
 
 if __name__ == "__main__":

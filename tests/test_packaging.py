@@ -2,7 +2,9 @@
 bundles carry them), the two launchers, the desktop integration files, the icons, the
 NSIS script, and the smoke test's driver (run from the source tree)."""
 import fnmatch
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,3 +133,196 @@ def test_bundle_launcher_is_the_cli_when_started_as_playground_cli(tmp_path):
     as_window = subprocess.run([sys.executable, str(launcher)], env=env,
                                capture_output=True, text=True, timeout=120)
     assert as_window.returncode == 2 and "no display was found" in as_window.stderr
+
+
+# ------------------------------------------------------------------ the bundle's contents
+# The fast check of what the bundle will hold, run with the suite on every change (the
+# app's code, pyproject.toml, the constraints, packaging/) without building it: the spec
+# is run with stand-ins for PyInstaller's classes, and what it asks PyInstaller to
+# collect and leave out is checked against the app's modules, what they import and
+# every run-time dependency. (The full build asserts the same of PyInstaller's real
+# analysis: see playground.spec.)
+sys.path.insert(0, str(PACKAGING))
+try:
+    import bundle_contents as contents
+finally:
+    sys.path.remove(str(PACKAGING))
+
+
+class _Spec:
+    """What playground.spec asked of PyInstaller."""
+
+    def __init__(self) -> None:
+        self.analysis: dict = {}
+        self.collected_whole: list[str] = []
+        self.data_files: list[tuple] = []
+
+
+def _run_spec(tmp_path, monkeypatch) -> _Spec:
+    import types
+
+    seen = _Spec()
+
+    class Analysis:
+        def __init__(self, scripts, **options):
+            seen.analysis = {"scripts": scripts, **options}
+            self.pure = [(name, None, "PYMODULE") for name in options["hiddenimports"]
+                         if not contents.is_excluded(name, options["excludes"])]
+            self.scripts = [(Path(s).stem, s, "PYSOURCE") for s in scripts]
+            self.binaries, self.datas = [], options["datas"]
+
+    def collect_submodules(package, filter=None):
+        seen.collected_whole.append(package)
+        return [package]
+
+    def collect_data_files(package, include_py_files=False, subdir=None):
+        seen.data_files.append((package, include_py_files, subdir))
+        return []
+
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_submodules, hooks.collect_data_files = collect_submodules, collect_data_files
+    hooks.copy_metadata = lambda package: []
+    for name in ("PyInstaller", "PyInstaller.utils"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
+    monkeypatch.setitem(sys.modules, "bundle_contents", contents)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "gradient-playground").mkdir(exist_ok=True)
+    stand_in = lambda *args, **kwargs: types.SimpleNamespace(args=args, kwargs=kwargs)  # noqa: E731
+    spec = PACKAGING / "playground.spec"
+    exec(compile(spec.read_text(), str(spec), "exec"), {
+        "SPECPATH": str(PACKAGING), "DISTPATH": str(tmp_path), "Analysis": Analysis,
+        "PYZ": stand_in, "EXE": stand_in, "COLLECT": stand_in, "BUNDLE": stand_in})
+    return seen
+
+
+def _runtime_imports() -> dict[str, str]:
+    """Import name -> distribution, for every installed distribution the app's
+    dependencies reach (its extras, export, included)."""
+    project = PYPROJECT["project"]
+    requirements = list(project["dependencies"])
+    for extra in contents.OPTIONAL_EXTRAS:
+        requirements += project.get("optional-dependencies", {}).get(extra, [])
+    return contents.import_names(contents.runtime_distributions(requirements))
+
+
+def _app_imports() -> dict[str, set[str]]:
+    """Each absolute import in the app's code (in functions too) -> the files with it."""
+    import ast
+
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / "playground").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.setdefault(name, set()).add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_bundle_gets_every_module_and_file_of_the_app(tmp_path, monkeypatch):
+    from playground.cli import COMMAND_MODULES
+
+    analysis = _run_spec(tmp_path, monkeypatch).analysis
+    files = {p.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
+             for p in (ROOT / "playground").rglob("*.py")}
+    assert {f"playground.cli.{name}" for name in COMMAND_MODULES} <= files  # loaded by name
+    assert files <= set(analysis["hiddenimports"])
+    assert not [m for m in files if contents.is_excluded(m, analysis["excludes"])]
+    data = {p for p in (ROOT / "playground").rglob("*") if p.is_file()
+            and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
+    assert (ROOT / "playground" / "resources" / "icons" / "app.svg") in data
+    bundled = {(Path(source), folder) for source, folder in analysis["datas"]}
+    assert {(p, p.parent.relative_to(ROOT).as_posix()) for p in data} <= bundled
+
+
+def test_bundle_excludes_nothing_a_dependency_of_the_app_needs(tmp_path, monkeypatch):
+    """optuna, SQLAlchemy, alembic, yaml and MarkupSafe (the search) were excluded once."""
+    excludes = _run_spec(tmp_path, monkeypatch).analysis["excludes"]
+    runtime = _runtime_imports()
+    assert {"torch", "PySide6", "optuna", "sqlalchemy", "alembic", "yaml", "markupsafe",
+            "mako", "sklearn", "pandas", "pyqtgraph", "OpenGL"} <= set(runtime)
+    wrongly = {name for name in runtime if contents.is_excluded(name, excludes)
+               and name not in contents.EXCLUDED_ON_PURPOSE}
+    assert not wrongly, f"excluded from the bundle but needed at run time: {wrongly}"
+    imported = {name.split(".")[0] for name in _app_imports()}
+    assert not imported & set(contents.EXCLUDED_ON_PURPOSE)
+
+
+def test_app_imports_only_what_the_bundle_carries(tmp_path, monkeypatch):
+    """An import of a package that is no declared dependency would work in the dev venv
+    and fail in the bundle built from a fresh one."""
+    excludes = _run_spec(tmp_path, monkeypatch).analysis["excludes"]
+    known = set(_runtime_imports()) | set(sys.stdlib_module_names) | {"playground"}
+    for name, files in _app_imports().items():
+        top = name.split(".")[0]
+        assert top in known, f"{name} ({sorted(files)}) is neither a dependency nor stdlib"
+        assert not contents.is_excluded(name, excludes), f"{name} is excluded from the bundle"
+
+
+def test_bundle_collects_the_packages_that_load_parts_by_name(tmp_path, monkeypatch):
+    seen = _run_spec(tmp_path, monkeypatch)
+    assert {"optuna", "alembic"} <= set(seen.collected_whole)
+    # optuna's storage runs its alembic migration scripts from files beside it
+    assert ("optuna", True, contents.OPTUNA_MIGRATIONS) in seen.data_files
+    assert (Path(importlib.util.find_spec("optuna").origin).parent / contents.OPTUNA_MIGRATIONS
+            / "versions").is_dir()
+
+
+def test_bundle_collects_the_export_extra_only_when_installed(tmp_path, monkeypatch):
+    present = contents.installed(contents.EXPORT_PACKAGES)
+    assert set(present) <= set(_run_spec(tmp_path, monkeypatch).collected_whole)
+    monkeypatch.setattr(contents, "installed", lambda names: [])  # a build without it
+    assert not set(contents.EXPORT_PACKAGES) & set(_run_spec(tmp_path, monkeypatch).collected_whole)
+
+
+def test_deb_depends_on_the_glibc_version_its_files_need(tmp_path):
+    if not shutil.which("objdump"):
+        pytest.skip("objdump (binutils) is not installed")
+    shutil.copy(sys.executable, tmp_path / "python")
+    (tmp_path / "script").write_text("#!/bin/sh\n")  # executable, not ELF: ignored
+    (tmp_path / "script").chmod(0o755)
+    needed = subprocess.run(["bash", str(PACKAGING / "linux" / "glibc_needed.sh"), tmp_path],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    dump = subprocess.run(["objdump", "-T", sys.executable], capture_output=True, text=True).stdout
+    versions = {tuple(map(int, v.split("."))) for v in re.findall(r"GLIBC_([\d.]+\d)", dump)}
+    assert needed == ".".join(map(str, max(versions)))
+    assert 'depends="libc6 (>= $glibc), ' in (PACKAGING / "linux" / "make_deb.sh").read_text()
+
+
+@pytest.mark.skipif(not shutil.which("patchelf"), reason="patchelf is not installed")
+def test_build_machine_runpaths_are_dropped_and_origin_ones_kept(tmp_path):
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    for name, runpath in (("libbuilt.so.1", "/usr/local/lib:$ORIGIN/../lib"),
+                          ("libpython.so.1", "/root/.pyenv/versions/3.11.7/lib")):
+        shutil.copy(sys.executable, bundle / name)
+        subprocess.run(["patchelf", "--set-rpath", runpath, bundle / name], check=True)
+    subprocess.run(["bash", str(PACKAGING / "linux" / "drop_build_runpaths.sh"), bundle],
+                   capture_output=True, check=True)
+
+    def runpath(name):
+        return subprocess.run(["patchelf", "--print-rpath", bundle / name], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    assert runpath("libbuilt.so.1") == "$ORIGIN/../lib" and runpath("libpython.so.1") == ""
+
+
+def test_workflow_runs_on_app_changes_with_pinned_actions_and_read_only_token():
+    workflow = (ROOT / ".github" / "workflows" / "package.yml").read_text()
+    uses = re.findall(r"uses: (\S+)", workflow)
+    assert uses and all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", use) for use in uses)
+    assert "permissions:\n  contents: read" in workflow
+    for path in ("playground/**", "packaging/**", "pyproject.toml", ".ci/constraints.txt"):
+        assert workflow.count(f'- "{path}"') == 2  # push and pull_request
+    assert "playground-cli.exe" in workflow and "bash packaging/smoke.sh" in workflow
+
+
+def test_nsis_writes_the_64_bit_registry_view():
+    script = (PACKAGING / "windows" / "installer.nsi").read_text()
+    for block in ("Function .onInit", "Function un.onInit", 'Section "Install"',
+                  'Section "Uninstall"'):
+        assert script.split(block, 1)[1].split("\n")[1].strip() == "SetRegView 64", block

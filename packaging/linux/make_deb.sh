@@ -2,7 +2,8 @@
 # The .deb: the bundle under /opt/gradient-playground, the launchers `playground` and
 # `playground-cli` on PATH (/usr/bin symlinks), the desktop entry, the icon at the
 # hicolor sizes, the MIME type application/x-pgsession (*.pgsession) with the app as its
-# handler, and Depends on Qt's runtime libraries (the list .ci/setup installs).
+# handler, and Depends on the C library the bundle needs and Qt's runtime libraries
+# (the list .ci/setup installs).
 #
 #   bash packaging/linux/make_deb.sh BUNDLE BUILD DIST VERSION    (called by build.sh)
 set -euo pipefail
@@ -22,9 +23,12 @@ if ! command -v dpkg-deb >/dev/null || ! command -v desktop-file-validate >/dev/
 fi
 desktop-file-validate "$here/$name.desktop"
 
-# Depends: Qt's runtime libraries, read from .ci/setup so the two lists cannot drift.
+# Depends: the C library at the version the bundle's own files need (measured from
+# them, not written by hand), and Qt's runtime libraries, read from .ci/setup so the two
+# lists cannot drift.
+glibc=$(bash "$here/glibc_needed.sh" "$bundle")
 qt_packages=$(bash "$here/qt_packages.sh")
-depends="libc6, $(echo "$qt_packages" | sed 's/ /, /g')"
+depends="libc6 (>= $glibc), $(echo "$qt_packages" | sed 's/ /, /g')"
 
 root=$build/deb
 rm -rf "$root"

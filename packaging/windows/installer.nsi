@@ -24,7 +24,6 @@ Unicode true
 Name "${APP}"
 OutFile "${OUTFILE}"
 InstallDir "$PROGRAMFILES64\${APP}"
-InstallDirRegKey HKLM "Software\${APP}" "InstallDir"
 RequestExecutionLevel admin
 SetCompressor /SOLID lzma
 !ifdef ICON
@@ -48,7 +47,23 @@ VIAddVersionKey "FileVersion" "${VERSION}"
 VIAddVersionKey "ProductVersion" "${VERSION}"
 VIAddVersionKey "LegalCopyright" "MIT License"
 
+; The installer is a 32-bit program: without this, every HKLM key below would land in
+; the 32-bit view (WOW6432Node), where 64-bit Windows' shell does not read App Paths.
+Function .onInit
+  SetRegView 64
+  ; A reinstall goes where the last install went (InstallDirRegKey would read the
+  ; 32-bit view, before this function runs).
+  ReadRegStr $0 HKLM "Software\${APP}" "InstallDir"
+  StrCmp $0 "" +2
+    StrCpy $INSTDIR $0
+FunctionEnd
+
+Function un.onInit
+  SetRegView 64
+FunctionEnd
+
 Section "Install"
+  SetRegView 64
   SetShellVarContext all
   SetOutPath "$INSTDIR"
   File /r "${BUNDLE}\*"
@@ -86,6 +101,7 @@ Section "Install"
 SectionEnd
 
 Section "Uninstall"
+  SetRegView 64
   SetShellVarContext all
   Delete "$SMPROGRAMS\${APP}\${APP}.lnk"
   Delete "$SMPROGRAMS\${APP}\Uninstall ${APP}.lnk"

@@ -32,7 +32,7 @@ from ..core.metrics import default_metrics
 from ..core.optim import OPTIMIZERS
 from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
-from . import resources, settings, theme
+from . import quitting, resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
@@ -209,7 +209,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                             QKeySequence.StandardKey.Save, "save", "Save the run")
         self.actionSaveAs = a("actionSaveAs", "Save &as\u2026", self.save_run_as,
                               QKeySequence.StandardKey.SaveAs)
-        self.actionQuit = a("actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.actionQuit = a("actionQuit", "&Quit", self.quit_app, QKeySequence.StandardKey.Quit)
         self.actionPreferences = a("actionPreferences", "&Preferences\u2026",
                                    self.show_preferences, QKeySequence.StandardKey.Preferences,
                                    None, "Training threads, theme and autosave")
@@ -781,10 +781,17 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         # The runs table starts a few rows high: the views want the height.
         self.resizeDocks([self.runs_dock], [RUNS_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
+    def quit_app(self) -> None:
+        """File > Quit: ask once if a run, a search or a sweep is going; then close this
+        window (which closes the app's other windows) and end the app."""
+        if quitting.confirm_quitting(self) and self.close():
+            QApplication.quit()
+
     def closeEvent(self, event) -> None:
         if not self.maybe_save():
             event.ignore()
             return
+        quitting.close_other_windows(self)  # the lab, search, sweep: none outlives this
         self.controller.shutdown()
         self.sweep_controller.shutdown()
         self.instance_lock.release()  # a clean exit: nothing to recover next time
