@@ -30,3 +30,17 @@ def test_an_unknown_lesson_is_one_sentence_and_exit_2(capsys):
     assert main(["lesson", "no-such-lesson", "--check"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "There is no lesson 'no-such-lesson'" in err
+
+
+def test_the_window_launcher_knows_every_command_of_the_cli():
+    """`playground NAME` goes through app.COMMANDS before the CLI's parser: a command the
+    CLI has but app.py does not name would be taken for a file to open."""
+    import argparse
+
+    from playground import app
+    from playground.cli import build_parser
+
+    parser = build_parser()
+    commands = next(action for action in parser._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    assert set(commands.choices) == set(app.COMMANDS)
