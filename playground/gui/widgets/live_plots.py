@@ -747,8 +747,8 @@ class LivePlots(QWidget):
         val = self.series.get("val_loss")
         if val is not None and math.isfinite(val.data[val.size - 1]):
             text += f" \u00b7 validation {val.data[val.size - 1] * factor:.4g}"
-        if self.units.converts:
-            text += " \u00b7 in the target's units"
+        if self.units.phrase():  # the same words as the tables' and the status bar's
+            text += f" \u00b7 in {self.units.phrase()}"
         if text != self.summary.text():
             self.summary.setText(text)
 

@@ -1,4 +1,5 @@
-"""Names and units of what the plots and the metrics table show (Qt-free).
+"""Names and units of what the plots, the metrics table, the runs table and the status
+bar show (Qt-free): one Units value per screen, so all of them agree.
 
 Regression targets are standardised for training (y' = (y - mean) / s, fitted on the
 training rows), so the losses and metrics the trainer logs are in units of s. The
@@ -90,6 +91,15 @@ class Units:
     def show(self, key: str, value: float) -> float:
         return value * self.factor(key)
 
+    def with_standardised(self, on: bool) -> "Units":
+        return Units(self.task, self.loss, self.scale, on)
+
+    def phrase(self) -> str:
+        """A few words for beside a number: which units a regression figure is in."""
+        if not self.can_convert:
+            return "standardised units" if self.task == "regression" else ""
+        return "standardised units" if self.standardised else "the target's units"
+
     def loss_title(self) -> str:
         name = LOSS_NAMES.get(self.loss)
         return f"Loss ({name})" if name else "Loss"
@@ -109,6 +119,26 @@ class Units:
         return (f"Shown in the target's own units: the trainer works on the target "
                 f"divided by s = {self.scale:.4g}, so MAE and RMSE are multiplied back by "
                 f"s and MSE by s\u00b2; R\u00b2 is the same either way.{huber}")
+
+
+def finish_text(sentence: str, test: dict[str, float], units: Units) -> str:
+    """The status bar's end of a run: its sentence, then the test figures in `units`."""
+    figures = ", ".join(f"{k} {units.show(k, v):.4g}" for k, v in test.items())
+    where = f" ({units.phrase()})" if figures and units.phrase() else ""
+    return f"{sentence} Test: {figures}{where}" if figures else sentence
+
+
+def early_stop_sentence(monitor: str, patience: int, best_epoch: int,
+                        restored: bool) -> str:
+    """Early stopping's end in words with no figure in it, so it holds in any units."""
+    watched = {"val_loss": "validation loss", "loss": "training loss"}.get(
+        monitor, label(monitor))
+    sentence = (f"Stopped early: the {watched} had not improved for {patience} epochs "
+                f"since epoch {best_epoch}")
+    if restored:
+        return (f"{sentence}, its best, whose weights were put back: the tables show "
+                f"epoch {best_epoch}'s figures.")
+    return f"{sentence}, its best."
 
 
 def rmse(mse: float) -> float:
