@@ -277,11 +277,12 @@ class EarlyStopping(Callback):
 
     def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "best_weights": self.best_weights}
+                "best_weights": self.best_weights, "restored_epoch": self.restored_epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
         self.wait, self.best_weights = int(state["wait"]), state["best_weights"]
+        self.restored_epoch = int(state.get("restored_epoch", 0))  # older files: none
 
 
 def restored_figures(trainer: "Trainer") -> tuple[int, dict[str, float]] | None:

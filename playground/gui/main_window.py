@@ -618,6 +618,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             self.plots.load_history(trainer.history.events(), trainer.history.changes)
             self._last_logs = trainer.history.records[-1]
             self.metrics_table.update_from_logs(self._last_logs)
+            self._restored = restored_figures(trainer)  # a file saved after a put-back
+            if self._restored is not None:
+                self.metrics_table.show_restored(*self._restored)
 
     @Slot(object)
     def _on_controller_finished(self, outcome) -> None:

@@ -179,6 +179,7 @@ class RunsMixin:
         run.spec, run.reason = trainer.spec, ""
         self._run_units[run.id] = Units(trainer.head.task, trainer.head.loss,
                                         target_scale(trainer.data))
+        self._show_restored(run, trainer)  # an opened run saved after a put-back
         self.current_run, self._run_trainer = run, trainer
         if self.reference_run is None or self.reference_run not in {r.id for r in self.runs}:
             self.reference_run = run.id
@@ -242,8 +243,13 @@ class RunsMixin:
         """The run's history and spec from its trainer (idle: no thread uses it)."""
         run.spec = trainer.spec
         run.set_history(trainer.history.columns, trainer.history.changes)
+        self._show_restored(run, trainer)
+
+    def _show_restored(self, run: Run, trainer) -> None:
+        """When early stopping put back an epoch's weights, the weights are that epoch's:
+        so are the run's train and validation figures."""
         restored = restored_figures(trainer)
-        if restored is not None:  # the weights are that epoch's: so are the figures
+        if restored is not None:
             epoch, logs = restored
             self._restored_epochs[run.id] = epoch
             run.final = {**run.final, **{k: float(v) for k, v in logs.items()

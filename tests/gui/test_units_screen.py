@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from playground.core.callbacks import EarlyStopping
 
+from tests.gui.helpers import save_and_reopen
 from tests.gui.test_one_source_of_truth import type_into
 
 TIMEOUT = 60_000
@@ -103,3 +104,20 @@ def test_after_early_stopping_restores_weights_every_table_shows_that_epoch(qtbo
     _agree(_shown(window), record["loss"], record["val_loss"])
     window.reset_weights()
     assert window.metrics_table.horizontalHeaderItem(1).text() == "validation"
+
+
+def test_a_session_saved_after_a_put_back_reopens_showing_that_epoch(qtbot, window,
+                                                                      tmp_path):
+    window.optimizer_panel.patience.setValue(1)
+    window.optimizer_panel.early.setChecked(True)
+    _regression_run(qtbot, window, "300")
+    epoch = window.metrics_table.restored_epoch
+    assert epoch and window.plots.finish["reason"] == "early_stopping"
+    before = _shown(window)
+    save_and_reopen(qtbot, window, str(tmp_path / "stopped.pgsession"), TIMEOUT)
+    qtbot.waitUntil(lambda: window.metrics_table.restored_epoch == epoch, timeout=TIMEOUT)
+    after = _shown(window)
+    for view in ("metrics loss", "metrics val loss", "runs loss", "runs val loss"):
+        assert after[view] == before[view]
+    assert f"restored epoch {epoch}" in after["status bar"]
+    assert _runs_cell(window, "epochs").endswith(f"(restored {epoch:,})")
