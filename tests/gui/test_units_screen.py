@@ -58,7 +58,7 @@ def test_a_regression_run_shows_one_unit_system_and_the_toggle_switches_all(qtbo
     assert "(the target's units)" in shown["status bar"]
     test_mse = window.metrics_table.value("loss", "test")
     message = window.statusBar().currentMessage()
-    assert f"test_loss {test_mse:.4g}," in message and message.endswith("(the target's units)")
+    assert f"Test: loss {test_mse:.4g}," in message and message.endswith("(the target's units)")
     window.tabs.setCurrentWidget(window.plots)  # the toggle sits above the curves
     assert window.plots.standardised.isVisible()
     qtbot.mouseClick(window.plots.standardised, Qt.MouseButton.LeftButton)
@@ -67,7 +67,7 @@ def test_a_regression_run_shows_one_unit_system_and_the_toggle_switches_all(qtbo
     _agree(shown, logged["loss"], logged["val_loss"])
     assert "(standardised units)" in shown["status bar"]
     message = window.statusBar().currentMessage()
-    assert f"test_loss {test_mse / s / s:.4g}," in message
+    assert f"Test: loss {test_mse / s / s:.4g}," in message
     assert message.endswith("(standardised units)")
     assert "standardised" in window.runs_table.table.item(0, 3).toolTip()
     qtbot.mouseClick(window.plots.standardised, Qt.MouseButton.LeftButton)
@@ -95,8 +95,8 @@ def test_after_early_stopping_restores_weights_every_table_shows_that_epoch(qtbo
     assert "put back the weights of epoch" in window.metrics_table.horizontalHeaderItem(1).toolTip()
     assert _runs_cell(window, "epochs") == f"{last:,} (restored {epoch:,})"
     message = window.statusBar().currentMessage()
-    assert f"since epoch {epoch}, its best, whose weights were put back" in message
-    assert f"the tables show epoch {epoch}'s figures" in message
+    assert f"best at epoch {epoch}, did not improve for 1 epoch;" in message
+    assert f"epoch {epoch}'s weights were put back and the tables show its figures" in message
     # the figures of the test column are measured on those weights, as the header says
     assert math.isfinite(window.metrics_table.value("loss", "test"))
     window.tabs.setCurrentWidget(window.plots)

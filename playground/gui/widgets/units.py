@@ -123,9 +123,15 @@ class Units:
 
 def finish_text(sentence: str, test: dict[str, float], units: Units) -> str:
     """The status bar's end of a run: its sentence, then the test figures in `units`."""
-    figures = ", ".join(f"{k} {units.show(k, v):.4g}" for k, v in test.items())
+    figures = ", ".join(f"{_in_sentence(label(k))} {units.show(k, v):.4g}"
+                        for k, v in test.items())
     where = f" ({units.phrase()})" if figures and units.phrase() else ""
     return f"{sentence} Test: {figures}{where}" if figures else sentence
+
+
+def _in_sentence(name: str) -> str:
+    """A metric's name mid-sentence: "loss", "accuracy", but "MAE" and "F1 score"."""
+    return name.lower() if name in ("Loss", "Accuracy", "Precision", "Recall") else name
 
 
 def early_stop_sentence(monitor: str, patience: int, best_epoch: int,
@@ -133,12 +139,12 @@ def early_stop_sentence(monitor: str, patience: int, best_epoch: int,
     """Early stopping's end in words with no figure in it, so it holds in any units."""
     watched = {"val_loss": "validation loss", "loss": "training loss"}.get(
         monitor, label(monitor))
-    sentence = (f"Stopped early: the {watched} had not improved for {patience} epochs "
-                f"since epoch {best_epoch}")
+    sentence = (f"Stopped early: the {watched}, best at epoch {best_epoch}, did not "
+                f"improve for {patience} epoch{'s' if patience != 1 else ''}")
     if restored:
-        return (f"{sentence}, its best, whose weights were put back: the tables show "
-                f"epoch {best_epoch}'s figures.")
-    return f"{sentence}, its best."
+        return (f"{sentence}; epoch {best_epoch}'s weights were put back and the tables "
+                "show its figures.")
+    return f"{sentence}."
 
 
 def rmse(mse: float) -> float:
