@@ -144,7 +144,7 @@ class SearchWiringMixin:
 
     @Slot()
     def _on_lr_dialog_run_requested(self) -> None:
-        if self.search_controller.find_lr(self.spec):
+        if self.search_controller.find_lr(self.spec, **self.lr_dialog.sweep()):
             self._job = "lr"
             self.lr_dialog.begin()
         else:

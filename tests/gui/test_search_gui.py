@@ -78,6 +78,23 @@ def test_without_a_clear_valley_the_finder_says_so_and_offers_nothing_to_apply(w
     assert window.session.spec.optimizer.lr == 0.01  # nothing applied
 
 
+def test_the_sweep_runs_over_the_range_and_updates_its_controls_set(window, qtbot):
+    window.session.replace(_blobs_spec())
+    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT):
+        _action(window, "actionLrFinder").trigger()  # the first sweep runs on opening
+    dialog = window.lr_dialog
+    qtbot.waitUntil(lambda: not window.search_controller.busy)
+    dialog.sweep_start.setCurrentIndex(dialog.sweep_start.findText("1e-05"))
+    dialog.sweep_end.setCurrentIndex(dialog.sweep_end.findText("1"))
+    dialog.updates.setValue(30)
+    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
+        qtbot.mouseClick(dialog.run, Qt.MouseButton.LeftButton)
+        assert not dialog.updates.isEnabled()  # the sweep's settings hold while it runs
+    lrs = found.args[0].lrs
+    assert lrs[0] == pytest.approx(1e-5) and len(lrs) <= 30
+    assert lrs[-1] <= 1.0 * 1.0001
+
+
 def _finding(clear: bool) -> LrFinding:
     lrs = tuple(1e-7 * 10 ** (k / 10) for k in range(80))
     losses = tuple(1.0 - 0.5 * (k > 40) * (k - 40) / 40 for k in range(80))

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from .trial_views import plain_axes
 
@@ -50,8 +51,24 @@ class LrFinderDialog(QDialog):
             item.hide()
             self.plot.addItem(item)
         self.summary = QLabel(objectName="lrSummary", wordWrap=True)
-        self.summary.setText("The learning rate grows from 1e-7 to 10 over 100 updates on "
-                             "a copy of the network; the session's weights stay as they are.")
+        self.summary.setText("The learning rate grows exponentially over the updates on a "
+                             "copy of the network; the session's weights stay as they are.")
+        self.sweep_start = _lr_choice("lrSweepStart", (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3),
+                                      1e-7, "The first learning rate of the sweep: smaller "
+                                      "when the loss rises from the start.")
+        self.sweep_end = _lr_choice("lrSweepEnd", (0.1, 1.0, 10.0, 100.0), 10.0,
+                                    "The last learning rate of the sweep.")
+        self.updates = QSpinBox(objectName="lrSweepUpdates", minimum=20, maximum=5000,
+                                singleStep=50, value=100)
+        self.updates.setToolTip("Updates in the sweep: more show a fall that a short sweep "
+                                "is too quick for (and take longer).")
+        sweep = QHBoxLayout()
+        for text, widget in (("from", self.sweep_start), ("to", self.sweep_end),
+                             ("over", self.updates)):
+            sweep.addWidget(QLabel(text))
+            sweep.addWidget(widget)
+        sweep.addWidget(QLabel("updates"))
+        sweep.addStretch(1)
         self.run = QPushButton("Run", objectName="lrRun")
         self.stop = QPushButton("Stop", objectName="lrStop", enabled=False)
         self.use_valley = QPushButton("Use valley", objectName="lrUseValley", enabled=False,
@@ -68,6 +85,7 @@ class LrFinderDialog(QDialog):
         column = QVBoxLayout(self)
         column.addWidget(self.plot, 1)
         column.addWidget(self.summary)
+        column.addLayout(sweep)
         column.addLayout(buttons)
         self.lrs: list[float] = []
         self.losses: list[float] = []
@@ -100,6 +118,11 @@ class LrFinderDialog(QDialog):
             line.setPen(pg.mkPen(None))
 
     # -------------------------------------------------------------- the sweep
+    def sweep(self) -> dict:
+        """The sweep the controls ask for: find_lr's start, end and updates."""
+        return {"start": self.sweep_start.currentData(), "end": self.sweep_end.currentData(),
+                "updates": self.updates.value()}
+
     def begin(self) -> None:
         self.lrs, self.losses, self.finding = [], [], None
         self._dirty = True
@@ -112,6 +135,8 @@ class LrFinderDialog(QDialog):
     def set_running(self, running: bool) -> None:
         self.run.setEnabled(not running)
         self.stop.setEnabled(running)
+        for control in (self.sweep_start, self.sweep_end, self.updates):
+            control.setEnabled(not running)
         clear = self.finding is not None and self.finding.clear
         for button in (self.use_valley, self.use_steepest):
             button.setEnabled(not running and clear)
@@ -186,3 +211,11 @@ class LrFinderDialog(QDialog):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _lr_choice(name: str, values: tuple[float, ...], default: float, tip: str) -> QComboBox:
+    box = QComboBox(objectName=name, toolTip=tip)
+    for value in values:
+        box.addItem(f"{value:g}", value)
+    box.setCurrentIndex(values.index(default))
+    return box
