@@ -21,7 +21,9 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "lr-find", help="find a learning rate by an exponential sweep (prints it)",
         description="Leslie Smith's learning-rate range test: the lr grows from --start "
-        "to --end over --updates mini-batch updates; the suggestion is fastai's valley.")
+        "to --end over --updates mini-batch updates; the suggestion is fastai's valley, "
+        "read only where the smoothed loss falls below its start. Without such a fall "
+        "it prints 'no clear valley' and why, and suggests nothing.")
     add_train_flags_to(parser, "one JSON object: the suggestions and the whole curve")
     add = parser.add_argument
     add("--start", type=float, default=1e-7, help="first learning rate (default 1e-7)")
