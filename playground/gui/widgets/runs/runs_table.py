@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
@@ -45,7 +44,7 @@ class RunRow:
     current: bool = False          # the run the window trains
     can_branch_here: bool = False  # it is paused (or stopped) at a point to branch from
     checkpoints: int = 0           # kept checkpoints to branch from (the start counts)
-    units: Optional[Units] = None  # how its figures convert (None: shown as logged)
+    units: Units | None = None     # how its figures convert (None: shown as logged)
     restored_epoch: int = 0        # figures of this epoch, whose weights were put back
 
 
