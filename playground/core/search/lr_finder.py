@@ -5,13 +5,14 @@ updates while the training loss is recorded, smoothed by a bias-corrected moving
 (beta 0.98); the sweep stops once the smoothed loss exceeds `diverge` times its best.
 
 Suggestions come only from the descent: the stretch that ends at the lowest smoothed
-loss and lies clearly below the loss the sweep started from (the mean batch loss of its
-first tenth, where the lr is too small to change anything). Within it, "steepest" is where
-the loss falls fastest against log lr and "valley" is fastai's default rule (credited to
-ESRI: about two thirds down the longest stretch in which the loss keeps falling); both
-are points where the loss is falling. When the loss never falls clearly (at least
-`MIN_DROP` of its start), or only rises, there is no clear valley: the finding says so
-in a sentence and suggests no lr, rather than a point in a flat stretch or a blow-up.
+loss and lies clearly below the loss the sweep started from (the mean batch loss over its
+first tenth and any updates at an lr of at most 1e-5, too small to change anything).
+Within it, "steepest" is where the loss falls fastest against log lr and "valley" is
+fastai's default rule (credited to ESRI: about two thirds down the longest stretch in
+which the loss keeps falling); both are points where the loss is falling. When the loss
+never falls clearly (by `MIN_DROP` of its start and by three times what the batches'
+noise alone would move it), or only rises, there is no clear valley: the finding says
+so in a sentence and suggests no lr, rather than a point in a flat stretch or a blow-up.
 
 The sweep trains a copy of the network with a fresh optimizer of the session's kind, on
 batches drawn by its own generator, so the trainer's weights, optimizer state, shuffle
