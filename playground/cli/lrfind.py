@@ -1,7 +1,10 @@
 """`playground lr-find [SPEC.json] [train flags]`: the learning-rate range test.
 
 Sweeps the learning rate exponentially on the spec's network and data and prints the
-suggested lr (fastai's valley rule) and the steepest-descent one; --jsonl adds the curve.
+suggested lr (fastai's valley rule) and the steepest-descent one, both read only from
+where the smoothed loss falls below its start; without a clear valley it says so and
+suggests nothing ("suggestion", "valley" and "steepest" are null, "clear" false and
+"note" says why). --jsonl adds the curve.
 Nothing is trained for keeps: the sweep runs on a copy of the network.
 """
 from __future__ import annotations
@@ -18,7 +21,9 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "lr-find", help="find a learning rate by an exponential sweep (prints it)",
         description="Leslie Smith's learning-rate range test: the lr grows from --start "
-        "to --end over --updates mini-batch updates; the suggestion is fastai's valley.")
+        "to --end over --updates mini-batch updates; the suggestion is fastai's valley, "
+        "read only where the smoothed loss falls below its start. Without such a fall "
+        "it prints 'no clear valley' and why, and suggests nothing.")
     add_train_flags_to(parser, "one JSON object: the suggestions and the whole curve")
     add = parser.add_argument
     add("--start", type=float, default=1e-7, help="first learning rate (default 1e-7)")
@@ -46,8 +51,14 @@ def cmd_lr_find(args: argparse.Namespace) -> int:
         print(json.dumps(_json_safe({
             "event": "lr_find", "suggestion": found.suggestion, "valley": found.valley,
             "steepest": found.steepest, "reason": found.reason, "lrs": list(found.lrs),
-            "losses": list(found.losses)})), flush=True)
+            "losses": list(found.losses), "clear": found.clear, "note": found.note,
+            "start_loss": found.start_loss,
+            "descent": list(found.descent) if found.descent else None})), flush=True)
+        return 0
+    ended = f"{len(found.lrs)} updates, the sweep {found.reason}."
+    if not found.clear:
+        print(f"no clear valley: {found.note[0].lower()}{found.note[1:]} ({ended})", flush=True)
         return 0
     print(f"suggested lr {found.suggestion:.3g} (valley); steepest {found.steepest:.3g}; "
-          f"{len(found.lrs)} updates, the sweep {found.reason}.", flush=True)
+          f"{ended}", flush=True)
     return 0

@@ -110,6 +110,17 @@ class History(Callback):
             rows.append(row)
         return rows
 
+    def at_epoch(self, epoch: int) -> dict[str, float] | None:
+        """The logs recorded at the end of `epoch` (as `records` gives them), or None."""
+        epochs = self.columns.get("epoch", ())
+        index = next((i for i in range(len(epochs) - 1, -1, -1) if epochs[i] == epoch), None)
+        if index is None:
+            return None
+        row = {key: column[index] for key, column in self.columns.items()
+               if not key.startswith(self.GRAD_PREFIX)}
+        return {**row, **{key: int(row[key]) for key in ("epoch", "step")
+                          if key in row and math.isfinite(row[key])}}
+
     def events(self) -> list[EpochEnded]:
         """The epochs as EpochEnded events, gradient norms included (NaN where a layer
         had none), as the trainer sent them: what a reopened session's plots replay.
@@ -272,8 +283,10 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
         self.wait = 0
         self.best_weights: dict[str, torch.Tensor] | None = None
+        self.restored_epoch = 0  # the epoch whose weights the model holds again (0: none)
 
     def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+        self.restored_epoch = 0  # an epoch trained after a restore moved the weights on
         if self.monitor not in event.logs and not getattr(trainer, "validated", True):
             return  # an epoch without validation (train.validate_every): nothing to judge
         value = event.logs.get(self.monitor, math.nan)
@@ -290,16 +303,29 @@ class EarlyStopping(Callback):
                        f"{self.best_epoch}).")
             if self.restore_best and self.best_weights is not None:
                 trainer.model.load_state_dict(self.best_weights)
+                self.restored_epoch = self.best_epoch
                 message += " The weights of that epoch were restored."
             trainer.request_stop("early_stopping", message)
 
     def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "best_weights": self.best_weights}
+                "best_weights": self.best_weights, "restored_epoch": self.restored_epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
         self.wait, self.best_weights = int(state["wait"]), state["best_weights"]
+        self.restored_epoch = int(state.get("restored_epoch", 0))  # older files: none
+
+
+def restored_figures(trainer: "Trainer") -> tuple[int, dict[str, float]] | None:
+    """When early stopping has put back an earlier epoch's weights (and nothing trained
+    since): that epoch and its logs, which are then the model's figures; else None."""
+    for callback in trainer.callbacks:
+        epoch = getattr(callback, "restored_epoch", 0)
+        if isinstance(callback, EarlyStopping) and epoch:
+            logs = trainer.history.at_epoch(epoch)
+            return (epoch, logs) if logs is not None else None
+    return None
 
 
 class ConvergenceStop(Callback):

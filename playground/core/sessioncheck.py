@@ -187,8 +187,8 @@ def _check_callbacks(callbacks: Any) -> None:
     stop = callbacks.get("early_stopping")
     if stop is not None:
         _expect(_is_number(stop.get("best")) and _is_int(stop.get("best_epoch"))
-                and _is_int(stop.get("wait")), "early stopping's state",
-                "must hold numbers")
+                and _is_int(stop.get("wait")) and _is_int(stop.get("restored_epoch", 0)),
+                "early stopping's state", "must hold numbers")
         best = stop.get("best_weights")
         _expect(best is None or (isinstance(best, dict) and all(
             isinstance(t, torch.Tensor) for t in best.values())),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QLabel,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__
+from ..core.callbacks import EarlyStopping, restored_figures
 from ..core.data import DATASETS, load_dataset
 from ..core.device import cuda_status
 from ..core.errors import PlaygroundError
@@ -50,7 +51,7 @@ from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
 from .widgets.live_plots import LivePlots
 from .widgets.metrics_table import MetricsTable
-from .widgets.units import target_scale
+from .widgets.units import early_stop_sentence, finish_text, target_scale
 from .widgets.optimizer_panel import OptimizerPanel
 from .search_wiring import SearchWiringMixin
 
@@ -91,6 +92,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._elapsed = 0.0
         self._last_logs: dict = {}
         self._table_stale = False
+        self._restored: tuple[int, dict] | None = None  # early stopping's put-back epoch
+        self._finish_note: tuple[str, dict] | None = None  # the end's sentence, test figures
         self._context_of: tuple = (None, None)  # (DataSpec, its context), see _data_context
         self._replay_history = False
         self._modified = False
@@ -148,6 +151,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.metrics_table.setMaximumHeight(150)
         column.addWidget(self.metrics_table)
         self.plots.standardised.toggled.connect(self.metrics_table.set_standardised)
+        self.plots.standardised.toggled.connect(self._on_standardised_toggled)
         self.setCentralWidget(central)
         self.data_panel = DataPanel()
         self.layers = LayerBuilder()
@@ -583,6 +587,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.plots.reset()
         self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
+        self._restored = self._finish_note = None
         self.boundary.set_data(self.spec.data)
         self._clear_inside_views()
         self.statusBar().clearMessage()  # a sentence about that run would cover "Ready"
@@ -597,6 +602,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             self.modified = True
         self.plots.add_epochs(events)
         self._last_logs = dict(events[-1].logs)
+        self._restored = None  # trained on from a put-back epoch: the latest counts again
         self._table_stale = True  # the table follows on the clock: cells cost layout work
         for consumer in self.epoch_consumers:
             consumer(events)
@@ -640,22 +646,55 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             self.plots.load_history(trainer.history.events(), trainer.history.changes)
             self._last_logs = trainer.history.records[-1]
             self.metrics_table.update_from_logs(self._last_logs)
+            self._restored = restored_figures(trainer)  # a file saved after a put-back
+            if self._restored is not None:
+                self.metrics_table.show_restored(*self._restored)
 
     @Slot(object)
     def _on_controller_finished(self, outcome) -> None:
         if outcome is None:
             return
-        self.plots.mark_finished(outcome.epoch, outcome.reason, outcome.message,
+        trainer = self.controller.trainer
+        self._restored = restored_figures(trainer) if trainer is not None else None
+        message = self._stop_sentence(outcome)
+        self.plots.mark_finished(outcome.epoch, outcome.reason, message,
                                  self._best_epoch(), outcome.step)
+        if self._restored is not None:  # every epoch has arrived: none comes after this
+            self._table_stale = False
+            self.metrics_table.show_restored(*self._restored)
         self.metrics_table.set_test(outcome.test)
         if outcome.reason == "diverged":
             # Said once here and once in the health banner, not in a dialog as well.
             self.statusBar().showMessage(outcome.message)
             return
-        test = ", ".join(f"{k} {v:.4g}" for k, v in outcome.test.items())
         # The stop's own sentence stays: the test figures go after it, not over it.
-        sentence = outcome.message or f"Finished ({outcome.reason.replace('_', ' ')})."
-        self.statusBar().showMessage(f"{sentence} Test: {test}" if test else sentence)
+        self._finish_note = (message or f"Finished ({outcome.reason.replace('_', ' ')}).",
+                             dict(outcome.test))
+        self.statusBar().showMessage(self._finish_text())
+        self._update_run_info()
+
+    def _stop_sentence(self, outcome) -> str:
+        """The end in words; early stopping's without a figure (the core's gives the best
+        loss in standardised units, the tables give it in the screen's)."""
+        trainer = self.controller.trainer
+        stopper = next((c for c in trainer.callbacks if isinstance(c, EarlyStopping)),
+                       None) if trainer is not None else None
+        if outcome.reason != "early_stopping" or stopper is None:
+            return outcome.message
+        return early_stop_sentence(stopper.monitor, stopper.patience, stopper.best_epoch,
+                                   self._restored is not None)
+
+    def _finish_text(self, units=None) -> str:
+        return finish_text(*self._finish_note, units or self.plots.units)
+
+    @Slot(bool)
+    def _on_standardised_toggled(self, on: bool) -> None:
+        """The status bar follows the unit toggle, as the plots and the tables do."""
+        shown = self.statusBar().currentMessage()
+        if self._finish_note is not None and shown == self._finish_text(
+                self.plots.units.with_standardised(not on)):  # still the end's sentence
+            self.statusBar().showMessage(self._finish_text())
+        self._update_run_info()
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
@@ -691,9 +730,17 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             self.progress.setValue(0)
             return
         epoch = int(logs.get("epoch", 0))
+        # the loss in the plots' and the tables' units; after a put-back, that epoch's
+        units = self.plots.units
+        shown_epoch, shown = self._restored or (0, logs)
+        loss = f"loss {units.show('loss', shown.get('loss', float('nan'))):.4g}"
+        if shown_epoch:
+            loss = f"restored epoch {shown_epoch:,}: {loss}"
+        if units.phrase():
+            loss += f" ({units.phrase()})"
         self.run_info.setText(
             f"epoch {epoch:,} of {epochs:,} \u00b7 update {int(logs.get('step', 0)):,} \u00b7 "
-            f"loss {logs.get('loss', float('nan')):.4g} \u00b7 "
+            f"{loss} \u00b7 "
             f"{logs.get('samples_per_s', 0):,.0f} samples/s \u00b7 {elapsed:,.1f} s")
         self.progress.setMaximum(epochs)
         self.progress.setValue(min(epoch, epochs))

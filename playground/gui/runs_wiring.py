@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QDialog, QDockWidget, QMessageBox
 
+from ..core.callbacks import restored_figures
 from ..core.errors import PlaygroundError
 from ..core.experiments.branch import (CheckpointRecorder, restore_branch, start_checkpoint,
                                        start_spec, take_checkpoint)
@@ -26,6 +27,7 @@ from .controller import IDLE, RUNNING
 from .widgets.runs.branch_dialog import BranchDialog
 from .widgets.runs.overlays import run_color
 from .widgets.runs.runs_table import RunRow, RunsTable
+from .widgets.units import Units, target_scale
 from .menus import menu_titled
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,10 @@ class RunsMixin:
         self._opened_runs: tuple[RunStore, int | None] | None = None
         self.reference_run: int | None = None
         self.runs_table = RunsTable()
+        self.runs_table.set_standardised(self.plots.standardised.isChecked())
+        self.plots.standardised.toggled.connect(self.runs_table.set_standardised)
+        self._run_units: dict[int, Units] = {}  # how each run's figures convert
+        self._restored_epochs: dict[int, int] = {}  # runs showing a restored epoch
         self.runs_dock = QDockWidget("Runs", self, objectName="runsDock")
         self.runs_dock.setWidget(self.runs_table)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.runs_dock)
@@ -171,6 +177,9 @@ class RunsMixin:
             run = self.runs.adopt(recorder.run)
         recorder.run = run
         run.spec, run.reason = trainer.spec, ""
+        self._run_units[run.id] = Units(trainer.head.task, trainer.head.loss,
+                                        target_scale(trainer.data))
+        self._show_restored(run, trainer)  # an opened run saved after a put-back
         self.current_run, self._run_trainer = run, trainer
         if self.reference_run is None or self.reference_run not in {r.id for r in self.runs}:
             self.reference_run = run.id
@@ -190,6 +199,7 @@ class RunsMixin:
                                                   "samples_per_s")}}
         run.epochs = int(logs.get("epoch", run.epochs))
         run.seconds += sum(e.logs.get("seconds", 0.0) for e in events)
+        self._restored_epochs.pop(run.id, None)  # trained on: the figures are the latest
         self._runs_stale = True
 
     @Slot(object)
@@ -233,6 +243,17 @@ class RunsMixin:
         """The run's history and spec from its trainer (idle: no thread uses it)."""
         run.spec = trainer.spec
         run.set_history(trainer.history.columns, trainer.history.changes)
+        self._show_restored(run, trainer)
+
+    def _show_restored(self, run: Run, trainer) -> None:
+        """When early stopping put back an epoch's weights, the weights are that epoch's:
+        so are the run's train and validation figures."""
+        restored = restored_figures(trainer)
+        if restored is not None:
+            epoch, logs = restored
+            self._restored_epochs[run.id] = epoch
+            run.final = {**run.final, **{k: float(v) for k, v in logs.items()
+                                         if k in run.final and not k.startswith("test_")}}
 
     def _end_current_run(self) -> None:
         """The current run is over (Reset, new weights, another run opened): it stays
@@ -267,7 +288,20 @@ class RunsMixin:
             run.id, run.name, run_color(run.color), differs,
             dict(run.final), run.epochs, run.seconds, run.visible, current,
             can_branch_here=current and state != RUNNING and self.controller.trainer is not None,
-            checkpoints=1 + len(run.checkpoints))
+            checkpoints=1 + len(run.checkpoints), units=self._units_of(run),
+            restored_epoch=self._restored_epochs.get(run.id, 0))
+
+    def _units_of(self, run: Run) -> Units | None:
+        """How a run's figures convert: as its trainer's did, or as those of a run of the
+        same data and loss (a run from a file); None when no such trainer was seen."""
+        units = self._run_units.get(run.id)
+        if units is not None:
+            return units
+        for other in self.runs:
+            if (other.id in self._run_units and other.spec.data == run.spec.data
+                    and other.spec.train.loss == run.spec.train.loss):
+                return self._run_units[other.id]
+        return None
 
     def refresh_runs(self) -> None:
         """The table and the overlays, from the store (call it after changing

@@ -104,9 +104,10 @@ class LrFinderWorker(QObject):
     failed = Signal(str)
     finished = Signal()
 
-    def __init__(self, spec: SessionSpec) -> None:
+    def __init__(self, spec: SessionSpec, sweep: dict | None = None) -> None:
         super().__init__()
         self.spec = spec
+        self.sweep = dict(sweep or {})  # find_lr's start, end and updates
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -119,7 +120,7 @@ class LrFinderWorker(QObject):
             from ..core.trainer import Trainer
 
             trainer = Trainer(self.spec, interactive=True)
-            self.found.emit(find_lr(trainer, progress=self.progressed.emit,
+            self.found.emit(find_lr(trainer, **self.sweep, progress=self.progressed.emit,
                                     stop=self._stop.is_set))
         except PlaygroundError as exc:
             self.failed.emit(str(exc))
@@ -167,10 +168,11 @@ class SearchController(QObject):
         self._launch(worker)
         return True
 
-    def find_lr(self, spec: SessionSpec) -> bool:
+    def find_lr(self, spec: SessionSpec, **sweep) -> bool:
+        """Start the range test on `spec` (sweep: find_lr's start, end, updates)."""
         if self.busy:
             return False
-        worker = LrFinderWorker(spec)
+        worker = LrFinderWorker(spec, sweep)
         worker.progressed.connect(self._on_worker_progressed)
         worker.found.connect(self._on_worker_found)
         self._launch(worker)

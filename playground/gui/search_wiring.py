@@ -38,8 +38,9 @@ class SearchWiringMixin:
         self.actionLrFinder = self._action(
             "actionLrFinder", "Find &learning rate\u2026", self.open_lr_finder,
             "Ctrl+Shift+L", None, "The learning-rate range test: the lr grows "
-            "exponentially over 100 updates while the loss is watched; the best lr is "
-            "just before the loss blows up.")
+            "exponentially over 100 updates while the loss is watched; a good lr lies "
+            "where the loss falls fastest, well before it blows up. Without a clear "
+            "fall the finder says so and suggests nothing.")
         tools = menu_titled(self, "&Tools")
         tools.addAction(self.actionSearch)
         tools.addAction(self.actionLrFinder)
@@ -143,7 +144,7 @@ class SearchWiringMixin:
 
     @Slot()
     def _on_lr_dialog_run_requested(self) -> None:
-        if self.search_controller.find_lr(self.spec):
+        if self.search_controller.find_lr(self.spec, **self.lr_dialog.sweep()):
             self._job = "lr"
             self.lr_dialog.begin()
         else:

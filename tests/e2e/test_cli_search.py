@@ -82,14 +82,33 @@ def test_bad_spaces_and_urls_are_one_sentence_and_exit_2(capsys, tmp_path, monke
     assert not (tmp_path / "playground.search.db").exists()  # refused before it was made
 
 
+BLOBS = ["--dataset", "blobs", *FAST[2:]]  # its loss falls far below its start (9x the bar)
+
+
 def test_lr_find_prints_the_suggested_lr(capsys):
-    code, out, err = run_cli(capsys, "lr-find", *FAST, "--optimizer", "adam")
+    code, out, err = run_cli(capsys, "lr-find", *BLOBS, "--optimizer", "adam")
     assert code == 0, err
     assert out.startswith("suggested lr ") and "(valley); steepest " in out
-    code, out, err = run_cli(capsys, "lr-find", *FAST, "--jsonl", "--updates", "40")
+    code, out, err = run_cli(capsys, "lr-find", *BLOBS, "--jsonl", "--updates", "40")
     record = json.loads(out)
     assert record["suggestion"] == record["valley"] and len(record["lrs"]) <= 40
     assert record["lrs"] == sorted(record["lrs"])
+    assert record["clear"] is True and record["note"] == ""
+    low, high = record["descent"]
+    assert low <= record["valley"] <= high and low <= record["steepest"] <= high
+    assert record["start_loss"] > min(record["losses"])
+
+
+def test_lr_find_says_when_there_is_no_clear_valley(capsys):
+    """Spiral's loss stays flat over a 100-update sweep (its fall is under half the bar)."""
+    code, out, err = run_cli(capsys, "lr-find", *FAST, "--optimizer", "adam")
+    assert code == 0, err
+    assert out.startswith("no clear valley: ") and "suggested" not in out
+    code, out, err = run_cli(capsys, "lr-find", *FAST, "--optimizer", "adam", "--jsonl")
+    record = json.loads(out)
+    assert record["clear"] is False and "no clear valley" in record["note"]
+    assert record["suggestion"] is None and record["valley"] is None
+    assert record["steepest"] is None and record["descent"] is None
 
 
 @pytest.mark.parametrize("args, words", [

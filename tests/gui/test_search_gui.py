@@ -7,7 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+from playground.core.search.lr_finder import LrFinding
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec
+from playground.gui.widgets.search.lr_finder_dialog import LrFinderDialog
 
 TIMEOUT = 120_000
 
@@ -33,13 +35,21 @@ def test_one_tools_menu_holds_every_tool(window):
     assert {"actionSearch", "actionLrFinder", "actionSweep", "actionOptimizerLab"} <= names
 
 
+def _blobs_spec():
+    """Its loss falls far below its start within the sweep: a clear valley (9x the bar)."""
+    return dataclasses.replace(_small_spec(), data=DataSpec("blobs", samples=100))
+
+
 def test_lr_finder_suggests_and_one_click_puts_the_lr_into_the_session(window, qtbot):
-    window.session.replace(_small_spec())
+    window.session.replace(_blobs_spec())
     with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
         _action(window, "actionLrFinder").trigger()
     finding = found.args[0]
     dialog = window.lr_dialog
-    assert dialog.isVisible() and dialog.markers["valley"].isVisible()
+    assert finding.clear and dialog.isVisible() and dialog.markers["valley"].isVisible()
+    assert dialog.descent.isVisible() and dialog.use_valley.isVisible()
+    low, high = (10 ** x for x in dialog.descent.getRegion())
+    assert low * 0.999 <= finding.valley <= high * 1.001
     qtbot.waitUntil(lambda: dialog.use_valley.isEnabled())
     qtbot.mouseClick(dialog.use_valley, Qt.MouseButton.LeftButton)
     assert window.session.spec.optimizer.lr == pytest.approx(finding.valley)
@@ -48,6 +58,67 @@ def test_lr_finder_suggests_and_one_click_puts_the_lr_into_the_session(window, q
     assert window.session.spec.optimizer.lr == pytest.approx(finding.steepest)
     window.session.undo()  # an undoable edit like any other
     assert window.session.spec.optimizer.lr == pytest.approx(finding.valley)
+
+
+def test_without_a_clear_valley_the_finder_says_so_and_offers_nothing_to_apply(window,
+                                                                                qtbot):
+    """Spiral's loss stays flat over the 100-update sweep."""
+    window.session.replace(_small_spec())
+    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
+        _action(window, "actionLrFinder").trigger()
+    dialog = window.lr_dialog
+    qtbot.waitUntil(lambda: dialog.run.isEnabled())
+    assert not found.args[0].clear
+    assert dialog.use_valley.isHidden() and dialog.use_steepest.isHidden()
+    assert not dialog.use_valley.isEnabled() and not dialog.use_steepest.isEnabled()
+    assert not any(m.isVisible() for m in dialog.markers.values())
+    assert not dialog.descent.isVisible() and dialog.start_line.isVisible()
+    assert "No clear valley" in dialog.summary.text()
+    assert "no clear valley" in dialog.summary.text()  # the finding's own sentence
+    assert window.session.spec.optimizer.lr == 0.01  # nothing applied
+
+
+def test_the_sweep_runs_over_the_range_and_updates_its_controls_set(window, qtbot):
+    window.session.replace(_blobs_spec())
+    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT):
+        _action(window, "actionLrFinder").trigger()  # the first sweep runs on opening
+    dialog = window.lr_dialog
+    qtbot.waitUntil(lambda: not window.search_controller.busy)
+    dialog.sweep_start.setCurrentIndex(dialog.sweep_start.findText("1e-05"))
+    dialog.sweep_end.setCurrentIndex(dialog.sweep_end.findText("1"))
+    dialog.updates.setValue(30)
+    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
+        qtbot.mouseClick(dialog.run, Qt.MouseButton.LeftButton)
+        assert not dialog.updates.isEnabled()  # the sweep's settings hold while it runs
+    lrs = found.args[0].lrs
+    assert lrs[0] == pytest.approx(1e-5) and len(lrs) <= 30
+    assert lrs[-1] <= 1.0 * 1.0001
+
+
+def _finding(clear: bool) -> LrFinding:
+    lrs = tuple(1e-7 * 10 ** (k / 10) for k in range(80))
+    losses = tuple(1.0 - 0.5 * (k > 40) * (k - 40) / 40 for k in range(80))
+    if clear:
+        return LrFinding(lrs, losses, losses, lrs[55], lrs[60], "completed", 1.0, "",
+                         (lrs[42], lrs[79]))
+    return LrFinding(lrs, (1.0,) * 80, (1.0,) * 80, None, None, "completed", 1.0,
+                     "The loss never fell clearly below where it started; there is no "
+                     "clear valley.")
+
+
+def test_the_dialog_offers_apply_only_for_a_clear_valley_and_it_edits_the_lr(window, qtbot):
+    window.session.replace(_small_spec())
+    dialog = LrFinderDialog(window)  # wired as the window wires its own, without a sweep
+    dialog.lrChosen.connect(window._on_lr_dialog_lr_chosen)
+    dialog.show()
+    dialog.show_finding(_finding(False))
+    assert dialog.use_valley.isHidden() and "No clear valley" in dialog.summary.text()
+    dialog.show_finding(_finding(True))
+    assert dialog.use_valley.isVisible() and dialog.use_valley.isEnabled()
+    assert dialog.use_valley.text() == f"Use valley ({_finding(True).valley:.2g})"
+    qtbot.mouseClick(dialog.use_steepest, Qt.MouseButton.LeftButton)
+    assert window.session.spec.optimizer.lr == pytest.approx(_finding(True).steepest)
+    assert window.session.undo_stack.canUndo()  # through the session model, undoable
 
 
 def test_a_search_from_the_window_fills_its_views_and_opens_the_best(window, qtbot, tmp_path):

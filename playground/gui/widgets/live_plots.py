@@ -17,8 +17,8 @@ from typing import Any, Mapping
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy,
+                               QSlider, QVBoxLayout, QWidget)
 
 from .plot_parts import (MAX_POINTS, ReadableAxis, Series,  # noqa: F401 - the tests' names
                          decimate, depth_colors, finite_span,
@@ -77,6 +77,8 @@ class LivePlots(QWidget):
         self.summary.setToolTip("The latest loss, and how much it changed since the first "
                                 "epoch: a learning rate that is too low shows as a tiny "
                                 "change, however steep the curve may look.")
+        # a long line (large numbers, the units) is cut, never widens the window
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.summary)
         self.stop_message = QLabel(objectName="stopMessage", wordWrap=True)
         self.stop_message.setToolTip("Why the run ended. It stays until the next run.")
@@ -780,8 +782,8 @@ class LivePlots(QWidget):
         val = self.series.get("val_loss")
         if val is not None and math.isfinite(val.data[val.size - 1]):
             text += f" \u00b7 validation {val.data[val.size - 1] * factor:.4g}"
-        if self.units.converts:
-            text += " \u00b7 in the target's units"
+        if self.units.phrase():  # the same words as the tables' and the status bar's
+            text += f" \u00b7 {'in ' if self.units.converts else ''}{self.units.phrase()}"
         if text != self.summary.text():
             self.summary.setText(text)
 

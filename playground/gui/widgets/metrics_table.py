@@ -6,7 +6,9 @@ columns are train / validation / test. The train and validation columns follow t
 latest epoch's logs (keys "loss", "mae", ... and "val_loss", "val_mae", ...); the test
 column is filled once, from Finished.test ("test_loss", ...), at the end of a run.
 Regression values are in the target's units unless the user asks for standardised ones
-(units.Units), said in the tooltips."""
+(units.Units), said in the tooltips. When early stopping has put back an earlier epoch's
+weights, the train and validation columns show that epoch's figures and their headers
+say so (show_restored); the next epoch trained goes back to the latest."""
 from __future__ import annotations
 
 import math
@@ -40,6 +42,7 @@ class MetricsTable(QTableWidget):
         self.units = Units()
         self.metrics: tuple[str, ...] = ()
         self.values: dict[str, float] = {}  # logged key -> value, as logged
+        self.restored_epoch = 0  # the epoch whose figures the columns show (0: the latest)
         self.set_task("binary")
 
     def set_task(self, task: str, metrics: tuple[str, ...] | None = None, loss: str = "",
@@ -69,10 +72,31 @@ class MetricsTable(QTableWidget):
     def update_from_logs(self, logs: Mapping[str, float]) -> None:
         """The train and validation columns from an epoch's logs (EpochEnded.logs, or a
         reopened session's last History record)."""
+        if self.restored_epoch:
+            self._set_restored(0)
         for key, value in logs.items():
             if not key.startswith("test_"):
                 self.values[key] = value
         self._render()
+
+    def show_restored(self, epoch: int, logs: Mapping[str, float]) -> None:
+        """The train and validation columns from the logs of `epoch`, whose weights early
+        stopping put back (core.callbacks.restored_figures), said in the headers."""
+        self.values = {key: value for key, value in self.values.items()
+                       if key.startswith("test_")}
+        self.update_from_logs(logs)
+        self._set_restored(epoch)
+
+    def _set_restored(self, epoch: int) -> None:
+        self.restored_epoch = epoch
+        suffix = f" (epoch {epoch})" if epoch else ""  # "restored" too: cut at 1280x720
+        self.setHorizontalHeaderLabels([name + suffix if prefix != "test_" else name
+                                        for name, prefix in SPLITS])
+        for column in (0, 1):
+            self.horizontalHeaderItem(column).setToolTip(
+                f"Early stopping put back the weights of epoch {epoch}: these are that "
+                "epoch's figures, and the test column is measured on those weights."
+                if epoch else "")
 
     def set_test(self, test: Mapping[str, float]) -> None:
         """The test column, from Finished.test."""
@@ -83,6 +107,8 @@ class MetricsTable(QTableWidget):
     def clear_values(self) -> None:
         """Empty every cell (a reset): the rows stay."""
         self.values = {}
+        if self.restored_epoch:
+            self._set_restored(0)
         self._render()
 
     def value(self, metric: str, split: str) -> float:

@@ -1,4 +1,5 @@
-"""Names and units of what the plots and the metrics table show (Qt-free).
+"""Names and units of what the plots, the metrics table, the runs table and the status
+bar show (Qt-free): one Units value per screen, so all of them agree.
 
 Regression targets are standardised for training (y' = (y - mean) / s, fitted on the
 training rows), so the losses and metrics the trainer logs are in units of s. The
@@ -90,6 +91,15 @@ class Units:
     def show(self, key: str, value: float) -> float:
         return value * self.factor(key)
 
+    def with_standardised(self, on: bool) -> "Units":
+        return Units(self.task, self.loss, self.scale, on)
+
+    def phrase(self) -> str:
+        """A few words for beside a number: which units a regression figure is in."""
+        if not self.can_convert:
+            return "standardised units" if self.task == "regression" else ""
+        return "standardised units" if self.standardised else "the target's units"
+
     def loss_title(self) -> str:
         name = LOSS_NAMES.get(self.loss)
         return f"Loss ({name})" if name else "Loss"
@@ -109,6 +119,32 @@ class Units:
         return (f"Shown in the target's own units: the trainer works on the target "
                 f"divided by s = {self.scale:.4g}, so MAE and RMSE are multiplied back by "
                 f"s and MSE by s\u00b2; R\u00b2 is the same either way.{huber}")
+
+
+def finish_text(sentence: str, test: dict[str, float], units: Units) -> str:
+    """The status bar's end of a run: its sentence, then the test figures in `units`."""
+    figures = ", ".join(f"{_in_sentence(label(k))} {units.show(k, v):.4g}"
+                        for k, v in test.items())
+    where = f" ({units.phrase()})" if figures and units.phrase() else ""
+    return f"{sentence} Test: {figures}{where}" if figures else sentence
+
+
+def _in_sentence(name: str) -> str:
+    """A metric's name mid-sentence: "loss", "accuracy", but "MAE" and "F1 score"."""
+    return name.lower() if name in ("Loss", "Accuracy", "Precision", "Recall") else name
+
+
+def early_stop_sentence(monitor: str, patience: int, best_epoch: int,
+                        restored: bool) -> str:
+    """Early stopping's end in words with no figure in it, so it holds in any units."""
+    watched = {"val_loss": "validation loss", "loss": "training loss"}.get(
+        monitor, label(monitor))
+    sentence = (f"Stopped early: the {watched}, best at epoch {best_epoch}, did not "
+                f"improve for {patience} epoch{'s' if patience != 1 else ''}")
+    if restored:
+        return (f"{sentence}; epoch {best_epoch}'s weights were put back and the tables "
+                "show its figures.")
+    return f"{sentence}."
 
 
 def rmse(mse: float) -> float:

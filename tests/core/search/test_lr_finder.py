@@ -4,13 +4,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 import torch
 
 from playground.core.data import prepare
 from playground.core.errors import SpecError
 from playground.core.search import find_lr
-from playground.core.search.lr_finder import steepest, valley
+from playground.core.search.lr_finder import _start_level, read_curve, steepest, valley
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec
 from playground.core.trainer import Trainer
 
@@ -132,3 +133,84 @@ def test_the_suggestion_is_within_10x_of_a_grid_searchs_best_lr(name):
         best_loss[lr] = min(losses, default=math.inf)
     best_lr = min(best_loss, key=best_loss.get)
     assert best_lr / 10 <= suggestion <= best_lr * 10, (suggestion, best_lr, best_loss)
+
+
+# ---------------------------------------------------------------- crafted curves
+def _lrs(n=100):
+    return [1e-7 * (1e8) ** (i / (n - 1)) for i in range(n)]
+
+
+def _smoothed(raw, beta=0.98):
+    average, out = 0.0, []
+    for i, value in enumerate(raw):
+        average = beta * average + (1 - beta) * value
+        out.append(average / (1 - beta ** (i + 1)))
+    return out
+
+
+def _valley_curve(n=100):
+    """Flat at 1 up to lr 1e-4, falling to 0.3 by lr 0.1, then blowing up."""
+    curve = []
+    for lr in _lrs(n):
+        x = math.log10(lr)
+        curve.append(1.0 if x < -4 else 1.0 - 0.7 * (x + 4) / 3 if x < -1 else 0.3 * 10 ** (x + 1))
+    return curve
+
+
+def _read(curve):
+    lrs = _lrs(len(curve))
+    return lrs, read_curve(lrs, curve, curve[0])
+
+
+def _on_the_way_down(lrs, curve, lr, start):
+    i = lrs.index(lr)
+    return curve[i] < start and curve[i + 1] < curve[i] and i < curve.index(min(curve))
+
+
+def test_a_clean_valley_gives_both_suggestions_on_the_way_down():
+    lrs, reading = _read(_valley_curve())
+    assert reading.clear and reading.note == ""
+    for lr in (reading.valley, reading.steepest):
+        assert 1e-4 < lr < 0.1 and _on_the_way_down(lrs, _valley_curve(), lr, 1.0)
+    first, last = reading.descent
+    assert 1e-4 <= lrs[first] and lrs[last] == pytest.approx(0.1, rel=0.25)
+
+
+def test_a_flat_curve_has_no_clear_valley_and_says_so():
+    lrs, reading = _read([1.0 + 0.004 * math.sin(i) for i in range(100)])
+    assert not reading.clear and reading.valley is None and reading.steepest is None
+    assert "no clear valley" in reading.note and "stayed flat" in reading.note
+
+
+def test_a_curve_that_blows_up_from_the_start_points_to_a_smaller_first_lr():
+    lrs, reading = _read([1.0 + 0.05 * i for i in range(100)])
+    assert not reading.clear and "smaller first learning rate" in reading.note
+    # flat for most of the sweep and then up: no valley either, and it says where
+    lrs, reading = _read([1.0] * 80 + [1.0 + 0.2 * k for k in range(20)])
+    assert not reading.clear and f"{lrs[81]:.2g}" in reading.note
+
+
+def test_the_steepest_point_is_never_where_the_loss_is_already_blowing_up():
+    # a small fall, then a blow-up with a sharp dip in it (the dip falls fastest)
+    curve = _valley_curve()[:70] + [0.6, 0.9, 1.3, 0.4, 1.8, 2.5, 3.0] + [4.0] * 23
+    lrs, reading = _read(curve)
+    low = curve.index(min(curve[:70]))
+    assert reading.clear and lrs.index(reading.steepest) < low
+    assert lrs.index(reading.valley) < low
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_noise_neither_hides_a_valley_nor_makes_one(seed):
+    """Batch losses scattered by 20% (diabetes' are), read as find_lr reads them."""
+    rng = np.random.default_rng(seed)
+    lrs = _lrs()
+
+    def read(curve):
+        raw = [v * (1 + 0.2 * rng.standard_normal()) for v in curve]
+        start, noise = _start_level(lrs, raw, 100, 0.98)
+        return read_curve(lrs[10:-5], _smoothed(raw)[10:-5], start, noise)
+
+    reading = read(_valley_curve())
+    assert reading.clear and 1e-4 < reading.valley < 0.2 and 1e-4 < reading.steepest < 0.2
+    flat = read([1.0] * 100)
+    assert not flat.clear and "no clear valley" in flat.note

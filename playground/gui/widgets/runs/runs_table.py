@@ -6,6 +6,11 @@ epochs and the training time. Sortable by any column (numbers sort as numbers). 
 context menu shows or hides, branches (from the paused point or a kept checkpoint)
 and deletes. The table renders rows it is given and emits what the user asked for;
 the window owns the runs (gui/runs_wiring.py).
+
+A regression run's figures are shown in the units the rest of the window shows (each
+row converts with its own run's target scale; set_standardised follows the window's
+"standardised units" toggle). A run whose early stopping put back an earlier epoch's
+weights shows that epoch's figures, and its epochs cell says which.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..units import label
+from ..units import Units, label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -39,6 +44,8 @@ class RunRow:
     current: bool = False          # the run the window trains
     can_branch_here: bool = False  # it is paused (or stopped) at a point to branch from
     checkpoints: int = 0           # kept checkpoints to branch from (the start counts)
+    units: Units | None = None     # how its figures convert (None: shown as logged)
+    restored_epoch: int = 0        # figures of this epoch, whose weights were put back
 
 
 class _Item(QTableWidgetItem):
@@ -66,6 +73,7 @@ class RunsTable(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.metric_name = "accuracy"  # not `metric`: that is QWidget.metric()
+        self.standardised = False      # regression figures as the optimizer sees them
         self.rows: dict[int, RunRow] = {}
         self.table = QTableWidget(0, 0, objectName="runsTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -102,6 +110,12 @@ class RunsTable(QWidget):
         if metric != self.metric_name:
             self.metric_name = metric
             self._set_headers()
+            self.set_rows(list(self.rows.values()))
+
+    def set_standardised(self, on: bool) -> None:
+        """Standardised (True) or the target's own units, as the window's toggle says."""
+        if on != self.standardised:
+            self.standardised = on
             self.set_rows(list(self.rows.values()))
 
     def _columns(self) -> list[tuple[str, str]]:
@@ -172,16 +186,32 @@ class RunsTable(QWidget):
             font.setBold(True)
             name.setFont(font)
         cells = [show, name, _Item(row.differs or ("\u2014" if row.current else "same"))]
+        units = row.units.with_standardised(self.standardised) if row.units else None
+        note = units.phrase() if units else ""
         for _, key in self._columns():
             value = row.figures.get(key, math.nan)
-            cells.append(_number_item(value, f"{value:.4g}" if math.isfinite(value) else ""))
-        cells.append(_number_item(float(row.epochs), f"{row.epochs:,}"))
+            value = units.show(key, value) if units else value
+            item = _number_item(value, f"{value:.4g}" if math.isfinite(value) else "")
+            if note:
+                item.setToolTip(f"In {note}.")
+            cells.append(item)
+        epochs = _number_item(float(row.epochs), f"{row.epochs:,}")
+        if row.restored_epoch:
+            epochs.setText(f"{row.epochs:,} (restored {row.restored_epoch:,})")
+            epochs.setToolTip(f"Early stopping put back the weights of epoch "
+                              f"{row.restored_epoch}: the figures are that epoch's.")
+        cells.append(epochs)
         cells.append(_number_item(row.seconds, f"{row.seconds:,.1f}"))
         for column, item in enumerate(cells):
             item.setData(ID_ROLE, row.id)
             if column > NAME:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(index, column, item)
+        if row.restored_epoch:  # rare: widen the epochs column once for the longer text
+            column = len(cells) - 2
+            width = self.table.fontMetrics().horizontalAdvance(epochs.text()) + 16
+            header = self.table.horizontalHeader()
+            header.resizeSection(column, max(header.sectionSize(column), width))
 
     # ---------------------------------------------------------- selection
     def selected(self) -> int | None:

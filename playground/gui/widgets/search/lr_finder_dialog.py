@@ -1,8 +1,10 @@
 """LrFinderDialog: the learning-rate range test, drawn as it runs, with its suggestions.
 
-The curve is the smoothed training loss against the learning rate (log axis); the
-"valley" (fastai's default) and "steepest" suggestions are marked; one click emits the
-chosen lr, which the main window puts into the session. The dialog keeps no spec.
+The curve is the smoothed training loss against the learning rate (log axis), with the
+level it started from. With a clear valley, the descent the suggestions come from is
+shaded, the "valley" (fastai's default) and "steepest" suggestions are marked, and one
+click emits the chosen lr, which the main window puts into the session. Without one,
+the dialog says why and offers nothing to apply. The dialog keeps no spec.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from .trial_views import plain_axes
 
@@ -39,23 +42,50 @@ class LrFinderDialog(QDialog):
         for marker in self.markers.values():
             marker.hide()
             self.plot.addItem(marker)
+        self.start_line = pg.InfiniteLine(angle=0, movable=False, label="start",
+                                          labelOpts={"position": 0.04})
+        self.descent = pg.LinearRegionItem(movable=False)
+        self.descent.setToolTip("The descent: where the smoothed loss is below its start "
+                                "and falling; the suggestions come from here.")
+        for item in (self.start_line, self.descent):
+            item.hide()
+            self.plot.addItem(item)
         self.summary = QLabel(objectName="lrSummary", wordWrap=True)
-        self.summary.setText("The learning rate grows from 1e-7 to 10 over 100 updates on "
-                             "a copy of the network; the session's weights stay as they are.")
+        self.summary.setText("The learning rate grows exponentially over the updates on a "
+                             "copy of the network; the session's weights stay as they are.")
+        self.sweep_start = _lr_choice("lrSweepStart", (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3),
+                                      1e-7, "The first learning rate of the sweep: smaller "
+                                      "when the loss rises from the start.")
+        self.sweep_end = _lr_choice("lrSweepEnd", (0.1, 1.0, 10.0, 100.0), 10.0,
+                                    "The last learning rate of the sweep.")
+        self.updates = QSpinBox(objectName="lrSweepUpdates", minimum=20, maximum=5000,
+                                singleStep=50, value=100)
+        self.updates.setToolTip("Updates in the sweep: more show a fall that a short sweep "
+                                "is too quick for (and take longer).")
+        sweep = QHBoxLayout()
+        for text, widget in (("from", self.sweep_start), ("to", self.sweep_end),
+                             ("over", self.updates)):
+            sweep.addWidget(QLabel(text))
+            sweep.addWidget(widget)
+        sweep.addWidget(QLabel("updates"))
+        sweep.addStretch(1)
         self.run = QPushButton("Run", objectName="lrRun")
         self.stop = QPushButton("Stop", objectName="lrStop", enabled=False)
         self.use_valley = QPushButton("Use valley", objectName="lrUseValley", enabled=False,
-                                      toolTip="fastai's default: two thirds down the "
-                                      "longest stretch where the loss keeps falling.")
+                                      visible=False, toolTip="fastai's default: two thirds "
+                                      "down the longest stretch where the loss keeps "
+                                      "falling, within the descent.")
         self.use_steepest = QPushButton("Use steepest", objectName="lrUseSteepest",
-                                        enabled=False, toolTip="Where the loss falls "
-                                        "fastest against log lr.")
+                                        enabled=False, visible=False, toolTip="Where the "
+                                        "loss falls fastest against log lr, within the "
+                                        "descent.")
         buttons = QHBoxLayout()
         for button in (self.run, self.stop, self.use_valley, self.use_steepest):
             buttons.addWidget(button)
         column = QVBoxLayout(self)
         column.addWidget(self.plot, 1)
         column.addWidget(self.summary)
+        column.addLayout(sweep)
         column.addLayout(buttons)
         self.lrs: list[float] = []
         self.losses: list[float] = []
@@ -79,21 +109,37 @@ class LrFinderDialog(QDialog):
         for marker, color in zip(self.markers.values(), theme.series[1:3]):
             marker.setPen(pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
             marker.label.setColor(color)
+        self.start_line.setPen(pg.mkPen(theme.text, width=1, style=Qt.PenStyle.DotLine))
+        self.start_line.label.setColor(theme.text)
+        shade = pg.mkColor(theme.series[1])
+        shade.setAlpha(40)
+        self.descent.setBrush(shade)
+        for line in self.descent.lines:
+            line.setPen(pg.mkPen(None))
 
     # -------------------------------------------------------------- the sweep
+    def sweep(self) -> dict:
+        """The sweep the controls ask for: find_lr's start, end and updates."""
+        return {"start": self.sweep_start.currentData(), "end": self.sweep_end.currentData(),
+                "updates": self.updates.value()}
+
     def begin(self) -> None:
         self.lrs, self.losses, self.finding = [], [], None
         self._dirty = True
-        for marker in self.markers.values():
-            marker.hide()
+        for item in (*self.markers.values(), self.start_line, self.descent,
+                     self.use_valley, self.use_steepest):
+            item.hide()
         self.set_running(True)
         self.summary.setText("Sweeping\u2026")
 
     def set_running(self, running: bool) -> None:
         self.run.setEnabled(not running)
         self.stop.setEnabled(running)
+        for control in (self.sweep_start, self.sweep_end, self.updates):
+            control.setEnabled(not running)
+        clear = self.finding is not None and self.finding.clear
         for button in (self.use_valley, self.use_steepest):
-            button.setEnabled(not running and self.finding is not None)
+            button.setEnabled(not running and clear)
 
     def add_point(self, update: int, lr: float, loss: float) -> None:
         self.lrs.append(lr)
@@ -101,26 +147,43 @@ class LrFinderDialog(QDialog):
         self._dirty = True
 
     def show_finding(self, finding: Any) -> None:
+        """The sweep's result (LrFinding): its curve, its start level, and either the
+        descent with the suggestions to apply, or why there is no clear valley."""
         self.finding = finding
         self.lrs, self.losses = list(finding.lrs), list(finding.losses)
         self._dirty = True
+        start = finding.start_loss if math.isfinite(finding.start_loss) else self.losses[0]
+        self.start_line.setValue(start)
+        self.start_line.show()
         for name in ("valley", "steepest"):
             value = getattr(finding, name)
-            self.markers[name].setValue(math.log10(value))
-            self.markers[name].label.setFormat(f"{name} {value:.2g}")
-            self.markers[name].show()
+            if value is not None:
+                self.markers[name].setValue(math.log10(value))
+                self.markers[name].label.setFormat(f"{name} {value:.2g}")
+            self.markers[name].setVisible(value is not None)
+        if finding.descent is not None:
+            self.descent.setRegion([math.log10(lr) for lr in finding.descent])
+        self.descent.setVisible(finding.descent is not None)
         # the blow-up may reach many times the starting loss: let it leave the plot,
-        # so the part that matters keeps the height
-        low, start = min(self.losses), self.losses[0]
-        self.plot.setYRange(low - 0.05 * (start - low), max(low, start) * 1.5 - 0.5 * low,
+        # so the part that matters keeps the height; and at least 10% of the start
+        # either side of it, so a flat curve's noise is not drawn as hills
+        low, margin = min(self.losses), 0.1 * abs(start)
+        self.plot.setYRange(min(low - 0.05 * (start - low), start - margin),
+                            max(max(low, start) * 1.5 - 0.5 * low, start + margin),
                             padding=0)
-        self.use_valley.setText(f"Use valley ({finding.valley:.2g})")
-        self.use_steepest.setText(f"Use steepest ({finding.steepest:.2g})")
         ended = {"diverged": "the loss blew up", "completed": "it reached the last lr",
                  "stopped": "it was stopped"}[finding.reason]
-        self.summary.setText(f"Suggested lr {finding.valley:.3g} (valley); steepest "
-                             f"{finding.steepest:.3g}. The sweep took {len(finding.lrs)} "
-                             f"updates and ended because {ended}.")
+        sweep = f"The sweep took {len(finding.lrs)} updates and ended because {ended}."
+        if finding.clear:
+            self.use_valley.setText(f"Use valley ({finding.valley:.2g})")
+            self.use_steepest.setText(f"Use steepest ({finding.steepest:.2g})")
+            self.summary.setText(f"Suggested lr {finding.valley:.3g} (valley); steepest "
+                                 f"{finding.steepest:.3g}, both where the loss falls below "
+                                 f"its start (shaded). {sweep}")
+        else:
+            self.summary.setText(f"<b>No clear valley.</b> {_html(finding.note)} {sweep}")
+        for button in (self.use_valley, self.use_steepest):
+            button.setVisible(finding.clear)
         self.set_running(False)
 
     def show_problem(self, message: str) -> None:
@@ -144,3 +207,15 @@ class LrFinderDialog(QDialog):
     def _on_use_steepest_clicked(self) -> None:
         if self.finding is not None:
             self.lrChosen.emit(float(self.finding.steepest))
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _lr_choice(name: str, values: tuple[float, ...], default: float, tip: str) -> QComboBox:
+    box = QComboBox(objectName=name, toolTip=tip)
+    for value in values:
+        box.addItem(f"{value:g}", value)
+    box.setCurrentIndex(values.index(default))
+    return box
