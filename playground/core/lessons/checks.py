@@ -411,7 +411,9 @@ def lr_finder(evidence: Evidence, params: Mapping[str, Any]) -> Verdict:
         return Verdict(False, "The learning-rate range test has not run.",
                        "Run Tools > Find learning rate, use its suggestion, and train.")
     if suggestion is None or not math.isfinite(float(suggestion)):
-        return Verdict(False, "The range test found no clear valley on this network.",
+        note = str(getattr(found, "note", "") or "")
+        return Verdict(False, "The range test found no clear valley on this network"
+                       + (f": {note}" if note else "."),
                        "Try it with another optimizer or a smaller start learning rate.")
     if run is None:
         return NO_RUN
