@@ -34,7 +34,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Commands of their own module in this package: each has register(commands), which adds
 # its subparser with set_defaults(func=...). Imported only when the parser is built.
-COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep")
+COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep", "export")
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
@@ -478,6 +478,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_spec(args: argparse.Namespace) -> int:
+    if args.code or args.from_code is not None or args.file:
+        from .export import cmd_spec_code  # share codes: export.py
+
+        return cmd_spec_code(args)
     if not args.example:
         for name, make in EXAMPLES.items():
             spec = make()
@@ -522,6 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     spec = commands.add_parser("spec", help="print a ready spec as JSON")
     spec.add_argument("--example", metavar="NAME", help=f"one of {', '.join(EXAMPLES)}; "
                       "without it, list the examples")
+    importlib.import_module(f"{__name__}.export").add_code_flags(spec)
     spec.set_defaults(func=cmd_spec)
     datasets = commands.add_parser("datasets", help="list the data sets")
     datasets.add_argument("--json", action="store_true", help="print JSON")
