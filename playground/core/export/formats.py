@@ -37,8 +37,9 @@ def export_onnx(trained: TrainedModel, path: str | Path) -> Path:
             net, (example,), input_names=["features"], output_names=["output"],
             dynamic_shapes={"x": {0: batch}}, dynamo=True, opset_version=ONNX_OPSET,
             verbose=False)
-    _describe(program.model_proto, trained)
-    body = program.model_proto.SerializeToString()
+    proto = program.model_proto  # a new proto on each access: take it once
+    _describe(proto, trained)
+    body = proto.SerializeToString()
     atomic_write(Path(path), lambda file: file.write(body))
     return Path(path)
 
