@@ -33,6 +33,7 @@ from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
+from .export_feature import ExportContext, ExportFeature
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .runs_wiring import RunsMixin
@@ -102,6 +103,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._install_sweep()
         self._install_runs()
         self._install_welcome()
+        self.export_feature = ExportFeature(ExportContext(
+            self, self.session, self.controller, lambda spec: self.maybe_save() and self._load_spec(spec, None)))
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
