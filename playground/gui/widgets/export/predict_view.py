@@ -77,7 +77,8 @@ class DigitCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         size = self._cell()
-        painter.fillRect(self.rect(), QColor("black"))
+        painter.fillRect(QRect(0, 0, int(size * self.columns), int(size * self.rows)),
+                         QColor("black"))
         for index, value in enumerate(self.pixels):
             if value <= 0:
                 continue
