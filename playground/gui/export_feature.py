@@ -3,7 +3,7 @@
 Reads the session model's spec, the controller's trainer (only while no run is going),
 and the window's plots and tables. Changes nothing in the session except through the
 context's `load_spec` (File > Open spec, Open from code); everything else writes files:
-File > Save spec, Copy share code, File > Export (ONNX, safetensors weights, a PyTorch
+File > Save spec, Copy share code, Copy as command line, File > Export (ONNX, safetensors weights, a PyTorch
 training script, the runs and metrics tables as CSV), every plot's context menu (PNG,
 SVG, CSV) and the Predict view (Run > Predict). Slow writes (ONNX) run off the UI thread.
 """
@@ -83,6 +83,10 @@ class ExportFeature(QObject):
                                      self.copy_share_code,
                                      "Copy a short text that opens this spec (File > Open "
                                      "from code, or playground spec --from-code)")
+        self.actionCopyCommandLine = a("actionCopyCommandLine", "Copy as command line",
+                                       self.copy_command_line,
+                                       "Copy the `playground train` command that trains "
+                                       "this spec headless")
         self.actionExportOnnx = a("actionExportOnnx", "Model as ONNX\u2026", self.export_onnx,
                                   "The trained model with its input scaling, for "
                                   "onnxruntime and other runtimes")
@@ -107,7 +111,7 @@ class ExportFeature(QObject):
                             if act.objectName() == "actionQuit"), None)
         before = quit_action
         for action in (self.actionSaveSpec, self.actionOpenSpec, self.actionOpenFromCode,
-                       self.actionCopyShareCode):
+                       self.actionCopyShareCode, self.actionCopyCommandLine):
             file_menu.insertAction(before, action)
         self.export_menu = QMenu("&Export", self.window, objectName="exportMenu")
         for action in (self.actionExportOnnx, self.actionExportWeights,
@@ -173,6 +177,18 @@ class ExportFeature(QObject):
         QGuiApplication.clipboard().setText(code)
         self._status(f"Copied the share code ({len(code)} characters).")
         return code
+
+    def copy_command_line(self) -> str | None:
+        from ..core.export.commandline import command_line
+
+        try:
+            text = command_line(self.session.spec)
+        except PlaygroundError as exc:
+            self._on_failed(str(exc))
+            return None
+        QGuiApplication.clipboard().setText(text)
+        self._status("Copied the command line.")
+        return text
 
     # -------------------------------------------------------------- models
     def export_onnx(self, path: str | None = None) -> None:

@@ -105,3 +105,76 @@ def test_spec_code_round_trip_from_an_example_and_a_file(capsys, tmp_path):
 def test_spec_code_mistakes_are_one_sentence(capsys, args, words):
     code, out, err = run(capsys, "spec", *args)
     assert code == 2 and words in err and not out
+
+
+# ------------------------------------------------- the command line of a spec
+
+def _normal(spec):
+    """The spec with every layer's parameters filled in (the parser fills them)."""
+    from playground.core.layers import LAYERS
+    from playground.core.schema import coerce_params
+
+    data = spec.validate().to_dict()
+    for layer in data["model"]["layers"]:
+        layer["params"] = coerce_params(LAYERS[layer["kind"]].params, layer["params"], "m")
+    for part, registry in (("optimizer", "optimizer"), ("schedule", "schedule")):
+        data[part]["params"] = _coerced(part, data[part])
+    return data
+
+
+def _coerced(part, value):
+    from playground.core.optim import optimizer_kind, schedule_kind
+    from playground.core.schema import coerce_params
+
+    kind = optimizer_kind(value["name"]) if part == "optimizer" else schedule_kind(value["name"])
+    return coerce_params(kind.params, value["params"], part)
+
+
+def _parsed(text):
+    import shlex
+
+    from playground.core.spec import SessionSpec
+
+    words = shlex.split(text)
+    assert words[:2] == ["playground", "train"]
+    return cli.apply_overrides(SessionSpec(), cli.build_parser().parse_args(words[1:]))
+
+
+def _specs():
+    import dataclasses
+
+    from playground.core.examples import EXAMPLES
+    from playground.core.spec import (DataSpec, EarlyStoppingSpec, OptimizerSpec,
+                                      ScheduleSpec, TrainSpec)
+
+    specs = [make() for make in EXAMPLES.values()]
+    base = EXAMPLES["spiral"]()
+    specs.append(dataclasses.replace(
+        base, data=DataSpec("blobs", classes=4, inputs=("x1", "x2", "x1x2"),
+                            split=(0.6, 0.2, 0.2), scaling="robust", seed=3),
+        optimizer=OptimizerSpec("adam", 0.002, {"beta2": 0.99, "amsgrad": True}),
+        schedule=ScheduleSpec("multistep", {"milestones": (10.0, 20.0), "gamma": 0.5}, 2.0),
+        train=TrainSpec(batch_size=None, epochs=40, l2=1e-4, clip_norm=1.0, seed=7,
+                        metrics=("accuracy", "f1"), convergence_tol=1e-5,
+                        early_stopping=EarlyStoppingSpec(enabled=True, patience=4))))
+    return specs
+
+
+def test_the_command_line_trains_the_same_spec():
+    from playground.core.export.commandline import command_line
+
+    for spec in _specs():
+        assert _normal(_parsed(command_line(spec))) == _normal(spec), command_line(spec)
+
+
+def test_a_spec_no_flag_can_express_is_one_sentence():
+    import dataclasses
+
+    from playground.core.errors import PlaygroundError
+    from playground.core.export.commandline import command_line
+    from playground.core.spec import LayerSpec, ModelSpec, SessionSpec
+
+    spec = dataclasses.replace(SessionSpec(), model=ModelSpec((
+        LayerSpec("dense", {"units": 8, "bias": False}), LayerSpec("dense", {"units": None}))))
+    with pytest.raises(PlaygroundError, match="bias"):
+        command_line(spec)

@@ -39,7 +39,7 @@ def test_menus_hold_the_export_actions_disabled_until_trained(window):
     feature = window.export_feature
     names = _menu_actions(window, "&File")
     for name in ("actionSaveSpec", "actionOpenSpec", "actionOpenFromCode",
-                 "actionCopyShareCode"):
+                 "actionCopyShareCode", "actionCopyCommandLine"):
         assert name in names
     assert names.index("actionSaveSpec") < names.index("actionQuit")
     assert [a.objectName() for a in feature.export_menu.actions() if a.objectName()] == [
@@ -71,6 +71,14 @@ def test_a_share_code_copies_and_opens_through_the_dialog(window, monkeypatch):
                         staticmethod(lambda *a, **k: (code, True)))
     window.export_feature.actionOpenFromCode.trigger()
     assert window.spec == spec
+
+
+def test_copy_as_command_line_puts_the_train_command_on_the_clipboard(window):
+    window.set_spec(_spec(DataSpec("moons", samples=120)))
+    window.export_feature.actionCopyCommandLine.trigger()
+    text = QApplication.clipboard().text()
+    assert text.startswith("playground train --dataset moons --samples 120 ")
+    assert "--layers 8:tanh,auto" in text and "--epochs 3" in text
 
 
 def test_a_damaged_code_is_one_sentence_and_changes_nothing(window, isolated_settings):
