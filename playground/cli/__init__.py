@@ -393,6 +393,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     printer = _EpochPrinter(args.jsonl, sys.stdout)
     callbacks: list[Callback] = [printer, HealthMonitor(printer.on_health)]
+    if getattr(args, "tensorboard", None) is not None:  # flag of cli/export.py
+        from ..core.export.tensorboard import TensorBoardLogger
+
+        callbacks.append(TensorBoardLogger(args.tensorboard))  # its folder checked here
     save = _saver(args.save, session) if args.save is not None else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))

@@ -2,10 +2,11 @@
 
 Reads the session model's spec, the controller's trainer (only while no run is going),
 and the window's plots and tables. Changes nothing in the session except through the
-context's `load_spec` (File > Open spec, Open from code); everything else writes files:
-File > Save spec, Copy share code, Copy as command line, File > Export (ONNX, safetensors weights, a PyTorch
-training script, the runs and metrics tables as CSV), every plot's context menu (PNG,
-SVG, CSV) and the Predict view (Run > Predict). Slow writes (ONNX) run off the UI thread.
+context's `load_spec` (File > Open spec, Open from code); everything else writes files
+or the clipboard: File > Save spec, Copy share code, Copy as command line; File > Export
+(ONNX, safetensors weights, a PyTorch training script, TensorBoard logs, the runs and
+metrics tables as CSV); every plot's context menu (PNG, SVG, CSV); the Predict view
+(Run > Predict). Model exports run off the UI thread (ONNX takes seconds).
 """
 from __future__ import annotations
 
@@ -97,6 +98,10 @@ class ExportFeature(QObject):
                                     self.export_script,
                                     "A standalone script that repeats this training "
                                     "(python FILE, or torchrun --nproc_per_node N FILE)")
+        self.actionExportTensorBoard = a("actionExportTensorBoard",
+                                         "TensorBoard logs\u2026", self.export_tensorboard,
+                                         "The run's scalars per epoch, weight histograms "
+                                         "and hyperparameters, for tensorboard --logdir")
         self.actionExportRuns = a("actionExportRuns", "Runs table as CSV\u2026",
                                   lambda: self.export_table("runsTable"),
                                   "The runs table as a CSV file")
@@ -115,7 +120,7 @@ class ExportFeature(QObject):
             file_menu.insertAction(before, action)
         self.export_menu = QMenu("&Export", self.window, objectName="exportMenu")
         for action in (self.actionExportOnnx, self.actionExportWeights,
-                       self.actionExportScript):
+                       self.actionExportScript, self.actionExportTensorBoard):
             self.export_menu.addAction(action)
         self.export_menu.addSeparator()
         self.export_menu.addAction(self.actionExportRuns)
@@ -134,7 +139,8 @@ class ExportFeature(QObject):
     def _update_actions(self) -> None:
         ready = self._trainer() is not None and not self.busy
         for action in (self.actionExportOnnx, self.actionExportWeights,
-                       self.actionExportScript, self.actionPredict):
+                       self.actionExportScript, self.actionExportTensorBoard,
+                       self.actionPredict):
             action.setEnabled(ready)
 
     @Slot()
@@ -215,8 +221,24 @@ class ExportFeature(QObject):
                            "Python scripts (*.py)",
                            lambda trained, where: write_trained_script(where, trained), path)
 
+    def export_tensorboard(self, folder: str | None = None) -> None:
+        from ..core.export.tensorboard import check_logdir, write_history
+
+        trainer = self._trainer()
+        if trainer is None:
+            return
+        folder = folder or QFileDialog.getExistingDirectory(
+            self.window, "A folder for the TensorBoard logs")
+        if not folder:
+            return
+        records = trainer.history.records  # built here, in the GUI thread, from a copy
+        self._export_model(
+            "", "", "", lambda trained, where: write_history(
+                where, trained.spec, records, trained.module), folder, check_logdir)
+
     def _export_model(self, title: str, default: str, filters: str,
-                      write: Callable[[Any, str], Any], path: str | None) -> None:
+                      write: Callable[[Any, str], Any], path: str | None,
+                      check: Callable[[str, str], Any] | None = None) -> None:
         from ..core.export import from_trainer
         from ..core.export.paths import check_output
 
@@ -227,7 +249,7 @@ class ExportFeature(QObject):
         if not path:
             return
         try:
-            check_output(path, "The export")
+            (check or check_output)(path, "The export")
             trained = from_trainer(trainer)  # a copy of the weights, made here and now
         except PlaygroundError as exc:
             self._on_failed(str(exc))

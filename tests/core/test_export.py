@@ -265,3 +265,53 @@ def test_the_script_compiles_for_every_kind_of_part(changes):
 def test_what_the_script_cannot_repeat_is_one_sentence(changes, words):
     with pytest.raises(PlaygroundError, match=words):
         check_scriptable(dataclasses.replace(tiny_spec(), **changes))
+
+
+# -------------------------------------------------------------- TensorBoard
+
+def _read_events(folder):
+    accumulator_module = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator")
+    events = accumulator_module.EventAccumulator(
+        str(folder), size_guidance={"scalars": 0, "histograms": 0, "tensors": 0})
+    events.Reload()
+    return events
+
+
+def test_the_tensorboard_callback_writes_what_tensorboard_reads(tmp_path):
+    pytest.importorskip("torch.utils.tensorboard")
+    from playground.core.export.tensorboard import TensorBoardLogger
+
+    trainer = Trainer(tiny_spec(epochs=3), callbacks=[TensorBoardLogger(tmp_path / "tb")])
+    finished = trainer.fit()
+    events = _read_events(tmp_path / "tb")
+    tags = events.Tags()
+    loss = events.Scalars("loss")
+    assert [e.step for e in loss] == [1, 2, 3]
+    assert loss[-1].value == pytest.approx(trainer.history.records[-1]["loss"], rel=1e-6)
+    assert {"val_loss", "accuracy", "lr"} <= set(tags["scalars"])
+    assert "weights/0.weight" in tags["histograms"]
+    assert events.Scalars("hparam/test_accuracy")[-1].value == pytest.approx(
+        finished.test["test_accuracy"], rel=1e-6)
+    assert "_hparams_/experiment" in events.PluginTagToContent("hparams")
+
+
+def test_a_finished_runs_history_exports_as_tensorboard_logs(tmp_path):
+    pytest.importorskip("torch.utils.tensorboard")
+    from playground.core.export.tensorboard import write_history
+
+    trainer = _trained(tiny_spec(epochs=2))
+    write_history(tmp_path / "logs", trainer.spec, trainer.history.records, trainer.model)
+    events = _read_events(tmp_path / "logs")
+    assert [e.step for e in events.Scalars("val_loss")] == [1, 2]
+    assert "weights/2.weight" in events.Tags()["histograms"]
+
+
+def test_a_tensorboard_folder_that_cannot_be_made_is_one_sentence(tmp_path):
+    from playground.core.export.tensorboard import check_logdir
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(PlaygroundError, match="is a file"):
+        check_logdir(tmp_path / "file")
+    with pytest.raises(PlaygroundError, match="does not exist"):
+        check_logdir(tmp_path / "no" / "such")

@@ -178,3 +178,14 @@ def test_a_spec_no_flag_can_express_is_one_sentence():
         LayerSpec("dense", {"units": 8, "bias": False}), LayerSpec("dense", {"units": None}))))
     with pytest.raises(PlaygroundError, match="bias"):
         command_line(spec)
+
+
+def test_train_writes_tensorboard_logs_and_refuses_a_bad_folder_first(capsys, tmp_path):
+    pytest.importorskip("torch.utils.tensorboard")
+    code, _, err = run(capsys, "train", "--example", "xor", "--epochs", "2",
+                       "--tensorboard", tmp_path / "tb")
+    assert code == 0, err
+    assert any(p.name.startswith("events.out.tfevents") for p in (tmp_path / "tb").iterdir())
+    code, out, err = run(capsys, "train", "--example", "xor", "--epochs", "2",
+                         "--tensorboard", tmp_path / "missing" / "tb")
+    assert code == 2 and "does not exist" in err and "epoch" not in out

@@ -44,7 +44,7 @@ def test_menus_hold_the_export_actions_disabled_until_trained(window):
     assert names.index("actionSaveSpec") < names.index("actionQuit")
     assert [a.objectName() for a in feature.export_menu.actions() if a.objectName()] == [
         "actionExportOnnx", "actionExportWeights", "actionExportScript",
-        "actionExportRuns", "actionExportMetrics"]
+        "actionExportTensorBoard", "actionExportRuns", "actionExportMetrics"]
     assert "actionPredict" in _menu_actions(window, "&Run")
     assert not feature.actionExportOnnx.isEnabled() and not feature.actionPredict.isEnabled()
 
@@ -100,6 +100,9 @@ def test_weights_and_script_export_off_the_ui_thread(qtbot, window, tmp_path,
         feature.export_script(str(tmp_path / "train.py"))
     assert not isolated_settings  # no warning
     compile((tmp_path / "train.py").read_text(), "train.py", "exec")
+    with qtbot.waitSignal(feature.exported, timeout=20_000):
+        feature.export_tensorboard(str(tmp_path / "tb"))
+    assert any(p.name.startswith("events.out") for p in (tmp_path / "tb").iterdir())
 
 
 def test_the_predict_view_answers_typed_values(qtbot, window):
