@@ -337,27 +337,9 @@ def _example(name: str) -> SessionSpec:
 
 
 def _read_spec_file(path: Path) -> SessionSpec:
-    from ..core.limits import MAX_SPEC_BYTES, mb
-    from ..core.session import check_path
+    from ..core.export.specfile import read_spec  # the window reads spec files too
 
-    shown = _short(str(path), 80)[1:-1]
-    check_path(path, "The spec file's path")
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_SPEC_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(f"Spec file {shown} does not exist.") from None
-    except OSError as exc:
-        raise UsageError(f"Spec file {shown} cannot be read: {exc.strerror or exc}.") from None
-    if len(raw) > MAX_SPEC_BYTES:
-        raise UsageError(f"Spec file {shown} is larger than {mb(MAX_SPEC_BYTES)}, far more "
-                         "than any spec; is it the right file?")
-    try:
-        return SessionSpec.from_json(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"Spec file {shown} is not UTF-8 text.") from None
-    except SpecError as exc:
-        raise UsageError(f"{shown}: {exc}") from None
+    return read_spec(path)
 
 
 class _DownloadProgress:

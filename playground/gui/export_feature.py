@@ -164,7 +164,7 @@ class ExportFeature(QObject):
         if not path:
             path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec", "", SPEC_FILES)
         if path:
-            self._guarded(lambda: self.context.load_spec(read_spec(path)))
+            self._guarded(lambda: self.context.load_spec(read_spec(path).validate()))
 
     def open_from_code(self, code: str | None = None) -> None:
         from ..core.export.sharecode import from_code

@@ -17,20 +17,24 @@ def write_spec(path: str | Path, spec: SessionSpec) -> Path:
 
 
 def read_spec(path: str | Path) -> SessionSpec:
-    """The spec in a JSON file; ExportError in one sentence for anything else."""
+    """The spec in a JSON file (the CLI's and the window's); ExportError in one sentence
+    for anything else."""
     path = check_path(path, "The spec file's path")
-    name = path.name[:80]
+    text = str(path)
+    shown = repr(text if len(text) <= 80 else text[:80] + "...")[1:-1]
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_SPEC_BYTES + 1)
+    except FileNotFoundError:
+        raise ExportError(f"Spec file {shown} does not exist.") from None
     except OSError as exc:
-        raise ExportError(f"{name} cannot be read: {exc.strerror or exc}.") from None
+        raise ExportError(f"Spec file {shown} cannot be read: {exc.strerror or exc}.") from None
     if len(raw) > MAX_SPEC_BYTES:
-        raise ExportError(f"{name} is larger than {mb(MAX_SPEC_BYTES)}, far more than any "
-                          "spec; is it the right file?")
+        raise ExportError(f"Spec file {shown} is larger than {mb(MAX_SPEC_BYTES)}, far more "
+                          "than any spec; is it the right file?")
     try:
-        return SessionSpec.from_json(raw.decode("utf-8")).validate()
+        return SessionSpec.from_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ExportError(f"{name} is not UTF-8 text, so not a spec file.") from None
+        raise ExportError(f"Spec file {shown} is not UTF-8 text.") from None
     except SpecError as exc:
-        raise ExportError(f"{name}: {exc}") from None
+        raise ExportError(f"{shown}: {exc}") from None

@@ -18,24 +18,19 @@ from .trained import ExportError
 
 # Logs that are bookkeeping, not measurements.
 _SKIP = ("epoch", "step")
-MAX_HISTOGRAMS = 100  # weight histograms per run: every epoch of a short run, spread over a long one
+MAX_HISTOGRAMS = 100  # weight histograms a run: each epoch of a short run, spread on a long one
 
 
 def check_logdir(path: str | Path, what: str = "--tensorboard") -> Path:
     """A folder event files can go to (made if missing, its parent must exist)."""
-    import os
+    from .paths import check_folder
 
     path = check_path(path, what)
     if path.exists() and not path.is_dir():
         raise ExportError(f"{what}: {str(path)[:80]} is a file; give a folder for the "
                           "event files.")
-    parent = path if path.exists() else (path.parent if str(path.parent) else Path("."))
-    if not parent.is_dir():
-        raise ExportError(f"{what}: the folder {str(parent)[:80]} does not exist; create "
-                          "it first or choose another place.")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportError(f"{what}: {str(parent)[:80]} cannot be written to; choose "
-                          "another place.")
+    check_folder(path if path.exists() else (path.parent if str(path.parent) else Path(".")),
+                 what)
     return path
 
 
