@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import socket
 import subprocess
 import sys
 
@@ -197,12 +196,6 @@ def _result(process: subprocess.Popen) -> dict:
     return json.loads(line[len("RESULT "):])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _close(app: dict, script: dict, keys, tolerance: float) -> None:
     for key in keys:
         assert script[key] == pytest.approx(app[key], rel=tolerance, abs=tolerance), key
@@ -214,9 +207,8 @@ def test_the_script_repeats_the_apps_run_alone_and_under_torchrun(tmp_path):
     trainer = _trained(tiny_spec(epochs=4))
     path = write_trained_script(tmp_path / "train.py", from_trainer(trainer))
     alone = _run([sys.executable, str(path)], tmp_path)
-    distributed = _run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node",
-                        "2", "--master_addr", "127.0.0.1", "--master_port",
-                        str(_free_port()), str(path)], tmp_path)
+    distributed = _run([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                        "--nproc_per_node", "2", str(path)], tmp_path)  # localhost, free port
     app = {**trainer.history.records[-1], **trainer.evaluate("test")}
     one, two = _result(alone), _result(distributed)
     keys = ("loss", "accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy")
