@@ -44,11 +44,12 @@ def register(commands: Any) -> None:
     add("--output", metavar="CSV", help="write here instead of printing")
     predict.set_defaults(func=cmd_predict)
 
-    train = commands.choices.get("train")  # train's own flags are in cli/__init__.py
-    if train is not None:
-        train.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard event "
-                           "files here: each epoch's scalars, weight histograms, and the "
-                           "hyperparameters with the final metrics")
+    for name, where in (("train", ""), ("sweep", " (a folder per run)")):
+        parser = commands.choices.get(name)  # their own flags are in their modules
+        if parser is not None:
+            parser.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard "
+                                f"event files here{where}: each epoch's scalars, weight "
+                                "histograms, the hyperparameters with the final metrics")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -59,6 +59,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.csv is not None:
         from ..core.session import check_path
         check_path(args.csv, "--csv")  # refused before training, not after
+    if getattr(args, "tensorboard", None) is not None:  # the flag is cli/export.py's
+        from ..core.export.tensorboard import check_logdir
+        check_logdir(args.tensorboard)
     control = TrainControl()
     stop = lambda *_: control.stop()  # noqa: E731 - Ctrl-C ends the sweep after a batch
     previous = {number: signal.signal(number, stop)
@@ -85,6 +88,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print("The sweep was stopped; runs not reached are marked 'not run'.")
     if args.csv is not None:
         result.to_csv(args.csv)
+    if getattr(args, "tensorboard", None) is not None:
+        from ..core.export.tensorboard import write_sweep
+        write_sweep(args.tensorboard, result)
     return EXIT_OK
 
 

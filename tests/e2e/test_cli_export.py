@@ -189,3 +189,17 @@ def test_train_writes_tensorboard_logs_and_refuses_a_bad_folder_first(capsys, tm
     code, out, err = run(capsys, "train", "--example", "xor", "--epochs", "2",
                          "--tensorboard", tmp_path / "missing" / "tb")
     assert code == 2 and "does not exist" in err and "epoch" not in out
+
+
+def test_sweep_writes_a_tensorboard_folder_per_run(capsys, tmp_path):
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    code, _, err = run(capsys, "sweep", "--example", "xor", "--epochs", "2", "--vary",
+                       "lr=0.01,0.1", "--tensorboard", tmp_path / "tb")
+    assert code == 0, err
+    folders = sorted(p.name for p in (tmp_path / "tb").iterdir())
+    assert folders == ["run01_lr=0.01", "run02_lr=0.1"]
+    events = accumulator.EventAccumulator(str(tmp_path / "tb" / folders[1]))
+    events.Reload()
+    assert [e.step for e in events.Scalars("loss")] == [1, 2]
+    assert "hparam/test_accuracy" in events.Tags()["scalars"]
+    assert any(tag.startswith("weights/") for tag in events.Tags()["histograms"])

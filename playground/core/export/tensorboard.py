@@ -66,7 +66,9 @@ def _scalars(writer: Any, logs: dict[str, float], epoch: int) -> None:
 
 
 def _histograms(writer: Any, model: Any, epoch: int) -> None:
-    for name, tensor in model.state_dict().items():
+    """A module's weights, or a state dict's (a sweep keeps those)."""
+    weights = model.state_dict() if hasattr(model, "state_dict") else (model or {})
+    for name, tensor in weights.items():
         if tensor.is_floating_point() and tensor.numel() > 1:
             writer.add_histogram(f"weights/{name}", tensor.detach().cpu(), epoch)
 
@@ -105,7 +107,8 @@ class TensorBoardLogger(Callback):
 
 def write_history(logdir: str | Path, spec: SessionSpec, records: list[dict[str, float]],
                   model: Any, test: dict[str, float] | None = None) -> Path:
-    """A run's history (History.records) as event files, the weights as they are now."""
+    """A run's history (History.records) as event files, the weights (a module or a
+    state dict) as they are now."""
     path = check_logdir(logdir, "The TensorBoard folder")
     path.mkdir(parents=True, exist_ok=True)
     writer = _writer(path)
@@ -118,3 +121,19 @@ def write_history(logdir: str | Path, spec: SessionSpec, records: list[dict[str,
     finally:
         writer.close()
     return path
+
+
+def write_sweep(logdir: str | Path, result: Any) -> list[Path]:
+    """Every run of a sweep in its own folder under `logdir`, so TensorBoard's HPARAMS
+    tab compares them; a run not reached is left out."""
+    folder = check_logdir(logdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for run in result.results:
+        if not run.records:
+            continue
+        name = "".join(c if c.isalnum() or c in "=.-_," else "_" for c in run.run.name)
+        test = run.finished.test if run.finished is not None else None
+        written.append(write_history(folder / f"run{run.run.index + 1:02d}_{name}",
+                                     run.run.spec, run.records, run.weights, test))
+    return written
