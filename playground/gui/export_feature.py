@@ -361,7 +361,7 @@ class ExportFeature(QObject):
         if not trained.is_classification:
             self.predict_view.show_output(labels[0], [], "In the target's units.")
             return
-        scores = [(name, float(value)) for name, value in zip(trained.output_names, out[0])]
+        scores = [(name, float(value)) for name, value in zip(trained.class_names, out[0])]
         note = "" if trained.gives_probabilities else \
             "This loss gives scores, not probabilities."
         self.predict_view.show_output(labels[0], scores if trained.gives_probabilities

@@ -115,7 +115,7 @@ def test_the_predict_view_answers_typed_values(qtbot, window):
     view.fields[1].setValue(0.0)
     expected, labels = feature.trained.predict(np.array([[3.0, 0.0]], np.float32))
     assert view.answer.text() == labels[0]
-    assert list(view.bars) == ["p_0", "p_1", "p_2"]
+    assert list(view.bars) == ["0", "1", "2"]  # the class names
     for bar, p in zip(view.bars.values(), expected[0]):
         assert bar.value() == round(1000 * p)
 
@@ -137,7 +137,7 @@ def test_the_predict_view_reads_a_drawn_digit(qtbot, window):
     assert feature.predict_view.answer.text() == labels[0]
 
 
-def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path):
+def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, monkeypatch):
     from playground.gui.export_feature import export_plot, plot_at
 
     _train(qtbot, window, _spec(DataSpec("moons", samples=120)))
@@ -149,7 +149,23 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path):
     view = window.plots.canvas
     centre = view.mapFromScene(loss.sceneBoundingRect().center())
     assert plot_at(view, centre) is loss
-    menu = window.export_feature.plot_menu(loss)
+    from PySide6.QtGui import QContextMenuEvent
+
+    feature, shown = window.export_feature, []
+
+    class Shown:  # stands in for the menu, which would wait for a click
+        def __init__(self, plot):
+            shown.append(plot)
+
+        def exec(self, *args):
+            return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr(feature, "plot_menu", Shown)
+        QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, centre, view.viewport().mapToGlobal(centre)))
+    assert shown == [loss]  # a right click on the plot opens its export menu
+    menu = feature.plot_menu(loss)
     assert [a.text() for a in menu.actions()] == [
         "Export as PNG\u2026", "Export as SVG\u2026", "Export data as CSV\u2026"]
     for kind in ("png", "svg", "csv"):
