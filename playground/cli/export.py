@@ -44,7 +44,8 @@ def register(commands: Any) -> None:
     add("--output", metavar="CSV", help="write here instead of printing")
     predict.set_defaults(func=cmd_predict)
 
-    for name, where in (("train", ""), ("sweep", " (a folder per run)")):
+    for name, where in (("train", ""), ("sweep", " (a folder per run)"),
+                        ("search", " (a folder per trial: its loss and values)")):
         parser = commands.choices.get(name)  # their own flags are in their modules
         if parser is not None:
             parser.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard "
@@ -80,6 +81,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         for file in written:
             print(f"wrote {file} ({_size(file)}, {seconds:.2f}s)", flush=True)
     return EXIT_OK
+
+
+def with_tensorboard(listener: Any, logdir: str) -> Any:
+    """The search listener, plus each finished trial written as TensorBoard logs (the
+    folder checked now, before the study is opened)."""
+    from ..core.export.tensorboard import check_logdir
+
+    return _TrialLogs(listener, check_logdir(logdir))
+
+
+class _TrialLogs:
+    """Passes every call on to the listener; a finished trial also goes to TensorBoard."""
+
+    def __init__(self, listener: Any, folder: Path) -> None:
+        self.listener, self.folder = listener, folder
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.listener, name)
+
+    def trial_ended(self, result: Any) -> None:
+        from ..core.export.tensorboard import write_trial
+
+        self.listener.trial_ended(result)
+        write_trial(self.folder, result)
 
 
 def _refuse_same_paths(args: argparse.Namespace) -> None:

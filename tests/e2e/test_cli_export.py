@@ -203,3 +203,21 @@ def test_sweep_writes_a_tensorboard_folder_per_run(capsys, tmp_path):
     assert [e.step for e in events.Scalars("loss")] == [1, 2]
     assert "hparam/test_accuracy" in events.Tags()["scalars"]
     assert any(tag.startswith("weights/") for tag in events.Tags()["histograms"])
+
+
+def test_search_writes_a_tensorboard_folder_per_trial(capsys, tmp_path):
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    spec = tmp_path / "spec.json"
+    spec.write_text(run(capsys, "spec", "--example", "xor")[1])
+    code, out, err = run(capsys, "search", spec, "--space", "lr=1e-3..1:log", "--trials",
+                         "2", "--epochs", "2", "--pruner", "none", "--tensorboard",
+                         tmp_path / "tb")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "tb").iterdir()) == ["trial0000", "trial0001"]
+    events = accumulator.EventAccumulator(str(tmp_path / "tb" / "trial0001"))
+    events.Reload()
+    assert [e.step for e in events.Scalars("objective")] == [1, 2]
+    assert "hparam/objective" in events.Tags()["scalars"]
+    code, _, err = run(capsys, "search", spec, "--space", "lr=1e-3..1:log", "--trials", "1",
+                       "--tensorboard", tmp_path / "no" / "tb", "--study", "other")
+    assert code == 2 and "does not exist" in err

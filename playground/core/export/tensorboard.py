@@ -137,3 +137,26 @@ def write_sweep(logdir: str | Path, result: Any) -> list[Path]:
         written.append(write_history(folder / f"run{run.run.index + 1:02d}_{name}",
                                      run.run.spec, run.records, run.weights, test))
     return written
+
+
+def write_trial(logdir: str | Path, result: Any) -> Path | None:
+    """A finished search trial (core.search's TrialResult) in its own folder: the
+    monitored loss of every epoch and its values as hyperparameters, with its objective
+    (a trial keeps no weights, so no histograms)."""
+    if not result.curve:
+        return None
+    path = Path(logdir) / f"trial{result.number:04d}"
+    path.mkdir(parents=True, exist_ok=True)
+    writer = _writer(path)
+    try:
+        for epoch, value in enumerate(result.curve, start=1):
+            if math.isfinite(value):
+                writer.add_scalar("objective", float(value), epoch)
+        params = {k: v if isinstance(v, (int, float, str, bool)) else str(v)
+                  for k, v in result.params.items()}
+        metrics = {"hparam/objective": float(result.value)} if result.value is not None \
+            and math.isfinite(result.value) else {}
+        writer.add_hparams({**params, "state": result.state}, metrics, run_name=".")
+    finally:
+        writer.close()
+    return path
