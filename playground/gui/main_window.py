@@ -103,8 +103,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._install_sweep()
         self._install_runs()
         self._install_welcome()
-        self.export_feature = ExportFeature(ExportContext(
-            self, self.session, self.controller, lambda spec: self.maybe_save() and self._load_spec(spec, None)))
+        self.export_feature = ExportFeature(ExportContext(self, self.session, self.controller, (
+            lambda spec: self.maybe_save() and self._load_spec(spec, None))))
         self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
