@@ -57,8 +57,9 @@ def test_export_of_a_missing_session_is_one_sentence(capsys, tmp_path):
 
 def test_predict_adds_prediction_and_one_probability_per_class(capsys, session, tmp_path):
     rows = tmp_path / "flowers.csv"
-    rows.write_text("id,sepal length (cm),sepal width (cm),petal length (cm),"
-                    "petal width (cm)\n1,5.1,3.5,1.4,0.2\n2,6.7,3.0,5.2,2.3\n")
+    rows.write_text("\ufeffid,sepal length (cm),sepal width (cm),petal length (cm),"
+                    "petal width (cm)\n1,5.1,3.5,1.4,0.2\n2,6.7,3.0,5.2,2.3\n",
+                    encoding="utf-8")  # with the byte-order mark spreadsheets write
     output = tmp_path / "out.csv"
     code, _, err = run(capsys, "predict", session, "--input", rows, "--output", output)
     assert code == 0, err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..limits import MAX_DATA_VALUES
+from ..limits import MAX_DATA_BYTES, MAX_DATA_VALUES, mb
 from ..session import atomic_write
 from .trained import ExportError, TrainedModel
 
@@ -22,13 +22,17 @@ def read_rows(path: str | Path, trained: TrainedModel) -> tuple["object", np.nda
     path = Path(path)
     name = path.name[:80]
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if path.stat().st_size > MAX_DATA_BYTES:  # before pandas holds it all in memory
+            raise ExportError(f"{name} is larger than {mb(MAX_DATA_BYTES)}; split it and "
+                              "predict the parts.")
+        # utf-8-sig: a spreadsheet's byte-order mark is not part of the first column's name
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise ExportError(f"{name} does not exist.") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError,
             pd.errors.EmptyDataError) as exc:
-        raise ExportError(f"{name} cannot be read as CSV ({str(exc).splitlines()[0][:120]})."
-                          ) from None
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise ExportError(f"{name} cannot be read as CSV ({first}).") from None
     wanted = list(trained.raw_features)
     missing = [column for column in wanted if column not in frame.columns]
     if missing:
