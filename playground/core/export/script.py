@@ -68,7 +68,7 @@ def script_text(spec: SessionSpec, head: Head, input_shape: tuple,
              _data_code(spec), _SPLIT_AND_SCALE, _model_code(spec, head, input_shape),
              _loss_code(head), _schedule_code(spec), _metrics_code(spec, head),
              _optimizer_code(spec), _LOOP]
-    return "\n\n".join(part.strip("\n") for part in parts) + "\n"
+    return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
 
 
 def head_for(spec: SessionSpec, task: str, n_classes: int, n_targets: int) -> Head:
@@ -339,14 +339,13 @@ def build_model():
 def _layer_lines(kind: str, p: dict[str, Any], shape: tuple) -> tuple[list[str], tuple]:
     built, out_shape = LAYERS[kind].build(p, shape)  # shapes only; its weights unused
     if kind == "dense":
-        lines = [f"layer = nn.Linear({shape[0]}, {p['units']}, bias={p['bias']})",
-                 *_init_lines(p["init"], p["activation"], p["bias"]),
-                 "layers.append(layer)"]
+        made = f"nn.Linear({shape[0]}, {p['units']}, bias={p['bias']})"
+        lines = _made_lines(made, _init_lines(p["init"], p["activation"], p["bias"]))
         return lines + _activation_lines(p["activation"]), out_shape
     if kind == "conv2d":
-        lines = [f"layer = nn.Conv2d({shape[0]}, {p['filters']}, {p['kernel']}, "
-                 f"stride={p['stride']}, padding={p['padding']})",
-                 *_init_lines(p["init"], p["activation"], True), "layers.append(layer)"]
+        made = (f"nn.Conv2d({shape[0]}, {p['filters']}, {p['kernel']}, "
+                f"stride={p['stride']}, padding={p['padding']})")
+        lines = _made_lines(made, _init_lines(p["init"], p["activation"], True))
         return lines + _activation_lines(p["activation"]), out_shape
     module = built[0] if built else None
     if kind == "maxpool2d":
@@ -366,6 +365,13 @@ def _layer_lines(kind: str, p: dict[str, Any], shape: tuple) -> tuple[list[str],
     else:
         text = _ACTIVATIONS[kind]
     return [f"layers.append({text})"], out_shape
+
+
+def _made_lines(made: str, init: list[str]) -> list[str]:
+    """A trainable layer: appended at once, or named first when it is initialised."""
+    if not init:
+        return [f"layers.append({made})"]
+    return [f"layer = {made}", *init, "layers.append(layer)"]
 
 
 def _activation_lines(name: str) -> list[str]:
