@@ -191,7 +191,7 @@ def _run(command: list[str], cwd) -> subprocess.Popen:
 
 def _result(process: subprocess.Popen) -> dict:
     out, err = process.communicate(timeout=240)
-    assert process.returncode == 0, err[-2000:]
+    assert process.returncode == 0, out[-1000:] + err[-3000:]
     line = [row for row in out.splitlines() if row.startswith("RESULT ")][-1]
     return json.loads(line[len("RESULT "):])
 

@@ -694,6 +694,7 @@ def main():
     if rank == 0:
         print("RESULT " + json.dumps({**logs, "processes": world}), flush=True)
     if world > 1:
+        dist.barrier()  # no process tears the group down while another still uses it
         dist.destroy_process_group()
 
 
