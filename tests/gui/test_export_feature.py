@@ -91,6 +91,8 @@ def test_a_damaged_code_is_one_sentence_and_changes_nothing(window, isolated_set
 
 def test_weights_and_script_export_off_the_ui_thread(qtbot, window, tmp_path,
                                                      isolated_settings):
+    pytest.importorskip("safetensors")  # the optional extra [export]
+    pytest.importorskip("torch.utils.tensorboard")
     _train(qtbot, window, _spec(DataSpec("moons", samples=120)))
     feature = window.export_feature
     with qtbot.waitSignal(feature.exported, timeout=20_000):
