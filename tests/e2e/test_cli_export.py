@@ -25,6 +25,7 @@ def session(tmp_path_factory):
 
 def test_export_writes_weights_and_a_script_and_says_sizes_and_times(capsys, session,
                                                                      tmp_path):
+    pytest.importorskip("safetensors")  # the optional extra [export]
     code, out, err = run(capsys, "export", session, "--weights", tmp_path / "m.safetensors",
                          "--script", tmp_path / "train.py")
     assert code == 0, err
