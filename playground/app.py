@@ -18,7 +18,7 @@ from typing import Sequence
 from . import logfile
 
 COMMANDS = ("train", "inspect", "spec", "datasets", "sweep", "search", "lr-find", "descend",
-            "race", "lessons", "lesson", "landscape")
+            "race", "lessons", "lesson", "landscape", "export", "predict")
 CLI_COMMANDS = (*COMMANDS, "-h", "--help", "--version")
 EXIT_FAILED, EXIT_USAGE = 1, 2
 log = logging.getLogger("playground")

@@ -35,7 +35,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Commands of their own module in this package: each has register(commands), which adds
 # its subparser with set_defaults(func=...). Imported only when the parser is built.
 COMMAND_MODULES: tuple[str, ...] = ("lab", "search", "lrfind", "sweep", "lessons",
-                                     "landscape")
+                                     "landscape", "export")
 
 # Flags that change what is being trained; a resumed run must keep the saved ones.
 _STRUCTURAL = ("dataset", "data", "target", "task", "missing", "classes", "inputs",
@@ -341,27 +341,9 @@ def _example(name: str) -> SessionSpec:
 
 
 def _read_spec_file(path: Path) -> SessionSpec:
-    from ..core.limits import MAX_SPEC_BYTES, mb
-    from ..core.session import check_path
+    from ..core.export.specfile import read_spec  # the window reads spec files too
 
-    shown = _short(str(path), 80)[1:-1]
-    check_path(path, "The spec file's path")
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_SPEC_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(f"Spec file {shown} does not exist.") from None
-    except OSError as exc:
-        raise UsageError(f"Spec file {shown} cannot be read: {exc.strerror or exc}.") from None
-    if len(raw) > MAX_SPEC_BYTES:
-        raise UsageError(f"Spec file {shown} is larger than {mb(MAX_SPEC_BYTES)}, far more "
-                         "than any spec; is it the right file?")
-    try:
-        return SessionSpec.from_json(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"Spec file {shown} is not UTF-8 text.") from None
-    except SpecError as exc:
-        raise UsageError(f"{shown}: {exc}") from None
+    return read_spec(path)
 
 
 class _DownloadProgress:
@@ -397,6 +379,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     printer = _EpochPrinter(args.jsonl, sys.stdout)
     callbacks: list[Callback] = [printer, HealthMonitor(printer.on_health)]
+    if getattr(args, "tensorboard", None) is not None:  # flag of cli/export.py
+        from ..core.export.tensorboard import TensorBoardLogger
+
+        callbacks.append(TensorBoardLogger(args.tensorboard))  # its folder checked here
     save = _saver(args.save, session) if args.save is not None else None
     if save and spec.train.checkpoint_every:
         callbacks.append(Checkpointing(save, spec.train.checkpoint_every))
@@ -482,6 +468,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_spec(args: argparse.Namespace) -> int:
+    if args.code or args.from_code is not None or args.file:
+        from .export import cmd_spec_code  # share codes: export.py
+
+        return cmd_spec_code(args)
     if not args.example:
         for name, make in EXAMPLES.items():
             spec = make()
@@ -526,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     spec = commands.add_parser("spec", help="print a ready spec as JSON")
     spec.add_argument("--example", metavar="NAME", help=f"one of {', '.join(EXAMPLES)}; "
                       "without it, list the examples")
+    importlib.import_module(f"{__name__}.export").add_code_flags(spec)
     spec.set_defaults(func=cmd_spec)
     datasets = commands.add_parser("datasets", help="list the data sets")
     datasets.add_argument("--json", action="store_true", help="print JSON")

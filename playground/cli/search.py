@@ -76,7 +76,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not settings.space:  # resuming by name: the stored spec and space
         base, settings = None, join_settings(settings.study, settings.seed)
         settings = _with_budget(settings, args)
-    search = Search(base, settings, url, listener=_Printer(args.jsonl))
+    search = Search(base, settings, url, listener=_listener(args))
     return _run(search, args.jsonl)
 
 
@@ -98,6 +98,14 @@ def _default_study_file(spec_file: str | None) -> Path:
     return path
 
 
+def _listener(args: argparse.Namespace) -> Any:
+    if getattr(args, "tensorboard", None) is None:  # the flag is cli/export.py's
+        return _Printer(args.jsonl)
+    from .export import with_tensorboard
+
+    return with_tensorboard(_Printer(args.jsonl), args.tensorboard)
+
+
 def _worker(args: argparse.Namespace) -> int:
     from ..core.search import Search, join_settings
 
@@ -106,7 +114,7 @@ def _worker(args: argparse.Namespace) -> int:
     if args.space:
         raise UsageError("A worker takes the study's own space; leave --space out.")
     settings = _with_budget(join_settings(args.study, args.search_seed), args)
-    search = Search(None, settings, args.storage, listener=_Printer(args.jsonl))
+    search = Search(None, settings, args.storage, listener=_listener(args))
     return _run(search, args.jsonl)
 
 

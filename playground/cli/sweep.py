@@ -74,6 +74,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         plan = plan_sweep(base, vary, target, keep_lr=args.lr is not None or
                           bool(chosen and chosen.keep_lr), seeds=seeds)
+    if getattr(args, "tensorboard", None) is not None:  # the flag is cli/export.py's
+        from ..core.export.tensorboard import check_logdir
+        check_logdir(args.tensorboard)
     control = TrainControl()
     stop = lambda *_: control.stop()  # noqa: E731 - Ctrl-C ends the sweep after a batch
     previous = {number: signal.signal(number, stop)
@@ -114,6 +117,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"Verdict: {verdict.sentence()}")
     if args.csv is not None:
         result.to_csv(args.csv)
+    if getattr(args, "tensorboard", None) is not None:
+        from ..core.export.tensorboard import write_sweep
+        write_sweep(args.tensorboard, result)
     return EXIT_OK
 
 

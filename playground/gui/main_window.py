@@ -35,6 +35,7 @@ from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import quitting, resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
+from .export_feature import ExportContext, ExportFeature
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .landscape_feature import LandscapeContext, LandscapeFeature
@@ -115,6 +116,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             runs=lambda: self.runs, lab_descent=self.lab_descent,
             lr_finding=lambda: getattr(self.lr_dialog, "finding", None),
             open_lab_descent=self.open_lab_descent)))
+        self.features.export = ExportFeature(ExportContext(
+            self, self.session, self.controller,
+            lambda spec: self.maybe_save() and self._load_spec(spec, None)))
         self._build_status_bar()
         self._connect_controller()
         self.features.landscape = LandscapeFeature(LandscapeContext(window=self,

@@ -1,0 +1,28 @@
+"""Output paths checked before any work: a long export never ends in 'cannot write'."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..session import check_path
+from .trained import ExportError
+
+
+def check_output(path: str | Path, what: str) -> Path:
+    """`path` as a Path a file can be written to, or ExportError in one sentence."""
+    path = check_path(path, what)
+    shown = str(path)[:80]
+    if path.is_dir():
+        raise ExportError(f"{what}: {shown} is a folder; give a file name.")
+    check_folder(path.parent if str(path.parent) else Path("."), what)
+    return path
+
+
+def check_folder(folder: Path, what: str) -> None:
+    """ExportError unless `folder` exists and files can be made in it."""
+    if not folder.is_dir():
+        raise ExportError(f"{what}: the folder {str(folder)[:80]} does not exist; create "
+                          "it first or choose another place.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"{what}: the folder {str(folder)[:80]} cannot be written to; "
+                          "choose another place.")

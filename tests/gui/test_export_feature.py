@@ -1,0 +1,182 @@
+"""The window's export feature: specs and share codes through the File menu, model
+exports off the UI thread, plot and table exports, and the Predict view."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from playground.core.export.sharecode import to_code
+from playground.core.spec import DataSpec, LayerSpec, ModelSpec, SessionSpec, TrainSpec
+
+
+def _spec(data: DataSpec, epochs: int = 3, layers=None) -> SessionSpec:
+    layers = layers or (LayerSpec("dense", {"units": 8, "activation": "tanh"}),
+                        LayerSpec("dense", {"units": None}))
+    return SessionSpec(data=data, model=ModelSpec(tuple(layers)),
+                       train=TrainSpec(batch_size=32, epochs=epochs, device="cpu"))
+
+
+def _train(qtbot, window, spec: SessionSpec) -> None:
+    window.set_spec(spec)
+    with qtbot.waitSignal(window.controller.finished, timeout=30_000):
+        window.train()
+    qtbot.waitUntil(lambda: window.features.export.actionPredict.isEnabled(), timeout=5_000)
+
+
+def _menu_actions(window, menu_name: str) -> list[str]:
+    from playground.gui.menus import menu_titled
+
+    return [a.objectName() for a in menu_titled(window, menu_name).actions()]
+
+
+def test_menus_hold_the_export_actions_disabled_until_trained(window):
+    feature = window.features.export
+    names = _menu_actions(window, "&File")
+    for name in ("actionSaveSpec", "actionOpenSpec", "actionOpenFromCode",
+                 "actionCopyShareCode", "actionCopyCommandLine"):
+        assert name in names
+    assert names.index("actionSaveSpec") < names.index("actionQuit")
+    assert [a.objectName() for a in feature.export_menu.actions() if a.objectName()] == [
+        "actionExportOnnx", "actionExportWeights", "actionExportScript",
+        "actionExportTensorBoard", "actionExportRuns", "actionExportMetrics"]
+    assert "actionPredict" in _menu_actions(window, "&Run")
+    assert not feature.actionExportOnnx.isEnabled() and not feature.actionPredict.isEnabled()
+
+
+def test_save_spec_then_open_spec_restores_it(window, tmp_path):
+    spec = _spec(DataSpec("moons", samples=120))
+    window.set_spec(spec)
+    path = tmp_path / "spec.json"
+    window.features.export.save_spec(str(path))
+    assert json.loads(path.read_text())["data"]["name"] == "moons"
+    window.set_spec(_spec(DataSpec("xor")))
+    window.features.export.open_spec(str(path))
+    assert window.spec == spec
+
+
+def test_a_share_code_copies_and_opens_through_the_dialog(window, monkeypatch):
+    spec = _spec(DataSpec("circle", samples=150, noise=0.2))
+    window.set_spec(spec)
+    window.features.export.actionCopyShareCode.trigger()
+    code = QApplication.clipboard().text()
+    assert code == to_code(spec)
+    window.set_spec(_spec(DataSpec("xor")))
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *a, **k: (code, True)))
+    window.features.export.actionOpenFromCode.trigger()
+    assert window.spec == spec
+
+
+def test_copy_as_command_line_puts_the_train_command_on_the_clipboard(window):
+    window.set_spec(_spec(DataSpec("moons", samples=120)))
+    window.features.export.actionCopyCommandLine.trigger()
+    text = QApplication.clipboard().text()
+    assert text.startswith("playground train --dataset moons --samples 120 ")
+    assert "--layers 8:tanh,auto" in text and "--epochs 3" in text
+
+
+def test_a_damaged_code_is_one_sentence_and_changes_nothing(window, isolated_settings):
+    before = window.spec
+    window.features.export.open_from_code("pg1.xyz")
+    assert window.spec == before
+    title, text = isolated_settings[-1]
+    assert "damaged" in text and "\n" not in text
+
+
+def test_weights_and_script_export_off_the_ui_thread(qtbot, window, tmp_path,
+                                                     isolated_settings):
+    pytest.importorskip("safetensors")  # the optional extra [export]
+    pytest.importorskip("torch.utils.tensorboard")
+    _train(qtbot, window, _spec(DataSpec("moons", samples=120)))
+    feature = window.features.export
+    with qtbot.waitSignal(feature.exported, timeout=20_000):
+        feature.export_weights(str(tmp_path / "m.safetensors"))
+    assert (tmp_path / "m.json").exists()
+    with qtbot.waitSignal(feature.exported, timeout=20_000):
+        feature.export_script(str(tmp_path / "train.py"))
+    assert not isolated_settings  # no warning
+    compile((tmp_path / "train.py").read_text(), "train.py", "exec")
+    with qtbot.waitSignal(feature.exported, timeout=20_000):
+        feature.export_tensorboard(str(tmp_path / "tb"))
+    assert any(p.name.startswith("events.out") for p in (tmp_path / "tb").iterdir())
+
+
+def test_the_predict_view_answers_typed_values(qtbot, window):
+    _train(qtbot, window, _spec(DataSpec("blobs", samples=150, classes=3)))
+    feature = window.features.export
+    feature.actionPredict.trigger()
+    view = feature.predict_view
+    assert feature.predict_dialog.isVisible() and len(view.fields) == 2
+    view.fields[0].setValue(3.0)  # the edit goes through the real spin box
+    view.fields[1].setValue(0.0)
+    expected, labels = feature.trained.predict(np.array([[3.0, 0.0]], np.float32))
+    assert view.answer.text() == labels[0]
+    assert list(view.bars) == ["0", "1", "2"]  # the class names
+    for bar, p in zip(view.bars.values(), expected[0]):
+        assert bar.value() == round(1000 * p)
+
+
+def test_the_predict_view_reads_a_drawn_digit(qtbot, window):
+    layers = (LayerSpec("dense", {"units": 16, "activation": "relu"}),
+              LayerSpec("dense", {"units": None}))
+    _train(qtbot, window, _spec(DataSpec("digits"), epochs=2, layers=layers))
+    feature = window.features.export
+    feature.show_predict()
+    canvas = feature.predict_view.canvas
+    assert canvas is not None and (canvas.rows, canvas.columns, canvas.ink) == (8, 8, 16.0)
+    canvas.clear()
+    canvas.resize(160, 160)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(50, 50))
+    values = canvas.values()
+    assert values[2 * 8 + 2] == 16.0 and values[2 * 8 + 3] == 8.0
+    _, labels = feature.trained.predict(np.array([values], np.float32))
+    assert feature.predict_view.answer.text() == labels[0]
+
+
+def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, monkeypatch):
+    from playground.gui.export_feature import export_plot, plot_at
+
+    _train(qtbot, window, _spec(DataSpec("moons", samples=120)))
+    loss = window.plots.plots["loss"]
+
+    from playground.gui.export_feature import plot_csv
+
+    qtbot.waitUntil(lambda: plot_csv(loss).count("\n") >= 4, timeout=5_000)  # redrawn
+    view = window.plots.canvas
+    centre = view.mapFromScene(loss.sceneBoundingRect().center())
+    assert plot_at(view, centre) is loss
+    from PySide6.QtGui import QContextMenuEvent
+
+    feature, shown = window.features.export, []
+
+    class Shown:  # stands in for the menu, which would wait for a click
+        def __init__(self, plot):
+            shown.append(plot)
+
+        def exec(self, *args):
+            return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr(feature, "plot_menu", Shown)
+        QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, centre, view.viewport().mapToGlobal(centre)))
+    assert shown == [loss]  # a right click on the plot opens its export menu
+    menu = feature.plot_menu(loss)
+    assert [a.text() for a in menu.actions()] == [
+        "Export as PNG\u2026", "Export as SVG\u2026", "Export data as CSV\u2026"]
+    for kind in ("png", "svg", "csv"):
+        export_plot(loss, str(tmp_path / f"loss.{kind}"), kind)
+    assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
+    assert "<svg" in (tmp_path / "loss.svg").read_text()
+    assert (tmp_path / "loss.csv").read_text().count("\n") >= 3
+    window.features.export.export_table("metricsTable", str(tmp_path / "metrics.csv"))
+    rows = list(csv.reader((tmp_path / "metrics.csv").open()))
+    assert rows[0][1:] == [window.metrics_table.horizontalHeaderItem(c).text()
+                           for c in range(window.metrics_table.columnCount())]
+    assert rows[1][0].lower().startswith("loss")
