@@ -119,7 +119,9 @@ def run_gui(args: list[str]) -> int:
 
     sys.excepthook = excepthook
     window = MainWindow()
-    app.aboutToQuit.connect(window.controller.shutdown)
+    app.aboutToQuit.connect(window.controller.shutdown)  # waits for a save under way
+    from .gui.quit_signals import quit_on_signals
+    undo_signals = quit_on_signals(app, app.quit)  # noqa: F841 - its sockets live on
     window.show()
     if args:
         window.open_run(args[0])
