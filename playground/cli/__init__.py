@@ -440,9 +440,9 @@ def _live_momentum(trainer: Any, momentum: float) -> dict[str, float]:
 
 def _saver(path: str, session: Session | None = None) -> Callable[[Any], None]:
     """Saves the trainer; a resumed session's runs (the GUI's) and plots go along."""
-    from ..core.session import check_path
+    from ..core.session import check_output
 
-    check_path(path, "--save")  # refused before training, not after
+    check_output(path, "--save")  # refused before training, not after
     runs = session.runs if session is not None and len(session.runs) else None
     current = session.current_run if session is not None else None
 

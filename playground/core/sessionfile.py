@@ -349,15 +349,17 @@ def _json(value: Any, compact: bool = False) -> bytes:
 def save_session(path: str | Path, spec: SessionSpec, state: dict[str, Any] | None,
                  data: Any = None, view: dict[str, Any] | None = None,
                  device: str = "cpu", runs: RunStore | None = None,
-                 current_run: int | None = None) -> None:
+                 current_run: int | None = None, private: bool = False) -> None:
     """Write atomically: a temporary file in the same folder, fsync, then rename.
-    `runs` (with `current_run`, the one `state` continues) go in too, when given."""
+    `runs` (with `current_run`, the one `state` continues) go in too, when given.
+    The file follows the user's umask, or is the user's alone if `private`."""
     members, manifest = _prepare_members(spec, state, data, view, device, runs, current_run)
-    write_members(path, members, manifest)
+    write_members(path, members, manifest, private)
 
 
 def write_members(path: str | Path, members: dict[str, bytes | Parts],
-                  manifest: Callable[[], bytes] | None = None) -> None:
+                  manifest: Callable[[], bytes] | None = None,
+                  private: bool = False) -> None:
     """Members stored uncompressed (tensors barely compress, and reading them back is
     then a plain slice of the file); the manifest goes last, made by `manifest()` if
     it is not among the members."""
@@ -376,7 +378,7 @@ def write_members(path: str | Path, members: dict[str, bytes | Parts],
             if manifest is not None:
                 archive.writestr("manifest.json", manifest())
     try:
-        atomic_write(Path(path), write)
+        atomic_write(Path(path), write, private)
     except OSError as exc:
         raise SessionFileError(f"Could not save {path}: {exc.strerror or exc}.") from None
 
