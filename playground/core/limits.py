@@ -26,6 +26,25 @@ class LimitError(ValueError):
     """A budget was exceeded; the message says which and why, in one sentence."""
 
 
+QUOTE_CHARS = 80                 # of a user's input quoted back in a sentence
+
+
+def quoted(value: Any, limit: int = QUOTE_CHARS) -> str:
+    """`value` as a sentence quotes it: its repr, at most `limit` characters (the start
+    kept, '...' after), never the whole of a 100 KB input; a huge whole number by its
+    size (its digits would not even print: Python limits int to str at 4,300)."""
+    import reprlib
+
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    if isinstance(value, (str, bytes)) and len(value) > 4 * limit:
+        value = value[:4 * limit]
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = shortener.maxlong = limit
+    text = shortener.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def mb(size: float) -> str:
     """Bytes in words: '1.5 GB', '300 MB'."""
     if size >= 2**30:
