@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlaygroundError
+from ..limits import MAX_PATH, QUOTE_CHARS, quoted
 
 # The tables Optuna's RDBStorage makes (optuna 5.0: storages/_rdb/models.py, and alembic's
 # own): a search adds tables only to a database that holds none or only these.
@@ -58,14 +59,16 @@ def sqlite_url(path: str | os.PathLike) -> str:
     return "sqlite:///" + str(Path(path).resolve())
 
 
-def shown(url: str) -> str:
-    """The URL as it may be printed: the password hidden."""
+def shown(url: str, limit: int | None = QUOTE_CHARS) -> str:
+    """The URL as it may be printed: the password hidden, at most `limit` characters
+    (the end kept: a file's name; None: whole)."""
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
+        text = make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - unparsable: show a shortened raw text instead
-        return reprlib.repr(url)[1:-1]
+        return quoted(url)[1:-1]
+    return text if limit is None or len(text) <= limit else "..." + text[-(limit - 3):]
 
 
 def check_url(url: str) -> None:
@@ -79,20 +82,29 @@ def check_url(url: str) -> None:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise StorageError(f"{reprlib.repr(url)} is not a storage URL; give one such as "
+        raise StorageError(f"{quoted(url)} is not a storage URL; give one such as "
                            "sqlite:///search.db or postgresql://user@host/db.") from None
     backend = parsed.get_backend_name()
     if backend not in _SCHEMES:
-        raise StorageError(f"{shown(url)}: {backend!r} is not a database Optuna can store a "
+        raise StorageError(f"{shown(url)}: {quoted(backend)} is not a database Optuna can store a "
                            f"study in; use one of {', '.join(_SCHEMES)}.")
     if backend == "sqlite":
         database = parsed.database or ""
         if not database or database == ":memory:":
             raise StorageError(f"{shown(url)} names no file; a study must outlive the "
                                "process: give sqlite:///path/to/file.db.")
-        folder = Path(database).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise StorageError(f"The folder of {shown(url)} does not exist: {folder}.")
+        if len(database) > MAX_PATH or any(len(part) > 255 for part in Path(database).parts):
+            raise StorageError(f"The file name in {quoted(url)} is longer than a file "
+                               "name may be; give a shorter one.")
+        try:
+            folder = Path(database).expanduser().resolve().parent
+            found = folder.is_dir()
+        except (OSError, RuntimeError) as exc:  # a name the system refuses, a link loop
+            raise StorageError(f"The file of {quoted(url)} cannot be used: "
+                               f"{getattr(exc, 'strerror', None) or exc}.") from None
+        if not found:
+            raise StorageError(f"The folder of {quoted(url)} does not exist: "
+                               f"{quoted(str(folder))}.")
 
 
 def sqlite_file(url: str) -> Path | None:

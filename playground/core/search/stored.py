@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import PlaygroundError
 from ..limits import quoted as _short
 from ..spec import SessionSpec
-from .space import SearchSpace, SpaceError, parse_space
+from .space import SearchSpace, SpaceError, check_grid, parse_space
 from .storage import StorageError, shown
 
 SAMPLERS = ("tpe", "random", "grid")
@@ -46,6 +46,8 @@ class SearchSettings:
                 not 1 <= self.trials <= 100_000:
             raise SpaceError(f"The trial budget must be 1 to 100,000 trials, not "
                              f"{_short(self.trials)}.")
+        if self.sampler == "grid":
+            check_grid(space)
         return space
 
     def check_own(self) -> None:
