@@ -89,3 +89,11 @@ def test_dropout_on_a_net_without_hidden_layers_is_refused_not_silently_nothing(
     with pytest.raises(SpaceError, match="dropout applies after hidden layers"):
         Search(bare, SearchSettings("dropout=0..0.5", trials=1), None)
     Search(bare, SearchSettings("dropout=0..0.5,layers=1..2", trials=1), None)  # it can
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "9" * 4000])
+def test_a_spec_parameter_never_echoes_a_huge_input(capsys, value):
+    code = cli.main(["train", "--dataset", "xor", "--epochs", "1", "--schedule",
+                     f"step:step_size={value}"])
+    err = capsys.readouterr().err.strip()
+    assert code == cli.EXIT_USAGE and "schedule.step_size" in err and len(err) < 300
