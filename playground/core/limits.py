@@ -16,6 +16,7 @@ MAX_DATA_VALUES = 256 * 2**20    # rows x columns of a data set: 1 GiB as float3
 MAX_DATA_BYTES = 2**30           # bytes an NPZ or IDX array may unpack to
 MAX_LAYERS = 256                 # layers of one network
 MAX_PARAMETERS = 20_000_000      # trainable values of one network: 80 MB as float32
+MAX_ACTIVATION_BYTES = 2**31     # what one training step keeps for its backward pass
 MAX_PATH = 4096                  # characters of a file path (Linux' PATH_MAX)
 MAX_JSON_DEPTH = 64              # nesting of any JSON we read
 MAX_NUMBER_CHARS = 100           # characters of one number in any JSON we read
