@@ -126,17 +126,36 @@ def check_output(path: str | Path | None, what: str = "The path") -> Path:
     owners (autosave, logs, searches)."""
     path = check_path(path, what)
     folder = path.parent
-    if path.is_dir():
+    _check_folder(folder)
+    try:
+        is_folder, exists = path.is_dir(), path.exists()
+    except OSError as exc:  # a name longer than the system takes
+        raise SessionFileError(f"{what} {_quoted(path)} cannot be used: "
+                               f"{exc.strerror or exc}.") from None
+    if is_folder:
         raise SessionFileError(f"{what} {_quoted(path)} is a folder; give a file name.")
-    if not folder.is_dir():
-        raise SessionFileError(f"The folder {_quoted(folder)} does not exist; create it "
-                               "or choose another.")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise SessionFileError(f"The folder {_quoted(folder)} is not writable; choose "
                                "another.")
-    if path.exists() and not os.access(path, os.W_OK):
+    if exists and not os.access(path, os.W_OK):
         raise SessionFileError(f"{_quoted(path)} is read-only; choose another name.")
     return path
+
+
+def _check_folder(folder: Path) -> None:
+    """The folder a file goes in exists (it is not made: a typo would scatter folders)."""
+    try:
+        found, exists = folder.is_dir(), folder.exists()
+    except OSError as exc:  # a name longer than the system takes, a loop of links
+        raise SessionFileError(f"The folder {_quoted(folder)} cannot be used: "
+                               f"{exc.strerror or exc}.") from None
+    if found:
+        return
+    if exists:
+        raise SessionFileError(f"{_quoted(folder)} is a file, not a folder; choose another "
+                               "place.")
+    raise SessionFileError(f"The folder {_quoted(folder)} does not exist; create it or "
+                           "choose another.")
 
 
 def _quoted(path: Path, limit: int = 80) -> str:
@@ -164,9 +183,7 @@ def atomic_write(path: Path, write: Any, private: bool = False) -> None:
     gets the permissions the user's umask gives new files (the temporary file is 0600),
     unless `private` (autosaves: only the user may read them). The folder must exist."""
     path = check_path(path)
-    if not path.parent.is_dir():
-        raise SessionFileError(f"The folder {_quoted(path.parent)} does not exist; create "
-                               "it or choose another.")
+    _check_folder(path.parent)
     remove_stale_temporaries(path)
     with deferred_signals():
         handle, temporary = tempfile.mkstemp(prefix=f"{_temporary_prefix(path)}"

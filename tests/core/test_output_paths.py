@@ -39,6 +39,13 @@ def test_a_missing_folder_is_a_sentence_and_is_not_created(tmp_path):
     with pytest.raises(SessionFileError) as error:
         check_output(long)
     assert len(str(error.value)) < 200  # the path quoted in part, not whole
+    for too_long in (tmp_path / ("y" * 300) / "run.pgsession", tmp_path / ("z" * 300)):
+        with pytest.raises(SessionFileError, match="cannot be used: File name too long"):
+            check_output(too_long)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SessionFileError, match="is a file, not a folder"):
+        check_output(blocker / "run.pgsession")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
