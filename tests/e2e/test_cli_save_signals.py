@@ -12,6 +12,15 @@ from playground.core.sessionfile import open_session
 TRAIN = ["train", "--dataset", "xor", "--samples", "80", "--epochs", "2", "--device", "cpu"]
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_raises():
+    """SIGINT as an interactive Python has it, whatever this process inherited (a shell
+    starts background jobs with SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_during_the_save_waits_for_the_file(capsys, tmp_path, monkeypatch,
                                                      signal_number):

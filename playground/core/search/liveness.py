@@ -102,9 +102,12 @@ def _running(study: Any) -> list[Any]:
 
 
 def _dead_here(study: Any) -> list[Any]:
-    """Running trials of this machine whose process is gone."""
+    """Running trials of this machine whose process is gone. (A process records its
+    trial's pid before its host, so a trial with a host has its pid: one read between
+    the two writes took a live trial for dead, and its owner's result was refused.)"""
     return [t for t in _running(study)
-            if t.user_attrs.get("host") == HOST and not _alive(t.user_attrs.get("pid"))]
+            if t.user_attrs.get("host") == HOST and "pid" in t.user_attrs
+            and not _alive(t.user_attrs["pid"])]
 
 
 def _orphans(study: Any) -> list[Any]:

@@ -179,8 +179,8 @@ class Search:
         liar counts it as a poor guess meanwhile and proposes elsewhere)."""
         with quiet():
             trial = self.study.ask()
+        trial.set_user_attr("pid", os.getpid())  # before the host: see liveness
         trial.set_user_attr("host", HOST)
-        trial.set_user_attr("pid", os.getpid())
         return trial, self.space.suggest(trial, self.base)
 
     def tell(self, trial: Any, params: dict[str, Any], outcome: Outcome,
