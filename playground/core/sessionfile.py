@@ -125,14 +125,28 @@ def bytes_to_tensors(buffer: bytearray) -> dict[str, torch.Tensor]:
     if len(buffer) < 8:
         raise ValueError("too short")
     length = int.from_bytes(buffer[:8], "little")
-    if length > min(len(buffer) - 8, MAX_TENSOR_HEADER):
+    header = _tensor_header(length, len(buffer), lambda: bytes(memoryview(buffer)[8:8 + length]))
+    base = 8 + length
+    return {name: (torch.frombuffer(buffer, dtype=dtype, count=count,
+                                    offset=base + begin).reshape(shape)
+                   if count else torch.empty(shape, dtype=dtype))
+            for name, dtype, shape, begin, count in _tensor_layout(header, len(buffer) - base)}
+
+
+def _tensor_header(length: int, total: int, read: Callable[[], bytes]) -> Any:
+    """The JSON header of a safetensors body of `total` bytes, within its budget."""
+    if length > min(total - 8, MAX_TENSOR_HEADER):
         raise ValueError(f"its header of {length:,} bytes is out of range (at most "
                          f"{MAX_TENSOR_HEADER:,})")
-    header = limits.loads(bytes(memoryview(buffer)[8:8 + length]), MAX_TENSOR_HEADER)
+    header = limits.loads(read(), MAX_TENSOR_HEADER)
     if not isinstance(header, dict):
         raise ValueError("header is not an object")
-    base, size = 8 + length, len(buffer) - 8 - length
-    tensors = {}
+    return header
+
+
+def _tensor_layout(header: dict[str, Any], size: int) -> list[tuple]:
+    """(name, dtype, shape, begin, count) per tensor, each checked to fit `size` bytes."""
+    layout = []
     for name, meta in header.items():
         if name == "__metadata__":
             continue
@@ -144,10 +158,20 @@ def bytes_to_tensors(buffer: bytearray) -> dict[str, torch.Tensor]:
         if min(shape, default=0) < 0 or not 0 <= begin <= end <= size or \
                 end - begin != count * item:
             raise ValueError(f"tensor {name} does not fit its data")
-        tensors[name] = (torch.frombuffer(buffer, dtype=dtype, count=count,
-                                          offset=base + begin).reshape(shape)
-                         if count else torch.empty(shape, dtype=dtype))
-    return tensors
+        layout.append((name, dtype, shape, begin, count))
+    return layout
+
+
+def _check_tensor_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """A safetensors member's header and layout, read from the start of its stream
+    before the member is kept: damage in a large member costs its header, not its size."""
+    with archive.open(info) as member:
+        head = member.read(8)
+        if len(head) < 8:
+            raise ValueError("too short")
+        length = int.from_bytes(head, "little")
+        header = _tensor_header(length, info.file_size, lambda: member.read(length))
+    _tensor_layout(header, info.file_size - 8 - length)
 
 
 def _tensor_members(tensors: dict[str, torch.Tensor]) -> dict[str, Parts]:
@@ -561,12 +585,29 @@ def read_members(path: Path, verified: Any) -> tuple[dict[str, bytearray], dict[
                                            "match its SHA-256.")
             for info in infos:
                 if info.filename not in STREAMED and info.filename != "manifest.json":
+                    _check_layout(path, archive, info)
                     members[info.filename] = _read_bounded(archive, info)
         except SessionFileError:
             raise
         except Exception:  # noqa: BLE001 - zlib, EOF, bad headers: all damage
             raise SessionFileError(f"{path} is damaged (truncated or corrupted).") from None
         return members, manifest
+
+
+def _check_layout(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a tensors member whose layout cannot be read, before reading its data."""
+    name = info.filename
+    if not (TENSOR_MEMBER.fullmatch(name) or name == "data.safetensors"):
+        return
+    try:
+        _check_tensor_member(archive, info)
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to parse is damage
+        if name == "data.safetensors":
+            raise SessionFileError(f"{path}: the embedded data is damaged.") from None
+        raise SessionFileError(f"{path}: the saved training state is damaged "
+                               f"({_first_line(exc)}).") from None
 
 
 def _not_ours_or_damaged(path: Path) -> str:

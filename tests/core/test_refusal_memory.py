@@ -2,6 +2,7 @@
 per file, as the peak resident size during its refusal (VmHWM, reset before each file
 through /proc/self/clear_refs) above the resident size when it began. The files are
 made here, so making them costs the child nothing."""
+import hashlib
 import json
 import os
 import subprocess
@@ -79,11 +80,31 @@ def hostile_files(tmp_path):
     add("nested.pgsession", rehashed(good, **{"view.json": nested[:MEMBER_BUDGET["view.json"]]}))
     files.append(npz_claiming(tmp_path / "claims-2gib.npz", (2**28, 2)))
     files.append(deflated_tensors(tmp_path / "deflated-tensors-400mb.pgsession", good))
+    files.append(consistent_garbage(tmp_path / "garbage-tensors-400mb.pgsession", good))
     header = json.dumps({"__metadata__": {"pad": "x" * 30 * 2**20}}).encode()
     huge_header = len(header).to_bytes(8, "little") + header
     add("tensor-header-30mb.pgsession",
         rehashed(good, **{"tensors-000.safetensors": huge_header}))
     return files
+
+
+def consistent_garbage(path, good, megabytes=400):
+    """A tensors member of `megabytes` of noise that its manifest's SHA-256 vouches for
+    (a crafted file): refused from its header, it used to be read whole first."""
+    block, digest = os.urandom(4 * 2**20), hashlib.sha256()
+    for _ in range(megabytes // 4):
+        digest.update(block)
+    manifest = json.loads(good["manifest.json"])
+    manifest["members"]["tensors-001.safetensors"] = digest.hexdigest()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, body in good.items():
+            archive.writestr(name, json.dumps(manifest).encode() if name == "manifest.json"
+                             else body)
+        with archive.open(zipfile.ZipInfo("tensors-001.safetensors"), "w",
+                          force_zip64=True) as member:
+            for _ in range(megabytes // 4):
+                member.write(block)
+    return path
 
 
 def deflated_tensors(path, good, megabytes=400):
