@@ -120,8 +120,10 @@ def run_gui(args: list[str]) -> int:
 
     sys.excepthook = excepthook
     window = MainWindow()
-    app.aboutToQuit.connect(window.controller.shutdown)
+    app.aboutToQuit.connect(window.controller.shutdown)  # waits for a save under way
     install_file_open(app, window)
+    from .gui.quit_signals import quit_on_signals
+    undo_signals = quit_on_signals(app, app.quit)  # noqa: F841 - its sockets live on
     window.show()
     if args:
         window.open_run(args[0])

@@ -44,6 +44,21 @@ def test_console_launcher_runs_the_command_line(capsys):
     assert '"xor"' in capsys.readouterr().out
 
 
+def test_the_installed_launcher_runs_the_command_line():
+    """The script pip wrote for [project.scripts] (.ci/setup installs the project into
+    .venv), run as a user runs it: its own process, its exit status and output."""
+    launcher = Path(sys.executable).parent / "playground-cli"
+    if not launcher.exists():
+        pytest.skip(f"the project is not installed beside {sys.executable} "
+                    "(pip install -e .), so there is no launcher to run")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's package, not another
+    bare = subprocess.run([launcher], capture_output=True, text=True, env=env, timeout=120)
+    assert bare.returncode == 2 and "usage: playground" in bare.stdout
+    spec = subprocess.run([launcher, "spec", "--example", "xor"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert spec.returncode == 0 and '"xor"' in spec.stdout, spec.stderr
+
+
 def test_desktop_entry_and_mime_type_agree():
     desktop = (PACKAGING / "linux" / "gradient-playground.desktop").read_text()
     mime = (PACKAGING / "linux" / "gradient-playground-mime.xml").read_text()
@@ -51,10 +66,15 @@ def test_desktop_entry_and_mime_type_agree():
     assert '<mime-type type="application/x-pgsession">' in mime
     assert '<glob pattern="*.pgsession"' in mime
     assert "Exec=playground %f" in desktop and "Icon=gradient-playground" in desktop
-    if shutil.which("desktop-file-validate"):
-        result = subprocess.run(["desktop-file-validate", PACKAGING / "linux" /
-                                 "gradient-playground.desktop"], capture_output=True, text=True)
-        assert result.returncode == 0 and not result.stdout, result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"),
+                    reason="desktop-file-validate is not installed (.ci/setup installs "
+                           "desktop-file-utils)")
+def test_desktop_entry_passes_the_freedesktop_validator():
+    result = subprocess.run(["desktop-file-validate", PACKAGING / "linux" /
+                             "gradient-playground.desktop"], capture_output=True, text=True)
+    assert result.returncode == 0 and not result.stdout, result.stdout
 
 
 def test_deb_depends_on_the_qt_libraries_setup_installs():
@@ -84,7 +104,8 @@ def test_icons_render_at_the_hicolor_sizes(qapp, tmp_path):
     assert (tmp_path / "gradient-playground.ico").stat().st_size > 0
 
 
-@pytest.mark.skipif(not shutil.which("makensis"), reason="NSIS is not installed")
+@pytest.mark.skipif(not shutil.which("makensis"),
+                    reason="makensis is not installed (.ci/setup installs nsis)")
 def test_nsis_script_compiles(tmp_path):
     result = subprocess.run(["bash", str(PACKAGING / "windows" / "check_nsis.sh"),
                              str(tmp_path)], capture_output=True, text=True, timeout=120)

@@ -396,19 +396,28 @@ def cmd_train(args: argparse.Namespace) -> int:
         trainer.control.set_hyperparameters(**live)
     if args.momentum is not None and args.resume is not None:
         trainer.control.set_hyperparameters(**_live_momentum(trainer, args.momentum))
-    # Ctrl-C (or a polite kill) ends the run after the current batch; the session is
-    # then saved as usual, and a signal during that save waits until the file is whole.
-    stop = lambda *_: trainer.control.stop()  # noqa: E731
-    previous = {number: signal.signal(number, stop)
-                for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        trainer.fit()
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
-    if save:
-        save(trainer)
+    _train_then_save(trainer, save)
     return EXIT_OK
+
+
+def _train_then_save(trainer: Any, save: Callable[[Any], None] | None) -> None:
+    """Ctrl-C (or a polite kill) during training ends the run after the current batch,
+    and the session is saved as usual. From the end of training until the file is on
+    disk a signal waits, then acts as it would have (exit 130 on Ctrl-C, the file whole):
+    a save that has begun finishes. At every moment one of the two handlers is set."""
+    from ..core.session import deferred_signals
+
+    with deferred_signals():
+        stop = lambda *_: trainer.control.stop()  # noqa: E731
+        waiting = {number: signal.signal(number, stop)
+                   for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            trainer.fit()
+        finally:
+            for number, handler in waiting.items():
+                signal.signal(number, handler)
+        if save:
+            save(trainer)
 
 
 def _live_momentum(trainer: Any, momentum: float) -> dict[str, float]:
@@ -421,9 +430,9 @@ def _live_momentum(trainer: Any, momentum: float) -> dict[str, float]:
 
 def _saver(path: str, session: Session | None = None) -> Callable[[Any], None]:
     """Saves the trainer; a resumed session's runs (the GUI's) and plots go along."""
-    from ..core.session import check_path
+    from ..core.session import check_output
 
-    check_path(path, "--save")  # refused before training, not after
+    check_output(path, "--save")  # refused before training, not after
     runs = session.runs if session is not None and len(session.runs) else None
     current = session.current_run if session is not None else None
 

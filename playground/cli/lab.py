@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.lab import Descent, MoverSpec, Race, surface, typed_surface
 from ..core.lab.surfaces import SURFACES
+from ..core.limits import quoted
 from ..core.optim import OPTIMIZERS
 from . import EXIT_OK, UsageError, _json_safe, parse_key_values, parse_schedule
 
@@ -139,13 +140,13 @@ def parse_racers(text: str) -> list[MoverSpec]:
         name, _, rate = item.partition(":")
         name = name.strip().lower()
         if name not in OPTIMIZERS:
-            raise UsageError(f"--optimizers: unknown optimizer {name!r}; choose from "
+            raise UsageError(f"--optimizers: unknown optimizer {quoted(name)}; choose from "
                              f"{', '.join(OPTIMIZERS)}.")
         try:
             lr = float(rate) if rate.strip() else None
         except ValueError:
-            raise UsageError(f"--optimizers: {rate!r} in {item!r} is not a learning "
-                             "rate.") from None
+            raise UsageError(f"--optimizers: {quoted(rate, 40)} in {quoted(item, 40)} is "
+                             "not a learning rate.") from None
         racers.append(MoverSpec(name, lr))
     if not racers:
         raise UsageError("--optimizers lists none; give names such as sgd,momentum,adam.")
@@ -159,7 +160,8 @@ def parse_point(text: str) -> tuple[float, float]:
             raise ValueError
         return float(parts[0]), float(parts[1])
     except ValueError:
-        raise UsageError(f"--start: {text!r} is not a point x,y such as -1.5,2.") from None
+        raise UsageError(f"--start: {quoted(text)} is not a point x,y such as -1.5,2.") \
+            from None
 
 
 def _json(out: Any, record: dict[str, Any]) -> None:

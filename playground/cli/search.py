@@ -22,6 +22,7 @@ from . import UsageError, _json_safe, _load_base_spec, apply_overrides
 from .train_flags import add_train_flags_to, refuse_run_flags
 
 WORKER = "worker"
+_TRAIN_DEFAULTS: dict[str, Any] = {}  # each train flag's default, to tell one given
 
 
 def register(commands: Any) -> None:
@@ -31,6 +32,8 @@ def register(commands: Any) -> None:
         "trial's values. 'playground search worker --storage URL --study NAME' joins a "
         "study started elsewhere.")
     add_train_flags_to(parser, "one JSON object per trial on stdout, then a summary")
+    _TRAIN_DEFAULTS.update({action.dest: action.default for action in parser._actions
+                            if action.dest not in ("help", "jsonl", "spec")})
     add = parser.add_argument
     add("--space", metavar="SPACE", help="e.g. lr=1e-4..1:log,units=4..64,optimizer=sgd|adam "
         "(also layers, batch_size, momentum, dropout, l2, activation, init)")
@@ -113,6 +116,12 @@ def _worker(args: argparse.Namespace) -> int:
         raise UsageError("A worker joins a study: give --storage URL and --study NAME.")
     if args.space:
         raise UsageError("A worker takes the study's own space; leave --space out.")
+    given = [name for name, default in _TRAIN_DEFAULTS.items()
+             if getattr(args, name, default) != default]
+    if given:  # the study's stored spec is what every trial trains
+        flags = ", ".join(f"--{name.replace('_', '-')}" for name in given[:3])
+        raise UsageError(f"A worker trains the study's own spec; leave out {flags}"
+                         f"{' and the rest' if len(given) > 3 else ''}.")
     settings = _with_budget(join_settings(args.study, args.search_seed), args)
     search = Search(None, settings, args.storage, listener=_listener(args))
     return _run(search, args.jsonl)
@@ -153,13 +162,14 @@ def _print_summary(search: Any, summary: Any, jsonl: bool) -> None:
             "event": "search_end", "reason": summary.reason, "ran": len(summary.ran),
             "trials": len(results), "best": None if best is None else {
                 "number": best.number, "value": best.value, "params": best.params},
-            "study": search.settings.study, "storage": shown(search.url)})), flush=True)
+            "study": search.settings.study, "storage": shown(search.url, None)})),
+            flush=True)
         return
     print(f"search ended ({summary.reason}): this process ran {len(summary.ran)} trials; "
           f"the study holds {len(results)} ({len(done)} complete).")
     if best is not None:
         print(f"best trial {best.number}: value {best.value:.4g}  {_params(best.params)}")
-    print(f"study {search.settings.study!r} in {shown(search.url)}", flush=True)
+    print(f"study {search.settings.study!r} in {shown(search.url, None)}", flush=True)
 
 
 def _params(params: dict[str, Any]) -> str:

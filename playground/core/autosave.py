@@ -38,7 +38,9 @@ class Autosaver:
         self.counter += 1
         path = self.folder / f"{PREFIX}{self.counter:06d}{SUFFIX}"
         runs = self.runs() if self.runs else (None, None)
-        save_session(path, trainer.spec, trainer.state_dict(), trainer.data, view, "cpu", *runs)
+        self.folder.mkdir(parents=True, exist_ok=True)  # the app's own folder
+        save_session(path, trainer.spec, trainer.state_dict(), trainer.data, view, "cpu", *runs,
+                     private=True)
         self.prune()
         return path
 

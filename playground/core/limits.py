@@ -16,6 +16,7 @@ MAX_DATA_VALUES = 256 * 2**20    # rows x columns of a data set: 1 GiB as float3
 MAX_DATA_BYTES = 2**30           # bytes an NPZ or IDX array may unpack to
 MAX_LAYERS = 256                 # layers of one network
 MAX_PARAMETERS = 20_000_000      # trainable values of one network: 80 MB as float32
+MAX_ACTIVATION_BYTES = 2**31     # what one training step keeps for its backward pass
 MAX_PATH = 4096                  # characters of a file path (Linux' PATH_MAX)
 MAX_JSON_DEPTH = 64              # nesting of any JSON we read
 MAX_NUMBER_CHARS = 100           # characters of one number in any JSON we read
@@ -24,6 +25,25 @@ MAX_SPEC_BYTES = 2**20           # a spec file
 
 class LimitError(ValueError):
     """A budget was exceeded; the message says which and why, in one sentence."""
+
+
+QUOTE_CHARS = 80                 # of a user's input quoted back in a sentence
+
+
+def quoted(value: Any, limit: int = QUOTE_CHARS) -> str:
+    """`value` as a sentence quotes it: its repr, at most `limit` characters (the start
+    kept, '...' after), never the whole of a 100 KB input; a huge whole number by its
+    size (its digits would not even print: Python limits int to str at 4,300)."""
+    import reprlib
+
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    if isinstance(value, (str, bytes)) and len(value) > 4 * limit:
+        value = value[:4 * limit]
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = shortener.maxlong = limit
+    text = shortener.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def mb(size: float) -> str:

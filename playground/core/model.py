@@ -82,24 +82,24 @@ def _resolve_units(spec: ModelSpec, head: Head) -> list[dict]:
     return params
 
 
-def count_parameters(layers: Sequence[Any], params: Sequence[dict], input_shape: Shape,
-                     outputs: int = 1) -> int:
-    """The trainable values a stack would have, from shapes alone (nothing allocated);
-    'auto' units count as `outputs`. A stack that does not fit its input is counted up
-    to the layer that does not fit (build_model names that layer)."""
+def layer_shapes(layers: Sequence[Any], params: Sequence[dict], input_shape: Shape,
+                 outputs: int = 1) -> list[tuple[int, int, Shape]]:
+    """Each layer's (index, trainable values, output shape), from shapes alone (nothing
+    allocated); 'auto' units count as `outputs`. The list stops before a layer that does
+    not fit its input (build_model names that layer)."""
     shape: Shape = tuple(input_shape)
     if len(shape) == 3 and not _starts_with_images(ModelSpec(tuple(layers))):
         shape = (math.prod(shape),)
-    total = 0
-    for layer, p in zip(layers, params):
-        kind = layer.kind
+    walked = []
+    for index, (layer, p) in enumerate(zip(layers, params)):
+        kind, count = layer.kind, 0
         if kind == "dense":
             units = p.get("units") or outputs
-            total += math.prod(shape) * units + (units if p.get("bias", True) else 0)
+            count = math.prod(shape) * units + (units if p.get("bias", True) else 0)
             shape = (units,)
         elif kind in ("conv2d", "maxpool2d"):
             if len(shape) != 3:
-                return total
+                break
             channels, height, width = shape
             kernel = p["kernel"]
             stride = p.get("stride") or kernel if kind == "maxpool2d" else p["stride"]
@@ -107,16 +107,39 @@ def count_parameters(layers: Sequence[Any], params: Sequence[dict], input_shape:
             out_h = (height + 2 * padding - kernel) // stride + 1
             out_w = (width + 2 * padding - kernel) // stride + 1
             if out_h < 1 or out_w < 1:
-                return total
+                break
             if kind == "conv2d":
-                total += channels * p["filters"] * kernel * kernel + p["filters"]
+                count = channels * p["filters"] * kernel * kernel + p["filters"]
                 channels = p["filters"]
             shape = (channels, out_h, out_w)
         elif kind == "flatten":
             shape = (math.prod(shape),)
         elif kind == "batchnorm":
-            total += 2 * shape[0]
-    return total
+            count = 2 * shape[0]
+        walked.append((index, count, shape))
+    return walked
+
+
+def count_parameters(layers: Sequence[Any], params: Sequence[dict], input_shape: Shape,
+                     outputs: int = 1) -> int:
+    """The trainable values a stack would have, from shapes alone (nothing allocated);
+    'auto' units count as `outputs`. A stack that does not fit its input is counted up
+    to the layer that does not fit (build_model names that layer)."""
+    return sum(count for _, count, _ in layer_shapes(layers, params, input_shape, outputs))
+
+
+def activation_bytes(layers: Sequence[Any], params: Sequence[dict], input_shape: Shape,
+                     rows: int, outputs: int = 1) -> tuple[int, int, int]:
+    """What one training step over `rows` samples holds for the backward pass: every
+    layer's output as float32 and, as large, its gradient. (total bytes, index of the
+    layer with the largest output, that layer's bytes); from shapes alone."""
+    total, largest, at = 0, 0, 0
+    for index, _, shape in layer_shapes(layers, params, input_shape, outputs):
+        size = 2 * 4 * rows * math.prod(shape)
+        total += size
+        if size > largest:
+            largest, at = size, index
+    return total, at, largest
 
 
 def build_model(spec: ModelSpec, input_shape: Shape, head: Head) -> BuiltModel:

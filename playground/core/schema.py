@@ -10,6 +10,14 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .errors import SpecError
+from .limits import quoted
+
+
+def _number(value: Any) -> str:
+    """A number for a sentence: %g, or its size for a whole number too big for a float."""
+    if isinstance(value, int) and value.bit_length() > 1000:
+        return quoted(value)
+    return f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class Param:
             converted = self._convert(value)
         except (TypeError, ValueError):
             raise SpecError(
-                f"{where}: {value!r} is not a valid {self._type_word()}."
+                f"{where}: {quoted(value)} is not a valid {self._type_word()}."
             ) from None
         self._check_range(converted, where)
         return converted
@@ -96,7 +104,7 @@ class Param:
                 self.high is not None and item > self.high
             ):
                 raise SpecError(
-                    f"{where}: {item:g} is out of range; allowed {self.range_text()}."
+                    f"{where}: {_number(item)} is out of range; allowed {self.range_text()}."
                 )
 
     def range_text(self) -> str:
@@ -114,7 +122,7 @@ def coerce_params(
     if unknown:
         allowed = ", ".join(by_name) or "none"
         raise SpecError(
-            f"{where}: unknown parameter {unknown[0]!r}; allowed parameters: {allowed}."
+            f"{where}: unknown parameter {quoted(unknown[0])}; allowed parameters: {allowed}."
         )
     result = {}
     for param in schema:

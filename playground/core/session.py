@@ -119,11 +119,71 @@ def remove_stale_temporaries(path: Path) -> None:
             continue
 
 
-def atomic_write(path: Path, write: Any) -> None:
+def check_output(path: str | Path | None, what: str = "The path") -> Path:
+    """`path` as a Path a file can be written to, or SessionFileError with one sentence:
+    checked before any work, so a run is not trained to be lost. A missing folder is
+    not created (a typo would scatter folders); the app's own folders are made by their
+    owners (autosave, logs, searches)."""
+    path = check_path(path, what)
+    folder = path.parent
+    _check_folder(folder)
+    try:
+        is_folder, exists = path.is_dir(), path.exists()
+    except OSError as exc:  # a name longer than the system takes
+        raise SessionFileError(f"{what} {_quoted(path)} cannot be used: "
+                               f"{exc.strerror or exc}.") from None
+    if is_folder:
+        raise SessionFileError(f"{what} {_quoted(path)} is a folder; give a file name.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SessionFileError(f"The folder {_quoted(folder)} is not writable; choose "
+                               "another.")
+    if exists and not os.access(path, os.W_OK):
+        raise SessionFileError(f"{_quoted(path)} is read-only; choose another name.")
+    return path
+
+
+def _check_folder(folder: Path) -> None:
+    """The folder a file goes in exists (it is not made: a typo would scatter folders)."""
+    try:
+        found, exists = folder.is_dir(), folder.exists()
+    except OSError as exc:  # a name longer than the system takes, a loop of links
+        raise SessionFileError(f"The folder {_quoted(folder)} cannot be used: "
+                               f"{exc.strerror or exc}.") from None
+    if found:
+        return
+    if exists:
+        raise SessionFileError(f"{_quoted(folder)} is a file, not a folder; choose another "
+                               "place.")
+    raise SessionFileError(f"The folder {_quoted(folder)} does not exist; create it or "
+                           "choose another.")
+
+
+def _quoted(path: Path, limit: int = 80) -> str:
+    """The path for a sentence: at most `limit` characters of it, the end kept."""
+    text = str(path)
+    return text if len(text) <= limit else "..." + text[-(limit - 3):]
+
+
+def user_umask() -> int:
+    """The process's umask, read without changing it where Linux shows it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)  # elsewhere a brief swap, private meanwhile
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, write: Any, private: bool = False) -> None:
     """Call write(file) on a temporary file beside `path`, then move it into place.
-    SIGINT and SIGTERM wait until the file is in place (or the write failed)."""
+    SIGINT and SIGTERM wait until the file is in place (or the write failed). The file
+    gets the permissions the user's umask gives new files (the temporary file is 0600),
+    unless `private` (autosaves: only the user may read them). The folder must exist."""
     path = check_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_folder(path.parent)
     remove_stale_temporaries(path)
     with deferred_signals():
         handle, temporary = tempfile.mkstemp(prefix=f"{_temporary_prefix(path)}"
@@ -133,6 +193,9 @@ def atomic_write(path: Path, write: Any) -> None:
             with os.fdopen(handle, "wb") as file:
                 write(file)
                 file.flush()
+                if not private:
+                    os.chmod(file.fileno() if os.chmod in os.supports_fd else temporary,
+                             0o666 & ~user_umask())
                 os.fsync(file.fileno())
             os.replace(temporary, path)
         except BaseException:
@@ -188,4 +251,5 @@ def _unreadable(path: Path, exc: Exception) -> str:
     return f"{path} is damaged or not a Gradient Playground run file."
 
 
-__all__ = ["PlaygroundError", "atomic_write", "load_run", "save_run", "weights_sha256"]
+__all__ = ["PlaygroundError", "atomic_write", "check_output", "load_run", "save_run",
+           "weights_sha256"]

@@ -114,6 +114,9 @@ def tensors_to_parts(tensors: dict[str, torch.Tensor]) -> Parts:
 
 
 _FROM_CODE = {code: dtype for dtype, code in _DTYPES.items()}
+# A tensors member's JSON header: its names, dtypes, shapes and offsets (about 100 bytes a
+# tensor; a member holds about CHUNK bytes of them), parsed within the JSON budget.
+MAX_TENSOR_HEADER = 4 * 2**20
 
 
 def bytes_to_tensors(buffer: bytearray) -> dict[str, torch.Tensor]:
@@ -122,13 +125,28 @@ def bytes_to_tensors(buffer: bytearray) -> dict[str, torch.Tensor]:
     if len(buffer) < 8:
         raise ValueError("too short")
     length = int.from_bytes(buffer[:8], "little")
-    if length > min(len(buffer) - 8, 100 * 2**20):
-        raise ValueError("header length out of range")
-    header = json.loads(bytes(buffer[8:8 + length]))
+    header = _tensor_header(length, len(buffer), lambda: bytes(memoryview(buffer)[8:8 + length]))
+    base = 8 + length
+    return {name: (torch.frombuffer(buffer, dtype=dtype, count=count,
+                                    offset=base + begin).reshape(shape)
+                   if count else torch.empty(shape, dtype=dtype))
+            for name, dtype, shape, begin, count in _tensor_layout(header, len(buffer) - base)}
+
+
+def _tensor_header(length: int, total: int, read: Callable[[], bytes]) -> Any:
+    """The JSON header of a safetensors body of `total` bytes, within its budget."""
+    if length > min(total - 8, MAX_TENSOR_HEADER):
+        raise ValueError(f"its header of {length:,} bytes is out of range (at most "
+                         f"{MAX_TENSOR_HEADER:,})")
+    header = limits.loads(read(), MAX_TENSOR_HEADER)
     if not isinstance(header, dict):
         raise ValueError("header is not an object")
-    base, size = 8 + length, len(buffer) - 8 - length
-    tensors = {}
+    return header
+
+
+def _tensor_layout(header: dict[str, Any], size: int) -> list[tuple]:
+    """(name, dtype, shape, begin, count) per tensor, each checked to fit `size` bytes."""
+    layout = []
     for name, meta in header.items():
         if name == "__metadata__":
             continue
@@ -140,10 +158,20 @@ def bytes_to_tensors(buffer: bytearray) -> dict[str, torch.Tensor]:
         if min(shape, default=0) < 0 or not 0 <= begin <= end <= size or \
                 end - begin != count * item:
             raise ValueError(f"tensor {name} does not fit its data")
-        tensors[name] = (torch.frombuffer(buffer, dtype=dtype, count=count,
-                                          offset=base + begin).reshape(shape)
-                         if count else torch.empty(shape, dtype=dtype))
-    return tensors
+        layout.append((name, dtype, shape, begin, count))
+    return layout
+
+
+def _check_tensor_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """A safetensors member's header and layout, read from the start of its stream
+    before the member is kept: damage in a large member costs its header, not its size."""
+    with archive.open(info) as member:
+        head = member.read(8)
+        if len(head) < 8:
+            raise ValueError("too short")
+        length = int.from_bytes(head, "little")
+        header = _tensor_header(length, info.file_size, lambda: member.read(length))
+    _tensor_layout(header, info.file_size - 8 - length)
 
 
 def _tensor_members(tensors: dict[str, torch.Tensor]) -> dict[str, Parts]:
@@ -349,15 +377,17 @@ def _json(value: Any, compact: bool = False) -> bytes:
 def save_session(path: str | Path, spec: SessionSpec, state: dict[str, Any] | None,
                  data: Any = None, view: dict[str, Any] | None = None,
                  device: str = "cpu", runs: RunStore | None = None,
-                 current_run: int | None = None) -> None:
+                 current_run: int | None = None, private: bool = False) -> None:
     """Write atomically: a temporary file in the same folder, fsync, then rename.
-    `runs` (with `current_run`, the one `state` continues) go in too, when given."""
+    `runs` (with `current_run`, the one `state` continues) go in too, when given.
+    The file follows the user's umask, or is the user's alone if `private`."""
     members, manifest = _prepare_members(spec, state, data, view, device, runs, current_run)
-    write_members(path, members, manifest)
+    write_members(path, members, manifest, private)
 
 
 def write_members(path: str | Path, members: dict[str, bytes | Parts],
-                  manifest: Callable[[], bytes] | None = None) -> None:
+                  manifest: Callable[[], bytes] | None = None,
+                  private: bool = False) -> None:
     """Members stored uncompressed (tensors barely compress, and reading them back is
     then a plain slice of the file); the manifest goes last, made by `manifest()` if
     it is not among the members."""
@@ -376,7 +406,7 @@ def write_members(path: str | Path, members: dict[str, bytes | Parts],
             if manifest is not None:
                 archive.writestr("manifest.json", manifest())
     try:
-        atomic_write(Path(path), write)
+        atomic_write(Path(path), write, private)
     except OSError as exc:
         raise SessionFileError(f"Could not save {path}: {exc.strerror or exc}.") from None
 
@@ -388,24 +418,17 @@ def open_session(path: str | Path) -> Session:
     Nothing is allocated beyond the budget: every member's declared size is checked
     against its own limit before it is read, and no read goes past the declared size."""
     path = check_path(path, "The session's path")
-    members, streamed = read_members(path)
-    manifest = _load_json(path, members, "manifest.json")
-    _check_manifest_header(path, manifest)
-    sessioncheck.check_manifest(path, manifest)
-    hashed = {name: _hashing_pool().submit(_sha256, body)  # while the rest is parsed
-              for name, body in members.items() if name != "manifest.json"}
 
-    def actual() -> dict[str, str]:
-        return {**streamed, **{k: f.result() for k, f in hashed.items()}}
+    def verified(manifest_body: bytearray) -> dict[str, Any]:
+        manifest = limits_loads(path, manifest_body, "manifest.json")
+        _check_manifest_header(path, manifest)
+        sessioncheck.check_manifest(path, manifest)
+        return manifest
 
-    names = set(members) | set(streamed)
-    try:
-        session = _parse(path, members, manifest)
-    except SessionFileError:
-        _check_hashes(path, manifest, actual(), names)
-        raise  # the hashes were fine: the error itself explains the problem
-    _check_hashes(path, manifest, actual(), names)
-    return session
+    # Every member's SHA-256 is checked as it streams past, before any of it is kept:
+    # refusing a damaged or hostile file costs a few MB, not its declared sizes.
+    members, manifest = read_members(path, verified)
+    return _parse(path, members, manifest)
 
 
 def _parse(path: Path, members: dict[str, bytearray], manifest: dict[str, Any]) -> Session:
@@ -496,8 +519,20 @@ STREAMED = ("history.json",)  # verified by their hash but not needed to continu
 MAX_RATIO = 200         # a member compressed more than this is a zip bomb
 
 
-def read_members(path: Path) -> tuple[dict[str, bytearray], dict[str, str]]:
-    """The members' bytes, and the SHA-256 of the members only hashed (STREAMED)."""
+def limits_loads(path: Path, body: bytes | bytearray, name: str) -> Any:
+    """A JSON member, parsed within its budget; one sentence if it cannot be."""
+    try:
+        return limits.loads(bytes(body), MEMBER_BUDGET[name])
+    except limits.LimitError as exc:
+        raise SessionFileError(f"{path}: the member {name} was refused: {exc}.") from None
+    except ValueError:  # not UTF-8, not JSON
+        raise SessionFileError(f"{path}: the member {name} is damaged.") from None
+
+
+def read_members(path: Path, verified: Any) -> tuple[dict[str, bytearray], dict[str, Any]]:
+    """The members' bytes (all but STREAMED) and the manifest. `verified(body)` reads
+    and checks the manifest; then every other member is hashed as it streams past and
+    compared with the manifest's SHA-256 before it is read into memory, once."""
     try:
         if not path.is_file():
             raise SessionFileError(f"{path} does not exist or is not a file.")
@@ -534,18 +569,45 @@ def read_members(path: Path) -> tuple[dict[str, bytearray], dict[str, str]]:
                 raise SessionFileError(f"{path} is not a Gradient Playground session "
                                        "(it has no manifest).")
             raise SessionFileError(f"{path} is incomplete: the member {missing[0]} is missing.")
-        members, streamed = {}, {}
+        members: dict[str, bytearray] = {}
         try:
+            by_name = {info.filename: info for info in infos}
+            members["manifest.json"] = _read_bounded(archive, by_name["manifest.json"])
+            manifest = verified(members["manifest.json"])
+            _check_listed(path, manifest, set(names))
+            hashes = manifest.get("members", {})
             for info in infos:
-                if info.filename in STREAMED:
-                    streamed[info.filename] = _hash_bounded(archive, info)
-                else:
+                name = info.filename
+                if name == "manifest.json":
+                    continue
+                if _hash_bounded(archive, info) != hashes[name]:
+                    raise SessionFileError(f"{path} is damaged: the member {name} does not "
+                                           "match its SHA-256.")
+            for info in infos:
+                if info.filename not in STREAMED and info.filename != "manifest.json":
+                    _check_layout(path, archive, info)
                     members[info.filename] = _read_bounded(archive, info)
         except SessionFileError:
             raise
         except Exception:  # noqa: BLE001 - zlib, EOF, bad headers: all damage
             raise SessionFileError(f"{path} is damaged (truncated or corrupted).") from None
-        return members, streamed
+        return members, manifest
+
+
+def _check_layout(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a tensors member whose layout cannot be read, before reading its data."""
+    name = info.filename
+    if not (TENSOR_MEMBER.fullmatch(name) or name == "data.safetensors"):
+        return
+    try:
+        _check_tensor_member(archive, info)
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to parse is damage
+        if name == "data.safetensors":
+            raise SessionFileError(f"{path}: the embedded data is damaged.") from None
+        raise SessionFileError(f"{path}: the saved training state is damaged "
+                               f"({_first_line(exc)}).") from None
 
 
 def _not_ours_or_damaged(path: Path) -> str:
@@ -609,11 +671,18 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytearray:
         if file.readinto(data) != info.file_size:
             raise zipfile.BadZipFile("truncated member")
         return data
+    data = bytearray(info.file_size)  # one copy: inflated into place, piece by piece
+    view, done = memoryview(data), 0
     with archive.open(info) as member:
-        data = member.read(info.file_size + 1)
-    if len(data) > info.file_size:
-        raise zipfile.BadZipFile("member larger than declared")
-    return bytearray(data)
+        while done < info.file_size:
+            piece = member.read(min(CHUNK, info.file_size - done))
+            if not piece:
+                raise zipfile.BadZipFile("truncated member")
+            view[done:done + len(piece)] = piece
+            done += len(piece)
+        if member.read(1):
+            raise zipfile.BadZipFile("member larger than declared")
+    return data
 
 
 def _hash_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
@@ -632,12 +701,7 @@ def _hash_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
 
 
 def _load_json(path: Path, members: dict[str, bytearray], name: str) -> Any:
-    try:
-        return limits.loads(bytes(members[name]), MEMBER_BUDGET[name])
-    except limits.LimitError as exc:
-        raise SessionFileError(f"{path}: the member {name} was refused: {exc}.") from None
-    except ValueError:  # not UTF-8, not JSON
-        raise SessionFileError(f"{path}: the member {name} is damaged.") from None
+    return limits_loads(path, members[name], name)
 
 
 def _check_manifest_header(path: Path, manifest: Any) -> None:
@@ -654,18 +718,13 @@ def _check_manifest_header(path: Path, manifest: Any) -> None:
             f"{version}); this version reads formats up to {VERSION}: please update.")
 
 
-def _check_hashes(path: Path, manifest: dict[str, Any], actual: dict[str, str],
-                  members: set[str]) -> None:
+def _check_listed(path: Path, manifest: dict[str, Any], members: set[str]) -> None:
+    """Every member listed in the manifest with its SHA-256, and every listed one there."""
     hashes = manifest.get("members", {})
     for name in sorted(members):
-        if name == "manifest.json":
-            continue
-        if name not in hashes:
+        if name != "manifest.json" and name not in hashes:
             raise SessionFileError(f"{path} was refused: the member {name} is not listed in "
                                    "its manifest.")
-        if actual[name] != hashes[name]:
-            raise SessionFileError(f"{path} is damaged: the member {name} does not match "
-                                   "its SHA-256.")
     for name in hashes:
         if name not in members:
             raise SessionFileError(f"{path} is incomplete: the member {name} is missing.")

@@ -301,6 +301,30 @@ def _one_of(where: str, value: Any, allowed: tuple[str, ...]) -> None:
            f"{', '.join(allowed)}.")
 
 
+def _check_activations(spec: SessionSpec, resolved: list[dict], shape: tuple) -> None:
+    """A batch's activations (each layer's output and its gradient) within the budget,
+    estimated from shapes before anything is built; the sentence names the layer that
+    holds the most. Skipped where the rows a step takes are not known (a file's data,
+    trained on the full batch: checked when the file is read)."""
+    from . import limits
+    from .data import training_rows_hint
+    from .model import activation_bytes
+
+    rows = training_rows_hint(spec.data)
+    if spec.train.batch_size is not None:
+        rows = spec.train.batch_size if rows is None else min(rows, spec.train.batch_size)
+    if rows is None:
+        return
+    total, index, largest = activation_bytes(spec.model.layers, resolved, shape, rows)
+    layer = spec.model.layers[index]
+    _check(total <= limits.MAX_ACTIVATION_BYTES,
+           f"model.layers[{index}]: a training step over {rows:,} samples would hold "
+           f"{limits.mb(total)} of activations and their gradients, {limits.mb(largest)} "
+           f"of it at this {layer.kind} layer, above the "
+           f"{limits.mb(limits.MAX_ACTIVATION_BYTES)} a run may use: use a smaller batch "
+           "(train.batch_size) or fewer filters or units.")
+
+
 def validate(spec: SessionSpec) -> None:
     """Raise SpecError naming the first field that cannot work."""
     from .data import DATASETS  # the data layer imports spec; import here, not above
@@ -365,6 +389,7 @@ def validate(spec: SessionSpec) -> None:
            f"({limits.mb(count * 4)} of weights, several times that to train); the limit "
            f"is {limits.MAX_PARAMETERS:,}, so that a run fits in a desktop's memory: use "
            "fewer units or layers.")
+    _check_activations(spec, resolved, input_shape_hint(data))
 
     kind = optimizer_kind(spec.optimizer.name)
     _in_range("optimizer.lr", spec.optimizer.lr, 1e-8, 100.0)

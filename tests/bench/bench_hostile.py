@@ -4,14 +4,17 @@ sentence, exit 2, nothing trained), and the peak memory of the worst refusal.
     .venv/bin/python -m tests.bench.bench_hostile
 
 Each case runs through `playground.cli.main` in this process (stdout and stderr
-captured); the memory figures come from a fresh process (see
-tests/core/test_refusal_memory.py).
+captured), in a temporary working folder (a search refused must leave no database
+there); the memory figures come from a fresh process, each refusal measured on its own
+(see tests/core/test_refusal_memory.py). Issue 28 added the newer surfaces: search and
+its storage, workers, the optimizer lab, the LR finder, sweeps, output paths.
 """
 from __future__ import annotations
 
 import contextlib
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -53,7 +56,66 @@ def cases(folder: Path) -> list[list[str]]:
     args += [[str(folder / name)] for name in spec_files]
     args += [["--data", str(folder / name)] for name in
              ("zero_columns.npz", "scalar.npz", "claims_2gib.npz", "binary.csv")]
-    return [["train", *a] for a in args]
+    return [["train", *a] for a in args] + newer_cases(folder)
+
+
+def newer_cases(folder: Path) -> list[list[str]]:
+    """The surfaces added since issue 15 (issue 28): search, its storage and workers, the
+    optimizer lab (descend, race), the learning-rate finder, sweeps."""
+    import sqlite3
+
+    theirs = folder / "theirs.db"
+    with sqlite3.connect(theirs) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER)")
+    own_studies = folder / "own_studies.db"
+    with sqlite3.connect(own_studies) as connection:
+        connection.execute("CREATE TABLE studies (id INTEGER)")
+    (folder / "notes.db").write_text("not a database\n")
+    long = "7" * 100_000
+    db = f"sqlite:///{folder / 'never.db'}"
+    space = ["--space", "lr=1e-3..1"]
+    search = [
+        ["--space", ","], ["--space", "lr=1e-3...1e-1"], ["--space", "lr=1e-3..nan"],
+        ["--space", "lr=" + long], ["--space", long], ["--space", "units=2..8:0"],
+        ["--space", "dropout=0..0.5", "--layers", "1"], ["--space", "momentum=0..0.9",
+                                                         "--optimizer", "adagrad"],
+        [*space, "--search-seed", str(2**40)], [*space, "--search-seed", "-1"],
+        [*space, "--timeout", "nan"], [*space, "--trials", "0"], [*space, "--batch", "999"],
+        [*space, "--study", "s" * 500], [*space, "--storage", "sqlite:///" + "d" * 5000],
+        [*space, "--storage", f"sqlite:///{theirs}"],
+        [*space, "--storage", f"sqlite:///{own_studies}"],
+        [*space, "--storage", f"sqlite:///{folder / 'notes.db'}"],
+        [*space, "--storage", f"sqlite:///{folder / 'absent' / 'x.db'}"],
+        [*space, "--storage", "mysql://u@localhost/db"], [*space, "--storage", "ftp://x/y"],
+        [*space, "--storage", "sqlite://"], ["worker", "--storage", db, "--study", "s"],
+        ["worker", "--storage", db, "--study", "s", "--epochs", "5"],
+        ["worker", "--storage", db],
+    ]
+    lab = [
+        ["descend", "--function", "9" * 310 + "*x"], ["descend", "--function", long],
+        ["descend", "--function", "__import__('os')"], ["descend", "--tol", "nan"],
+        ["descend", "--tol", "-1"], ["descend", "--max-iter", "0"],
+        ["descend", "--schedule", "step:warmup=-3"], ["descend", "--lr", "inf"],
+        ["race", "--seed", "-1"], ["race", "--seed", str(2**64)], ["race", "--tol", "nan"],
+        ["race", "--tol", "-1"], ["race", "--noise", "nan"], ["race", "--steps", "0"],
+        ["race", "--start", long], ["race", "--start", "nan,1"],
+        ["race", "--optimizers", long], ["race", "--optimizers", "sgd:x" + long],
+        ["race", "--surface", "bowl", "--condition", "-3"], ["race", "--function", long],
+        ["race", "--schedule", "cosine:warmup=-2"],
+    ]
+    other = [
+        ["lr-find", "--dataset", "xor", "--start", "0.001", "--end", "0.0010000000000000002"],
+        ["lr-find", "--dataset", "xor", "--start", "nan"],
+        ["lr-find", "--dataset", "xor", "--updates", "-1"],
+        ["sweep", "--dataset", "xor", "--vary", "dropout=" + "9" * 1000],
+        ["sweep", "--dataset", "xor", "--vary", long + "=1,2"],
+        ["sweep", "--dataset", "xor", "--vary", "lr=nan"],
+        ["train", "--dataset", "xor", "--save", str(folder / "absent" / "run.pgsession")],
+        ["train", "--dataset", "mnist", "--layers", "conv2d:256:3,relu,flatten,auto:softmax",
+         "--batch-size", "4096"],
+        ["train", "--dataset", "xor", "--schedule", "step:step_size=" + "9" * 5000],
+    ]
+    return [["search", *a] for a in search] + lab + other
 
 
 def run(argv: list[str]) -> tuple[int, str]:
@@ -74,13 +136,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         tried = handled = 0
-        for argv in cases(folder):
-            code, err = run(argv)
-            tried += 1
-            ok = code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
-            handled += ok
-            if not ok:
-                print("NOT HANDLED", argv[:3], code, err[-300:])
+        work = folder / "work"
+        work.mkdir()
+        previous = os.getcwd()
+        os.chdir(work)
+        try:
+            for argv in cases(folder):
+                code, err = run(argv)
+                tried += 1
+                ok = (code == 2 and len(err.strip().splitlines()) == 1 and len(err) < 500
+                      and "Traceback" not in err and not any(work.iterdir()))
+                handled += ok
+                if not ok:
+                    print("NOT HANDLED", [a[:40] for a in argv[:4]], code, err[-300:],
+                          [p.name for p in work.iterdir()])
+                    for leftover in work.iterdir():
+                        leftover.unlink()
+        finally:
+            os.chdir(previous)
         files = memory.hostile_files(folder)
         child = subprocess.run([sys.executable, "-c", memory.CHILD, str(memory.ROOT),
                                 *map(str, files)], capture_output=True, text=True)

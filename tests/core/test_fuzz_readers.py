@@ -192,3 +192,184 @@ def test_random_zips_are_refused_in_words(tmp_path):
 
     check()
     assert count["n"] >= 250
+
+
+# ------------------------------------------------ the newer parsers (issue 28)
+
+NEWER_EXAMPLES = 400
+
+
+def _one_sentence(exc: PlaygroundError) -> None:
+    text = str(exc)
+    assert text and "\n" not in text and len(text) < 500, text[:600]
+
+
+def _tally(outcomes, attempt) -> None:
+    """Run `attempt`: it works (parsed), or it is refused in one sentence."""
+    try:
+        attempt()
+        outcomes["parsed"] += 1
+    except PlaygroundError as exc:
+        _one_sentence(exc)
+        outcomes["refused"] += 1
+
+
+def _fuzzed(tokens):
+    """Texts made of the language's own pieces (so the parser gets past its first
+    check), or of anything at all."""
+    pieces = st.lists(st.sampled_from(tokens) | st.text(max_size=4), max_size=14)
+    return st.one_of(pieces.map("".join), st.text(max_size=60),
+                     st.binary(max_size=60).map(lambda b: b.decode("latin-1")))
+
+
+_NUMBERS = ["0", "1", "-1", "0.5", "1e-3", "1e999", "nan", "inf", "-inf", "9" * 400,
+            "1_0", "0x1f", ".", "..", "...", "e5"]
+
+
+def test_generated_search_spaces_parse_or_are_refused_in_words():
+    from playground.core.search import SearchSettings
+    from playground.core.search.space import NAMES, parse_space
+
+    tokens = [*NAMES, "batch", "colour", "=", ",", "|", ":", ":log", ":5", "..", *_NUMBERS,
+              "sgd", "adam", "relu", "he_uniform"]
+    number = st.sampled_from(["1e-3", "0.5", "1", "2", "16", "0.9", "0", "1e-4"] + _NUMBERS)
+    value = st.one_of(
+        st.tuples(number, number, st.sampled_from(["", ":log", ":3", ":log:4", ":x"])).map(
+            lambda t: f"{t[0]}..{t[1]}{t[2]}"),
+        st.lists(st.sampled_from(["sgd", "adam", "relu", "tanh", "4", "8"]), min_size=1,
+                 max_size=3).map("|".join), number)
+    items = st.lists(st.tuples(st.sampled_from([*NAMES, "batch", "bogus"]), value).map(
+        lambda t: f"{t[0]}={t[1]}"), min_size=1, max_size=4).map(",".join)
+    outcomes = {"parsed": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=NEWER_EXAMPLES)
+    @given(items | _fuzzed(tokens), st.sampled_from(["tpe", "random", "grid"]))
+    def check(text, sampler):
+        def attempt():
+            parse_space(text).check_fits(tiny_spec())
+            SearchSettings(text, sampler=sampler).check()
+
+        _tally(outcomes, attempt)
+
+    check()
+    assert outcomes["parsed"] >= 5 and outcomes["refused"] > 100, outcomes
+
+
+def test_generated_storage_urls_are_checked_or_refused_in_words(tmp_path, monkeypatch):
+    from playground.core.search.storage import check_url, shown
+
+    monkeypatch.chdir(tmp_path)
+    tokens = ["sqlite://", "sqlite:///", "postgresql://", "mysql+pymysql://", "ftp://",
+              "u", ":", "@", "/", "//", "?", "=", "%", "host", "db", "a.db", ":memory:",
+              "..", "x" * 300, "\x00", "[", "]"]
+
+    @settings(FUZZ, max_examples=NEWER_EXAMPLES)
+    @given(_fuzzed(tokens))
+    def check(url):
+        try:
+            check_url(url)
+        except PlaygroundError as exc:
+            _one_sentence(exc)
+        assert len(shown(url)) <= 82
+
+    check()
+    assert list(tmp_path.iterdir()) == []  # checking a URL creates nothing
+
+
+def test_generated_lab_expressions_parse_or_are_refused_in_words():
+    from playground.core.lab.expr import FUNCTIONS, parse_expression
+
+    tokens = ["x", "y", "+", "-", "*", "/", "**", "(", ")", *FUNCTIONS, "pi", "e", ",",
+              *_NUMBERS, "9" * 320, "lambda", "__import__", "[0]", ".real", "x.y"]
+    leaf = st.sampled_from(["x", "y", "pi", "2", "0.5", "1e6", "1e7", "0", "9" * 320])
+    formula = st.recursive(leaf, lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**"]), inner).map(
+            lambda t: f"({t[0]}{t[1]}{t[2]})"),
+        st.tuples(st.sampled_from(sorted(FUNCTIONS)), inner).map(lambda t: f"{t[0]}({t[1]})"),
+        inner.map(lambda t: f"-{t}")), max_leaves=12)
+    outcomes = {"parsed": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=NEWER_EXAMPLES)
+    @given(formula | _fuzzed(tokens), st.sampled_from([("x",), ("x", "y")]))
+    def check(text, variables):  # NaN or inf are answers, not errors
+        _tally(outcomes, lambda: parse_expression(text, variables).value(
+            *[0.5] * len(variables)))
+
+    check()
+    assert outcomes["parsed"] >= 5 and outcomes["refused"] > 100, outcomes
+
+
+def test_generated_sweep_values_parse_or_are_refused_in_words():
+    from playground.core.experiments.sweep import parse_values
+    from playground.core.experiments.variables import VARIABLES
+
+    tokens = [",", " ", *_NUMBERS, "sgd", "adam", "relu", "true", "none", "32", "4:relu"]
+
+    @settings(FUZZ, max_examples=NEWER_EXAMPLES)
+    @given(st.sampled_from(sorted(VARIABLES)) | st.text(max_size=8), _fuzzed(tokens))
+    def check(name, text):
+        try:
+            parse_values(name, text)
+        except PlaygroundError as exc:
+            _one_sentence(exc)
+
+    check()
+
+
+def runs_members():
+    """A format-2 session: two runs (one with checkpoints), the current one training."""
+    if "runs" not in _cache:
+        from playground.core.experiments.branch import CheckpointRecorder
+        from playground.core.experiments.runs import RunStore
+
+        store = RunStore()
+        first = store.add(tiny_spec(epochs=4, batch_size=40))
+        done = Trainer(first.spec, callbacks=[CheckpointRecorder(first, 2)])
+        done.fit()
+        first.set_history(done.history.columns, done.history.changes)
+        second = store.add(tiny_spec(epochs=2, batch_size=40), "second")
+        current = Trainer(second.spec)
+        current.fit()
+        members, manifest = sessionfile._prepare_members(
+            current.spec, current.state_dict(), current.data, None, "cpu", store, second.id)
+        body = {k: bytes(v) for k, v in members.items()}
+        body["manifest.json"] = manifest() if callable(manifest) else bytes(manifest)
+        _cache["runs"] = body
+    return _cache["runs"]
+
+
+def test_generated_format_2_runs_and_checkpoints_open_or_are_refused(tmp_path):
+    members = runs_members()
+    runs = json.loads(members["runs.json"])
+    places = list(_paths(runs))
+    tensor_names = sorted(n for n in members if n.startswith("tensors-"))
+    path = tmp_path / "runs.pgsession"
+    outcomes = {"parsed": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=NEWER_EXAMPLES)
+    @given(st.sampled_from(places), json_values, st.sampled_from(tensor_names),
+           st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=3),
+           st.booleans())
+    def check(place, new, tensors, flips, rehash):
+        body = dict(members)
+        body["runs.json"] = json.dumps(_replace_at(runs, place, new)).encode()
+        data = bytearray(body[tensors])  # a checkpoint's or a history's tensors
+        for at, value in flips:
+            data[at % len(data)] = value
+        body[tensors] = bytes(data)
+        if rehash:
+            manifest = json.loads(body["manifest.json"])
+            manifest["members"] = {n: hashlib.sha256(b).hexdigest()
+                                   for n, b in body.items() if n != "manifest.json"}
+            body["manifest.json"] = json.dumps(manifest).encode()
+        write_members(path, body)
+
+        def attempt():
+            for run in open_session(path).runs:  # what the window does with each run
+                for checkpoint in run.checkpoints:
+                    run.checkpoint_at(checkpoint.epoch)
+
+        _tally(outcomes, attempt)
+
+    check()
+    assert outcomes["parsed"] >= 1 and outcomes["refused"] > 100, outcomes

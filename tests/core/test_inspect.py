@@ -1,8 +1,10 @@
 """core.inspect: neuron maps, layer statistics and the rate-limited callback."""
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
+import sys
 
 import numpy as np
 import torch
@@ -136,12 +138,43 @@ def test_snapshots_between_updates_change_nothing_in_the_run(monkeypatch):
     assert plain.history.column("loss") == inspected.history.column("loss")
 
 
+def _calls_from_the_training_loop(trainer: Trainer) -> collections.Counter:
+    """The Python functions the batch loop itself calls while `trainer` fits, by name."""
+    loop, called = Trainer._run_epoch.__code__, collections.Counter()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_back is not None and frame.f_back.f_code is loop:
+            called[frame.f_code.co_name] += 1
+
+    sys.setprofile(profile)
+    try:
+        trainer.fit()
+    finally:
+        sys.setprofile(None)
+    return called
+
+
 def test_a_run_with_no_update_watcher_makes_no_per_update_call():
-    """Callbacks that do not set on_update_end cost the training loop nothing. The one
-    watcher every run has is the gradient noise's: one Python call per update that
-    reads a few of them (tests/bench/bench_noise.py measures what it costs)."""
-    trainer = Trainer(tiny_spec(epochs=1))
-    assert all(c.on_update_end is None for c in trainer.callbacks if c is not trainer.noise)
+    """Callbacks that do not set on_update_end cost the training loop nothing: per update
+    the loop calls the update itself and, the one watcher every run has, the gradient
+    noise's (tests/bench/bench_noise.py measures what it costs), and nothing else."""
+    from playground.core.callbacks import Callback
+
+    trainer = Trainer(tiny_spec(epochs=2))
+    called = _calls_from_the_training_loop(trainer)
+    assert trainer.step > 2 * trainer.epoch and called["update"] == trainer.step
+    assert called["_after_update"] == trainer.step          # the gradient noise's watcher
+    assert all(n <= trainer.epoch for name, n in called.items()
+               if name not in ("update", "_after_update")), called
+
+    class Watcher(Callback):  # the same probe sees a watcher once per update
+        def watch(self, trainer):
+            pass
+
+    watcher = Watcher()
+    watcher.on_update_end = watcher.watch
+    watched = Trainer(tiny_spec(epochs=2), callbacks=[watcher])
+    assert _calls_from_the_training_loop(watched)["watch"] == watched.step
 
 
 def test_editing_a_parameter_by_hand_names_what_cannot_be_edited():

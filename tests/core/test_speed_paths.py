@@ -143,8 +143,19 @@ def test_skipped_validations_do_not_count_against_patience():
 def test_plateau_schedule_only_judges_validated_epochs():
     spec = with_schedule(_every(2, epochs=6), "plateau", patience=0)
     trainer = Trainer(spec)
+    judged, judge = [], trainer.schedule.on_epoch_end
+
+    def watched(loss):
+        judged.append((trainer.epoch, loss))
+        return judge(loss)
+
+    trainer.schedule.on_epoch_end = watched
     trainer.fit()
-    assert trainer.schedule.state_dict() is not None  # ran without a missing val_loss
+    records = trainer.history.records
+    validated = [(r["epoch"], r["val_loss"]) for r in records if math.isfinite(r["val_loss"])]
+    assert [epoch for epoch, _ in judged] == [2, 4, 6] and judged == validated
+    # nothing judged before epoch 2, so nothing cut: epochs 1-3 train at the base rate
+    assert [r["lr"] for r in records[:3]] == [spec.optimizer.lr] * 3
 
 
 def test_validate_every_round_trips_and_old_specs_default_to_one():
@@ -166,4 +177,4 @@ def test_cli_validate_every(capsys):
     assert code == 0 and len(records) == 2  # epochs 2 and 3
     assert cli.main(["train", "--dataset", "spiral", "--validate-every", "0"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "validate_every" in err and len(err.splitlines()) == 1
+    assert "--validate-every" in err and len(err.splitlines()) == 1

@@ -101,5 +101,5 @@ def test_csv_goes_to_a_file_and_a_bad_path_is_a_sentence(tmp_path):
     assert path.read_text() == text and text.startswith("run,name,seed,reason")
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(PlaygroundError, match="Cannot write"):
+    with pytest.raises(PlaygroundError, match="is a file, not a folder"):
         result.to_csv(blocker / "out.csv")

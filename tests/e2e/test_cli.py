@@ -89,15 +89,19 @@ def test_regression_records_carry_regression_metrics(capsys):
     assert code == 0 and {"mae", "val_mae", "mse", "val_mse", "r2", "val_r2"} <= set(record)
 
 
-def test_the_classic_first_network_by_flags_reaches_90_percent(capsys):
+def test_the_classic_first_network_by_flags_trains_to_well_above_chance(capsys):
+    """The README's first network. Over training seeds 0-9 it scored 0.895-0.919 on its
+    86 test samples (Intel Xeon): 90% is a seed's (or a CPU's) coin toss, so the floor
+    is 0.8, eight samples below the worst seed and far above always answering the
+    majority class (0.63)."""
     code, out, err = run_cli(
         capsys, "train", "--dataset", "breast_cancer", "--features", "0-7",
         "--layers", "32:relu,1:sigmoid", "--loss", "bce", "--optimizer", "adam",
         "--lr", "0.01", "--batch-size", "10", "--epochs", "100", "--jsonl")
     assert code == 0, err
     final = json.loads(out.splitlines()[-1])
-    assert final["epoch"] == 100
-    assert final["test_accuracy"] >= 0.9
+    assert final["epoch"] == 100 and final["reason"] == "completed"
+    assert final["test_accuracy"] >= 0.8
 
 
 def test_spec_example_feeds_train_and_inspect_reports_the_weights(capsys, tmp_path):

@@ -1,6 +1,7 @@
 """The data layer: named data sets, your own files, engineered inputs, splits, scaling."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +123,18 @@ def input_shape_hint(spec: DataSpec) -> tuple[int, ...]:
         return info.image_shape
     columns = info.size.split("x")[-1].strip()
     return (int(columns),) if columns.isdigit() else (1,)
+
+
+def training_rows_hint(spec: DataSpec) -> int | None:
+    """The training rows as far as the spec tells without loading anything (None for a
+    file): the samples (or the set's rows) times the training fraction."""
+    info = DATASETS.get(spec.name)
+    if info is None or info.source == "file":
+        return None
+    rows = spec.samples if info.source == "synthetic" else \
+        int(info.size.split("x")[0].strip()) if info.size.split("x")[0].strip().isdigit() \
+        else None
+    return None if rows is None else max(1, math.ceil(rows * spec.split[0]))
 
 
 def load_dataset(spec: DataSpec, progress: Progress | None = None) -> Dataset:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ..errors import SpecError
 from ..layers import ACTIVATIONS, INITS
+from ..limits import quoted
 from ..optim import OPTIMIZERS, optimizer_kind
 from ..spec import SCALINGS, LayerSpec, SessionSpec
 
@@ -29,11 +30,12 @@ def _number(name: str, low: float, high: float, whole: bool = False) -> Callable
         try:
             value = float(text)
         except ValueError:
-            raise SpecError(f"{name}: {text!r} is not a number.") from None
+            raise SpecError(f"{name}: {quoted(text)} is not a number.") from None
         if whole and not value.is_integer():
-            raise SpecError(f"{name}: {text!r} is not a whole number.")
+            raise SpecError(f"{name}: {quoted(text)} is not a whole number.")
         if not (math.isfinite(value) and low <= value <= high):
-            raise SpecError(f"{name}: {text} is out of range; allowed {low:g} to {high:g}.")
+            raise SpecError(f"{name}: {quoted(text)[1:-1]} is out of range; allowed {low:g} "
+                            f"to {high:g}.")
         return int(value) if whole else value
     return parse
 
@@ -42,7 +44,7 @@ def _choice(name: str, allowed: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in allowed:
-            raise SpecError(f"{name}: {text!r} is not allowed; choose one of "
+            raise SpecError(f"{name}: {quoted(text)} is not allowed; choose one of "
                             f"{', '.join(allowed)}.")
         return value
     return parse
@@ -182,7 +184,7 @@ def variable(name: str) -> Variable:
     try:
         return VARIABLES[name.strip().lower()]
     except KeyError:
-        raise SpecError(f"{name!r} cannot be swept; choose from "
+        raise SpecError(f"{quoted(name)} cannot be swept; choose from "
                         f"{', '.join(VARIABLES)}.") from None
 
 

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import PlaygroundError
+from ..limits import quoted
 from .expr import parse_expression
 from .mover import Mover, MoverSpec
 
@@ -38,7 +39,7 @@ def check_descent(start: float, lr: float, tol: float, max_iter: int) -> None:
     """One sentence for the first unusable value; called before anything runs."""
     for name, value in (("start", start), ("lr", lr), ("tol", tol)):
         if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise DescentError(f"{name} must be a finite number, not {value!r}.")
+            raise DescentError(f"{name} must be a finite number, not {quoted(value)}.")
     if lr <= 0:
         raise DescentError(f"The learning rate must be above 0, not {lr:g}.")
     if tol < 0:
@@ -46,7 +47,7 @@ def check_descent(start: float, lr: float, tol: float, max_iter: int) -> None:
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or \
             not 1 <= max_iter <= MAX_ITERATIONS:
         raise DescentError(f"The maximum number of iterations must be a whole number from "
-                           f"1 to {MAX_ITERATIONS:,}, not {max_iter!r}.")
+                           f"1 to {MAX_ITERATIONS:,}, not {quoted(max_iter)}.")
 
 
 class Descent:

@@ -126,8 +126,14 @@ class _Checker:
             raise ExpressionError(f"{value!r} is not a number; a function may use only "
                                   "numbers, x, y, + - * / ** and "
                                   f"{', '.join(FUNCTIONS)}.")
-        if not math.isfinite(value) or abs(value) > MAX_CONSTANT:
-            raise ExpressionError(f"The number {_number(value)} is too large; numbers up "
+        if isinstance(value, int):  # exact: a literal of 400 digits is no float
+            too_large = abs(value) > MAX_CONSTANT
+            shown = _number(float(value) if value.bit_length() <= 1000 else math.inf)
+        else:
+            too_large = not math.isfinite(value) or abs(value) > MAX_CONSTANT
+            shown = _number(value)
+        if too_large:
+            raise ExpressionError(f"The number {shown} is too large; numbers up "
                                   f"to {MAX_CONSTANT:g} are allowed.")
 
     def _check_name(self, name: str) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 import torch
 
 from ..eager_optim import eager_step, install as _defer_dynamo
+from ..errors import SpecError
+from ..limits import quoted
 from ..optim import LRSchedule, apply_hyperparameters, build_optimizer, optimizer_kind
 from ..schema import coerce_params
 from .expr import Expression
@@ -57,6 +59,17 @@ class MoverSpec:
         return lab_lr(self.optimizer) if self.lr is None else self.lr
 
 
+MAX_WARMUP = 1_000_000  # steps: as many as the longest descent takes
+
+
+def check_warmup(warmup: Any) -> None:
+    """A warm-up is a number of steps: finite, 0 or more (a negative one read as none)."""
+    if isinstance(warmup, bool) or not isinstance(warmup, (int, float)) or \
+            not math.isfinite(warmup) or not 0 <= warmup <= MAX_WARMUP:
+        raise SpecError(f"The warm-up must be 0 to {MAX_WARMUP:,} steps, not "
+                        f"{quoted(warmup)}.")
+
+
 @dataclass(frozen=True)
 class StepRecord:
     step: int                           # 0-based update index
@@ -71,6 +84,7 @@ class StepRecord:
 class Mover:
     def __init__(self, expression: Expression, start: tuple[float, ...], spec: MoverSpec,
                  total_steps: int = 1000, noise: float = 0.0, seed: int = 0) -> None:
+        check_warmup(spec.warmup)
         self.expression = expression
         self.spec = spec
         self.point = torch.tensor([float(v) for v in start], dtype=torch.float64,

@@ -11,12 +11,14 @@ from collections import deque
 from dataclasses import dataclass
 
 from ..errors import PlaygroundError
+from ..limits import quoted
 from .mover import Mover, MoverSpec, StepRecord
 from .surfaces import Surface
 
 MAX_RACERS = 12
 MAX_STEPS = 100_000
 MAX_NOISE = 1e3
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed's range, as train.seed
 
 
 class RaceError(PlaygroundError, ValueError):
@@ -46,7 +48,7 @@ class Race:
                  seed: int = 0, tol: float = 1e-4, keep_records: int | None = None) -> None:
         """keep_records: how many of each racer's latest step records to keep (None:
         all); a long race in the window needs only the last one to draw."""
-        check_race(start, racers, steps, noise)
+        check_race(start, racers, steps, noise, seed, tol)
         self.surface = surface
         self.start = (float(start[0]), float(start[1]))
         self.steps = steps
@@ -88,22 +90,28 @@ class Race:
 
 
 def check_race(start: tuple[float, float], racers: list[MoverSpec], steps: int,
-               noise: float) -> None:
+               noise: float, seed: int = 0, tol: float = 1e-4) -> None:
     if len(start) != 2 or not all(isinstance(v, (int, float)) and math.isfinite(v)
                                   for v in start):
-        raise RaceError(f"The start must be two finite numbers x,y, not {start!r}.")
+        raise RaceError(f"The start must be two finite numbers x,y, not {quoted(start)}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise RaceError(f"The noise's seed must be a whole number from 0 to {MAX_SEED:,}, "
+                        f"not {quoted(seed)}.")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+        raise RaceError(f"The tolerance must be a finite number, 0 or more, not "
+                        f"{quoted(tol)}.")
     if not racers:
         raise RaceError("A race needs at least one optimizer.")
     if len(racers) > MAX_RACERS:
-        raise RaceError(f"A race takes at most {MAX_RACERS} optimizers, not {len(racers)}.")
+        raise RaceError(f"A race takes at most {MAX_RACERS} optimizers, not {len(racers):,}.")
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise RaceError(f"The number of steps must be a whole number from 1 to "
-                        f"{MAX_STEPS:,}, not {steps!r}.")
+                        f"{MAX_STEPS:,}, not {quoted(steps)}.")
     if not (isinstance(noise, (int, float)) and 0 <= noise <= MAX_NOISE):
         raise RaceError(f"The gradient noise must be between 0 and {MAX_NOISE:g}, "
-                        f"not {noise!r}.")
+                        f"not {quoted(noise)}.")
     for spec in racers:
         lr = spec.resolved_lr()
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
             raise RaceError(f"{spec.optimizer}: the learning rate must be above 0, "
-                            f"not {lr!r}.")
+                            f"not {quoted(lr)}.")

@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import PlaygroundError
+from ..limits import quoted
 from .expr import Expression, parse_expression
 
 MIN_CONDITION, MAX_CONDITION = 1.0, 1000.0
@@ -126,12 +127,12 @@ def surface(name: str, condition: float = 10.0) -> Surface:
         if not (isinstance(condition, (int, float)) and
                 MIN_CONDITION <= condition <= MAX_CONDITION):
             raise SurfaceError(f"The condition number must be between {MIN_CONDITION:g} "
-                               f"and {MAX_CONDITION:g}, not {condition!r}.")
+                               f"and {MAX_CONDITION:g}, not {quoted(condition)}.")
         return _bowl(float(condition))
     try:
         return SURFACES[name]
     except KeyError:
-        raise SurfaceError(f"Unknown surface {name!r}; choose one of "
+        raise SurfaceError(f"Unknown surface {quoted(name)}; choose one of "
                            f"{', '.join(SURFACES)}, or type a function of x and y.") from None
 
 

@@ -68,16 +68,17 @@ def quiet():
         yield
 
 
-def reap_dead_trials(study: Any) -> list[int]:
+def reap_dead_trials(study: Any, orphans: bool = True) -> list[int]:
     """Fail the trials left running by a process that died, and queue their values to
     be tried again: on this machine at once (its pid is gone), elsewhere once its
-    heartbeat is stale (Optuna's fail_stale_trials). Returns the trial numbers."""
+    heartbeat is stale (Optuna's fail_stale_trials); with `orphans`, also trials no
+    process ever owned (which takes a second to tell). Returns the trial numbers."""
     from optuna.storages import fail_stale_trials
     from optuna.trial import TrialState
 
     storage = study._storage
     reaped = []
-    for trial in _dead_here(study) + _orphans(study):
+    for trial in _dead_here(study) + (_orphans(study) if orphans else []):
         try:
             storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
         except Exception:  # noqa: BLE001 - another process failed it first
@@ -101,9 +102,12 @@ def _running(study: Any) -> list[Any]:
 
 
 def _dead_here(study: Any) -> list[Any]:
-    """Running trials of this machine whose process is gone."""
+    """Running trials of this machine whose process is gone. (A process records its
+    trial's pid before its host, so a trial with a host has its pid: one read between
+    the two writes took a live trial for dead, and its owner's result was refused.)"""
     return [t for t in _running(study)
-            if t.user_attrs.get("host") == HOST and not _alive(t.user_attrs.get("pid"))]
+            if t.user_attrs.get("host") == HOST and "pid" in t.user_attrs
+            and not _alive(t.user_attrs["pid"])]
 
 
 def _orphans(study: Any) -> list[Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from ..errors import PlaygroundError, SpecError
+from ..limits import quoted
 from ..layers import ACTIVATIONS, INITS
 from ..optim import OPTIMIZERS, optimizer_kind
 from ..spec import LayerSpec, ModelSpec, SessionSpec
@@ -166,12 +167,19 @@ def parse_space(text: str) -> SearchSpace:
             raise SpaceError(f"{dimension.name} is given twice in the search space; give "
                              "each hyperparameter once.")
         dimensions.append(dimension)
-    space = SearchSpace(tuple(dimensions))
+    if not dimensions:
+        raise SpaceError(f"The search space {quoted(text)} holds no item; give items such "
+                         "as lr=1e-4..1:log,units=4..64.")
+    return SearchSpace(tuple(dimensions))
+
+
+def check_grid(space: SearchSpace) -> None:
+    """A grid search tries every point: refuse one too large to hold (only the grid
+    sampler; TPE and random search draw from the ranges, whatever their grid)."""
     if space.grid_size() > MAX_GRID:
         raise SpaceError(f"The grid of this space has {space.grid_size():,} points, more "
-                         f"than the {MAX_GRID:,} a search can hold; give fewer grid points "
-                         "(lr=1e-4..1:log:4) or fewer choices.")
-    return space
+                         f"than the {MAX_GRID:,} a grid search can hold; give fewer grid "
+                         "points (lr=1e-4..1:log:4) or fewer choices.")
 
 
 def _parse_item(item: str) -> Dimension:
@@ -211,6 +219,9 @@ def _parse_range(name: str, value: str, item: str) -> Dimension:
         for number in numbers:
             _check_bounds(name, number, allowed_low, allowed_high)
         return Dimension(name, "choice", choices=tuple(numbers))
+    if "..." in body:  # 'a...b' would read as a..(.b): another range than meant
+        raise SpaceError(f"{quoted(item)}: write a range with two dots, such as "
+                         f"{name}=1..10.")
     low_text, dots, high_text = body.partition("..")
     low = _number(name, low_text, kind, item)
     high = _number(name, high_text, kind, item) if dots else low
@@ -241,7 +252,7 @@ def _number(name: str, text: str, kind: str, item: str) -> float:
         raise SpaceError(f"{reprlib.repr(text.strip())} in {reprlib.repr(item)} is not a "
                          "number.") from None
     if not math.isfinite(number):
-        raise SpaceError(f"{name}: {text.strip()} is not a finite number.")
+        raise SpaceError(f"{name}: {quoted(text.strip())} is not a finite number.")
     if kind == "int" and not number.is_integer():
         raise SpaceError(f"{name} takes whole numbers, not {number:g}.")
     return int(number) if kind == "int" else number
@@ -325,6 +336,9 @@ def _with_hidden(model: ModelSpec, values: dict[str, Any]) -> ModelSpec:
 def _with_dropout(model: ModelSpec, rate: float) -> ModelSpec:
     """Dropout of `rate` after every hidden dense layer (none at 0)."""
     hidden = set(_hidden_indices(model))
+    if not hidden:  # it would silently change nothing
+        raise SpaceError("dropout applies after hidden layers, and the model has none; "
+                         "search layers as well or add a hidden layer.")
     layers: list[LayerSpec] = []
     for i, layer in enumerate(model.layers):
         if layer.kind == "dropout":

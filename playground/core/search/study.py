@@ -26,7 +26,7 @@ from .batch import run_batch
 from .liveness import HOST, Heartbeat, quiet, reap_dead_trials
 from .reporting import Outcome, outcome_of, report_epoch
 from .space import SpaceError, apply_params
-from .storage import open_storage
+from .storage import new_sqlite_file, open_storage, remove_new_database
 from .stored import (PRUNERS, SAMPLERS, SearchSettings, attributes, existing_trials,
                      join_settings, reconcile)
 
@@ -68,10 +68,30 @@ class Search:
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.url = storage_url or "memory"
+        created = new_sqlite_file(storage_url)
+        try:
+            self._open(base, settings, storage_url)
+        except BaseException:  # refused: a database file made for it goes again
+            engine = getattr(getattr(self, "storage", None), "engine", None)
+            if engine is not None:
+                engine.dispose()
+            remove_new_database(created)
+            raise
+        self.listener = listener or SearchListener()
+        self.data = data
+        self._stop = threading.Event()
+        self._trainer: Any = None
+        self._lock = threading.Lock()
+
+    def _open(self, base: SessionSpec | None, settings: SearchSettings,
+              storage_url: str | None) -> None:
+        """Open the storage and the study, every setting checked first."""
+        import optuna
+
+        settings.check_own()  # before the storage: a worker's seed, batch, study name
         # None: Optuna's in-memory storage, gone with the process (benchmarks and tests)
         self.storage = open_storage(storage_url) if storage_url is not None else \
             optuna.storages.InMemoryStorage()
-        self.listener = listener or SearchListener()
         self.base, self.settings = reconcile(self.storage, base, settings)
         self.space = self.settings.check()
         self.base.validate()
@@ -84,10 +104,6 @@ class Search:
         for key, value in attributes(self.base, self.settings).items():
             if self.study.user_attrs.get(key) != value:
                 self.study.set_user_attr(key, value)
-        self.data = data
-        self._stop = threading.Event()
-        self._trainer: Any = None
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ commands
     def stop(self) -> None:
@@ -132,9 +148,12 @@ class Search:
         return self.settings.trials
 
     def counted(self) -> int:
-        """Trials that use up the budget: finished, pruned, or running somewhere."""
+        """Trials that use up the budget: finished, pruned, or running somewhere. A trial
+        whose process died (a killed worker) is failed and queued again first, so it
+        does not use up the budget of the workers that go on."""
         from optuna.trial import TrialState
 
+        reap_dead_trials(self.study, orphans=False)
         return len(self.study.get_trials(deepcopy=False, states=(
             TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)))
 
@@ -160,8 +179,8 @@ class Search:
         liar counts it as a poor guess meanwhile and proposes elsewhere)."""
         with quiet():
             trial = self.study.ask()
+        trial.set_user_attr("pid", os.getpid())  # before the host: see liveness
         trial.set_user_attr("host", HOST)
-        trial.set_user_attr("pid", os.getpid())
         return trial, self.space.suggest(trial, self.base)
 
     def tell(self, trial: Any, params: dict[str, Any], outcome: Outcome,
@@ -231,7 +250,7 @@ class Search:
 
         seed = self.settings.seed
         if seed is not None:  # a resumed search must not draw its first values again
-            seed += len(existing_trials(self.storage, self.settings.study))
+            seed = (seed + len(existing_trials(self.storage, self.settings.study))) % 2**32
         name = self.settings.sampler
         if name == "grid":
             return _GridSampler(self.space.grid(), seed=seed)

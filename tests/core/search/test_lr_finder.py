@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from playground.core.data import prepare
 from playground.core.errors import SpecError
 from playground.core.search import find_lr
 from playground.core.search.lr_finder import _start_level, read_curve, steepest, valley
-from playground.core.spec import DataSpec, LayerSpec, ModelSpec, OptimizerSpec, SessionSpec, TrainSpec
+from playground.core.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.core.trainer import Trainer
 
 from ..helpers import dense, tiny_spec
@@ -101,38 +100,8 @@ def test_lbfgs_and_a_bad_sweep_are_refused_in_one_sentence():
         find_lr(Trainer(tiny_spec()), start=1.0, end=0.1)
 
 
-def _problem(data, layers, optimizer, batch, epochs):
-    return SessionSpec(data=data, model=ModelSpec(layers), optimizer=OptimizerSpec(optimizer),
-                       train=TrainSpec(batch_size=batch, epochs=epochs, device="cpu",
-                                       threads=1))
-
-
-PROBLEMS = {
-    "breast_cancer, Adam": _problem(DataSpec("breast_cancer"), (dense(32, "relu"), dense(None)),
-                                    "adam", 10, 10),
-    "digits, Adam": _problem(DataSpec("digits"), (dense(64, "relu", "he_uniform"),
-                                                  dense(None, "softmax")), "adam", 32, 5),
-    "digits, SGD": _problem(DataSpec("digits"), (dense(64, "relu", "he_uniform"),
-                                                 dense(None, "softmax")), "sgd", 32, 5),
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", PROBLEMS)
-def test_the_suggestion_is_within_10x_of_a_grid_searchs_best_lr(name):
-    spec = PROBLEMS[name]
-    data = prepare(spec.data)
-    suggestion = find_lr(Trainer(spec, data=data)).suggestion
-    grid = [10 ** (k / 2) for k in range(-8, 2)]     # 1e-4 .. 3.16, half-decade steps
-    best_loss = {}
-    for lr in grid:
-        trainer = Trainer(dataclasses.replace(spec, optimizer=OptimizerSpec(spec.optimizer.name,
-                                                                             lr)), data=data)
-        trainer.fit()
-        losses = [v for v in trainer.history.column("val_loss") if math.isfinite(v)]
-        best_loss[lr] = min(losses, default=math.inf)
-    best_lr = min(best_loss, key=best_loss.get)
-    assert best_lr / 10 <= suggestion <= best_lr * 10, (suggestion, best_lr, best_loss)
+# How close the suggestion lands to a grid search's best learning rate is a figure of real
+# training (it moves with the CPU's rounding as with the seed): tests/bench/bench_lr_finder.
 
 
 # ---------------------------------------------------------------- crafted curves

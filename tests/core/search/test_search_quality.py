@@ -1,52 +1,40 @@
-"""Optuna's samplers and pruners earn their place on our problems (real training, small
-networks, a few epochs; in-memory studies, since storage changes no sampling).
+"""What Optuna's samplers and pruners do in our searches, checked as mechanisms that hold
+on any CPU. How much they earn (TPE's lower loss than random search, Hyperband's saving
+of epochs for a best result nearly as good) is a statistical figure of real training,
+measured by `python -m tests.bench.bench_search --quality` (see tests/bench/README.md):
+asserted here it would rest on one CPU's float trajectory.
 
-Measured on this machine when written (see the issue note): TPE's best over 5 seeds had
-median 0.608 against random's 0.648; Hyperband trained 47-53% fewer epochs than no
-pruning, its best within 1.8% in median over 3 seeds (0.4%, 1.8%, 6.3%).
+The trials below choose between two learning rates so far apart (on moons with Adam,
+1e-7 leaves the validation loss at 0.69 while 0.03 has it near 0.41 after one epoch) that which trial is worse is never in doubt, and a seeded random
+sampler draws its choices with integer arithmetic, the same on every CPU.
 """
 from __future__ import annotations
 
 import dataclasses
-import statistics
-
-import pytest
 
 from playground.core.search import Search, SearchSettings
 from playground.core.spec import DataSpec, OptimizerSpec
 
 from ..helpers import tiny_spec
 
-
-def _best(spec, space, sampler, pruner, seed):
-    search = Search(spec, SearchSettings(space, trials=30, sampler=sampler, pruner=pruner,
-                                         seed=seed), None)
-    summary = search.run()
-    return search.study.best_value, sum(result.epochs for result in summary.ran)
+EPOCHS = 9
 
 
-@pytest.mark.slow
-def test_tpe_finds_a_lower_validation_loss_than_random_in_30_trials():
-    spec = dataclasses.replace(tiny_spec(epochs=6, threads=1),
-                               optimizer=OptimizerSpec("sgd", 0.1))
-    space = "lr=1e-4..3:log,momentum=0..0.95,units=2..32"
-    medians = {sampler: statistics.median(_best(spec, space, sampler, "none", seed)[0]
-                                          for seed in range(5))
-               for sampler in ("random", "tpe")}
-    assert medians["tpe"] < medians["random"], medians
+def _search(pruner: str) -> list:
+    spec = dataclasses.replace(tiny_spec(epochs=EPOCHS, threads=1),
+                               data=DataSpec("moons", samples=200, noise=0.1),
+                               optimizer=OptimizerSpec("adam", 0.01))
+    settings = SearchSettings("lr=1e-7|0.03", trials=12, sampler="random", pruner=pruner,
+                              seed=0)
+    return Search(spec, settings, None).run().ran
 
 
-@pytest.mark.slow
-def test_hyperband_saves_a_third_of_the_epochs_for_a_best_result_within_5_percent():
-    spec = dataclasses.replace(tiny_spec(epochs=27, threads=1, batch_size=32),
-                               data=DataSpec("moons", samples=400, noise=0.45))
-    space = "lr=1e-4..1:log,units=2..32"
-    ratios, savings = [], []
-    for seed in range(3):  # the same random draws with and without pruning
-        best_full, epochs_full = _best(spec, space, "random", "none", seed)
-        best_pruned, epochs_pruned = _best(spec, space, "random", "hyperband", seed)
-        ratios.append(best_pruned / best_full)
-        savings.append(1 - epochs_pruned / epochs_full)
-    assert epochs_full == 30 * 27
-    assert min(savings) >= 0.30, savings
-    assert statistics.median(ratios) <= 1.05, ratios
+def test_hyperband_prunes_hopeless_trials_and_a_pruned_trial_trains_fewer_epochs():
+    ran = _search("hyperband")
+    pruned = [r for r in ran if r.state == "pruned"]
+    assert pruned, [(r.params, r.state) for r in ran]
+    assert all(r.params["lr"] == 1e-7 for r in pruned)
+    assert all(r.epochs < EPOCHS for r in pruned)
+    assert all(r.epochs == EPOCHS for r in ran if r.state == "complete")
+    # no pruner: every trial trains every epoch
+    assert [r.epochs for r in _search("none")] == [EPOCHS] * 12

@@ -42,14 +42,16 @@ def test_grid_points_follow_the_scale_and_the_count():
     ("optimizer=sgd..adam", "a choice, not a range"),
     ("lr=1e-3..1:cubic", "not understood"),
     ("lr=1e-3..1,lr=1e-2..1", "given twice"),
-    ("units=1..4096:1000,layers=1..16:16,lr=1e-3..1:log:10", "grid of this space"),
+    (",", "holds no item"),
+    ("lr=1e-3...1e-1", "two dots"),
+    ("lr=1e-3.." + "9" * 1000, "is not a finite number"),
     ("activation=relu|relu", "twice"),
 ])
 def test_each_mistake_is_one_sentence(text, words):
     with pytest.raises(SpaceError) as caught:
         parse_space(text)
     message = str(caught.value)
-    assert words in message
+    assert words in message and len(message) < 300  # the input quoted in part
     assert message.endswith(".") and "\n" not in message
 
 
