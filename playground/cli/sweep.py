@@ -124,24 +124,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def check_output(path: str, flag: str) -> None:
-    """An output file the sweep will write: its folder must exist and be writable, and
-    the path must not be a folder (a sentence now, not after the training)."""
-    import os
-    from pathlib import Path
+    """An output file the sweep will write, checked now, not after the training (the
+    core's check: an existing, writable folder, not a folder itself), said with the flag."""
+    from ..core.errors import SessionFileError
+    from ..core.session import check_output as check
 
-    from ..core.session import check_path
-
-    target = check_path(path, flag)
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise UsageError(f"{flag}: {path} is a folder; give a file name.")
-    if not folder.is_dir():
-        raise UsageError(f"{flag}: the folder {folder} does not exist; create it first or "
-                         "choose another.")
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and
-                                                     not os.access(target, os.W_OK)):
-        raise UsageError(f"{flag}: {path} cannot be written (no permission); choose "
-                         "another place.")
+    try:
+        check(path, flag)
+    except SessionFileError as exc:
+        text = str(exc)
+        raise UsageError(f"{flag}: {text[:1].lower()}{text[1:]}") from None
 
 
 def _describe(plan: Any) -> str:

@@ -4,18 +4,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..session import check_path
+from ..errors import SessionFileError
+from ..session import check_output as check_file
 from .trained import ExportError
 
 
 def check_output(path: str | Path, what: str) -> Path:
-    """`path` as a Path a file can be written to, or ExportError in one sentence."""
-    path = check_path(path, what)
-    shown = str(path)[:80]
-    if path.is_dir():
-        raise ExportError(f"{what}: {shown} is a folder; give a file name.")
-    check_folder(path.parent if str(path.parent) else Path("."), what)
-    return path
+    """`path` as a Path a file can be written to, or ExportError in one sentence (the
+    core's check of every output, said with what it is for)."""
+    try:
+        return check_file(path, what)
+    except SessionFileError as exc:
+        text = str(exc)
+        raise ExportError(f"{what}: {text[:1].lower()}{text[1:]}") from None
 
 
 def check_folder(folder: Path, what: str) -> None:
