@@ -201,6 +201,9 @@ def check_sweep(start: float, end: float, updates: int, beta: float = 0.98,
     if not (0 < start < end <= 100):
         raise SpecError(f"The sweep must run from a learning rate above 0 up to a larger "
                         f"one of at most 100, not {start:g} to {end:g}.")
+    if not end >= 10 * start:  # the sweep reads slopes against log(lr): a span is needed
+        raise SpecError(f"The sweep must span at least a factor of 10 (one decade), not "
+                        f"{start:g} to {end:g}.")
     if not (isinstance(updates, int) and 5 <= updates <= 100_000):
         raise SpecError(f"The sweep needs 5 to 100,000 updates, not {updates!r}.")
     if not 0 <= beta < 1:

@@ -10,7 +10,7 @@ import torch
 
 from playground.core.errors import SpecError
 from playground.core.search import find_lr
-from playground.core.search.lr_finder import _start_level, read_curve, steepest, valley
+from playground.core.search.lr_finder import _start_level, check_sweep, read_curve, steepest, valley
 from playground.core.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.core.trainer import Trainer
 
@@ -183,3 +183,9 @@ def test_noise_neither_hides_a_valley_nor_makes_one(seed):
     assert reading.clear and 1e-4 < reading.valley < 0.2 and 1e-4 < reading.steepest < 0.2
     flat = read([1.0] * 100)
     assert not flat.clear and "no clear valley" in flat.note
+
+
+@pytest.mark.parametrize("start, end", [(1e-3, 1e-3 * (1 + 2**-52)), (0.01, 0.05)])
+def test_a_sweep_narrower_than_a_decade_is_one_sentence(start, end):
+    with pytest.raises(SpecError, match="at least a factor of 10"):
+        check_sweep(start, end, 100)
