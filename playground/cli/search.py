@@ -74,18 +74,24 @@ def cmd_search(args: argparse.Namespace) -> int:
         batch=args.batch if args.batch is not None else 1)
     if settings.space:
         settings.check()  # every value checked before the storage is opened
-    url = args.storage or sqlite_url(_default_study_file(args.spec))
+    path = None if args.storage else _default_study_file(args.spec)
+    new_in_data_folder = path is not None and not args.spec and not path.exists()
+    url = args.storage or sqlite_url(path)
     base = spec
     if not settings.space:  # resuming by name: the stored spec and space
         base, settings = None, join_settings(settings.study, settings.seed)
         settings = _with_budget(settings, args)
     search = Search(base, settings, url, listener=_listener(args))
+    if new_in_data_folder:  # said once the search is accepted, not before a refusal
+        print(f"playground search: the study is kept in {path} (with a spec file, beside "
+              "it; --storage chooses any place).", file=sys.stderr, flush=True)
     return _run(search, args.jsonl)
 
 
 def _default_study_file(spec_file: str | None) -> Path:
-    """Beside the spec file; without one, in the app's data folder, said on stderr when
-    the study is new there (the records on stdout stay JSON)."""
+    """Beside the spec file; without one, in the app's data folder (its folder made
+    here; cmd_search says where on stderr once the search is accepted, so that the
+    records on stdout stay JSON)."""
     from ..core.search import default_path
 
     path = default_path(spec_file)
@@ -96,8 +102,6 @@ def _default_study_file(spec_file: str | None) -> Path:
             raise UsageError(f"The study's folder {path.parent} cannot be made "
                              f"({exc.strerror or exc}); give --storage sqlite:///FILE.db."
                              ) from None
-        print(f"playground search: the study is kept in {path} (with a spec file, beside "
-              "it; --storage chooses any place).", file=sys.stderr, flush=True)
     return path
 
 

@@ -70,6 +70,8 @@ def test_a_worker_joins_by_name_and_runs_the_rest_of_the_budget(capsys, tmp_path
     ([], "--space is missing"),
     (["worker", "--study", "x"], "give --storage URL and --study NAME"),
     (["--sampler", "bayes"], "invalid choice: 'bayes'"),
+    # refused by the search itself: no word of where the study would have been kept
+    (["--space", "momentum=0..0.9", "--optimizer", "adagrad"], "Adagrad has no momentum"),
 ])
 def test_bad_spaces_and_urls_are_one_sentence_and_exit_2(capsys, tmp_path, monkeypatch,
                                                          args, words):
