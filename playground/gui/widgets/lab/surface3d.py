@@ -66,7 +66,7 @@ class Surface3DView(QWidget):
         cmap = surface_colormap(self.theme)
         colors = cmap.map((heights - heights.min()) / (np.ptp(heights) or 1.0), mode="float")
         colors = colors.reshape(len(xs), len(ys), 4)
-        colors[..., :3] *= _lambert(heights, 2.0 / len(xs))[..., None]
+        colors[..., :3] *= lambert_shade(heights, 2.0 / len(xs))[..., None]
         if self.mesh is not None:
             self.view.removeItem(self.mesh)
         self.mesh = self._gl.GLSurfacePlotItem(
@@ -104,7 +104,7 @@ class Surface3DView(QWidget):
             self.set_surface(self.surface)
 
 
-def _lambert(heights: np.ndarray, spacing: float) -> np.ndarray:
+def lambert_shade(heights: np.ndarray, spacing: float) -> np.ndarray:
     """Brightness from a light above and to one side (0.55 to 1): the mesh's own colours
     keep the contour map's meaning, and the shading gives its shape."""
     dz_dx, dz_dy = np.gradient(heights, spacing)

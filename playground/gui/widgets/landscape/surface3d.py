@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...theme import LIGHT, Theme
 from ..lab.drawing import contour_values, surface_colormap
-from ..lab.surface3d import HEIGHT, _lambert
+from ..lab.surface3d import HEIGHT, lambert_shade
 
 
 class LandscapeSurface3D(QWidget):
@@ -42,7 +42,7 @@ class LandscapeSurface3D(QWidget):
         x, y = 2 * (a - a[0]) / (a[-1] - a[0]) - 1, 2 * (b - b[0]) / (b[-1] - b[0]) - 1
         colors = surface_colormap(self.theme).map((shown - low) / span, mode="float")
         colors = colors.reshape(len(a), len(b), 4)
-        colors[..., :3] *= _lambert(heights, 2.0 / len(a))[..., None]
+        colors[..., :3] *= lambert_shade(heights, 2.0 / len(a))[..., None]
         gl = self._gl
         self.items.append(gl.GLSurfacePlotItem(x=x, y=y, z=heights, colors=colors,
                                                smooth=True))
