@@ -36,6 +36,7 @@ from ..core.spec import SessionSpec
 from . import quitting, resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .export_feature import ExportContext, ExportFeature
+from .features import FeatureContext, WindowEvents
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .landscape_feature import LandscapeContext, LandscapeFeature
@@ -102,7 +103,15 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         # epochsEnded (see _on_controller_epochs_ended).
         self.epoch_consumers: list[Callable[[list], None]] = []
         self.setAcceptDrops(True)
+        self.events = WindowEvents(self)
         self._build_panels()
+        self.views = SimpleNamespace(
+            plots=self.plots, boundary=self.boundary, tabs=self.tabs,
+            message=self.message, metrics_table=self.metrics_table,
+            data_panel=self.data_panel, layers=self.layers,
+            optimizer_panel=self.optimizer_panel)
+        self.context = FeatureContext(self, self.session, self.controller, self.events,
+                                      self.views)
         self._build_actions()
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self._install_optimizer_lab()
@@ -786,6 +795,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.message.setStyleSheet(f"QLabel#messageBanner {{ background: {background}; "
                                    f"color: {text}; padding: 6px; border-radius: 4px; }}")
         self.setWindowIcon(resources.icon("app", t.accent))
+        self.events.themeApplied.emit(t)
 
     def _warn(self, title: str, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)
@@ -839,10 +849,11 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             QApplication.quit()
 
     def closeEvent(self, event) -> None:
-        if not self.maybe_save():
+        if not self.maybe_save() or not all(check() for check in self.context.can_close):
             event.ignore()
             return
         quitting.close_other_windows(self)  # the lab, search, sweep: none outlives this
+        self.events.closing.emit()
         self.controller.shutdown()
         self.sweep_controller.shutdown()
         self.instance_lock.release()  # a clean exit: nothing to recover next time
