@@ -30,8 +30,6 @@ from ..core.examples import EXAMPLES, carry_over, for_dataset
 from ..core.losses import resolve_head
 from ..core.model import check_model
 from ..core.metrics import default_metrics
-from ..core.optim import OPTIMIZERS
-from ..core.schema import coerce_params
 from ..core.spec import SessionSpec
 from . import quitting, resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
@@ -46,6 +44,7 @@ from .lessons_feature import LessonsContext, LessonsFeature
 from .sweep_wiring import SweepWiringMixin
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
+from .spec_gate import SpecGate
 from .welcome_wiring import WelcomeMixin
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
@@ -87,8 +86,10 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.setObjectName("mainWindow")
         self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
         self.session = SessionModel(spec or self._new_spec("spiral"), self)
-        self.session.gate = self._gate
         self.controller = TrainingController(self)
+        self.gate = SpecGate(self, self.controller, lambda: self._forget_run(),
+                             lambda title, message: self._warn(title, message))
+        self.session.gate = self.gate
         self.path: str | None = None
         self._started_at: float | None = None
         self._elapsed = 0.0
@@ -462,51 +463,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._context_of = (spec.data, context)
         return context
 
-    def _gate(self, old: SessionSpec, new: SessionSpec, what: str) -> bool:
-        """May `new` replace `old`? A trained run takes the learning rate, the optimizer's
-        hyperparameters and the number of epochs live; anything else starts over with
-        new weights, if the user agrees."""
-        # A run being launched has no trainer yet but takes changes all the same.
-        if self.controller.trainer is None and not self.controller.busy:
-            return True
-        if _only_live_changes(old, new):
-            return self._change_live(old, new)
-        if not self.confirm_reset(what):
-            return False
-        self._forget_run()
-        return True
-
-    def _change_live(self, old: SessionSpec, new: SessionSpec) -> bool:
-        changes = {}
-        if new.optimizer.lr != old.optimizer.lr:
-            changes["lr"] = new.optimizer.lr
-        kind = OPTIMIZERS[new.optimizer.name]
-        before = coerce_params(kind.params, old.optimizer.params, "optimizer")
-        after = coerce_params(kind.params, new.optimizer.params, "optimizer")
-        changes.update({k: v for k, v in after.items() if before.get(k) != v})
-        for name in ("epochs", "validate_every", "threads"):
-            if getattr(new.train, name) != getattr(old.train, name):
-                changes[name] = getattr(new.train, name)
-        try:
-            if changes:
-                self.controller.set_hyperparameters(**changes)
-        except PlaygroundError as exc:
-            self._warn("That value cannot be used", str(exc))
-            return False
-        return True
-
-    def confirm_reset(self, what: str) -> bool:
-        trainer = self.controller.trainer
-        epochs, steps = (trainer.epoch, trainer.step) if trainer else (0, 0)
-        trained = _count(epochs, "epoch") if epochs else _count(steps, "update")
-        answer = QMessageBox.question(
-            self, "Start over?",
-            f"The network has trained for {trained}. {_change_subject(what)} starts over "
-            "with new weights. Reset and apply the change?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
     @Slot(object, str)
     def _on_data_panel_edited(self, changes: dict, what: str) -> None:
         data = changes["data"]
@@ -861,27 +817,3 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()
         super().closeEvent(event)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-def _change_subject(what: str) -> str:
-    """The subject of "... starts over": an edit named by what it does stays as it is
-    ("adding a Dense layer", "undoing the loss"); one named by what it changes is a
-    change of that ("the loss" -> "Changing the loss")."""
-    phrase = what if what.split(" ", 1)[0].endswith("ing") else f"changing {what}"
-    return phrase[:1].upper() + phrase[1:]
-
-
-def _only_live_changes(old: SessionSpec, new: SessionSpec) -> bool:
-    """True if only what a running trainer can take changed: the learning rate, the
-    optimizer's own hyperparameters, the number of epochs, how often to validate and the
-    number of threads."""
-    same_optimizer = new.optimizer.name == old.optimizer.name
-    return (same_optimizer and new.data == old.data and new.model == old.model
-            and new.schedule == old.schedule
-            and dataclasses.replace(new.train, epochs=old.train.epochs,
-                                    validate_every=old.train.validate_every,
-                                    threads=old.train.threads) == old.train)

@@ -78,7 +78,7 @@ def test_fix_for_symmetry_changes_the_network_after_asking_then_trains_it(
     qtbot.mouseClick(banner.fix, Qt.MouseButton.LeftButton)   # the test's answer: No
     assert window.spec.model.layers[0].params["init"] == "zeros"
     assert banner in window.health.banners
-    monkeypatch.setattr(window, "confirm_reset", lambda what: True)
+    monkeypatch.setattr(window.gate, "confirm_reset", lambda what: True)
     qtbot.mouseClick(banner.fix, Qt.MouseButton.LeftButton)
     inits = [layer.params["init"] for layer in window.spec.model.layers]
     assert inits == ["xavier_uniform"] * 3

@@ -94,12 +94,12 @@ def test_changing_the_network_asks_before_resetting(qtbot, window, monkeypatch):
     train_then_stop(qtbot, window, seen, 2)
     before = window.spec.model
 
-    monkeypatch.setattr(window, "confirm_reset", lambda what: False)
+    monkeypatch.setattr(window.gate, "confirm_reset", lambda what: False)
     window.layers.add_layer("dropout")
     assert window.spec.model == before and window.controller.trainer is not None
     assert window.layers.model == before
 
-    monkeypatch.setattr(window, "confirm_reset", lambda what: True)
+    monkeypatch.setattr(window.gate, "confirm_reset", lambda what: True)
     window.layers.add_layer("dropout")
     assert window.controller.trainer is None and window.plots.epochs_recorded == 0
     assert window.spec.model.layers[2].kind == "dropout"
