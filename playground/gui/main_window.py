@@ -23,15 +23,15 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QLabel,
 
 from .. import __version__
 from ..core.callbacks import EarlyStopping, restored_figures
-from ..core.data import DATASETS, load_dataset
+from ..core.data import DATASETS
 from ..core.device import cuda_status
 from ..core.errors import PlaygroundError
 from ..core.examples import EXAMPLES, carry_over, for_dataset
 from ..core.losses import resolve_head
-from ..core.model import check_model
 from ..core.metrics import default_metrics
 from ..core.spec import SessionSpec
 from . import quitting, resources, settings, theme
+from .data_context import DataContexts
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .export_feature import ExportContext, ExportFeature
 from .features import FeatureContext, WindowEvents
@@ -97,7 +97,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._table_stale = False
         self._restored: tuple[int, dict] | None = None  # early stopping's put-back epoch
         self._finish_note: tuple[str, dict] | None = None  # the end's sentence, test figures
-        self._context_of: tuple = (None, None)  # (DataSpec, its context), see _data_context
+        self.data_contexts = DataContexts()  # what the panels know of the data
         self._replay_history = False
         self._modified = False
         # Who follows the training epochs, called from one slot of the controller's
@@ -416,7 +416,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     def _update_context(self) -> None:
         """Tell the panels the data's input shape, the task's outputs and metrics."""
         spec = self.spec
-        context = self._data_context(spec)
+        context = self.data_contexts.of(spec)
         if context is None:
             self.layers.set_context((1,), None, for_dataset(spec.data).model)
             self.optimizer_panel.set_task(None)
@@ -442,27 +442,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.metrics_table.set_task(task, metrics, loss, scale,
                                     self.plots.standardised.isChecked())
 
-    def _data_context(self, spec: SessionSpec):
-        """(input shape, task, classes, name, training rows) of the data `spec` names, or
-        None. The last answer is kept: a data-set switch asks twice (does the network
-        fit? then the panels' context), and reading a data set is not free."""
-        if self._context_of[0] == spec.data:
-            return self._context_of[1]
-        info = DATASETS[spec.data.name]
-        try:
-            dataset = load_dataset(spec.data) if info.source != "download" else None
-        except PlaygroundError:
-            dataset = None
-        context = None
-        if dataset is not None:
-            context = (dataset.image_shape or (dataset.X.shape[1],), dataset.task,
-                       dataset.n_classes, dataset.info.name,
-                       max(1, round(len(dataset.X) * spec.data.split[0])))
-        elif info.image_shape:
-            context = info.image_shape, info.task, 10, info.name, None
-        self._context_of = (spec.data, context)
-        return context
-
     @Slot(object, str)
     def _on_data_panel_edited(self, changes: dict, what: str) -> None:
         data = changes["data"]
@@ -475,7 +454,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         # A new data set: the user's network and optimizer come along, adapted.
         old_task, new_task = DATASETS[old.data.name].task, DATASETS[data.name].task
         moved = carry_over(old, data, old_task, new_task)
-        fits = self._fits(moved)
+        fits = self.data_contexts.fits(moved)
         if not fits:
             moved = dataclasses.replace(moved, model=for_dataset(data).model)
         landed = self.session.edit({"data": moved.data, "model": moved.model,
@@ -483,17 +462,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         if landed and not fits:
             self._say(f"Your layers do not fit {data.name}, so its suggested network is "
                       "used (Ctrl+Z brings yours back).")
-
-    def _fits(self, spec: SessionSpec) -> bool:
-        context = self._data_context(spec)
-        if context is None:
-            return True
-        shape, task, classes, name, _ = context
-        try:
-            check_model(spec.model, shape, resolve_head(spec.train.loss, task, classes, 1, name))
-        except PlaygroundError:
-            return False
-        return True
 
     @Slot(str)
     def _on_session_edit_refused(self, message: str) -> None:
