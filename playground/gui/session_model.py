@@ -2,8 +2,8 @@
 
 Panels never hold or emit a whole spec. Each emits an *edit*: a mapping from a dotted
 path of the spec ("data", "model", "optimizer", "train.epochs", ...) to its new value.
-The model merges the edit into the current spec, validates it, asks its gate (the main
-window: live change, or reset after asking the user) and records it for undo. Every
+The model merges the edit into the current spec, validates it, asks its gate (a SpecGate,
+gui/spec_gate.py: live change, or reset after asking the user) and records it for undo. Every
 change, an undo or a redo included, is announced by `specChanged`; the window pushes
 the result back into every panel with their signals blocked (napari's pattern), so a
 stale panel can never undo another panel's edit, and a refused edit leaves no trace.
