@@ -1,5 +1,5 @@
-"""`playground spec`: list the examples, print one's spec as JSON, or a share code
-(the share codes are export.py's)."""
+"""`playground spec`: list the examples, or print one's spec as JSON (--code, --from-code:
+share codes, in export.py)."""
 from __future__ import annotations
 
 import argparse
