@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import EXIT_OK, UsageError
+from .parsing import EXIT_OK, UsageError
+from .train_flags import _example, _read_spec_file
 
 
 def register(commands: Any) -> None:
@@ -155,7 +156,6 @@ def add_code_flags(spec: argparse.ArgumentParser) -> None:
 
 
 def cmd_spec_code(args: argparse.Namespace) -> int:
-    from . import _example, _read_spec_file
     from ..core.export.sharecode import from_code, to_code
 
     if args.from_code is not None:

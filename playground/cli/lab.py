@@ -16,7 +16,8 @@ from ..core.lab import Descent, MoverSpec, Race, surface, typed_surface
 from ..core.lab.surfaces import SURFACES
 from ..core.limits import quoted
 from ..core.optim import OPTIMIZERS
-from . import EXIT_OK, UsageError, _json_safe, parse_key_values, parse_schedule
+from .output import _json_safe
+from .parsing import EXIT_OK, UsageError, parse_key_values, parse_schedule
 
 # "-1.5,2" is a value, not an option: argparse only knows plain negative numbers.
 _NEGATIVE_VALUES = re.compile(r"^-\d*\.?\d+(e[+-]?\d+)?(,-?\d*\.?\d+(e[+-]?\d+)?)*$", re.I)

@@ -15,7 +15,8 @@ import json
 import sys
 from typing import Any
 
-from . import EXIT_OK, UsageError, _json_safe
+from .output import _json_safe
+from .parsing import EXIT_OK, UsageError
 
 _CSV_COLUMNS = ("event", "kind", "a", "b", "epoch", "loss")
 

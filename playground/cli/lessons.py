@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from ..core.lessons import find_lesson, load_lessons, run_reference
-from . import EXIT_OK
+from .parsing import EXIT_OK
 
 EXIT_NOT_SHOWN = 1
 

@@ -13,8 +13,9 @@ import argparse
 import json
 from typing import Any
 
-from . import _DownloadProgress, _json_safe, _load_base_spec, apply_overrides
-from .train_flags import add_train_flags_to, refuse_run_flags
+from .output import _DownloadProgress, _json_safe
+from .train_flags import (_load_base_spec, add_train_flags_to, apply_overrides,
+                          refuse_run_flags)
 
 
 def register(commands: Any) -> None:

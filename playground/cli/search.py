@@ -18,8 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import UsageError, _json_safe, _load_base_spec, apply_overrides
-from .train_flags import add_train_flags_to, refuse_run_flags
+from .output import _json_safe
+from .parsing import UsageError
+from .train_flags import (_load_base_spec, add_train_flags_to, apply_overrides,
+                          refuse_run_flags)
 
 WORKER = "worker"
 _TRAIN_DEFAULTS: dict[str, Any] = {}  # each train flag's default, to tell one given

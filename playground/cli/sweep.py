@@ -17,8 +17,9 @@ import signal
 from typing import Any
 
 from ..core.experiments.presets import DEFAULT_SEEDS
-from . import (EXIT_OK, UsageError, _fmt, _json_safe, _load_base_spec, add_train_flags,
-               apply_overrides)
+from .output import _fmt, _json_safe
+from .parsing import EXIT_OK, UsageError
+from .train_flags import _load_base_spec, add_train_flags, apply_overrides
 
 
 def register(commands: Any) -> None:

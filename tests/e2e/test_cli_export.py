@@ -135,11 +135,12 @@ def _coerced(part, value):
 def _parsed(text):
     import shlex
 
+    from playground.cli.train_flags import apply_overrides
     from playground.core.spec import SessionSpec
 
     words = shlex.split(text)
     assert words[:2] == ["playground", "train"]
-    return cli.apply_overrides(SessionSpec(), cli.build_parser().parse_args(words[1:]))
+    return apply_overrides(SessionSpec(), cli.build_parser().parse_args(words[1:]))
 
 
 def _specs():

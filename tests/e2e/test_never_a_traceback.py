@@ -230,7 +230,9 @@ def test_a_bug_is_one_sentence_exit_1_and_a_logged_traceback(capsys, monkeypatch
     def broken(args):
         raise RuntimeError("something internal")
 
-    monkeypatch.setattr(cli, "cmd_datasets", broken)
+    from playground.cli import datasets
+
+    monkeypatch.setattr(datasets, "cmd_datasets", broken)
     code, _, err = run_cli(capsys, "datasets")
     assert code == 1 and one_sentence(err)
     assert "RuntimeError: something internal" in err and "this is a bug" in err
@@ -244,11 +246,12 @@ WARNS = textwrap.dedent("""
     import sys, warnings
     import numpy as np
     from playground import cli
+    from playground.cli import datasets as command
     def datasets(args):
         np.array([1.0]) / np.array([0.0])  # numpy: RuntimeWarning, divide by zero
         warnings.warn("overflow encountered", RuntimeWarning)
         return 0
-    cli.cmd_datasets = datasets
+    command.cmd_datasets = datasets
     sys.exit(cli.main(["datasets"]))
 """)
 
