@@ -38,15 +38,15 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from .. import __version__
-from . import limits, sessioncheck
-from .errors import SessionFileError, SpecError
-from .experiments.runfile import runs_tree, store_from_state, store_from_tree
-from .experiments.runs import RunStore
-from .limits import mb
-from .session import atomic_write, check_path, weights_sha256
-from .sessioncheck import restore_state  # noqa: F401 - part of this module's interface
-from .spec import SessionSpec
+from ... import __version__
+from .. import limits, sessioncheck
+from ..errors import SessionFileError, SpecError
+from ..experiments.runfile import runs_tree, store_from_state, store_from_tree
+from ..experiments.runs import RunStore
+from ..limits import mb
+from ..session import atomic_write, check_path, weights_sha256
+from ..sessioncheck import restore_state  # noqa: F401 - part of this module's interface
+from ..spec import SessionSpec
 
 FORMAT = "gradient-playground-session"
 VERSION = 2  # 2: runs.json, the session's runs (a version 1 file opens as one run)
@@ -735,7 +735,7 @@ def _check_listed(path: Path, manifest: dict[str, Any], members: set[str]) -> No
 def prepared_data(session: Session, progress: Any = None) -> Any:
     """The session's data, split and scaled as when it was saved; the data's hash is
     checked, so a data set that changed since is reported instead of used."""
-    from .data import DATASETS, Dataset, DatasetInfo, load_dataset, prepare
+    from ..data import DATASETS, Dataset, DatasetInfo, load_dataset, prepare
 
     spec, meta = session.spec.data, session.data_meta
     expected = session.manifest.get("data_sha256")
@@ -774,7 +774,7 @@ def describe_session(path: str | Path) -> dict[str, Any]:
     if state is None:
         return {**info, "epoch": 0, "step": 0, "trained": False}
     model = state["model"]
-    from .callbacks import History
+    from ..callbacks import History
 
     history = History()
     if "history" in state["callbacks"]:
@@ -792,7 +792,7 @@ def describe_session(path: str | Path) -> dict[str, Any]:
 
 def open_any(path: str | Path) -> Session:
     """A session file, or an interim run file (.pgrun) from before sessions existed."""
-    from .session import load_run
+    from ..session import load_run
 
     path = check_path(path, "The session's path")
     try:
