@@ -20,12 +20,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy,
                                QSlider, QVBoxLayout, QWidget)
 
-from .plot_parts import (MAX_POINTS, ReadableAxis, Series,  # noqa: F401 - the tests' names
+from ..plot_parts import (MAX_POINTS, ReadableAxis, Series,  # noqa: F401 - the tests' names
                          decimate, depth_colors, finite_span,
                          nice_ceiling, readable_y_range)
-from .qt_plot import REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem
-from .runs.overlays import RunOverlays
-from .units import Units, label
+from ..qt_plot import REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem
+from ..runs.overlays import RunOverlays
+from ..units import Units, label
 
 # How each way a run ends is written on the curve, and in which colour.
 STOP_LABELS = {"completed": "done", "stopped": "stopped", "max_steps": "update limit",
