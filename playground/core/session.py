@@ -1,7 +1,7 @@
 """Shared file helpers (atomic writes, the weights fingerprint) and the interim run
 file (.pgrun) that came before session files.
 
-Sessions (core/sessionfile.py) are what the app and the CLI write now; .pgrun files are
+Sessions (core/sessionfile/) are what the app and the CLI write now; .pgrun files are
 still opened: torch.save output holding only tensors and plain containers, read back
 with torch.load(weights_only=True), which refuses anything that would execute code.
 Writes are atomic: a temporary file in the same folder, fsync, then os.replace.

@@ -50,7 +50,7 @@ from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
-from .widgets.live_plots import LivePlots
+from .widgets.plots import LivePlots
 from .widgets.metrics_table import MetricsTable
 from .widgets.units import early_stop_sentence, finish_text, target_scale
 from .widgets.optimizer_panel import OptimizerPanel

@@ -12,10 +12,11 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.core import sessionfile
 from playground.core.errors import PlaygroundError, SpecError
-from playground.core.sessionfile import (open_session, prepared_data, restore_state,
-                                         session_members, write_members)
+from playground.core.sessionfile import open_session, prepared_data, restore_state
+from playground.core.sessionfile import reading, writing
+from playground.core.sessionfile.format import MEMBER_BUDGET, MEMBERS, TENSOR_BUDGET
+from playground.core.sessionfile.writing import session_members, write_members
 from playground.core.spec import SessionSpec
 from playground.core.trainer import Trainer
 
@@ -110,16 +111,16 @@ def sessions(draw):
 
 def test_generated_sessions_open_or_are_refused_in_words(tmp_path, monkeypatch):
     reads = []
-    real_read = sessionfile._read_bounded
+    real_read = reading._read_bounded
 
     def watched(archive, info):  # no member is read past its declared size or budget
         data = real_read(archive, info)
-        budget = sessionfile.MEMBER_BUDGET.get(info.filename, sessionfile.TENSOR_BUDGET)
+        budget = MEMBER_BUDGET.get(info.filename, TENSOR_BUDGET)
         assert len(data) <= min(info.file_size, budget)
         reads.append(len(data))
         return data
 
-    monkeypatch.setattr(sessionfile, "_read_bounded", watched)
+    monkeypatch.setattr(reading, "_read_bounded", watched)
     path = tmp_path / "fuzz.pgsession"
     outcomes = {"opened": 0, "refused": 0}
 
@@ -176,7 +177,7 @@ def test_random_zips_are_refused_in_words(tmp_path):
     count = {"n": 0}
 
     @settings(FUZZ, max_examples=300)
-    @given(st.dictionaries(st.sampled_from(list(sessionfile.MEMBERS) + [
+    @given(st.dictionaries(st.sampled_from(list(MEMBERS) + [
         "tensors-000.safetensors", "x/../y", "evil.pkl"]), st.binary(max_size=200),
         max_size=6), st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
     def check(entries, method):
@@ -330,7 +331,7 @@ def runs_members():
         second = store.add(tiny_spec(epochs=2, batch_size=40), "second")
         current = Trainer(second.spec)
         current.fit()
-        members, manifest = sessionfile._prepare_members(
+        members, manifest = writing._prepare_members(
             current.spec, current.state_dict(), current.data, None, "cpu", store, second.id)
         body = {k: bytes(v) for k, v in members.items()}
         body["manifest.json"] = manifest() if callable(manifest) else bytes(manifest)

@@ -17,8 +17,8 @@ import pytest
 
 from playground.core.errors import DataError, SessionFileError, SpecError
 from playground.core.data.files import load_file
-from playground.core.sessionfile import (open_any, open_session, save_session,
-                                         session_members, write_members)
+from playground.core.sessionfile import open_any, open_session, save_session
+from playground.core.sessionfile.writing import session_members, write_members
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec, SessionSpec
 from playground.core.trainer import Trainer
 
@@ -106,7 +106,7 @@ def test_embedded_data_of_the_wrong_shape_is_refused(tmp_path):
     trainer = Trainer(spec)
     trainer.fit()
     members = session_members(trainer.spec, trainer.state_dict(), trainer.data)
-    from playground.core.sessionfile import tensors_to_parts
+    from playground.core.sessionfile.tensors import tensors_to_parts
     import torch
 
     flat = bytes(tensors_to_parts({"X": torch.zeros(60), "y": torch.zeros(60, dtype=torch.int64)}))

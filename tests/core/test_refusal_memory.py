@@ -10,7 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from playground.core.sessionfile import MEMBER_BUDGET, session_members, write_members
+from playground.core.sessionfile.format import MEMBER_BUDGET
+from playground.core.sessionfile.writing import session_members, write_members
 from playground.core.trainer import Trainer
 
 from .helpers import tiny_spec

@@ -15,7 +15,8 @@ from playground.core.autosave import Autosaver, checkpoints, newest
 from playground.core.errors import SessionFileError
 from playground.core.session import weights_sha256
 from playground.core.sessionfile import (VERSION, open_any, open_session, prepared_data,
-                                         save_session, session_members, write_members)
+                                         save_session)
+from playground.core.sessionfile.writing import session_members, write_members
 from playground.core.spec import DataSpec, LayerSpec
 from playground.core.trainer import Trainer
 

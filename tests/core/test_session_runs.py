@@ -11,8 +11,8 @@ from playground.core.errors import SessionFileError
 from playground.core.experiments.branch import CheckpointRecorder, branch_trainer
 from playground.core.experiments.runs import RunStore
 from playground.core.session import weights_sha256
-from playground.core.sessionfile import (VERSION, open_session, save_session,
-                                         session_members, write_members)
+from playground.core.sessionfile import VERSION, open_session, save_session
+from playground.core.sessionfile.writing import session_members, write_members
 from playground.core.trainer import Trainer
 
 from .helpers import tiny_spec, with_optimizer
@@ -171,10 +171,10 @@ def test_the_cli_resuming_a_session_keeps_its_runs(tmp_path, capsys):
 
 
 def test_a_session_too_large_to_open_is_never_written(tmp_path, monkeypatch):
-    from playground.core import sessionfile
+    from playground.core.sessionfile import writing
 
     store, current_id, current, _ = two_runs()
-    monkeypatch.setattr(sessionfile, "TENSOR_BUDGET", 10_000)
+    monkeypatch.setattr(writing, "TENSOR_BUDGET", 10_000)
     path = tmp_path / "big.pgsession"
     with pytest.raises(SessionFileError, match="delete some runs, then save again"):
         save_session(path, current.spec, current.state_dict(), current.data, runs=store,

@@ -6,8 +6,7 @@ import signal
 import pytest
 
 from playground import cli
-from playground.core import sessionfile
-from playground.core.sessionfile import open_session
+from playground.core.sessionfile import open_session, writing
 
 TRAIN = ["train", "--dataset", "xor", "--samples", "80", "--epochs", "2", "--device", "cpu"]
 
@@ -24,14 +23,14 @@ def ctrl_c_raises():
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_during_the_save_waits_for_the_file(capsys, tmp_path, monkeypatch,
                                                      signal_number):
-    prepare, sent = sessionfile._prepare_members, []
+    prepare, sent = writing._prepare_members, []
 
     def prepare_then_signal(*args, **kwargs):  # after training, before the file is written
         os.kill(os.getpid(), signal_number)
         sent.append(signal_number)
         return prepare(*args, **kwargs)
 
-    monkeypatch.setattr(sessionfile, "_prepare_members", prepare_then_signal)
+    monkeypatch.setattr(writing, "_prepare_members", prepare_then_signal)
     previous = signal.getsignal(signal.SIGTERM)
     caught = []
     signal.signal(signal.SIGTERM, lambda number, _: caught.append(number))  # as a caller's

@@ -10,7 +10,8 @@ from playground.core.losses import resolve_head
 from playground.core.spec import DataSpec, LayerSpec, ModelSpec
 from playground.gui.widgets.data_panel import DataPanel
 from playground.gui.widgets.layer_builder import LayerBuilder
-from playground.gui.widgets.live_plots import MAX_POINTS, LivePlots, decimate
+from playground.gui.widgets.plot_parts import MAX_POINTS, decimate
+from playground.gui.widgets.plots import LivePlots
 from playground.gui.session_model import apply_edit
 from playground.gui.widgets.optimizer_panel import OptimizerPanel, lr_to_slider, slider_to_lr
 
@@ -248,7 +249,7 @@ def test_decimation_keeps_spikes_and_the_visible_range():
 
 @pytest.mark.parametrize("alpha", [0.01, 0.5, 0.99])
 def test_smoothing_is_the_exponential_average_across_batches(alpha):
-    from playground.gui.widgets.live_plots import Series
+    from playground.gui.widgets.plot_parts import Series
 
     values = np.random.default_rng(1).normal(size=3000) * 5 + 2
     expected, average = [], values[0]

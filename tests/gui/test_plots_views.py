@@ -8,7 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from playground.gui.widgets.live_plots import STOP_LABELS, LivePlots
+from playground.gui.widgets.plots import LivePlots
+from playground.gui.widgets.plots.markers import STOP_LABELS
 from playground.gui.widgets.metrics_table import MetricsTable
 from playground.gui.widgets.plot_parts import MIN_DECADES, MIN_RELATIVE_SPAN
 from playground.gui.widgets.units import Units, label, target_scale

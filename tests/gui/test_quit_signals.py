@@ -5,8 +5,7 @@ import threading
 
 import pytest
 
-from playground.core import sessionfile
-from playground.core.sessionfile import open_session
+from playground.core.sessionfile import open_session, writing
 from playground.gui.quit_signals import quit_on_signals
 
 from ..core.helpers import tiny_spec
@@ -18,14 +17,14 @@ def test_a_signal_during_a_save_quits_only_once_the_file_is_whole(qtbot, control
                                                                   signal_number):
     with qtbot.waitSignal(controller.finished, timeout=30_000):
         controller.start(tiny_spec(epochs=2))
-    prepare, quitting = sessionfile._prepare_members, threading.Event()
+    prepare, quitting = writing._prepare_members, threading.Event()
 
     def prepare_signalled(*args, **kwargs):  # in the training thread, the save begun
         os.kill(os.getpid(), signal_number)
         assert quitting.wait(30)  # the quit has begun before the file is written
         return prepare(*args, **kwargs)
 
-    monkeypatch.setattr(sessionfile, "_prepare_members", prepare_signalled)
+    monkeypatch.setattr(writing, "_prepare_members", prepare_signalled)
     path = tmp_path / "run.pgsession"
     quit_done = []
 

@@ -164,7 +164,7 @@ def load_trained(path: str | Path) -> TrainedModel:
 
 def from_trainer(trainer: Any) -> TrainedModel:
     """The trainer's network as it stands (a copy of its weights, on the CPU)."""
-    from ..sessionfile import data_sha256
+    from ..sessionfile.format import data_sha256
 
     data = trainer.data
     return _assemble(trainer.spec, trainer.model.state_dict(), trainer.head, data.scaler,

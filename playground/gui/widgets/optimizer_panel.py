@@ -21,7 +21,7 @@ from ...core.optim import (OPTIMIZERS, SCHEDULES, WARMUP_HELP, planned_lr_curve,
                            schedule_defaults_for)
 from ...core.metrics import METRIC_HELP, default_metrics
 from ...core.spec import OptimizerSpec, SessionSpec
-from .live_plots import keep_flat_lines_readable
+from .plots.ranges import keep_flat_lines_readable
 from .param_form import ParamForm
 
 LR_MIN, LR_MAX, LR_STEPS = 1e-5, 10.0, 600  # the slider moves in equal log steps

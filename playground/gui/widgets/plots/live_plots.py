@@ -8,10 +8,14 @@ a y axis never blows a flat curve up into a cliff and always has labelled ticks;
 number of layers gets distinct colours in depth order with a key that fits; the epoch
 whose loss became NaN or infinite is marked; the run's end is marked with its reason,
 and early stopping's best epoch too; regression losses and errors are in the target's
-units. Reset, in any order of calls, leaves plots that draw the next run."""
+units. Reset, in any order of calls, leaves plots that draw the next run.
+
+This file is the widget: its controls, what it is told (configuration, epochs, changes,
+the end), building the curves and drawing them. What it records is recording.py's;
+where the axes go, ranges.py's; the lines and words for changes and the end,
+markers.py's; titles and keys, titles.py's; the summary and hover lines, readout.py's."""
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
 import numpy as np
@@ -20,36 +24,17 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy,
                                QSlider, QVBoxLayout, QWidget)
 
-from .plot_parts import (MAX_POINTS, ReadableAxis, Series,  # noqa: F401 - the tests' names
-                         decimate, depth_colors, finite_span,
-                         nice_ceiling, readable_y_range)
-from .qt_plot import REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem
-from .runs.overlays import RunOverlays
-from .units import Units, label
-
-# How each way a run ends is written on the curve, and in which colour.
-STOP_LABELS = {"completed": "done", "stopped": "stopped", "max_steps": "update limit",
-               "early_stopping": "stopped early", "converged": "converged",
-               "diverged": "diverged", "failed": "failed"}
-STOP_COLORS = {"diverged": "#dc2626", "failed": "#dc2626", "early_stopping": "#16a34a",
-               "converged": "#16a34a"}
-MARKER_COLOR = "#9ca3af"
-NAN_COLOR = "#dc2626"
-BEST_COLOR = "#16a34a"
-UNPLOTTED = frozenset(("seconds", "samples_per_s"))  # logged, never drawn: not kept
-NAMED_LAYERS = 4  # up to this many layers the key names each one; beyond, a colour ramp
-KEY_SWATCHES = 8
-ROOM_AHEAD = 0.5  # of the new y range, added beyond the side the data left by
-
-
-def keep_flat_lines_readable(plot: pg.PlotItem, values: np.ndarray) -> None:
-    """For other plots (the schedule preview): a constant series autoscales to a
-    meaningless +-0.5 band; show 0 to 1.5x it."""
-    finite = values[np.isfinite(values)] if len(values) else values
-    if len(finite) and np.ptp(finite) <= 1e-12 * max(1.0, abs(finite[0])):
-        plot.setYRange(0, abs(finite[0]) * 1.5 or 1.0, padding=0)
-    else:
-        plot.enableAutoRange(axis="y")
+from ..plot_parts import ReadableAxis, Series, decimate, depth_colors
+from ..qt_plot import REDRAW_MS, PathCurve, PlotCanvas, QtPlotItem
+from ..runs.overlays import RunOverlays
+from ..units import Units, label
+from .markers import (BEST_COLOR, MARKER_COLOR, NAN_COLOR, STOP_COLORS, STOP_LABELS,
+                      add_change, parse_change, place_best_dot, stop_message,
+                      vertical_lines)
+from .ranges import AxisRanges, right_end
+from .readout import readout_text, summary_text
+from .recording import Recording
+from .titles import key_entries, set_title
 
 
 class LivePlots(QWidget):
@@ -145,7 +130,8 @@ class LivePlots(QWidget):
             plot.disableAutoRange()
             plot.setMenuEnabled(False, None)  # its log/FFT toggles would undo ours
             plot.getAxis("left").setWidth(48)  # ticks may change; the columns may not
-            plot.vb.sigRangeChangedManually.connect(lambda *_, n=name: self._following.discard(n))
+            plot.vb.sigRangeChangedManually.connect(
+                lambda *_, n=name: self.ranges.stop_following(n))
             plot.autoBtn.clicked.connect(lambda *_, n=name: self._follow(n))
             self.plots[name] = plot
         layout = self.canvas.ci.layout
@@ -154,7 +140,7 @@ class LivePlots(QWidget):
             layout.setColumnPreferredWidth(column, 10)
         for name in ("metric", "lr", "grad"):
             self.plots[name].setXLink(self.plots["loss"])
-        self._following = set(self.plots)
+        self.ranges = AxisRanges(self.plots)
         self._set_log(self.log_scale.isChecked())
         self._label_x_axes()
 
@@ -212,13 +198,13 @@ class LivePlots(QWidget):
     def set_planned_epochs(self, epochs: int) -> None:
         """The x axis spans this many epochs (any time: the user may change it mid-run)."""
         self.planned_epochs = max(0, int(epochs))
-        self._x_target = None
+        self.ranges.reset_x()
         self.dirty = True
 
     def set_steps_per_epoch(self, steps: int) -> None:
         """Updates per epoch: places stepped batches and the planned end in updates."""
         self.steps_per_epoch = max(0, int(steps))
-        self._x_target = None
+        self.ranges.reset_x()
         self.dirty = True
 
     def set_runs(self, runs: list, current_color: str | None = None) -> None:
@@ -229,9 +215,7 @@ class LivePlots(QWidget):
         if current_color != self.run_color:
             self.run_color = current_color
             self._build()
-        self._following = set(self.plots)
-        self._x_target = None
-        self._y_targets = {}
+        self.ranges.restart()
         self.dirty = True
 
     # ------------------------------------------------------------ the data
@@ -245,82 +229,37 @@ class LivePlots(QWidget):
         self._build()
 
     def _forget(self) -> None:
-        self.series: dict[str, Series] = {"epoch": Series(), "step": Series()}
-        self.grad_series: dict[str, Series] = {}
+        self.recording = Recording()
         self.markers: list[tuple[float, float, str]] = []
         self._marker_changes: list[dict[str, Any]] = []
         self.finish: dict[str, Any] | None = None
-        self.nonfinite: tuple[float, float, str] | None = None
-        self.batch = {key: Series() for key in ("epoch", "step", "loss")}
-        self._first_loss: tuple[float, float] | None = None
-        self.epochs_recorded = 0
         self.stop_message.clear()
         self.summary.clear()
         self.readout.clear()
 
-    def _column(self, key: str) -> Series:
-        """The series of a logged key, created (NaN for the epochs before) on first use."""
-        series = self.series.get(key)
-        if series is None:
-            series = self.series[key] = Series()
-            if key in self._plotted():  # only drawn series pay for smoothing
-                series.set_smoothing(self.smoothing.value() / 100)
-            series.extend(np.full(self.epochs_recorded, np.nan))
-        return series
-
     def _plotted(self) -> set[str]:
         return {"loss", "val_loss", "lr", self.metric_name, f"val_{self.metric_name}"}
 
+    # What was recorded, as the tests and the runs' overlays read it.
+    series = property(lambda self: self.recording.series)
+    grad_series = property(lambda self: self.recording.grad_series)
+    batch = property(lambda self: self.recording.batch)
+    nonfinite = property(lambda self: self.recording.nonfinite)
+    epochs_recorded = property(lambda self: self.recording.epochs)
+
     def _smooth_plotted(self) -> None:
         """The drawn series smoothed as the slider says (recomputed only on a change)."""
-        alpha = self.smoothing.value() / 100
-        for key in self._plotted():
-            series = self.series.get(key)
-            if series is not None and series.alpha != alpha:
-                series.set_smoothing(alpha)
-        for series in self.grad_series.values():
-            if series.alpha != alpha:
-                series.set_smoothing(alpha)
+        self.recording.smooth(self._plotted(), self.smoothing.value() / 100)
 
     def add_epochs(self, events: list) -> None:
         """Record a batch of EpochEnded events (every one is kept). Logs may carry
         gradient norms as "grad_norm/<layer>" keys (History's columns) instead."""
         if not events:
             return
-        count = len(events)
-        first = events[0]
-        keys, layers = first.logs.keys(), getattr(first, "grad_norms", {}).keys()
-        if all(e.logs.keys() == keys and getattr(e, "grad_norms", {}).keys() == layers
-               for e in events):
-            # The usual case, every event alike: one comprehension per column.
-            columns = {key: [e.logs[key] for e in events] for key in keys
-                       if key not in UNPLOTTED}
-            grads = {key: [e.grad_norms[key] for e in events] for key in layers} \
-                if layers else {}
-        else:
-            columns, grads = _columns(events)
-        for key in [k for k in columns if k.startswith("grad_norm/")]:
-            grads.setdefault(key[len("grad_norm/"):], columns.pop(key))
-        for key, values in columns.items():
-            self._column(key).extend(values)
-        for key, series in self.series.items():
-            if key not in columns:
-                series.extend(np.full(count, np.nan))
-        new_layers = False
-        for label_, values in grads.items():
-            series = self.grad_series.get(label_)
-            if series is None:
-                series = self.grad_series[label_] = Series()
-                series.set_smoothing(self.smoothing.value() / 100)
-                series.extend(np.full(self.epochs_recorded, np.nan))
-                new_layers = True
-            series.extend(values)
-        for label_, series in self.grad_series.items():
-            if label_ not in grads:
-                series.extend(np.full(count, np.nan))
-        self.epochs_recorded += count
-        self._note_losses(columns.get("loss"), columns.get("epoch"), columns.get("step"))
-        epochs = columns.get("epoch")
+        epochs, new_layers, nonfinite = self.recording.add(
+            events, self._plotted(), self.smoothing.value() / 100)
+        if nonfinite:
+            self._draw_nonfinite()
         if self.finish is not None and epochs and epochs[-1] > self.finish["epoch"]:
             self.finish = None  # the run goes on after it stopped: that end is history
             self._show_stop_message()
@@ -329,31 +268,11 @@ class LivePlots(QWidget):
             self._build()  # colours are by depth: a new layer recolours them all
         self.dirty = True
 
-    def _note_losses(self, losses, epochs, steps) -> None:
-        """Remember the first finite loss and the first epoch whose loss was not."""
-        if not losses:
-            return
-        values = np.asarray(losses, dtype=np.float64)
-        finite = np.isfinite(values)
-        if self._first_loss is None and finite.any():
-            first = int(np.argmax(finite))
-            self._first_loss = (float(epochs[first]) if epochs else 1.0, float(values[first]))
-        if self.nonfinite is None and not finite.all():
-            bad = int(np.argmin(finite))
-            what = "NaN" if math.isnan(values[bad]) else "infinite"
-            epoch = float(epochs[bad]) if epochs else float(self.epochs_recorded)
-            step = float(steps[bad]) if steps else epoch
-            self.nonfinite = (epoch, step, f"loss {what} at epoch {epoch:g}")
-            self._draw_nonfinite()
-
     def add_batch_step(self, event) -> None:
         """A single update made on request (BatchStepped: epoch completed before it,
         step, batch inside the epoch, the update's loss): drawn as a dot on the loss
         plot, so stepping batch by batch shows each update's loss."""
-        spe = self._steps_per_epoch()
-        self.batch["epoch"].extend([event.epoch + event.batch / spe])
-        self.batch["step"].extend([event.step])
-        self.batch["loss"].extend([event.loss])
+        self.recording.add_batch_step(event, self._steps_per_epoch())
         if self.batch["loss"].size == 1:
             self._render_title("loss")
         self.dirty = True
@@ -361,16 +280,7 @@ class LivePlots(QWidget):
     def mark_change(self, epoch: float, step: float, changes: Mapping[str, Any]) -> None:
         """A vertical line where a hyperparameter was changed during the run; changes
         made at the same update merge into one line (the last value of each wins)."""
-        if self.markers and self.markers[-1][1] == step:
-            merged = {**self._marker_changes[-1], **dict(changes)}
-            self.markers.pop()
-            self._marker_changes.pop()
-        else:
-            merged = dict(changes)
-        text = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
-                         for k, v in merged.items())
-        self.markers.append((epoch, step, text))
-        self._marker_changes.append(merged)
+        add_change(self.markers, self._marker_changes, epoch, step, changes)
         self._build()
 
     def mark_finished(self, epoch: float, reason: str, message: str = "",
@@ -380,33 +290,18 @@ class LivePlots(QWidget):
         the lowest validation loss when not given). The message stays under the plots
         until the next reset."""
         if best_epoch is None and reason == "early_stopping":
-            best_epoch = self._lowest("val_loss") or self._lowest("loss")
+            best_epoch = self.recording.lowest("val_loss") or self.recording.lowest("loss")
         self.finish = {"epoch": epoch, "step": step, "reason": reason, "message": message,
                        "best_epoch": best_epoch}
         self._show_stop_message()
         self._build()
 
-    def _lowest(self, key: str) -> float | None:
-        series = self.series.get(key)
-        if series is None or series.size == 0:
-            return None
-        values = series.view()
-        if not np.isfinite(values).any():
-            return None
-        return float(self.series["epoch"].view()[int(np.nanargmin(values))])
-
     def _show_stop_message(self) -> None:
-        finish = self.finish
-        if finish is None or finish["reason"] == "diverged":
-            self.stop_message.clear()  # a divergence: the health banner and status bar say it
-            return
-        color = STOP_COLORS.get(finish["reason"], self.foreground)
-        what = STOP_LABELS.get(finish["reason"], finish["reason"])
-        text = (finish["message"] or "").strip() or f"{what[0].upper()}{what[1:]}."
-        if finish.get("best_epoch") is not None and "best" not in text:
-            text += f" Best epoch: {finish['best_epoch']:g}."
-        self.stop_message.setText(f'<span style="color:{color}"><b>Epoch '
-                                  f'{finish["epoch"]:g}:</b></span> {_html(text)}')
+        text = stop_message(self.finish, self.foreground)
+        if text:
+            self.stop_message.setText(text)
+        else:
+            self.stop_message.clear()
 
     def load_history(self, events: list, changes: list[Mapping[str, Any]] = ()) -> None:
         """Show a reopened session: forget the data, then replay its epochs
@@ -439,19 +334,14 @@ class LivePlots(QWidget):
         self.x_axis.setCurrentText(state.get("x_axis", "epochs"))
         self.standardised.setChecked(bool(state.get("standardised", False)))
         self.markers = [tuple(m) for m in state.get("markers", [])]
-        self._marker_changes = [_parse_change(m[2]) for m in self.markers]
+        self._marker_changes = [parse_change(m[2]) for m in self.markers]
         self.finish = dict(state["finish"]) if state.get("finish") else None
         self._show_stop_message()
         self._build()
 
     # ------------------------------------------------------------ building
     def _steps_per_epoch(self) -> float:
-        if self.steps_per_epoch:
-            return float(self.steps_per_epoch)
-        epochs, steps = self.series["epoch"], self.series["step"]
-        if epochs.size and epochs.data[epochs.size - 1] > 0:
-            return max(1.0, steps.data[steps.size - 1] / epochs.data[epochs.size - 1])
-        return 1.0
+        return self.recording.steps_per_epoch(self.steps_per_epoch)
 
     def _x(self, epoch: float, step: float | None) -> float:
         if self.x_axis.currentText() == "epochs":
@@ -498,9 +388,7 @@ class LivePlots(QWidget):
         for name in self.plots:
             self._render_title(name)
         self._smooth_plotted()
-        self._following = set(self.plots)
-        self._x_target = None
-        self._y_targets: dict[str, tuple[float, float]] = {}
+        self.ranges.restart()
         self._batch_drawn = None
         self.dirty = True
 
@@ -515,20 +403,8 @@ class LivePlots(QWidget):
 
     def _vertical(self, epoch: float, step: float | None, text: str, color: str,
                   style=Qt.PenStyle.DashLine, position: float = 0.92) -> list[pg.InfiniteLine]:
-        lines = []
-        x = self._x(epoch, step)
-        # The label goes on the side with room: left of a line in the right part of the
-        # run, right of one near its start (else the plot's edge cuts it).
-        anchor = (1, 0) if x > 0.6 * max(self._x_right(), x) else (0, 0)
-        for name, plot in self.plots.items():
-            line = pg.InfiniteLine(pos=x, angle=90, movable=False,
-                                   pen=pg.mkPen(color, style=style),
-                                   label=text if name == "loss" else None,
-                                   labelOpts={"position": position, "color": color,
-                                              "anchors": [anchor, anchor]})
-            plot.addItem(line, ignoreBounds=True)
-            lines.append(line)
-        return lines
+        return vertical_lines(self.plots, self._x(epoch, step), self._x_right(), text, color,
+                              style, position)
 
     def _draw_nonfinite(self) -> None:
         if self.nonfinite is not None and hasattr(self, "curves"):
@@ -551,43 +427,11 @@ class LivePlots(QWidget):
                                              Qt.PenStyle.DotLine, 0.45)
 
     def _render_title(self, plot_name: str) -> None:
-        """The title, with a one-line key beneath it that never grows with the data (a
-        legend inside the plot hides curves; one that grows pushed the plots off the
-        window: a 10-layer key was 1029 px wide)."""
-        def entry(color: str, name: str, dash: str = "\u2501\u2501") -> str:
-            return f'<span style="color:{color}">{dash}</span>&nbsp;{name}'
-
-        c = self.colors
-        entries = []
-        if plot_name in ("loss", "metric") and self.run_color is not None:
-            entries = [entry(self.foreground, "train"),  # the runs table says which colour
-                       entry(self.foreground, "validation", "\u2504\u2504")]
-        elif plot_name in ("loss", "metric"):
-            entries = [entry(c[0], "train"), entry(c[1 % len(c)], "validation")]
-            if plot_name == "loss" and self.batch["loss"].size:
-                entries.append(entry(c[3 % len(c)], "per update", "\u2022\u2022"))
-        elif plot_name == "grad" and self.grad_colors:
-            names, colors = list(self.grad_colors), list(self.grad_colors.values())
-            if len(names) <= NAMED_LAYERS:
-                entries = [entry(color, _short(name)) for name, color in zip(names, colors)]
-            else:
-                picks = np.linspace(0, len(colors) - 1, KEY_SWATCHES).round().astype(int)
-                ramp = "".join(f'<span style="color:{colors[i]}">\u2588</span>' for i in picks)
-                entries = [f"{_short(names[0])} {ramp} {_short(names[-1])} "
-                           f"({len(names)} layers)"]
-        title = self.titles[plot_name]
-        if entries:
-            title += f'<br><span style="font-size:8pt">{"&nbsp;&nbsp; ".join(entries)}</span>'
-        plot = self.plots[plot_name]
-        _let_width_go(plot.titleLabel)
-        plot.setTitle(title, color=self.foreground)
-        tip = {"loss": self.units.describe(),
-               "metric": self.units.describe(),
-               "lr": "The learning rate of each epoch's last update (schedules change it).",
-               "grad": "Each layer's gradient norm at the epoch's last update, coloured by "
-                       "depth from the input (dark) to the output (light): deep sigmoid "
-                       "nets show the early layers' gradients vanishing."}[plot_name]
-        plot.titleLabel.setToolTip(tip)
+        """The title, with a one-line key beneath it that never grows with the data."""
+        entries = key_entries(plot_name, self.colors, self.foreground, self.run_color,
+                              bool(self.batch["loss"].size), self.grad_colors)
+        set_title(self.plots[plot_name], plot_name, self.titles[plot_name], entries,
+                  self.foreground, self.units)
 
     def _label_x_axes(self) -> None:
         text = "epoch" if self.x_axis.currentText() == "epochs" else "update"
@@ -625,7 +469,7 @@ class LivePlots(QWidget):
         x = self.series["epoch" if epochs_mode else "step"].view()
         smoothed = self.smoothing.value() > 0
         self.overlays.set_view(epochs_mode, self.smoothing.value() / 100)  # on a change only
-        lo, hi = self._visible_x(x)
+        lo, hi = self.ranges.visible_x(x)
         for key, curve in self.curves.items():
             if key == "batch_loss":
                 continue
@@ -646,7 +490,8 @@ class LivePlots(QWidget):
             self.batch_dots.setData(bx, by)
             # An empty scatter still paints in Python every frame: hide it instead.
             self.batch_dots.setVisible(len(bx) > 0)
-        self._place_best_dot()
+        place_best_dot(self.best_dot, self.finish.get("best_epoch") if self.finish else None,
+                       self.series, self._factor, epochs_mode, self.log_scale.isChecked())
         self._settle_ranges(x, smoothed)
         self._update_summary()
         self.canvas.prepare()
@@ -658,41 +503,9 @@ class LivePlots(QWidget):
     def _factor(self, curve_key: str) -> float:
         return self.units.factor(self._series_key(curve_key))
 
-    def _place_best_dot(self) -> None:
-        best = self.finish.get("best_epoch") if self.finish else None
-        key = "val_loss" if "val_loss" in self.series else "loss"
-        epochs = self.series["epoch"]
-        if best is None or epochs.size == 0:
-            if self.best_dot.data.size:
-                self.best_dot.setData([], [])
-            self.best_dot.setVisible(False)
-            return
-        index = int(np.clip(np.searchsorted(epochs.view(), best), 0, epochs.size - 1))
-        value = self.series[key].data[index] * self._factor(key)
-        x = epochs.data[index] if self.x_axis.currentText() == "epochs" \
-            else self.series["step"].data[index]
-        if not math.isfinite(value) or (self.log_scale.isChecked() and value <= 0):
-            self.best_dot.setData([], [])
-            self.best_dot.setVisible(False)
-            return
-        y = math.log10(value) if self.log_scale.isChecked() else value
-        self.best_dot.setData([x], [y])
-        self.best_dot.setVisible(True)
-
     def _follow(self, name: str) -> None:
-        self._following.add(name)
-        self.plots[name].disableAutoRange()
-        self._x_target = None
-        self._y_targets.pop(name, None)
+        self.ranges.follow(name)
         self.dirty = True
-
-    def _visible_x(self, x: np.ndarray) -> tuple[float, float]:
-        """The x range on screen: everything while the view follows the data, else the
-        part the user zoomed into."""
-        if "loss" in self._following or len(x) == 0:
-            return -np.inf, np.inf
-        lo, hi = self.plots["loss"].vb.viewRange()[0]
-        return lo, hi
 
     def _planned_x(self) -> float:
         if not self.planned_epochs:
@@ -702,9 +515,7 @@ class LivePlots(QWidget):
         return self.planned_epochs * self._steps_per_epoch()
 
     def _x_right(self) -> float:
-        """The x axis' right end: the planned run (or the data, in 1-2-5 steps, when it
-        goes further); once a run has ended before its plan (stopped early, diverged,
-        converged...), where it ended: 95% of the plot empty helps nobody."""
+        """The x axis' right end (ranges.right_end), from the data, the plan and the end."""
         epochs_mode = self.x_axis.currentText() == "epochs"
         last_series = self.series["epoch" if epochs_mode else "step"]
         last = float(last_series.data[last_series.size - 1]) if last_series.size else 0.0
@@ -713,78 +524,39 @@ class LivePlots(QWidget):
         if self.nonfinite is not None:
             extra.append(self._x(self.nonfinite[0], self.nonfinite[1]))
         right_data = max([last, *extra, self.overlays.x_max()])
-        if self.finish is not None:
-            end = self._x(self.finish["epoch"], self.finish.get("step"))
-            if end >= right_data:  # (at least 10 epochs' worth, where the plan has them)
-                return max(end, min(self._planned_x() or end, 10.0 * self._x(1.0, None)), 1.0)
-        planned = self._planned_x()
-        return max(planned if planned >= right_data else nice_ceiling(right_data), 1.0)
+        end = self._x(self.finish["epoch"], self.finish.get("step")) \
+            if self.finish is not None else None
+        return right_end(right_data, self._planned_x(), end, 10.0 * self._x(1.0, None))
 
     def _settle_ranges(self, x: np.ndarray, smoothed: bool) -> None:
-        """Set the axes only when their target changes: an axis whose range changes
-        re-renders its text, which at 25 frames a second cost more than everything else
-        in the window together. x spans the run (_x_right); y follows the data with
-        headroom and a minimum span relative to its level."""
-        if "loss" in self._following:
-            target = (0.0, self._x_right())
-            if target != self._x_target:
-                self._x_target = target
-                self.plots["loss"].setXRange(*target, padding=0.02)
+        """Set the axes only when their target changes (ranges.AxisRanges): x spans the
+        run (_x_right); y follows the data with headroom and a minimum span relative to
+        its level."""
+        if "loss" in self.ranges.following:
+            self.ranges.settle_x(self._x_right())
         log = self.log_scale.isChecked()
-        groups = {"loss": [("loss", "loss"), ("val_loss", "val_loss")],
-                  "metric": [("metric", "metric"), ("val_metric", "val_metric")],
-                  "lr": [("lr", "lr")]}
-        for name, plot in self.plots.items():
-            if name not in self._following:
-                continue
-            plot_log = log and name in ("loss", "grad")
-            if name == "grad":
-                followed = [(series, 1.0) for series in self.grad_series.values()]
-            else:
-                followed = [(self.series[self._series_key(k)], self._factor(k))
-                            for k, _ in groups[name] if self._series_key(k) in self.series]
-                if name == "loss" and self.batch["loss"].size:
-                    followed.append((self.batch["loss"], self._factor("loss")))
-            followed += self.overlays.spans(name)
-            low, high = finite_span(followed, smoothed and name != "lr", plot_log)
-            if low is None:
-                target = (-1.0, 1.0) if plot_log else (0.0, 1.0)
-                if self._y_targets.get(name) is None:
-                    self._y_targets[name] = target
-                    plot.setYRange(*target, padding=0)
-                continue
-            wanted = readable_y_range(low, high, plot_log)
-            current = self._y_targets.get(name)
-            if current is not None:
-                shown = current[1] - current[0]
-                inside = current[0] <= low and high <= current[1]
-                if inside and shown <= 4 * (wanted[1] - wanted[0]):
-                    continue  # the data still fits well: leave the axis (and its text) be
-                wanted = _room_ahead(wanted, low < current[0], high > current[1])
-            self._y_targets[name] = wanted
-            plot.setYRange(*wanted, padding=0)
+        for name in self.plots:
+            if name in self.ranges.following:
+                self.ranges.settle_y(name, self._followed(name), smoothed and name != "lr",
+                                     log and name in ("loss", "grad"))
+
+    def _followed(self, name: str) -> list[tuple[Series, float]]:
+        """The series a plot's y axis follows, each with its factor."""
+        if name == "grad":
+            followed = [(series, 1.0) for series in self.grad_series.values()]
+        else:
+            keys = {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric"),
+                    "lr": ("lr",)}[name]
+            followed = [(self.series[self._series_key(k)], self._factor(k))
+                        for k in keys if self._series_key(k) in self.series]
+            if name == "loss" and self.batch["loss"].size:
+                followed.append((self.batch["loss"], self._factor("loss")))
+        return followed + self.overlays.spans(name)
 
     def _update_summary(self) -> None:
-        loss = self.series.get("loss")
-        if loss is None or loss.size == 0:
-            return
-        factor = self._factor("loss")
-        last = loss.data[loss.size - 1] * factor
-        epoch = self.series["epoch"].data[loss.size - 1]
-        text = f"epoch {epoch:,.0f}: loss {_number(last)}"
-        if self._first_loss is not None and math.isfinite(last):
-            first_epoch, first = self._first_loss
-            first *= factor
-            if first and epoch > first_epoch:
-                change = (last - first) / abs(first) * 100
-                text += (f" ({change:+.3g}% since epoch {first_epoch:g})" if abs(change) < 1
-                         else f" ({change:+.1f}% since epoch {first_epoch:g})")
-        val = self.series.get("val_loss")
-        if val is not None and math.isfinite(val.data[val.size - 1]):
-            text += f" \u00b7 validation {val.data[val.size - 1] * factor:.4g}"
-        if self.units.phrase():  # the same words as the tables' and the status bar's
-            text += f" \u00b7 {'in ' if self.units.converts else ''}{self.units.phrase()}"
-        if text != self.summary.text():
+        text = summary_text(self.series, self._factor("loss"), self.recording.first_loss,
+                            self.units)
+        if text and text != self.summary.text():
             self.summary.setText(text)
 
     def _set_log(self, on: bool) -> None:
@@ -795,9 +567,7 @@ class LivePlots(QWidget):
 
     def _on_log_scale_toggled(self, on: bool) -> None:
         self._set_log(on)
-        self._following.update(("loss", "grad"))
-        self._y_targets.pop("loss", None)
-        self._y_targets.pop("grad", None)
+        self.ranges.follow_y(("loss", "grad"))
         self.dirty = True
 
     def _on_smoothing_changed(self, value: int) -> None:
@@ -824,94 +594,8 @@ class LivePlots(QWidget):
         else:
             return
         x_value = plot.vb.mapSceneToView(position).x()
-        x = self.series["epoch" if self.x_axis.currentText() == "epochs" else "step"].view()
-        index = int(np.clip(np.searchsorted(x, x_value), 0, len(x) - 1))
-
-        def value(key: str) -> float:
-            series = self.series.get(key)
-            return series.data[index] * self.units.factor(key) if series else math.nan
-
-        metric = label(self.metric_name)
-        text = (f"epoch {int(epochs.data[index])}, update {int(self.series['step'].data[index])}: "
-                f"loss {value('loss'):.4g}, validation loss {value('val_loss'):.4g}, "
-                f"{metric} {value(self.metric_name):.4g}, validation {metric} "
-                f"{value('val_' + self.metric_name):.4g}, lr {value('lr'):.3g}")
+        x_key = "epoch" if self.x_axis.currentText() == "epochs" else "step"
+        text = readout_text(self.series, self.units, self.metric_name, x_key, x_value)
         self.readout.setText(text)
         self.hovered.emit(text)
-
-
-def _columns(events: list) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Logs and gradient norms as columns, NaN where an event lacks a key."""
-    columns: dict[str, list[float]] = {}
-    grads: dict[str, list[float]] = {}
-    for index, event in enumerate(events):
-        for target, values in ((columns, event.logs),
-                               (grads, getattr(event, "grad_norms", {}))):
-            for key, value in values.items():
-                if key in UNPLOTTED:
-                    continue
-                column = target.get(key)
-                if column is None:
-                    column = target[key] = [math.nan] * index
-                column.append(value)
-            for column in target.values():
-                if len(column) <= index:
-                    column.append(math.nan)
-    return columns, grads
-
-
-def _number(value: float) -> str:
-    return f"{value:.4g}" if math.isfinite(value) else "NaN" if math.isnan(value) else \
-        ("infinite" if value > 0 else "-infinite")
-
-
-def _short(name: str, limit: int = 14) -> str:
-    return _html(name if len(name) <= limit else name[:limit - 1] + "\u2026")
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _parse_change(text: str) -> dict[str, Any]:
-    """A marker's text back into its changes ("lr 0.002, momentum 0.9"), for merging."""
-    changes: dict[str, Any] = {}
-    for part in text.split(", "):
-        key, _, value = part.partition(" ")
-        try:
-            changes[key] = float(value)
-        except ValueError:
-            changes[key] = value
-    return changes
-
-
-def _room_ahead(wanted: tuple[float, float], fell: bool,
-                rose: bool) -> tuple[float, float]:
-    """A range for data that left the old one: extra room on the side it left by, as
-    it will likely go on that way (a falling loss); each step re-renders the axis text,
-    the costliest Python in a frame, and the GIL it holds is taken from the trainer."""
-    low, high = wanted
-    room = ROOM_AHEAD * (high - low)
-    return (low - room if fell else low, high + room if rose else high)
-
-
-def _let_width_go(label: pg.LabelItem) -> None:
-    """The column's width is not the title's to set: pyqtgraph makes a title's text
-    width its minimum again on every resize, so a long key kept the plots wider than the
-    window (clipped at 1280x720). Keep the height rule only."""
-    if getattr(label, "_width_let_go", False):
-        return
-
-    def update_min() -> None:
-        bounds = label.itemRect()
-        label.setMinimumWidth(0)
-        label.setMinimumHeight(bounds.height())
-        label._sizeHint = {Qt.SizeHint.MinimumSize: (0, bounds.height()),
-                           Qt.SizeHint.PreferredSize: (0, bounds.height()),
-                           Qt.SizeHint.MaximumSize: (-1, -1),
-                           Qt.SizeHint.MinimumDescent: (0, 0)}
-        label.updateGeometry()
-
-    label.updateMin = update_min
-    label._width_let_go = True
 
