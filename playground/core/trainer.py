@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import numpy as np
 import torch
 
+from . import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from . import metrics as metrics_module
 from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStopping,
                         GradientNoise, History, judge_test_loss)

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
+from .. import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..callbacks import Callback, History
 from ..control import TrainControl
 from ..errors import SpecError
