@@ -23,7 +23,7 @@ from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStoppin
                         GradientNoise, History, judge_test_loss)
 from .control import TrainControl
 from .data import PreparedData, prepare
-from .device import choose_threads, describe, resolve_device
+from .device import choose_threads, describe, forward_work, resolve_device
 from .eager_optim import eager_step, install as _defer_dynamo, zero_grad
 from .errors import SpecError
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
@@ -510,34 +510,6 @@ class Trainer(ExactState):
 
 
 # ------------------------------------------------------------------- helpers
-
-def forward_work(model: torch.nn.Module, probe: torch.Tensor) -> int:
-    """Multiply-adds per sample of the model's forward pass through its dense and
-    convolution layers, from one probe sample in evaluation mode (no RNG, no
-    running-stat update)."""
-    total = 0
-
-    def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
-        nonlocal total
-        if isinstance(module, torch.nn.Linear):
-            total += out.numel() * module.in_features
-        else:  # convolution: each output element sums in/groups x kernel products
-            total += out.numel() * (module.in_channels // module.groups) * \
-                math.prod(module.kernel_size)
-
-    kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
-    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, kinds)]
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.inference_mode():
-            model(probe)
-    finally:
-        model.train(was_training)
-        for hook in hooks:
-            hook.remove()
-    return total
-
 
 def _add_l1_gradient(weights: list[torch.Tensor], strength: float) -> None:
     """The L1 penalty strength * sum|w|, applied through its (sub)gradient."""
