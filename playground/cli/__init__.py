@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .. import __version__, logfile
-from ..core import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..core.callbacks import Callback, Checkpointing
 from ..core.data import DATASETS
 from ..core.errors import PlaygroundError, SpecError
