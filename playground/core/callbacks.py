@@ -18,6 +18,7 @@ import torch
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
                      Resumed, TrainBegan)
 
+
 class TrainerView(Protocol):
     """What a callback may read and change of the run that calls it (the Trainer, or a
     stacked run's view of one of its rows)."""
