@@ -3,12 +3,14 @@
 A callback may stop the run through `trainer.request_stop(reason, message)`, and in
 `on_loop_end` (the loop is over, the outcome not yet made) still change its reason; it keeps
 its own state in state_dict()/load_state_dict() so a resumed run behaves identically.
+Callbacks see the trainer as a TrainerView, declared here: the trainer imports the
+callbacks, so they must not import it back.
 """
 from __future__ import annotations
 
 import math
 from array import array
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import torch
@@ -16,8 +18,28 @@ import torch
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
                      Resumed, TrainBegan)
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
+
+class TrainerView(Protocol):
+    """What a callback may read and change of the run that calls it (the Trainer, or a
+    stacked run's view of one of its rows)."""
+
+    model: torch.nn.Module
+    data: Any                   # the prepared data (core.data.PreparedData)
+    history: "History"
+    callbacks: list["Callback"]
+    epoch: int                  # epochs completed
+    step: int                   # updates made
+    batch: int                  # position inside the current epoch
+    n_train: int                # training rows
+    steps_per_epoch: int
+    batch_sizes: list[int]      # the rows of each batch of an epoch, in order
+    stop_reason: str | None     # a callback may change it in on_loop_end
+    stop_message: str
+
+    @property
+    def current_lr(self) -> float: ...
+    def evaluate(self, split: str) -> dict[str, float]: ...
+    def request_stop(self, reason: str, message: str = "") -> None: ...
 
 
 class Callback:
@@ -25,21 +47,21 @@ class Callback:
 
     name = "callback"
 
-    def on_train_begin(self, trainer: "Trainer", event: TrainBegan) -> None: ...
-    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None: ...
-    def on_paused(self, trainer: "Trainer", event: Paused) -> None: ...
-    def on_resumed(self, trainer: "Trainer", event: Resumed) -> None: ...
-    def on_batch_stepped(self, trainer: "Trainer", event: BatchStepped) -> None: ...
-    def on_hyperparameters_changed(self, trainer: "Trainer",
+    def on_train_begin(self, trainer: TrainerView, event: TrainBegan) -> None: ...
+    def on_epoch_end(self, trainer: TrainerView, event: EpochEnded) -> None: ...
+    def on_paused(self, trainer: TrainerView, event: Paused) -> None: ...
+    def on_resumed(self, trainer: TrainerView, event: Resumed) -> None: ...
+    def on_batch_stepped(self, trainer: TrainerView, event: BatchStepped) -> None: ...
+    def on_hyperparameters_changed(self, trainer: TrainerView,
                                    event: HyperparametersChanged) -> None: ...
-    def on_checkpoint(self, trainer: "Trainer") -> None: ...
-    def on_loop_end(self, trainer: "Trainer") -> None: ...
-    def on_train_end(self, trainer: "Trainer", event: Finished) -> None: ...
+    def on_checkpoint(self, trainer: TrainerView) -> None: ...
+    def on_loop_end(self, trainer: TrainerView) -> None: ...
+    def on_train_end(self, trainer: TrainerView, event: Finished) -> None: ...
 
     # Called with the trainer after every update, by a callback that sets it to a method:
     # the trainer gathers these once per epoch and calls none when there are none, so a
     # run that nobody watches between epochs pays nothing per batch.
-    on_update_end: Callable[["Trainer"], None] | None = None
+    on_update_end: Callable[[TrainerView], None] | None = None
 
     def state_dict(self) -> dict[str, Any]:
         return {}
@@ -63,7 +85,7 @@ class History(Callback):
         self.length = 0
         self.changes: list[dict[str, Any]] = []
 
-    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+    def on_epoch_end(self, trainer: TrainerView, event: EpochEnded) -> None:
         if event.grad_norms:
             prefix = self.GRAD_PREFIX
             self.append({**event.logs,
@@ -82,7 +104,7 @@ class History(Callback):
             if len(column) < self.length:  # a key this epoch did not log
                 column.append(math.nan)
 
-    def on_hyperparameters_changed(self, trainer: "Trainer",
+    def on_hyperparameters_changed(self, trainer: TrainerView,
                                    event: HyperparametersChanged) -> None:
         self.changes.append({"epoch": event.epoch, "step": event.step,
                              **dict(event.changes)})
@@ -162,13 +184,13 @@ class DivergenceGuard(Callback):
         self.above = 0                        # epochs in a row far above the start
         self._chance: float | None = None
 
-    def on_train_begin(self, trainer: "Trainer", event: TrainBegan) -> None:
+    def on_train_begin(self, trainer: TrainerView, event: TrainBegan) -> None:
         if self.initial is None and trainer.step == 0:
             loss = trainer.evaluate("train").get("loss", math.nan)  # no randomness used
             if math.isfinite(loss):
                 self.initial = max(loss, 1e-12)
 
-    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+    def on_epoch_end(self, trainer: TrainerView, event: EpochEnded) -> None:
         logs = event.logs
         loss, lr = logs["loss"], logs["lr"]
         if not math.isfinite(loss):
@@ -194,7 +216,7 @@ class DivergenceGuard(Callback):
                        f"{self.FACTOR:g}x its starting value ({start:.3g}, now "
                        f"{loss:.3g}) for {self.above} epochs, with {chance}", lr)
 
-    def on_loop_end(self, trainer: "Trainer") -> None:
+    def on_loop_end(self, trainer: TrainerView) -> None:
         """A run cut short (a step limit, Stop) between epochs is checked too: NaN
         weights make every metric NaN, and the outcome says so instead of 'stopped'."""
         if trainer.stop_reason == "diverged" or not any(
@@ -209,7 +231,7 @@ class DivergenceGuard(Callback):
             f"(learning rate {lr:.3g}), so the updates are too large; try a learning rate "
             f"10x lower ({lr / 10:.3g}) or turn on gradient clipping.")
 
-    def _at_chance(self, trainer: "Trainer", logs: Any) -> str:
+    def _at_chance(self, trainer: TrainerView, logs: Any) -> str:
         """Words for 'the metric is at chance' (truthy), or '' when it is not."""
         if "accuracy" in logs:
             if self._chance is None:
@@ -224,7 +246,7 @@ class DivergenceGuard(Callback):
         return "the metrics unimproved"
 
     @staticmethod
-    def _stop(trainer: "Trainer", epoch: int, what: str, lr: float) -> None:
+    def _stop(trainer: TrainerView, epoch: int, what: str, lr: float) -> None:
         trainer.request_stop(
             "diverged",
             f"Training diverged at epoch {epoch}: {what}, with learning rate {lr:.3g}, so "
@@ -285,7 +307,7 @@ class EarlyStopping(Callback):
         self.best_weights: dict[str, torch.Tensor] | None = None
         self.restored_epoch = 0  # the epoch whose weights the model holds again (0: none)
 
-    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+    def on_epoch_end(self, trainer: TrainerView, event: EpochEnded) -> None:
         self.restored_epoch = 0  # an epoch trained after a restore moved the weights on
         if self.monitor not in event.logs and not getattr(trainer, "validated", True):
             return  # an epoch without validation (train.validate_every): nothing to judge
@@ -317,7 +339,7 @@ class EarlyStopping(Callback):
         self.restored_epoch = int(state.get("restored_epoch", 0))  # older files: none
 
 
-def restored_figures(trainer: "Trainer") -> tuple[int, dict[str, float]] | None:
+def restored_figures(trainer: TrainerView) -> tuple[int, dict[str, float]] | None:
     """When early stopping has put back an earlier epoch's weights (and nothing trained
     since): that epoch and its logs, which are then the model's figures; else None."""
     for callback in trainer.callbacks:
@@ -339,7 +361,7 @@ class ConvergenceStop(Callback):
         self.previous: float | None = None
         self.count = 0
 
-    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+    def on_epoch_end(self, trainer: TrainerView, event: EpochEnded) -> None:
         loss = event.logs["loss"]
         if self.previous is not None and abs(loss - self.previous) < self.tolerance:
             self.count += 1
@@ -359,18 +381,19 @@ class ConvergenceStop(Callback):
 
 
 class Checkpointing(Callback):
-    """Calls `save(trainer)` every `every` epochs and whenever a checkpoint is requested."""
+    """Calls `save(trainer)` (the trainer itself: a save reads all its state) every
+    `every` epochs and whenever a checkpoint is requested."""
 
     name = "checkpointing"
 
-    def __init__(self, save: Callable[["Trainer"], None], every: int) -> None:
+    def __init__(self, save: Callable[[Any], None], every: int) -> None:
         self.save, self.every = save, every
 
-    def on_epoch_end(self, trainer: "Trainer", event: EpochEnded) -> None:
+    def on_epoch_end(self, trainer: TrainerView, event: EpochEnded) -> None:
         if self.every and event.epoch % self.every == 0:
             self.save(trainer)
 
-    def on_checkpoint(self, trainer: "Trainer") -> None:
+    def on_checkpoint(self, trainer: TrainerView) -> None:
         self.save(trainer)
 
 
@@ -407,7 +430,7 @@ class GradientNoise(Callback):
         self._n = 0
         self._plan(0)
 
-    def on_train_begin(self, trainer: "Trainer", event: TrainBegan) -> None:
+    def on_train_begin(self, trainer: TrainerView, event: TrainBegan) -> None:
         params = [p for p in trainer.model.parameters() if p.requires_grad]
         if len(params) != len(self._params) or any(a is not b for a, b in
                                                     zip(params, self._params)):
@@ -417,7 +440,7 @@ class GradientNoise(Callback):
             self._grad = torch.zeros(size, device=device)
             self._weights = torch.zeros(3, size, device=device)  # a ring of 3 snapshots
             self._taken = [-10, -10, -10]  # the update each snapshot followed
-        self._sizes, self._n = trainer._batch_sizes, trainer.n_train
+        self._sizes, self._n = trainer.batch_sizes, trainer.n_train
         self._plan(trainer.steps_per_epoch)
         if params and trainer.batch in self._weights_at:  # where the next update starts
             torch.cat([p.detach().reshape(-1) for p in params],
@@ -441,7 +464,7 @@ class GradientNoise(Callback):
         self._batches: list[int] = []
         self._cosines: list[float] = []
 
-    def _after_update(self, trainer: "Trainer") -> None:
+    def _after_update(self, trainer: TrainerView) -> None:
         j = trainer.batch - 1
         self._updates += 1
         if j not in self._read:  # most updates: nothing but this test

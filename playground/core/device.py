@@ -1,7 +1,9 @@
 """Which device and how many threads: decided once, explained in words."""
 from __future__ import annotations
 
+import math
 import os
+from typing import Any
 
 import torch
 
@@ -40,6 +42,34 @@ def describe(device: torch.device) -> str:
 # faster, since the threads' hand-offs cost more than the split matmuls save; at W2
 # (784-256-128-64-10 batch 128: 3.1e7) one thread costs 1.3-1.4x.
 PARALLEL_WORK = 1_000_000
+
+
+def forward_work(model: torch.nn.Module, probe: torch.Tensor) -> int:
+    """Multiply-adds per sample of the model's forward pass through its dense and
+    convolution layers, from one probe sample in evaluation mode (no RNG, no
+    running-stat update)."""
+    total = 0
+
+    def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(module, torch.nn.Linear):
+            total += out.numel() * module.in_features
+        else:  # convolution: each output element sums in/groups x kernel products
+            total += out.numel() * (module.in_channels // module.groups) * \
+                math.prod(module.kernel_size)
+
+    kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, kinds)]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.inference_mode():
+            model(probe)
+    finally:
+        model.train(was_training)
+        for hook in hooks:
+            hook.remove()
+    return total
 
 
 def choose_threads(requested: int, work: int, interactive: bool,

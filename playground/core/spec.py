@@ -4,6 +4,9 @@ The spec is the single source of truth: the GUI renders it and emits changed cop
 (`dataclasses.replace`), the CLI builds it from flags, the session file stores it.
 `validate()` names the field, the bad value and the allowed range; `to_dict`/`from_dict`
 round-trip through JSON with a format version, and unknown keys are an error.
+The spec imports nothing above it: the data sets, layers, optimizers and sizes that
+validate() checks against reach it through core.catalog, which a module that validates
+a spec imports (tests/test_architecture.py checks that each one does).
 """
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ import reprlib
 import typing
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Collection, Mapping
 
+from . import limits
 from .errors import SpecError
+from .schema import coerce_params
 
 SPEC_FORMAT = "gradient-playground-spec"
 SPEC_VERSION = 2
@@ -154,8 +159,6 @@ class SessionSpec:
 
     @classmethod
     def from_json(cls, text: str) -> "SessionSpec":
-        from . import limits
-
         try:
             data = limits.loads(text, limits.MAX_SPEC_BYTES)
         except limits.LimitError as exc:
@@ -284,6 +287,40 @@ def _scalar(hint: Any, value: Any, where: str) -> Any:
 
 # ------------------------------------------------------------------ validate
 
+@dataclass(frozen=True)
+class Catalog:
+    """What validate() checks names and sizes against. It lives in the modules that
+    import the spec (core.data, core.layers, core.optim, core.model): core.catalog
+    gathers it and hands it here with use_catalog() when it is imported, so the spec
+    imports nothing above it."""
+
+    datasets: Collection[str]                 # data.DATASETS
+    inputs: Collection[str]                   # data.features.FEATURES
+    layers: Mapping[str, Any]                 # layers.LAYERS: kind -> its .params
+    schedules: Collection[str]                # optim.SCHEDULES
+    optimizer_kind: Callable[[str], Any]      # name -> .params, .label, .full_batch_only
+    schedule_kind: Callable[[str], Any]       # name -> .params
+    input_shape: Callable[[DataSpec], tuple[int, ...]]     # data.input_shape_hint
+    training_rows: Callable[[DataSpec], int | None]        # data.training_rows_hint
+    parameters: Callable[..., int]                         # model.count_parameters
+    activation_bytes: Callable[..., tuple[int, int, int]]  # model.activation_bytes
+
+
+_catalog: Catalog | None = None
+
+
+def use_catalog(catalog: Catalog) -> None:
+    global _catalog
+    _catalog = catalog
+
+
+def _known() -> Catalog:
+    if _catalog is None:  # a programming error, never a user's
+        raise RuntimeError("SessionSpec.validate() needs the catalog of data sets, layers "
+                           "and optimizers: import playground.core.catalog first.")
+    return _catalog
+
+
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise SpecError(message)
@@ -301,21 +338,18 @@ def _one_of(where: str, value: Any, allowed: tuple[str, ...]) -> None:
            f"{', '.join(allowed)}.")
 
 
-def _check_activations(spec: SessionSpec, resolved: list[dict], shape: tuple) -> None:
+def _check_activations(spec: SessionSpec, resolved: list[dict], shape: tuple,
+                       known: Catalog) -> None:
     """A batch's activations (each layer's output and its gradient) within the budget,
     estimated from shapes before anything is built; the sentence names the layer that
     holds the most. Skipped where the rows a step takes are not known (a file's data,
     trained on the full batch: checked when the file is read)."""
-    from . import limits
-    from .data import training_rows_hint
-    from .model import activation_bytes
-
-    rows = training_rows_hint(spec.data)
+    rows = known.training_rows(spec.data)
     if spec.train.batch_size is not None:
         rows = spec.train.batch_size if rows is None else min(rows, spec.train.batch_size)
     if rows is None:
         return
-    total, index, largest = activation_bytes(spec.model.layers, resolved, shape, rows)
+    total, index, largest = known.activation_bytes(spec.model.layers, resolved, shape, rows)
     layer = spec.model.layers[index]
     _check(total <= limits.MAX_ACTIVATION_BYTES,
            f"model.layers[{index}]: a training step over {rows:,} samples would hold "
@@ -327,15 +361,9 @@ def _check_activations(spec: SessionSpec, resolved: list[dict], shape: tuple) ->
 
 def validate(spec: SessionSpec) -> None:
     """Raise SpecError naming the first field that cannot work."""
-    from .data import DATASETS  # the data layer imports spec; import here, not above
-    from .layers import LAYERS
-    from .optim import SCHEDULES, optimizer_kind, schedule_kind
-    from .schema import coerce_params
-
-    from . import limits
-
+    known = _known()
     data, train = spec.data, spec.train
-    _one_of("data.name", data.name, tuple(DATASETS))
+    _one_of("data.name", data.name, tuple(known.datasets))
     _check(data.samples <= limits.MAX_SAMPLES if isinstance(data.samples, int) else True,
            f"data.samples: {data.samples:,} is above the limit of {limits.MAX_SAMPLES:,} "
            "points, which keeps a synthetic set within a desktop's memory.")
@@ -351,9 +379,8 @@ def validate(spec: SessionSpec) -> None:
     _in_range("data.classes", data.classes, 2, 8)
     _one_of("data.task", data.task, TASKS)
     _one_of("data.missing", data.missing, MISSING)
-    from .data.features import FEATURES
     for name in data.inputs:
-        _one_of("data.inputs", name, tuple(FEATURES))
+        _one_of("data.inputs", name, tuple(known.inputs))
     _check(len(set(data.inputs)) == len(data.inputs), "data.inputs: an input is listed twice.")
     _check(data.name != "file" or bool(data.path),
            "data.path: the data set is 'file' but no file is given.")
@@ -378,24 +405,21 @@ def validate(spec: SessionSpec) -> None:
     resolved = []
     for index, layer in enumerate(spec.model.layers):
         where = f"model.layers[{index}]"
-        _one_of(f"{where}.kind", layer.kind, tuple(LAYERS))
-        resolved.append(coerce_params(LAYERS[layer.kind].params, layer.params, where))
-    from .data import input_shape_hint
-    from .model import count_parameters
-
-    count = count_parameters(spec.model.layers, resolved, input_shape_hint(data))
+        _one_of(f"{where}.kind", layer.kind, tuple(known.layers))
+        resolved.append(coerce_params(known.layers[layer.kind].params, layer.params, where))
+    count = known.parameters(spec.model.layers, resolved, known.input_shape(data))
     _check(count <= limits.MAX_PARAMETERS,
            f"model.layers: the network would have at least {count:,} parameters "
            f"({limits.mb(count * 4)} of weights, several times that to train); the limit "
            f"is {limits.MAX_PARAMETERS:,}, so that a run fits in a desktop's memory: use "
            "fewer units or layers.")
-    _check_activations(spec, resolved, input_shape_hint(data))
+    _check_activations(spec, resolved, known.input_shape(data), known)
 
-    kind = optimizer_kind(spec.optimizer.name)
+    kind = known.optimizer_kind(spec.optimizer.name)
     _in_range("optimizer.lr", spec.optimizer.lr, 1e-8, 100.0)
     coerce_params(kind.params, spec.optimizer.params, "optimizer")
-    _one_of("schedule.name", spec.schedule.name, tuple(SCHEDULES))
-    coerce_params(schedule_kind(spec.schedule.name).params, spec.schedule.params, "schedule")
+    _one_of("schedule.name", spec.schedule.name, tuple(known.schedules))
+    coerce_params(known.schedule_kind(spec.schedule.name).params, spec.schedule.params, "schedule")
     _in_range("schedule.warmup_epochs", spec.schedule.warmup_epochs, 0.0, 1e6)
 
     _one_of("train.loss", train.loss, LOSSES)

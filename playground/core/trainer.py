@@ -17,12 +17,13 @@ from typing import Any, Iterable
 import numpy as np
 import torch
 
+from . import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from . import metrics as metrics_module
 from .callbacks import (Callback, ConvergenceStop, DivergenceGuard, EarlyStopping,
                         GradientNoise, History, judge_test_loss)
 from .control import TrainControl
 from .data import PreparedData, prepare
-from .device import choose_threads, describe, resolve_device
+from .device import choose_threads, describe, forward_work, resolve_device
 from .eager_optim import eager_step, install as _defer_dynamo, zero_grad
 from .errors import SpecError
 from .events import (BatchStepped, EpochEnded, Finished, HyperparametersChanged, Paused,
@@ -120,7 +121,7 @@ class Trainer(ExactState):
         self.batch_size = self.n_train if size is None else min(size, self.n_train)
         self._bounds = self._batch_bounds()
         self.steps_per_epoch = len(self._bounds)
-        self._batch_sizes = [end - start for start, end in self._bounds]
+        self.batch_sizes = [end - start for start, end in self._bounds]
         self._sizes_tensor: torch.Tensor | None = None
 
     def work_per_update(self) -> int:
@@ -211,7 +212,7 @@ class Trainer(ExactState):
             self._batch_index, self._yp, self._codes = None, y, codes
             return
         index = perm.to(self.device)
-        self._batch_index = list(index.split(self._batch_sizes))
+        self._batch_index = list(index.split(self.batch_sizes))
         self._yp = y.index_select(0, index)
         self._codes = None if codes is None else codes.index_select(0, index)
 
@@ -225,7 +226,7 @@ class Trainer(ExactState):
         control, limit = self.control, self.spec.train.max_steps
         spe = self.steps_per_epoch
         x, index, gather = self.x["train"], self._batch_index, torch.index_select
-        targets = self._yp.split(self._batch_sizes) if index is not None else [self._yp]
+        targets = self._yp.split(self.batch_sizes) if index is not None else [self._yp]
         keep_output, keep_loss = self._outputs.append, self._losses.append
         update = self._update_lbfgs if self.is_lbfgs else self._make_update()
         per_update_lr = self.schedule.within_epoch
@@ -378,7 +379,7 @@ class Trainer(ExactState):
         (recomputing it over all outputs costs more: log_softmax over a (n, 10) tensor
         was measured at 80-165 us here)."""
         if self._sizes_tensor is None:
-            self._sizes_tensor = torch.tensor(self._batch_sizes, dtype=torch.float32,
+            self._sizes_tensor = torch.tensor(self.batch_sizes, dtype=torch.float32,
                                               device=self.device)
         return torch.dot(torch.stack(self._losses), self._sizes_tensor).item() / self.n_train
 
@@ -509,34 +510,6 @@ class Trainer(ExactState):
 
 
 # ------------------------------------------------------------------- helpers
-
-def forward_work(model: torch.nn.Module, probe: torch.Tensor) -> int:
-    """Multiply-adds per sample of the model's forward pass through its dense and
-    convolution layers, from one probe sample in evaluation mode (no RNG, no
-    running-stat update)."""
-    total = 0
-
-    def count(module: torch.nn.Module, inputs: Any, out: torch.Tensor) -> None:
-        nonlocal total
-        if isinstance(module, torch.nn.Linear):
-            total += out.numel() * module.in_features
-        else:  # convolution: each output element sums in/groups x kernel products
-            total += out.numel() * (module.in_channels // module.groups) * \
-                math.prod(module.kernel_size)
-
-    kinds = (torch.nn.Linear, torch.nn.modules.conv._ConvNd)
-    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, kinds)]
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.inference_mode():
-            model(probe)
-    finally:
-        model.train(was_training)
-        for hook in hooks:
-            hook.remove()
-    return total
-
 
 def _add_l1_gradient(weights: list[torch.Tensor], strength: float) -> None:
     """The L1 penalty strength * sum|w|, applied through its (sub)gradient."""

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..core import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..core.errors import PlaygroundError
 from ..core.spec import SessionSpec
 

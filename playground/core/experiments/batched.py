@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from .. import metrics as metrics_module
 from ..callbacks import (Callback, ConvergenceStop, DivergenceGuard, History,
                          judge_test_loss)

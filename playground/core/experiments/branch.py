@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .. import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..callbacks import Callback
 from ..errors import SpecError
 from ..sessioncheck import restore_state

@@ -134,11 +134,6 @@ class _Missing(KeyError):
         return str(self.args[0])
 
 
-def spread_text(value: float, spread: float) -> str:
-    """A spread as text; float noise (1e-16 on equal values) is 0."""
-    return "0" if spread <= 1e-9 * max(1.0, abs(value)) else f"{spread:.2g}"
-
-
 def _row(rows: Rows, name: str, value: Any) -> dict[str, Any]:
     for row in rows:
         if row.get(name) == value:
@@ -163,6 +158,8 @@ def _reached(row: dict[str, Any], key: str) -> float:
 
 
 def _show(row: dict[str, Any], key: str) -> str:
+    from .sweep import spread_text  # here, as in plan(): importing presets loads no torch
+
     if row.get("diverged"):
         return f"diverged ({row['diverged']}/{row.get('seeds', 1)} seeds)"
     value = row.get(key)

@@ -27,12 +27,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
+from .. import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..callbacks import Callback, History
 from ..control import TrainControl
 from ..errors import SpecError
 from ..events import EpochEnded, Finished
 from ..spec import SessionSpec
-from .presets import spread_text
 from .variables import VARIABLES, show, variable, with_optimizer
 
 MAX_VARIABLES = 2
@@ -424,6 +424,11 @@ def table_columns(rows: list[dict[str, Any]], varied: Sequence[str],
         wanted.append("trained_together")
     return [c for i, c in enumerate(wanted) if c not in wanted[:i]
             and any(c in row for row in rows)]
+
+
+def spread_text(value: float, spread: float) -> str:
+    """A spread as text; float noise (1e-16 on equal values) is 0."""
+    return "0" if spread <= 1e-9 * max(1.0, abs(value)) else f"{spread:.2g}"
 
 
 def cell_text(row: dict[str, Any], key: str) -> str:

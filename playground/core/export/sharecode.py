@@ -12,6 +12,7 @@ import binascii
 import json
 import zlib
 
+from .. import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..errors import SpecError
 from ..limits import LimitError, MAX_SPEC_BYTES, loads
 from ..spec import SessionSpec

@@ -15,6 +15,8 @@ from typing import Any, Callable
 import torch
 from torch.func import functional_call, vmap
 
+from ..device import forward_work
+
 SAMPLE_ROWS = 1024   # training rows the landscape is measured on, at most ...
 MIN_ROWS = 128       # ... and at least (when there are as many)
 WORK_PER_POINT = 5_000_000  # multiply-adds per weight point: larger networks use fewer
@@ -57,8 +59,6 @@ class LossSurface:
         """The trainer's network and criterion on a fixed sample of its training rows:
         SAMPLE_ROWS, fewer for a network whose forward pass costs more (see
         WORK_PER_POINT). Reads the trainer: call it while nothing trains it."""
-        from ..trainer import forward_work
-
         model = copy.deepcopy(trainer.model)  # the trainer's own is never switched or hooked
         x = trainer.x["train"]
         if rows is None:

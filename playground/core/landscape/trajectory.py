@@ -8,14 +8,11 @@ thinned), so a run of any length keeps at most MAX_SNAPSHOTS of them, spread ove
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-from ..callbacks import Callback
-
-if TYPE_CHECKING:
-    from ..trainer import Trainer
+from ..callbacks import Callback, TrainerView
 
 MAX_SNAPSHOTS = 32
 SNAPSHOT_BYTES = 2**20  # all snapshots together; a checkpoint of the run copies them
@@ -45,11 +42,11 @@ class WeightTrajectory(Callback):
         self.snapshots: list[torch.Tensor] = []
         self.every = 1
 
-    def on_train_begin(self, trainer: "Trainer", event: Any) -> None:
+    def on_train_begin(self, trainer: TrainerView, event: Any) -> None:
         if self.initial is None and trainer.step == 0:
             self.initial = flat_weights(trainer.model)
 
-    def on_epoch_end(self, trainer: "Trainer", event: Any) -> None:
+    def on_epoch_end(self, trainer: TrainerView, event: Any) -> None:
         epoch = event.epoch
         if epoch % self.every or (self.epochs and self.epochs[-1] >= epoch):
             return

@@ -18,16 +18,32 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import SpecError
 from ..spec import SessionSpec
 from .liveness import Heartbeat
-from .reporting import Outcome, outcome_of, report_epoch
+from .reporting import Outcome, TrialResult, outcome_of, report_epoch
 from .space import SpaceError, apply_params
 
-if TYPE_CHECKING:
-    from .study import Search, TrialResult
+
+class BatchSearch(Protocol):
+    """What a batch needs of the search that runs it (study.Search): the search imports
+    this module, so this module sees it only as this."""
+
+    base: SessionSpec
+    storage: Any
+    listener: Any                  # study.SearchListener
+
+    @property
+    def stopping(self) -> bool: ...
+    def ask(self) -> tuple[Any, dict[str, Any]]: ...
+    def tell(self, trial: Any, params: dict[str, Any], outcome: Outcome,
+             began: float) -> TrialResult: ...
+    def fail(self, trial: Any, exc: BaseException) -> None: ...
+    def train_alone(self, trial: Any, params: dict[str, Any]) -> Outcome: ...
+    def prepared_data(self) -> Any: ...
+    def watch(self, trainer: Any) -> None: ...
 
 
 @dataclass
@@ -41,10 +57,10 @@ class Pending:
     began: float = 0.0
     curve: list[float] = field(default_factory=list)
     pruned: bool = False
-    result: "TrialResult | None" = None
+    result: TrialResult | None = None
 
 
-def run_batch(search: "Search", count: int) -> list["TrialResult"]:
+def run_batch(search: BatchSearch, count: int) -> list[TrialResult]:
     """Ask `count` trials, train them (stacked where they can be) and tell each one;
     their results in the order asked."""
     batch: list[Pending] = []
@@ -89,7 +105,7 @@ def groups(batch: list[Pending]) -> list[list[Pending]]:
     return sorted(together + alone, key=lambda group: batch.index(group[0]))
 
 
-def _train_group(search: "Search", group: list[Pending], beat: Heartbeat) -> None:
+def _train_group(search: BatchSearch, group: list[Pending], beat: Heartbeat) -> None:
     def tell(pending: Pending, outcome: Outcome) -> None:
         pending.result = search.tell(pending.trial, pending.params, outcome, pending.began)
         beat.forget(pending.trial._trial_id)
@@ -116,7 +132,7 @@ def _train_group(search: "Search", group: list[Pending], beat: Heartbeat) -> Non
         tell(pending, outcome)
 
 
-def _train_stacked(search: "Search", group: list[Pending], tell: Any) -> None:
+def _train_stacked(search: BatchSearch, group: list[Pending], tell: Any) -> None:
     """The group as one stacked model: each row reports its own epochs; the pruner's
     verdict finishes that row alone; each trial is told as its row finishes."""
     from ..experiments.batched import BatchedTrainer

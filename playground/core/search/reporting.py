@@ -1,11 +1,26 @@
 """What a trial reports each epoch and how its training ended, the same whether it
-trained alone on the Trainer or as one row of a stacked model (batch.py)."""
+trained alone on the Trainer or as one row of a stacked model (batch.py), and what it
+leaves when it is told (TrialResult)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 Outcome = tuple[str, "float | None", int, tuple[float, ...]]  # state, value, epochs, curve
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """What one finished trial left: plain values, safe to send between threads."""
+
+    number: int
+    state: str                       # complete, pruned, fail
+    value: float | None
+    params: dict[str, Any]
+    epochs: int
+    curve: tuple[float, ...] = ()    # the monitored loss, epoch by epoch
+    seconds: float = 0.0
 
 
 def report_epoch(trial: Any, listener: Any, curve: list[float], epoch: int,

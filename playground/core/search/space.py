@@ -13,6 +13,7 @@ import reprlib
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
+from .. import catalog  # noqa: F401 - what SessionSpec.validate() checks against
 from ..errors import PlaygroundError, SpecError
 from ..limits import quoted
 from ..layers import ACTIVATIONS, INITS

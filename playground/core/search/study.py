@@ -24,24 +24,11 @@ from ..errors import SpecError
 from ..spec import SessionSpec
 from .batch import run_batch
 from .liveness import HOST, Heartbeat, quiet, reap_dead_trials
-from .reporting import Outcome, outcome_of, report_epoch
+from .reporting import Outcome, TrialResult, outcome_of, report_epoch
 from .space import SpaceError, apply_params
 from .storage import new_sqlite_file, open_storage, remove_new_database
 from .stored import (PRUNERS, SAMPLERS, SearchSettings, attributes, existing_trials,
                      join_settings, reconcile)
-
-@dataclass(frozen=True)
-class TrialResult:
-    """What one finished trial left: plain values, safe to send between threads."""
-
-    number: int
-    state: str                       # complete, pruned, fail
-    value: float | None
-    params: dict[str, Any]
-    epochs: int
-    curve: tuple[float, ...] = ()    # the monitored loss, epoch by epoch
-    seconds: float = 0.0
-
 
 class SearchListener:
     """What a search tells as it goes (the CLI prints, the GUI plots); no-ops here.
