@@ -40,13 +40,13 @@ from .features import FeatureContext, WindowEvents
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .landscape_feature import LandscapeContext, LandscapeFeature
-from .runs_wiring import RunsMixin
-from .session_files import SessionFilesMixin
+from .runs_feature import RunsMixin
+from .files_feature import SessionFilesMixin
 from .lessons_feature import LessonsContext, LessonsFeature
 from .sweep_wiring import SweepWiringMixin
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
-from .welcome_wiring import WelcomeMixin
+from .welcome_feature import WelcomeMixin
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
