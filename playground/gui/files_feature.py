@@ -3,8 +3,9 @@ Examples, sessions dropped on the window, Run > Autosave, and the offer to resto
 newest autosave after a crash.
 
 It owns the session's path (`path`: where Save writes; None until saved or opened)
-and its modified flag (`modified`: unsaved changes, shown as the title's [*]); the
-window's title is its, too. Others mark the session modified through `mark_modified`.
+and its modified flag (`modified`: unsaved changes), and so the window's title, which
+shows both (the file's name, or the data set's; [*] while modified). Other features
+mark the session modified through a `mark_modified` callable the window gives them.
 Reads: the session's spec and its changes, the epochs (through `follow_epochs`), the
 controller's opened and saved signals, whether there is a trainer or a run worth
 saving (`has_runs`), the plots' view. Changes: the session spec (a new, opened or
@@ -45,8 +46,6 @@ def new_spec(example: str) -> SessionSpec:
 
 
 class FilesFeature(QObject):
-    new_spec = staticmethod(new_spec)
-
     def __init__(self, context: FeatureContext, *, reset_weights: Callable[[], None],
                  clear_runs: Callable[[], None], has_runs: Callable[[], bool],
                  start_replay: Callable[[], None],

@@ -812,7 +812,7 @@ class MainWindow(InsideWiringMixin, SweepWiringMixin,
             QApplication.quit()
 
     def closeEvent(self, event) -> None:
-        if not all(check() for check in self.context.can_close):  # save first? and more
+        if not all(check() for check in self.context.can_close):  # the files': save?
             event.ignore()
             return
         quitting.close_other_windows(self)  # the lab, search, sweep: none outlives this
