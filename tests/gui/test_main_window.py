@@ -292,3 +292,30 @@ def test_pause_and_stop_autosave_and_only_a_crash_offers_the_newest(qtbot, windo
         again.features.files.modified = False
         again.close()
         again.controller.shutdown()
+
+
+def test_runs_files_and_welcome_are_feature_objects_not_window_attributes(window):
+    from PySide6.QtCore import QObject
+
+    from playground.gui.files_feature import FilesFeature
+    from playground.gui.runs_feature import RunsFeature
+    from playground.gui.welcome_feature import WelcomeFeature
+
+    features = window.features
+    for name, kind in (("runs", RunsFeature), ("files", FilesFeature),
+                       ("welcome", WelcomeFeature)):
+        feature = getattr(features, name)
+        assert isinstance(feature, kind) and isinstance(feature, QObject)
+        assert feature.parent() is window
+    # what the mixins used to leave on the window lives in its feature only
+    for gone in ("runs", "current_run", "runs_table", "refresh_runs", "branch", "path",
+                 "modified", "open_run", "save_run", "maybe_save", "recent_menu",
+                 "instance_lock", "welcome", "offer_welcome", "actionWelcome"):
+        assert not hasattr(window, gone), gone
+    assert window.findChild(QObject, "runsDock") is features.runs.runs_dock
+    assert window.findChild(QObject, "recentMenu") is features.files.recent_menu
+    # the title follows the files feature's path and modified flag
+    features.files.mark_modified()
+    assert window.isWindowModified() and window.windowTitle().endswith("spiral[*]")
+    features.files.modified = False
+    assert not window.isWindowModified()
