@@ -126,9 +126,9 @@ def run_gui(args: list[str]) -> int:
     undo_signals = quit_on_signals(app, app.quit)  # noqa: F841 - its sockets live on
     window.show()
     if args:
-        window.open_run(args[0])
-    elif not window.offer_recovery():
-        window.offer_welcome()  # on the first start (see settings.WELCOME_AT_START)
+        window.features.files.open_run(args[0])
+    elif not window.features.files.offer_recovery():
+        window.features.welcome.offer_welcome()  # first start (settings.WELCOME_AT_START)
     return app.exec()
 
 
@@ -137,7 +137,7 @@ def install_file_open(app, window) -> None:
     and while it runs): open it in the window, as the argument of a start would be."""
     from .gui.file_open import FileOpenHandler
 
-    app.installEventFilter(FileOpenHandler(window.open_run, window))
+    app.installEventFilter(FileOpenHandler(window.features.files.open_run, window))
 
 
 if __name__ == "__main__":

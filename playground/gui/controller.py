@@ -55,7 +55,7 @@ class TrainingController(QObject):
         self.autosave_min_seconds = AUTOSAVE_MIN_SECONDS
         self._epoch_ended = QMetaMethod.fromSignal(self.epochEnded)
         self._worker_done = True  # no worker thread is using the trainer
-        # Runs (gui/runs_wiring.py): `trainer_hook(trainer)` is called in the training
+        # Runs (gui/runs_feature.py): `trainer_hook(trainer)` is called in the training
         # thread with each trainer a worker builds or opens, before it trains (to keep
         # its run's checkpoints, or to restore a branch's state into it); `runs()`
         # gives (RunStore, current run id) for the session files Save writes.

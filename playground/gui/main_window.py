@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable
 
@@ -26,26 +25,26 @@ from ..core.callbacks import EarlyStopping, restored_figures
 from ..core.data import DATASETS
 from ..core.device import cuda_status
 from ..core.errors import PlaygroundError
-from ..core.examples import EXAMPLES, carry_over, for_dataset
+from ..core.examples import carry_over, for_dataset
 from ..core.losses import resolve_head
 from ..core.metrics import default_metrics
 from ..core.spec import SessionSpec
 from . import quitting, resources, settings, theme
 from .data_context import DataContexts
-from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
+from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .export_feature import ExportContext, ExportFeature
 from .features import FeatureContext, WindowEvents
 from .lab_wiring import OptimizerLabMixin
 from .inside_wiring import InsideWiringMixin
 from .landscape_feature import LandscapeContext, LandscapeFeature
-from .runs_wiring import RunsMixin
-from .session_files import SessionFilesMixin
+from .runs_feature import RunsFeature
+from .files_feature import FilesFeature, new_spec
 from .lessons_feature import LessonsContext, LessonsFeature
 from .sweep_wiring import SweepWiringMixin
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .spec_gate import SpecGate
-from .welcome_wiring import WelcomeMixin
+from .welcome_feature import WelcomeFeature
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
 from .widgets.data_panel import DataPanel
@@ -75,8 +74,8 @@ def _collect_garbage_in_this_thread() -> None:
         _garbage_collector = GarbageCollector(interval=1.0)
 
 
-class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
-                 SearchWiringMixin, OptimizerLabMixin, WelcomeMixin, QMainWindow):
+class MainWindow(InsideWiringMixin, SweepWiringMixin,
+                 SearchWiringMixin, OptimizerLabMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -85,12 +84,11 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         _collect_garbage_in_this_thread()
         self.setObjectName("mainWindow")
         self.theme = theme.resolve(theme_name or settings.read(settings.THEME))
-        self.session = SessionModel(spec or self._new_spec("spiral"), self)
+        self.session = SessionModel(spec or new_spec("spiral"), self)
         self.controller = TrainingController(self)
         self.gate = SpecGate(self, self.controller, lambda: self._forget_run(),
                              lambda title, message: self._warn(title, message))
         self.session.gate = self.gate
-        self.path: str | None = None
         self._started_at: float | None = None
         self._elapsed = 0.0
         self._last_logs: dict = {}
@@ -99,11 +97,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._finish_note: tuple[str, dict] | None = None  # the end's sentence, test figures
         self.data_contexts = DataContexts()  # what the panels know of the data
         self._replay_history = False
-        self._modified = False
         # Who follows the training epochs, called from one slot of the controller's
         # epochsEnded (see _on_controller_epochs_ended).
         self.epoch_consumers: list[Callable[[list], None]] = []
-        self.setAcceptDrops(True)
         self.events = WindowEvents(self)
         self._build_panels()
         self.views = SimpleNamespace(
@@ -114,27 +110,30 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.context = FeatureContext(self, self.session, self.controller, self.events,
                                       self.views)
         self._build_actions()
+        self.features = SimpleNamespace()
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self._install_optimizer_lab()
         self._install_search()
         self._install_inside()
         self._install_sweep()
-        self._install_runs()
-        self._install_welcome()
-        self.features = SimpleNamespace(lessons=LessonsFeature(LessonsContext(
+        self._install_runs_and_files()
+        self._build_toolbar()  # after the files feature: Open and Save are on it
+        self.features.welcome = WelcomeFeature(
+            self.context, load_example=self.features.files.load_example,
+            open_session=self.features.files.open_run,
+            show_lessons=lambda: self.features.lessons.show())
+        self.features.lessons = LessonsFeature(LessonsContext(
             window=self, session=self.session, controller=self.controller,
-            runs=lambda: self.runs, lab_descent=self.lab_descent,
+            runs=lambda: self.features.runs.runs, lab_descent=self.lab_descent,
             lr_finding=lambda: getattr(self.lr_dialog, "finding", None),
-            open_lab_descent=self.open_lab_descent)))
+            open_lab_descent=self.open_lab_descent))
         self.features.export = ExportFeature(ExportContext(
-            self, self.session, self.controller,
-            lambda spec: self.maybe_save() and self._load_spec(spec, None)))
+            self, self.session, self.controller, self.features.files.load_spec))
         self._build_status_bar()
         self._connect_controller()
         self.features.landscape = LandscapeFeature(LandscapeContext(window=self,
                                                                     controller=self.controller))
         self.controller.want_boundary(False)  # the curves tab is shown first
-        self._setup_autosave()
         self._apply_theme()
         self.session.specChanged.connect(self._on_session_spec_changed)
         self.session.editRefused.connect(self._on_session_edit_refused)
@@ -180,6 +179,19 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.layers.edited.connect(self.session.edit)
         self.optimizer_panel.edited.connect(self.session.edit)
 
+    def _install_runs_and_files(self) -> None:
+        """The runs (before the files: an opened session's runs are taken in first)
+        and the session's files, wired to each other and to this window."""
+        self.features.runs = RunsFeature(
+            self.context, reset_weights=self.reset_weights, start_replay=self._start_replay,
+            mark_modified=lambda: self.features.files.mark_modified(), say=self._say,
+            follow_epochs=self.epoch_consumers.append)
+        runs = self.features.runs
+        self.features.files = FilesFeature(
+            self.context, reset_weights=self.reset_weights, clear_runs=runs.clear_runs,
+            has_runs=lambda: len(runs.runs) > 0, start_replay=self._start_replay,
+            follow_epochs=self.epoch_consumers.append)
+
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self, objectName=name)
         scroll = QScrollArea(widgetResizable=True)
@@ -219,14 +231,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                             "Stop the run (Train continues it later)")
         self.actionReset = a("actionReset", "&Reset weights", self.reset_weights, "Ctrl+R",
                              "reset", "Start over with freshly initialised weights")
-        self.actionNew = a("actionNew", "&New", self.new_session, QKeySequence.StandardKey.New,
-                           "new", "A new experiment from the spiral example")
-        self.actionOpen = a("actionOpen", "&Open\u2026", self.open_run,
-                            QKeySequence.StandardKey.Open, "open", "Open a saved run")
-        self.actionSave = a("actionSave", "&Save", self.save_run,
-                            QKeySequence.StandardKey.Save, "save", "Save the run")
-        self.actionSaveAs = a("actionSaveAs", "Save &as\u2026", self.save_run_as,
-                              QKeySequence.StandardKey.SaveAs)
         self.actionQuit = a("actionQuit", "&Quit", self.quit_app, QKeySequence.StandardKey.Quit)
         self.actionPreferences = a("actionPreferences", "&Preferences\u2026",
                                    self.show_preferences, QKeySequence.StandardKey.Preferences,
@@ -248,20 +252,10 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.actionUndo.setEnabled(False)
         self.actionRedo.setEnabled(False)
         self._build_menus()
-        self._build_toolbar()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for action in (self.actionNew, self.actionOpen, self.actionSave, self.actionSaveAs):
-            file_menu.addAction(action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.setObjectName("recentMenu")
-        self._rebuild_recent_menu()
-        examples = file_menu.addMenu("Examples")
-        for name in EXAMPLES:
-            examples.addAction(name.replace("_", " "),
-                               lambda checked=False, n=name: self.load_example(n))
+        file_menu = bar.addMenu("&File")  # the files feature puts its entries first
         file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
         edit = bar.addMenu("&Edit")
@@ -273,23 +267,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         for action in (self.actionTrain, self.actionPause, self.actionStep,
                        self.actionStepBatch, self.actionStop, self.actionReset):
             run.addAction(action)
-        run.addSeparator()
-        autosave = run.addMenu("Autosave")
-        autosave.setToolTip("Checkpoints of the run go to your data folder on every pause "
-                            "and stop, and every so many epochs (at most one every "
-                            f"{AUTOSAVE_MIN_SECONDS:.0f} seconds, so a fast run is not "
-                            "slowed by saving); the last few are kept.")
-        choices = QActionGroup(self)
-        self.autosave_actions = {}
-        for every in settings.AUTOSAVE_CHOICES:
-            text = "On pause and stop only" if every == 0 else f"Every {every} epochs too"
-            action = autosave.addAction(text, lambda checked=False, n=every:
-                                        self._set_autosave_every(n))
-            action.setCheckable(True)
-            action.setChecked(every == settings.read(settings.AUTOSAVE_EVERY))
-            action.setObjectName(f"autosave{every}")
-            choices.addAction(action)
-            self.autosave_actions[every] = action
         view = bar.addMenu("&View")
         for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
             view.addAction(dock.toggleViewAction())
@@ -317,7 +294,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                        self.actionStop, self.actionReset):
             toolbar.addAction(action)
         toolbar.addSeparator()
-        for action in (self.actionOpen, self.actionSave):
+        for action in (self.features.files.actionOpen, self.features.files.actionSave):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" device "))
@@ -359,25 +336,13 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
         c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
-        self._opening: str | None = None
         c.trainerReady.connect(self._on_controller_trainer_ready)
-        c.saved.connect(self._on_controller_saved)
-        c.opened.connect(self._on_controller_opened)
 
     # ----------------------------------------------------------------- spec
     @property
     def spec(self) -> SessionSpec:
         """The spec that trains: the session model's."""
         return self.session.spec
-
-    @property
-    def modified(self) -> bool:
-        return self._modified
-
-    @modified.setter
-    def modified(self, value: bool) -> None:
-        self._modified = value
-        self.setWindowModified(value)
 
     def set_spec(self, spec: SessionSpec) -> None:
         """Show and train `spec` from now on (a new session: undo starts afresh)."""
@@ -403,15 +368,9 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         if old is None or old.train.epochs != spec.train.epochs:
             self.plots.set_planned_epochs(spec.train.epochs)
         if not refresh:
-            self.modified = True
             self.message.hide()
-        self._update_title()
         self._update_actions()
         self._update_run_info()
-
-    def _update_title(self) -> None:
-        name = Path(self.path).name if self.path else self.spec.data.name
-        self.setWindowTitle(f"Gradient Playground \u2014 {name}[*]")
 
     def _update_context(self) -> None:
         """Tell the panels the data's input shape, the task's outputs and metrics."""
@@ -517,10 +476,18 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                 return float(callback.best_epoch)
         return None
 
+    def _start_replay(self) -> None:
+        """The run's views start afresh and draw the history of the trainer that comes
+        next (an opened session's, a branch's stem) when it arrives."""
+        self.plots.reset()
+        self.metrics_table.clear_values()
+        self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
+        self._replay_history = True
+
     def _forget_run(self) -> None:
         """Drop the trained run: its weights, its curves and its figures."""
         self.controller.reset()
-        self._end_current_run()  # it stays, finished, among the runs
+        self.features.runs.end_current_run()  # it stays, finished, among the runs
         self.plots.reset()
         self.metrics_table.clear_values()
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
@@ -535,8 +502,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         PySide releases the GIL around each slot a signal calls, so every slot more was
         two more chances a batch for the training thread to take the GIL and for this
         thread to wait for it back."""
-        if not self._modified:
-            self.modified = True
         self.plots.add_epochs(events)
         self._last_logs = dict(events[-1].logs)
         self._restored = None  # trained on from a put-back epoch: the latest counts again
@@ -635,9 +600,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
-        if self._opening:  # the session that was open stays as it was
-            self._opening = None
-            self._warn("The file cannot be opened", message)
+        if self.features.files.opening_failed(message):  # the open session stays
             return
         self._warn("Training could not run", message)
 
@@ -697,8 +660,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     @Slot(object)
     def _on_preferences_applied(self, preferences) -> None:
         self.set_theme(preferences.theme)
-        self._set_autosave_every(preferences.autosave_every)
-        self.autosave_actions.get(preferences.autosave_every, QAction()).setChecked(True)
+        self.features.files.set_autosave_every(preferences.autosave_every)
         if preferences.threads != self.spec.train.threads:
             self.session.edit({"train.threads": preferences.threads}, "the training threads")
 
@@ -764,7 +726,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.resizeDocks(docks, [dock.minimumSizeHint().width() for dock in docks],
                          Qt.Orientation.Horizontal)
         # The runs table starts a few rows high: the views want the height.
-        self.resizeDocks([self.runs_dock], [RUNS_DOCK_HEIGHT], Qt.Orientation.Vertical)
+        self.resizeDocks([self.features.runs.runs_dock], [RUNS_DOCK_HEIGHT],
+                         Qt.Orientation.Vertical)
 
     def quit_app(self) -> None:
         """File > Quit: ask once if a run, a search or a sweep is going; then close this
@@ -773,14 +736,13 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
             QApplication.quit()
 
     def closeEvent(self, event) -> None:
-        if not self.maybe_save() or not all(check() for check in self.context.can_close):
+        if not all(check() for check in self.context.can_close):  # the files': save?
             event.ignore()
             return
         quitting.close_other_windows(self)  # the lab, search, sweep: none outlives this
         self.events.closing.emit()
         self.controller.shutdown()
         self.sweep_controller.shutdown()
-        self.instance_lock.release()  # a clean exit: nothing to recover next time
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()

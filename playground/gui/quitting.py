@@ -30,7 +30,8 @@ def confirm_quitting(window) -> bool:
     what = going[0] if len(going) == 1 else ", ".join(going[:-1]) + " and " + going[-1]
     verb, them = ("is", "it") if len(going) == 1 else ("are", "them")
     text = f"{what[0].upper()}{what[1:]} {verb} still going. Quitting stops {them}."
-    unsaved = window.modified and (window.controller.trainer is not None or len(window.runs))
+    files = window.features.files
+    unsaved = files.has_unsaved_work()
     button = QMessageBox.StandardButton
     buttons = (button.Save | button.Discard if unsaved else button.Close) | button.Cancel
     answer = QMessageBox.question(window, "Quit?", text + (" Save the session first?"
@@ -41,9 +42,9 @@ def confirm_quitting(window) -> bool:
     window.controller.shutdown()  # stopped first, so that a save holds where it stopped
     window.search_controller.shutdown()
     window.sweep_controller.shutdown()
-    if answer == button.Save and not window.save_run():
+    if answer == button.Save and not files.save_run():
         return False
-    window.modified = False  # answered: closing does not ask about the session again
+    files.modified = False  # answered: closing does not ask about the session again
     return True
 
 

@@ -73,8 +73,9 @@ class SearchWiringMixin:
 
     def _default_storage(self) -> str:
         """An SQLite file beside the session; an unsaved session's in the data folder."""
-        if self.path:
-            return sqlite_url(default_path(self.path))
+        path = self.features.files.path
+        if path:
+            return sqlite_url(default_path(path))
         return sqlite_url(self._searches_folder() / "untitled.search.db")
 
     @staticmethod
@@ -84,7 +85,7 @@ class SearchWiringMixin:
 
     @Slot(object, str)
     def _on_search_window_start_requested(self, settings, url: str) -> None:
-        if url == self._default_storage() and not self.path:  # made when first needed
+        if url == self._default_storage() and not self.features.files.path:  # made now
             self._searches_folder().mkdir(parents=True, exist_ok=True)
         if not self.search_controller.start_search(self.spec, settings, url):
             self.search_window.show_problem("A search or a sweep is already running.")

@@ -73,19 +73,19 @@ class SweepWiringMixin:
     @Slot(object)
     def _on_sweep_window_keep_runs_requested(self, kept: list) -> None:
         """The sweep's runs join the runs table (overlaid, compared, saved)."""
-        added = 0
+        added, runs = 0, self.features.runs
         try:
             for run in kept:
-                made = self.runs.add_finished(run.spec, run.columns, (), run.test,
+                made = runs.runs.add_finished(run.spec, run.columns, (), run.test,
                                               name=f"sweep: {run.name}", reason=run.reason)
-                if self.reference_run is None:  # compared with the sweep's first run
-                    self.reference_run = made.id
+                if runs.reference_run is None:  # compared with the sweep's first run
+                    runs.reference_run = made.id
                 added += 1
         except PlaygroundError as exc:  # the store is full: say so, keep what fitted
             self.sweep_window.show_error(str(exc))
-        self.refresh_runs()
-        self.runs_dock.show()
-        self.modified = True
+        runs.refresh_runs()
+        runs.runs_dock.show()
+        self.features.files.mark_modified()
         self._say(f"{added} runs of the sweep added to the runs table.")
 
     @Slot()

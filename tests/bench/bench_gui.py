@@ -112,8 +112,8 @@ def gui_run(app: QApplication, spec: SessionSpec, overlays: list | None = None) 
     window = MainWindow(theme_name="light")
     window.set_spec(spec)
     for run_spec, columns in overlays or ():
-        window.runs.add_finished(run_spec, columns)
-    window.refresh_runs()
+        window.features.runs.runs.add_finished(run_spec, columns)
+    window.features.runs.refresh_runs()
     window.resize(1400, 900)
     window.show()
     window.tabs.setCurrentWidget(window.boundary)  # the decision boundary is drawn too
@@ -162,7 +162,7 @@ def gui_run(app: QApplication, spec: SessionSpec, overlays: list | None = None) 
         "history": window.controller.trainer.history.length,
         "gui_cpu": gui_cpu / seconds, "other_cpu": (all_cpu - gui_cpu) / seconds,
     }
-    window.modified = False  # nothing to save: close without the prompt
+    window.features.files.modified = False  # nothing to save: close without the prompt
     window.close()
     window.controller.shutdown()
     return result

@@ -105,7 +105,7 @@ def run(app: QApplication, epochs: int, view: str | None) -> dict:
     result = {"rate": epochs / seconds, "frames_per_s": len(paints) / seconds,
               "paints": sorted(paints), "snapshots_per_s": snapshots[0] / seconds,
               "lateness": probe.samples}
-    window.modified = False
+    window.features.files.modified = False
     window.close()
     window.controller.shutdown()
     return result

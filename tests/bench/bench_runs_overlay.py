@@ -37,8 +37,8 @@ def frames(app: QApplication, runs: list, live: list, count: int) -> tuple[list,
     window.resize(1600, 1000)
     window.show()
     for spec, columns in runs:
-        window.runs.add_finished(spec, columns)
-    window.refresh_runs()
+        window.features.runs.runs.add_finished(spec, columns)
+    window.features.runs.refresh_runs()
     window.plots.set_planned_epochs(len(live))
     window.plots.timer.stop()  # frames are driven here, one at a time
     app.processEvents()
@@ -51,7 +51,7 @@ def frames(app: QApplication, runs: list, live: list, count: int) -> tuple[list,
         window.plots.canvas.viewport().repaint()
         walls.append((time.perf_counter() - wall) * 1000)
         cpus.append((time.thread_time() - cpu) * 1000)
-    window.modified = False
+    window.features.files.modified = False
     window.close()
     return walls, cpus
 

@@ -74,7 +74,7 @@ def main() -> None:
           f"thread {gui_cpu / seconds:.2f}, other threads {(all_cpu - gui_cpu) / seconds:.2f}; "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"epochs on the curves: {min(recorded):,} to {max(recorded):,} of {args.epochs:,}")
-    window.modified = False
+    window.features.files.modified = False
     window.close()
 
 

@@ -69,7 +69,7 @@ def shoot(name: str, theme: str) -> Path:
     window.grab().save(str(path))
     window.controller.shutdown()
     window.setWindowModified(False)
-    window.modified = False
+    window.features.files.modified = False
     window.close()
     return path
 

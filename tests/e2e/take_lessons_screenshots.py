@@ -48,7 +48,7 @@ def shoot(app, theme: str, size: QSize, path: Path) -> None:
         app.processEvents()
     app.primaryScreen().grabWindow(0).copy(window.frameGeometry()).save(str(path))
     print(path)
-    window.modified = False
+    window.features.files.modified = False
     window.close()
 
 

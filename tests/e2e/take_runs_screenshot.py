@@ -46,9 +46,10 @@ def main() -> int:
         window.train()
         loop.exec()
         window.controller.finished.disconnect(loop.quit)
-        window.runs.rename(window.current_run.id, f"adam lr {lr:g}")
-    window.runs_table.select(window.runs.runs[3].id)  # compare with lr 0.01
-    window.refresh_runs()
+        window.features.runs.runs.rename(window.features.runs.current_run.id, f"adam lr {lr:g}")
+    runs = window.features.runs
+    runs.runs_table.select(runs.runs.runs[3].id)  # compare with lr 0.01
+    window.features.runs.refresh_runs()
     loop = QEventLoop()
     window.plots.dirty = True
     _wait_until_drawn(window, loop)
@@ -57,7 +58,7 @@ def main() -> int:
     path = out / "runs-overlay-8.png"
     app.primaryScreen().grabWindow(0).copy(window.frameGeometry()).save(str(path))
     print(path)
-    window.modified = False
+    window.features.files.modified = False
     window.close()
     return 0
 

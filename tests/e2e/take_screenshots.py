@@ -73,7 +73,7 @@ def shoot(app: QApplication, theme_name: str, size: QSize, phase: str,
     path = OUT / f"{name}.png"
     screen = app.primaryScreen().grabWindow(0)
     screen.copy(window.frameGeometry()).save(str(path))
-    window.modified = False  # a demonstration run: close without the save prompt
+    window.features.files.modified = False  # a demonstration run: close without the save prompt
     window.close()
     return path
 

@@ -55,7 +55,7 @@ def main() -> int:
     window.show()
     shoot(window, "sweep-overlay-8.png", overlay)
     shoot(window, "sweep-heatmap.png", heatmap)
-    window.modified = False
+    window.features.files.modified = False
     window.close()
     return 0
 

@@ -25,16 +25,16 @@ opening, training, saving = QEventLoop(), QEventLoop(), QEventLoop()
 window.controller.failed.connect(lambda message: (print(message, file=sys.stderr),
                                                   opening.quit(), training.quit(), saving.quit()))
 window.controller.opened.connect(lambda session: opening.quit())
-window.open_run(sys.argv[1])
+window.features.files.open_run(sys.argv[1])
 opening.exec()
 window.controller.finished.connect(lambda outcome: outcome is not None and training.quit())
 window.train()
 training.exec()
 window.controller.saved.connect(lambda path: saving.quit())
-window.path = sys.argv[2]
-window.save_run()
+window.features.files.path = sys.argv[2]
+window.features.files.save_run()
 saving.exec()
-window.modified = False
+window.features.files.modified = False
 window.close()
 """
 
@@ -75,10 +75,10 @@ def test_pause_save_quit_open_in_a_new_process_continue(qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=10_000)
     assert window.controller.trainer.batch == 5
     first = str(tmp_path / "paused.pgsession")
-    window.path = first
+    window.features.files.path = first
     with qtbot.waitSignal(window.controller.saved, timeout=20_000):
-        window.save_run()
-    window.modified = False
+        window.features.files.save_run()
+    window.features.files.modified = False
     window.close()
     assert window.controller.shutdown()
 

@@ -37,8 +37,8 @@ def test_space_runs_after_enter_in_a_number_field_and_types_while_editing(qtbot,
 
 def test_space_runs_right_after_an_example_is_chosen_in_the_welcome_view(qtbot, window):
     pressed = _count_run_key(window)
-    window.show_welcome()
-    dialog = window.welcome
+    window.features.welcome.show_welcome()
+    dialog = window.features.welcome.welcome
     _activate(qtbot, dialog)
     button = dialog.findChild(QCommandLinkButton, "welcomeExample_xor")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -165,7 +165,7 @@ def test_two_branches_from_one_point_get_their_own_names(qtbot, window, monkeypa
 
     window.set_spec(small(epochs=4))
     train_to_end(qtbot, window)
-    parent = window.current_run
+    parent = window.features.runs.current_run
     lrs = iter((None, None, 0.05))
 
     def choose(dialog):
@@ -178,9 +178,9 @@ def test_two_branches_from_one_point_get_their_own_names(qtbot, window, monkeypa
     names = []
     for _ in range(3):
         with qtbot.waitSignal(window.controller.trainerReady, timeout=30_000):
-            _action(window.runs_table.context_menu(parent.id),
+            _action(window.features.runs.runs_table.context_menu(parent.id),
                     "actionBranchCheckpoint").trigger()
-        names.append(window.current_run.name)
+        names.append(window.features.runs.current_run.name)
     assert names == ["run 1 from epoch 1", "run 1 from epoch 1 (2)",
                      "run 1 from epoch 1, lr 0.05"]
 
@@ -305,7 +305,7 @@ def test_the_save_dialog_opens_in_documents_or_the_last_folder_never_here(
         lambda parent, title, start, *rest: (opened.append(Path(start).parent), ("", ""))[1]))
 
     def save_as_opens_in() -> Path:
-        window.actionSaveAs.trigger()
+        window.features.files.actionSaveAs.trigger()
         return opened[-1]
     assert save_as_opens_in() == home  # no ~/Documents on this account: home, not cwd
     (home / "Documents").mkdir()

@@ -97,8 +97,9 @@ def test_the_one_dimension_lesson_sets_up_the_lab_and_reads_it(qtbot, window):
 
 
 def test_the_welcome_view_opens_the_lessons(qtbot, window):
-    window.show_welcome()
-    qtbot.mouseClick(window.welcome_view.findChild(QPushButton, "welcomeLessons"),
+    window.features.welcome.show_welcome()
+    qtbot.mouseClick(window.features.welcome.welcome_view.findChild(QPushButton, "welcomeLessons"),
                      Qt.MouseButton.LeftButton)
     assert window.findChild(QDockWidget, "lessonsDock").isVisible()
-    assert window.welcome is None or not window.welcome.isVisible()
+    welcome = window.features.welcome.welcome
+    assert welcome is None or not welcome.isVisible()

@@ -129,9 +129,9 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
     seen = record(window)
     train_then_stop(qtbot, window, seen, 3)
     path = str(tmp_path / "run.pgsession")
-    window.path = path
+    window.features.files.path = path
     with qtbot.waitSignal(window.controller.saved, timeout=10_000):
-        window.save_run()
+        window.features.files.save_run()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
     stopped_at = window.controller.trainer.epoch
 
@@ -139,9 +139,9 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
     qtbot.addWidget(other)
     try:
         with qtbot.waitSignal(other.controller.trainerReady, timeout=30_000):
-            other.open_run(path)
-        assert other.spec == window.spec and other.path == path
-        assert not other.modified
+            other.features.files.open_run(path)
+        assert other.spec == window.spec and other.features.files.path == path
+        assert not other.features.files.modified
         qtbot.waitUntil(lambda: other.controller.state == "idle", timeout=10_000)
         assert other.controller.trainer.epoch == stopped_at
         assert other.plots.epochs_recorded == stopped_at  # the history is back on the plots
@@ -161,7 +161,7 @@ def test_opening_a_damaged_file_says_so_and_keeps_the_session(qtbot, window, tmp
     path.write_bytes(b"PK\x03\x04 not really a zip")
     before = window.spec
     with qtbot.waitSignal(window.controller.failed, timeout=20_000):
-        window.open_run(str(path))
+        window.features.files.open_run(str(path))
     assert window.spec == before
     assert isolated_settings[-1][0] == "The file cannot be opened"
     assert "is damaged (truncated or corrupted)" in isolated_settings[-1][1]
@@ -172,25 +172,30 @@ def test_an_interim_run_file_opens(qtbot, window):
 
     path = str(Path(__file__).parents[1] / "data" / "run-interim.pgrun")
     with qtbot.waitSignal(window.controller.trainerReady, timeout=30_000):
-        window.open_run(path)
+        window.features.files.open_run(path)
     assert window.controller.trainer.epoch == 1 and window.plots.epochs_recorded == 1
 
 
 def test_dropping_a_session_opens_it_and_recent_files_remember_it(qtbot, window, tmp_path):
-    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-    from PySide6.QtGui import QDropEvent
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
 
     from pathlib import Path
     source = Path(__file__).parents[1] / "data" / "session-v1.pgsession"
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(source))])
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()  # a session file may be dropped on the window
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.controller.opened, timeout=30_000):
-        window.dropEvent(event)
+        QApplication.sendEvent(window, event)
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
     assert window.controller.trainer.epoch == 2
-    assert [a.toolTip() for a in window.recent_menu.actions()] == [str(source)]
+    assert [a.toolTip() for a in window.features.files.recent_menu.actions()] == [str(source)]
 
 
 def test_cuda_choice_is_disabled_with_the_reason_when_absent(window):
@@ -238,7 +243,7 @@ def test_switching_data_set_keeps_the_users_network_and_optimizer(qtbot, window)
 
 
 def test_layers_that_cannot_fit_new_data_fall_back_to_its_suggested_network(qtbot, window):
-    window.load_example("digits_cnn")
+    window.features.files.load_example("digits_cnn")
     window.data_panel.dataset.setCurrentIndex(window.data_panel.dataset.findData("moons"))
     assert window.spec.data.name == "moons"
     assert [layer.kind for layer in window.spec.model.layers] == ["dense"] * 3
@@ -270,20 +275,47 @@ def test_pause_and_stop_autosave_and_only_a_crash_offers_the_newest(qtbot, windo
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     second = MainWindow(theme_name="light")  # beside a live first window: no crash
     qtbot.addWidget(second)
-    assert not second.offer_recovery()
+    assert not second.features.files.offer_recovery()
     second.close()
     assert (folder / LOCK_NAME).exists()  # the second window left the first one's lock
 
-    window.instance_lock.release()  # the first window dies: its process leaves a lock
+    window.features.files.instance_lock.release()  # the first window dies: a lock is left
     dying = _holder(folder, "die")
     assert dying.wait(timeout=30) == 0
     again = MainWindow(theme_name="light")
     qtbot.addWidget(again)
     try:
         with qtbot.waitSignal(again.controller.trainerReady, timeout=30_000):
-            assert again.offer_recovery()
+            assert again.features.files.offer_recovery()
         assert again.controller.trainer.epoch == epoch
     finally:
-        again.modified = False
+        again.features.files.modified = False
         again.close()
         again.controller.shutdown()
+
+
+def test_runs_files_and_welcome_are_feature_objects_not_window_attributes(window):
+    from PySide6.QtCore import QObject
+
+    from playground.gui.files_feature import FilesFeature
+    from playground.gui.runs_feature import RunsFeature
+    from playground.gui.welcome_feature import WelcomeFeature
+
+    features = window.features
+    for name, kind in (("runs", RunsFeature), ("files", FilesFeature),
+                       ("welcome", WelcomeFeature)):
+        feature = getattr(features, name)
+        assert isinstance(feature, kind) and isinstance(feature, QObject)
+        assert feature.parent() is window
+    # what the mixins used to leave on the window lives in its feature only
+    for gone in ("runs", "current_run", "runs_table", "refresh_runs", "branch", "path",
+                 "modified", "open_run", "save_run", "maybe_save", "recent_menu",
+                 "instance_lock", "welcome", "offer_welcome", "actionWelcome"):
+        assert not hasattr(window, gone), gone
+    assert window.findChild(QObject, "runsDock") is features.runs.runs_dock
+    assert window.findChild(QObject, "recentMenu") is features.files.recent_menu
+    # the title follows the files feature's path and modified flag
+    features.files.mark_modified()
+    assert window.isWindowModified() and window.windowTitle().endswith("spiral[*]")
+    features.files.modified = False
+    assert not window.isWindowModified()

@@ -192,7 +192,7 @@ def test_undo_and_redo_cover_every_panel(qtbot, window):
 def test_the_window_marks_unsaved_changes(qtbot, window):
     assert not window.isWindowModified() and window.windowTitle().endswith("[*]")
     window.data_panel.noise.setValue(12)
-    assert window.isWindowModified() and window.modified
+    assert window.isWindowModified() and window.features.files.modified
 
 
 def test_metrics_convergence_and_file_options_edit_the_spec(qtbot, window, tmp_path):
@@ -247,5 +247,5 @@ def test_preferences_reach_the_spec_that_trains(qtbot, window, monkeypatch):
     assert window.spec.train.threads == 2
     assert window.controller.trainer.spec.train.threads == 2  # live: no start-over
     assert window.controller.trainer.threads == 2
-    window.load_example("xor")  # a new session takes the preferred threads too
+    window.features.files.load_example("xor")  # a new session takes the preferred threads too
     assert window.spec.train.threads == 2

@@ -48,7 +48,7 @@ def test_quit_mid_run_asks_once_then_closes_every_window_and_ends_the_app(
     asked = _answering(monkeypatch, QMessageBox.StandardButton.Discard)
     quits = []
     monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quits.append(True)))
-    assert window.modified
+    assert window.features.files.modified
     window.findChild(QAction, "actionQuit").trigger()
     assert asked == ["A training run is still going. Quitting stops it. Save the session "
                      "first?"]
@@ -73,7 +73,7 @@ def test_quit_with_nothing_going_asks_nothing(window, monkeypatch):
     tools = _open_every_tool_window(window)
     asked = _answering(monkeypatch, QMessageBox.StandardButton.Cancel)
     monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: None))
-    window.modified = False
+    window.features.files.modified = False
     window.findChild(QAction, "actionQuit").trigger()
     assert asked == [] and not any(w.isVisible() for w in (window, *tools))
 
@@ -86,4 +86,4 @@ def test_a_file_open_event_opens_the_session_in_the_window(window, qtbot, qapp):
     with qtbot.waitSignal(window.controller.opened, timeout=30_000):
         QApplication.sendEvent(qapp, QFileOpenEvent(QUrl.fromLocalFile(str(source))))
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
-    assert window.path == str(source) and window.controller.trainer.epoch == 2
+    assert window.features.files.path == str(source) and window.controller.trainer.epoch == 2

@@ -34,8 +34,8 @@ def train_to_end(qtbot, window):
 
 
 def cell(window, run_id, column):
-    table = window.runs_table.table
-    return table.item(window.runs_table._row_of(run_id), column)
+    table = window.features.runs.runs_table.table
+    return table.item(window.features.runs.runs_table._row_of(run_id), column)
 
 
 def two_runs(qtbot, window):
@@ -46,7 +46,7 @@ def two_runs(qtbot, window):
     window.optimizer_panel.lr_box.setValue(0.1)
     assert window.spec.optimizer.lr == 0.1
     train_to_end(qtbot, window)
-    return list(window.runs)
+    return list(window.features.runs.runs)
 
 
 def overlay_items(window, plot="loss"):
@@ -56,10 +56,10 @@ def overlay_items(window, plot="loss"):
 
 def test_two_trains_make_two_rows_and_two_overlaid_curves(qtbot, window):
     first, second = two_runs(qtbot, window)
-    assert window.runs_table.table.rowCount() == 2
+    assert window.features.runs.runs_table.table.rowCount() == 2
     assert (first.epochs, second.epochs) == (5, 5)
-    assert second is window.current_run and first.reason == "completed"
-    window.runs_table.select(first.id)  # compare with the first run
+    assert second is window.features.runs.current_run and first.reason == "completed"
+    window.features.runs.runs_table.select(first.id)  # compare with the first run
     assert cell(window, second.id, 2).text() == "lr 0.1 (0.01)"
     assert cell(window, first.id, 2).text() == "same"
     assert float(cell(window, second.id, 3).text()) == \
@@ -79,32 +79,33 @@ def test_two_trains_make_two_rows_and_two_overlaid_curves(qtbot, window):
 
     # Rename: edit the name cell.
     cell(window, first.id, NAME).setData(Qt.ItemDataRole.EditRole, "slow lr")
-    assert window.runs.get(first.id).name == "slow lr"
+    assert window.features.runs.runs.get(first.id).name == "slow lr"
     cell(window, first.id, NAME).setData(Qt.ItemDataRole.EditRole, "   ")
-    assert window.runs.get(first.id).name == "slow lr"  # refused, in words
+    assert window.features.runs.runs.get(first.id).name == "slow lr"  # refused, in words
     assert "cannot be empty" in window.message.text()
 
 
 def test_delete_asks_first_and_the_current_run_stays(qtbot, window, monkeypatch):
     first, second = two_runs(qtbot, window)
-    menu = window.runs_table.context_menu(second.id)
+    menu = window.features.runs.runs_table.context_menu(second.id)
     assert not _action(menu, "actionDeleteRunMenu").isEnabled()  # the current run
-    _action(window.runs_table.context_menu(first.id), "actionDeleteRunMenu").trigger()
-    assert len(window.runs) == 2  # the question was answered No
+    _action(window.features.runs.runs_table.context_menu(first.id), "actionDeleteRunMenu").trigger()
+    assert len(window.features.runs.runs) == 2  # the question was answered No
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
-    _action(window.runs_table.context_menu(first.id), "actionDeleteRunMenu").trigger()
-    assert [r.id for r in window.runs] == [second.id]
-    assert window.runs_table.table.rowCount() == 1 and overlay_items(window) == []
+    _action(window.features.runs.runs_table.context_menu(first.id), "actionDeleteRunMenu").trigger()
+    assert [r.id for r in window.features.runs.runs] == [second.id]
+    assert window.features.runs.runs_table.table.rowCount() == 1 and overlay_items(window) == []
     # Edit > Undo puts it back where it was, curves and all; Redo deletes it again.
     undo = window.findChild(QAction, "actionUndo")
     assert undo.text() == f"&Undo delete {first.name}"
     undo.trigger()
-    assert [r.id for r in window.runs] == [first.id, second.id]
-    assert window.runs_table.table.rowCount() == 2 and len(overlay_items(window)) > 0
-    assert np.array_equal(window.runs.get(first.id).columns["loss"], first.columns["loss"])
+    runs = window.features.runs
+    assert [r.id for r in runs.runs] == [first.id, second.id]
+    assert runs.runs_table.table.rowCount() == 2 and len(overlay_items(window)) > 0
+    assert np.array_equal(runs.runs.get(first.id).columns["loss"], first.columns["loss"])
     window.findChild(QAction, "actionRedo").trigger()
-    assert [r.id for r in window.runs] == [second.id] and overlay_items(window) == []
+    assert [r.id for r in window.features.runs.runs] == [second.id] and overlay_items(window) == []
 
 
 def _action(menu, name):
@@ -113,14 +114,15 @@ def _action(menu, name):
 
 def test_save_and_reopen_keeps_the_runs(qtbot, window, tmp_path):
     first, second = two_runs(qtbot, window)
-    window.runs.rename(first.id, "slow lr")
-    window.runs.set_visible(first.id, False)
+    window.features.runs.runs.rename(first.id, "slow lr")
+    window.features.runs.runs.set_visible(first.id, False)
     save_and_reopen(qtbot, window, str(tmp_path / "runs.pgsession"), WAIT)
-    names = [(r.name, r.visible, r.epochs) for r in window.runs]
+    runs = window.features.runs
+    names = [(r.name, r.visible, r.epochs) for r in runs.runs]
     assert names == [("slow lr", False, 5), (second.name, True, 5)]
-    assert window.current_run.id == second.id and window.runs_table.table.rowCount() == 2
-    assert np.array_equal(window.runs.get(first.id).columns["loss"], first.columns["loss"])
-    window.runs_table.select(first.id)
+    assert runs.current_run.id == second.id and runs.runs_table.table.rowCount() == 2
+    assert np.array_equal(runs.runs.get(first.id).columns["loss"], first.columns["loss"])
+    runs.runs_table.select(first.id)
     assert cell(window, second.id, 2).text() == "lr 0.1 (0.01)"
 
 
@@ -128,38 +130,40 @@ def test_runs_are_saved_after_a_reset_too(qtbot, window, tmp_path):
     first, second = two_runs(qtbot, window)
     window.actionReset.trigger()  # no trainer now: only the finished runs
     path = str(tmp_path / "runs-only.pgsession")
-    window.path = path
+    window.features.files.path = path
     with qtbot.waitSignal(window.controller.saved, timeout=WAIT):
-        assert window.save_run()
+        assert window.features.files.save_run()
     with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
-        window.open_run(path)
-    assert [r.epochs for r in window.runs] == [5, 5] and window.current_run is None
+        window.features.files.open_run(path)
+    runs = window.features.runs
+    assert [r.epochs for r in runs.runs] == [5, 5] and runs.current_run is None
     train_to_end(qtbot, window)  # the next Train is a third run
-    assert [r.epochs for r in window.runs] == [5, 5, 5] and window.current_run.id == 3
+    assert [r.epochs for r in runs.runs] == [5, 5, 5] and runs.current_run.id == 3
 
 
 def test_a_version_1_file_opens_as_one_run(qtbot, window):
     with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
-        window.open_run(str(DATA / "session-v1.pgsession"))
-    (run,) = window.runs
-    assert run is window.current_run and run.epochs == 2
-    assert window.runs_table.table.rowCount() == 1
+        window.features.files.open_run(str(DATA / "session-v1.pgsession"))
+    (run,) = window.features.runs.runs
+    assert run is window.features.runs.current_run and run.epochs == 2
+    assert window.features.runs.runs_table.table.rowCount() == 1
 
 
 def test_branch_from_a_checkpoint_changing_nothing_equals_the_parent(qtbot, window,
                                                                       monkeypatch):
     window.set_spec(small(epochs=12))
     train_to_end(qtbot, window)
-    parent = window.current_run
+    parent = window.features.runs.current_run
     parent_sha = weights_sha256(window.controller.trainer.state_dict()["model"])
-    points = window.branch_points(parent)
+    points = window.features.runs.branch_points(parent)
     assert [p.epoch for p in points] == [0, 2, 4, 6, 8, 10, 12]
     # Through the dialog: the checkpoint at epoch 6, the same optimizer and lr.
     monkeypatch.setattr(BranchDialog, "exec", lambda self: (
         self.point.setCurrentIndex(3), QDialog.DialogCode.Accepted)[1])
     with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
-        _action(window.runs_table.context_menu(parent.id), "actionBranchCheckpoint").trigger()
-    branch = window.current_run
+        _action(window.features.runs.runs_table.context_menu(parent.id),
+                "actionBranchCheckpoint").trigger()
+    branch = window.features.runs.current_run
     assert (branch.parent, branch.branch_epoch) == (parent.id, 6)
     assert window.controller.trainer.epoch == 6
     assert window.plots.epochs_recorded == 6  # the shared stem is drawn
@@ -167,14 +171,14 @@ def test_branch_from_a_checkpoint_changing_nothing_equals_the_parent(qtbot, wind
     assert window.spec == window.controller.trainer.spec
     train_to_end(qtbot, window)
     assert weights_sha256(window.controller.trainer.state_dict()["model"]) == parent_sha
-    assert [r.id for r in window.runs] == [parent.id, branch.id]
+    assert [r.id for r in window.features.runs.runs] == [parent.id, branch.id]
 
 
 def test_branch_from_here_with_another_optimizer(qtbot, window, monkeypatch):
     window.set_spec(small(epochs=8))
     with qtbot.waitSignal(window.controller.paused, timeout=WAIT):
         window.actionStep.trigger()  # one epoch, then paused
-    parent = window.current_run
+    parent = window.features.runs.current_run
 
     def choose_sgd(dialog):
         dialog.optimizer.setCurrentIndex(dialog.optimizer.findData("sgd"))
@@ -182,19 +186,19 @@ def test_branch_from_here_with_another_optimizer(qtbot, window, monkeypatch):
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(BranchDialog, "exec", choose_sgd)
-    here = _action(window.runs_table.context_menu(parent.id), "actionBranchHere")
+    here = _action(window.features.runs.runs_table.context_menu(parent.id), "actionBranchHere")
     assert here.isEnabled()
     with qtbot.waitSignal(window.controller.trainerReady, timeout=WAIT):
         here.trigger()
-    branch = window.current_run
+    branch = window.features.runs.current_run
     trainer = window.controller.trainer
     assert trainer.spec.optimizer.name == "sgd" and trainer.epoch == 1
     assert window.spec.optimizer == trainer.spec.optimizer  # the panels show the branch
     assert window.optimizer_panel.optimizer.currentData() == "sgd"
-    assert window.current_run is branch and branch.checkpoints[0].epoch == 1
+    assert window.features.runs.current_run is branch and branch.checkpoints[0].epoch == 1
     train_to_end(qtbot, window)
-    assert trainer.epoch == 8 and window.runs.get(parent.id).epochs == 1
-    window.runs_table.select(parent.id)
+    assert trainer.epoch == 8 and window.features.runs.runs.get(parent.id).epochs == 1
+    window.features.runs.runs_table.select(parent.id)
     assert cell(window, branch.id, 2).text().startswith(
         "branched at epoch 1, optimizer sgd (adam), lr 0.05")
     assert branch.name == f"{parent.name} from epoch 1, sgd lr 0.05"
@@ -226,8 +230,8 @@ def test_stop_and_train_again_continue_the_same_run_and_autosaves_keep_it(qtbot,
     window.actionStop.trigger()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=WAIT)
     train_to_end(qtbot, window)
-    (run,) = window.runs
-    assert run.epochs == 6 and window.runs_table.table.rowCount() == 1
+    (run,) = window.features.runs.runs
+    assert run.epochs == 6 and window.features.runs.runs_table.table.rowCount() == 1
     found = newest(window.controller.autosaver.folder)  # written at the end of the run
     assert found is not None
     path, session = found

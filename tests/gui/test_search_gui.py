@@ -216,7 +216,7 @@ def test_closing_the_window_mid_search_stops_the_search_thread(window, qtbot, tm
 def test_the_study_file_defaults_to_beside_the_session(window, tmp_path):
     search = window.open_search()
     assert search.storage.text().endswith("/searches/untitled.search.db")
-    window.path = str(tmp_path / "spiral.pgsession")
+    window.features.files.path = str(tmp_path / "spiral.pgsession")
     window.open_search()
     assert search.storage.text() == f"sqlite:///{tmp_path / 'spiral.search.db'}"
 

@@ -56,7 +56,7 @@ class WindowMachine(RuleBasedStateMachine):
         return QMessageBox.StandardButton.Yes if self.yes else QMessageBox.StandardButton.No
 
     def teardown(self):
-        self.window.modified = False
+        self.window.features.files.modified = False
         self.window.close()
         assert self.window.controller.shutdown()
 
@@ -198,13 +198,13 @@ class WindowMachine(RuleBasedStateMachine):
         self.wait_idle()
         self.saves += 1
         path = str(self.folder / f"machine-{self.saves}.pgsession")
-        self.window.path = path
+        self.window.features.files.path = path
         with self.qtbot.waitSignal(self.controller.saved, timeout=WAIT_MS):
-            assert self.window.save_run()
+            assert self.window.features.files.save_run()
         assert open_session(path).spec == self.window.spec  # what Save writes
         shown = self.window.spec
         with self.qtbot.waitSignal(self.controller.trainerReady, timeout=WAIT_MS):
-            self.window.open_run(path)
+            self.window.features.files.open_run(path)
         assert self.window.spec == shown
 
     # -------------------------------------------------------- invariants

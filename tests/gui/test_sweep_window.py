@@ -230,16 +230,16 @@ def test_keep_as_runs_puts_the_sweep_in_the_runs_table_and_the_session(window, q
     set_epochs(qtbot, sweep, 3)
     assert not sweep.keep_button.isEnabled()  # nothing to keep before a sweep
     outcome = run(qtbot, window, sweep)
-    before = len(window.runs)
+    before = len(window.features.runs.runs)
     qtbot.mouseClick(sweep.keep_button, Qt.MouseButton.LeftButton)
-    kept = list(window.runs)[before:]
+    kept = list(window.features.runs.runs)[before:]
     assert [run.spec for run in kept] == [plan.spec for plan in sweep.plan.runs]
     assert [run.epochs for run in kept] == [3, 3]
     assert [run.final["loss"] for run in kept] == [row["loss"] for row in outcome["rows"]]
-    assert window.runs_table.table.rowCount() == len(window.runs)
+    assert window.features.runs.runs_table.table.rowCount() == len(window.features.runs.runs)
     assert not sweep.keep_button.isEnabled()  # kept once
     save_and_reopen(qtbot, window, str(tmp_path / "kept.pgsession"), TIMEOUT)
-    reopened = [run for run in window.runs if run.name.startswith("sweep: ")]
+    reopened = [run for run in window.features.runs.runs if run.name.startswith("sweep: ")]
     assert [run.spec for run in reopened] == [plan.spec for plan in sweep.plan.runs]
 
 

@@ -25,7 +25,7 @@ def _regression_run(qtbot, window, epochs: str) -> None:
 
 
 def _runs_cell(window, header: str) -> str:
-    table = window.runs_table.table
+    table = window.features.runs.runs_table.table
     headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
     return table.item(0, headers.index(header)).text()
 
@@ -69,7 +69,7 @@ def test_a_regression_run_shows_one_unit_system_and_the_toggle_switches_all(qtbo
     message = window.statusBar().currentMessage()
     assert f"Test: loss {test_mse / s / s:.4g}," in message
     assert message.endswith("(standardised units)")
-    assert "standardised" in window.runs_table.table.item(0, 3).toolTip()
+    assert "standardised" in window.features.runs.runs_table.table.item(0, 3).toolTip()
     qtbot.mouseClick(window.plots.standardised, Qt.MouseButton.LeftButton)
     _agree(_shown(window), logged["loss"] * s * s, logged["val_loss"] * s * s)
 

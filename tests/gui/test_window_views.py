@@ -33,12 +33,12 @@ def test_a_reopened_session_shows_its_gradient_norms_and_figures(qtbot, window, 
         window.train()
     layers = set(window.plots.grad_series)
     assert layers
-    window.path = str(tmp_path / "views.pgsession")
+    window.features.files.path = str(tmp_path / "views.pgsession")
     with qtbot.waitSignal(window.controller.saved, timeout=30_000):
-        window.save_run()
+        window.features.files.save_run()
     window.reset_weights()
     with qtbot.waitSignal(window.controller.trainerReady, timeout=30_000):
-        window.open_run(window.path)
+        window.features.files.open_run(window.features.files.path)
     qtbot.waitUntil(lambda: window.plots.epochs_recorded == 4, timeout=10_000)
     assert set(window.plots.grad_series) == layers
     assert all(series.size == 4 for series in window.plots.grad_series.values())

@@ -5,7 +5,7 @@ what differs from the selected run, the final train / validation / test figures,
 epochs and the training time. Sortable by any column (numbers sort as numbers). The
 context menu shows or hides, branches (from the paused point or a kept checkpoint)
 and deletes. The table renders rows it is given and emits what the user asked for;
-the window owns the runs (gui/runs_wiring.py).
+the runs feature owns the runs (gui/runs_feature.py).
 
 A regression run's figures are shown in the units the rest of the window shows (each
 row converts with its own run's target scale; set_standardised follows the window's

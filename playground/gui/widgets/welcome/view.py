@@ -2,7 +2,7 @@
 sessions as one button each, and whether to show the view at every start.
 
 It takes what to show (the examples' specs, the recent paths) and sends out what was
-chosen; it never loads anything itself: the window does (gui/welcome_wiring.py).
+chosen; it never loads anything itself: the window does (gui/welcome_feature.py).
 """
 from __future__ import annotations
 

@@ -1,19 +1,26 @@
-"""RunsMixin: the window's runs: every Train makes one, the runs table, the overlays on
-the plots, branches, and the runs in the session file.
+"""RunsFeature: the session's runs: every Train makes one, the runs table (a dock under
+the views, View > Runs), the overlays on the plots, branches, and the runs in the file.
 
 A run belongs to a trainer: the current run is updated live as it trains; Reset, or a
 change that needs new weights, ends it, and the next Train starts a new one; the
-finished ones stay, drawn under the current one. Mixed into MainWindow only; it uses
-the window's controller, plots, session model and status bar.
+finished ones stay, drawn under the current one.
+Reads: the controller's signals (trainerReady, finished, opened, stateChanged, failed),
+its trainer and state, the epochs (through `follow_epochs`), the session's spec, the
+plots' unit toggle. Changes: its own RunStore (`runs`, `current_run`, `reference_run`),
+the plots' run overlays, the controller's trainer hook and its runs for a file, the
+session's spec (a branch's start; a branch's own settings, adopted), the undo stack (a
+deleted run); through callables the window gives: the window's reset of the weights,
+its run view made ready for a branch's stem (`start_replay`), the session marked
+modified, and a sentence above the plots (`say`).
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QDialog, QDockWidget, QMessageBox
 
@@ -24,11 +31,11 @@ from ..core.experiments.branch import (CheckpointRecorder, restore_branch, start
 from ..core.experiments.runs import MAX_NAME, Checkpoint, Run, RunStore, differences
 from ..core.spec import OptimizerSpec, SessionSpec
 from .controller import IDLE, RUNNING
+from .features import FeatureContext
 from .widgets.runs.branch_dialog import BranchDialog
 from .widgets.runs.overlays import run_color
 from .widgets.runs.runs_table import RunRow, RunsTable
 from .widgets.units import Units, target_scale
-from .menus import menu_titled
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +59,41 @@ class _DeleteRun(QUndoCommand):
     what the session model's undo asks its gate about. A command whose run list has
     been replaced since (a file opened) does nothing."""
 
-    def __init__(self, window, run_id: int, name: str) -> None:
+    def __init__(self, feature: "RunsFeature", run_id: int, name: str) -> None:
         super().__init__(f"delete {name}")
-        self.old = self.new = window.session.spec
-        self.window, self.run_id, self.store = window, run_id, window.runs
+        self.old = self.new = feature.session.spec
+        self.feature, self.run_id, self.store = feature, run_id, feature.runs
         self.place: tuple[int, Run] | None = None
 
     def redo(self) -> None:
-        if self.window.runs is self.store:
+        if self.feature.runs is self.store:
             self.place = self.store.remove(self.run_id)
-            self.window._runs_changed_by_edit()
+            self.feature._runs_changed_by_edit()
 
     def undo(self) -> None:
-        if self.window.runs is self.store and self.place is not None:
+        if self.feature.runs is self.store and self.place is not None:
             self.store.insert(*self.place)
             self.place = None
-            self.window._runs_changed_by_edit()
+            self.feature._runs_changed_by_edit()
 
 
-class RunsMixin:
-    def _install_runs(self) -> None:
+class RunsFeature(QObject):
+    def __init__(self, context: FeatureContext, *, reset_weights: Callable[[], None],
+                 start_replay: Callable[[], None], mark_modified: Callable[[], None],
+                 say: Callable[[str], None],
+                 follow_epochs: Callable[[Callable[[list], None]], None]) -> None:
+        """`reset_weights`: the window's Reset; `start_replay`: the window's run view
+        starts afresh and draws the history of the trainer that comes next (a branch's
+        stem); `mark_modified`: the session has unsaved changes; `say`: a sentence above
+        the plots; `follow_epochs(consumer)`: `consumer(events)` after each batch of
+        epochs."""
+        super().__init__(context.window)
+        self.context = context
+        self.window, self.session, self.controller = (context.window, context.session,
+                                                      context.controller)
+        self.plots = context.views.plots
+        self.reset_weights, self.start_replay = reset_weights, start_replay
+        self.mark_modified, self.say = mark_modified, say
         self.runs = RunStore()
         self.current_run: Run | None = None
         self._run_trainer = None          # the trainer the current run belongs to
@@ -83,14 +105,16 @@ class RunsMixin:
         self.plots.standardised.toggled.connect(self.runs_table.set_standardised)
         self._run_units: dict[int, Units] = {}  # how each run's figures convert
         self._restored_epochs: dict[int, int] = {}  # runs showing a restored epoch
-        self.runs_dock = QDockWidget("Runs", self, objectName="runsDock")
+        self.runs_dock = QDockWidget("Runs", self.window, objectName="runsDock")
         self.runs_dock.setWidget(self.runs_table)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.runs_dock)
+        context.add_dock(self.runs_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
         # The side panels keep the full height (they are long forms); the runs table
         # sits under the views only.
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        view = menu_titled(self, "&View")
+        self.window.setCorner(Qt.Corner.BottomLeftCorner,
+                              Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.window.setCorner(Qt.Corner.BottomRightCorner,
+                              Qt.DockWidgetArea.RightDockWidgetArea)
+        view = context.menu("&View")
         view.insertAction(view.actions()[0] if view.actions() else None,
                           self.runs_dock.toggleViewAction())
         table, c = self.runs_table, self.controller
@@ -106,7 +130,7 @@ class RunsMixin:
                 (c.stateChanged, self._on_runs_state_changed),
                 (c.failed, self._on_runs_failed)):
             signal.connect(slot)
-        self.epoch_consumers.append(self._on_runs_epochs_ended)
+        follow_epochs(self._on_runs_epochs_ended)
         c.trainer_hook = self._prepare_trainer
         c.runs = self._runs_for_file
         self._runs_stale = False
@@ -168,12 +192,12 @@ class RunsMixin:
         elif branch is not None:
             if branch.error:
                 self.runs.remove(branch.run.id)
-                self._warn("The branch could not be made", branch.error)
+                self.context.warn("The branch could not be made", branch.error)
                 self.reset_weights()
                 return
             run = branch.run
         else:
-            self._end_current_run()
+            self.end_current_run()
             run = self.runs.adopt(recorder.run)
         recorder.run = run
         run.spec, run.reason = trainer.spec, ""
@@ -183,7 +207,7 @@ class RunsMixin:
         self.current_run, self._run_trainer = run, trainer
         if self.reference_run is None or self.reference_run not in {r.id for r in self.runs}:
             self.reference_run = run.id
-        if branch is not None and trainer.spec != self.spec:
+        if branch is not None and trainer.spec != self.session.spec:
             self.session.adopt(trainer.spec)  # the branch's own settings, in the panels
         self.runs_table.set_metric(trainer.metric_names[0])
         self.refresh_runs()
@@ -216,7 +240,7 @@ class RunsMixin:
 
     @Slot(object)
     def _on_runs_opened(self, session) -> None:
-        self._end_current_run()
+        self.end_current_run()
         self._opened_runs = (session.runs, session.current_run)
         self.reference_run = session.current_run
 
@@ -255,7 +279,7 @@ class RunsMixin:
             run.final = {**run.final, **{k: float(v) for k, v in logs.items()
                                          if k in run.final and not k.startswith("test_")}}
 
-    def _end_current_run(self) -> None:
+    def end_current_run(self) -> None:
         """The current run is over (Reset, new weights, another run opened): it stays
         among the runs, finished, and is drawn under the next one."""
         run, trainer = self.current_run, self._run_trainer
@@ -269,7 +293,8 @@ class RunsMixin:
             self.runs.remove(run.id)  # never trained: nothing to compare
         self.refresh_runs()
 
-    def _clear_runs(self) -> None:
+    def clear_runs(self) -> None:
+        """A new session starts without runs."""
         self.runs, self.current_run, self._run_trainer = RunStore(), None, None
         self.reference_run = None
         self.refresh_runs()
@@ -305,7 +330,7 @@ class RunsMixin:
 
     def refresh_runs(self) -> None:
         """The table and the overlays, from the store (call it after changing
-        `self.runs` from outside: a sweep's results, say)."""
+        `runs` from outside: a sweep's results, say)."""
         self.runs_table.set_rows([self._row(run) for run in self.runs], self.reference_run)
         shown = [(run.id, run_color(run.color), run.columns) for run in self.runs.visible()
                  if run is not self.current_run and run.columns]
@@ -317,9 +342,9 @@ class RunsMixin:
         try:
             self.runs.rename(run_id, name)
         except PlaygroundError as exc:
-            self._say(str(exc))
+            self.say(str(exc))
         self.refresh_runs()
-        self.modified = True
+        self.mark_modified()
 
     @Slot(int, bool)
     def _on_runs_table_visibility_changed(self, run_id: int, visible: bool) -> None:
@@ -338,7 +363,7 @@ class RunsMixin:
         if run is self.current_run:
             return False
         answer = QMessageBox.question(
-            self, "Delete the run?", f"Delete {run.name} ({run.epochs:,} epochs)? Its "
+            self.window, "Delete the run?", f"Delete {run.name} ({run.epochs:,} epochs)? Its "
             "curves, figures and checkpoints go from the plots and the table; Edit > "
             "Undo brings them back.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -354,14 +379,15 @@ class RunsMixin:
                 r.id == self.reference_run for r in self.runs):
             self.reference_run = self.current_run.id if self.current_run else None
         self.refresh_runs()
-        self.modified = True
+        self.mark_modified()
 
     # -------------------------------------------------------------- branches
     @Slot(int)
     def _on_runs_table_branch_here_requested(self, run_id: int) -> None:
         run = self.runs.get(run_id)
-        dialog = BranchDialog(run.name, ["the paused point"], self.spec.optimizer.name,
-                              self.spec.optimizer.lr, self)
+        optimizer = self.session.spec.optimizer
+        dialog = BranchDialog(run.name, ["the paused point"], optimizer.name, optimizer.lr,
+                              self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             _, optimizer, lr = dialog.choice()
             self.branch(run_id, None, optimizer, lr)
@@ -372,7 +398,7 @@ class RunsMixin:
         points = self.branch_points(run)
         dialog = BranchDialog(run.name, [p.label if p.epoch else "the start (epoch 0)"
                                          for p in points], run.spec.optimizer.name,
-                              run.spec.optimizer.lr, self)
+                              run.spec.optimizer.lr, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             index, optimizer, lr = dialog.choice()
             self.branch(run_id, points[index], optimizer, lr)
@@ -389,11 +415,11 @@ class RunsMixin:
         parent = self.runs.get(run_id)
         here = checkpoint is None
         if here and (parent is not self.current_run or self.controller.trainer is None):
-            self._say("Only the run being trained can branch from where it is paused.")
+            self.say("Only the run being trained can branch from where it is paused.")
             return None
         self.controller.shutdown()  # a run that trains stops here, exactly where it is
         source = self._run_trainer if here else None
-        self._end_current_run()
+        self.end_current_run()
         base = source.spec if here else checkpoint.spec
         name = optimizer or base.optimizer.name
         spec = dataclasses.replace(base, optimizer=OptimizerSpec(
@@ -402,21 +428,18 @@ class RunsMixin:
         try:
             first = start_spec(checkpoint or Checkpoint(source.epoch, 0, {}, base), spec)
         except PlaygroundError as exc:
-            self._warn("The branch could not be made", str(exc))
+            self.context.warn("The branch could not be made", str(exc))
             return None
         epoch = source.epoch if here else checkpoint.epoch
         run = self.runs.add(spec, _branch_name(self.runs, parent, epoch, base, spec),
                             parent=parent.id, branch_epoch=epoch)
         self._branch = _Branch(run, parent, checkpoint, spec, source)
-        self.plots.reset()
-        self.metrics_table.clear_values()
-        self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
-        self._replay_history = True  # the stem is drawn when the trainer arrives
+        self.start_replay()  # the stem is drawn when the trainer arrives
         self.session.replace(first)
         self.controller.prepare(first)
         self.refresh_runs()
-        self.statusBar().showMessage(f"{run.name}: branched from {parent.name} at epoch "
-                                     f"{epoch}; Train continues it.", 10_000)
+        self.context.say(f"{run.name}: branched from {parent.name} at epoch {epoch}; "
+                         "Train continues it.", 10_000)
         return run
 
 
