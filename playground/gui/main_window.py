@@ -37,7 +37,7 @@ from . import quitting, resources, settings, theme
 from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingController
 from .export_feature import ExportContext, ExportFeature
 from .features import FeatureContext, WindowEvents
-from .lab_wiring import OptimizerLabMixin
+from .lab_feature import LabFeature
 from .inside_wiring import InsideWiringMixin
 from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
@@ -77,7 +77,7 @@ def _collect_garbage_in_this_thread() -> None:
 
 
 class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
-                 SearchWiringMixin, OptimizerLabMixin, WelcomeMixin, QMainWindow):
+                 SearchWiringMixin, WelcomeMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -114,17 +114,18 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
                                       self.views)
         self._build_actions()
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
-        self._install_optimizer_lab()
+        self.features = SimpleNamespace()
+        self.features.lab = LabFeature(self.context)
         self._install_search()
         self._install_inside()
         self._install_sweep()
         self._install_runs()
         self._install_welcome()
-        self.features = SimpleNamespace(lessons=LessonsFeature(LessonsContext(
+        self.features.lessons = LessonsFeature(LessonsContext(
             window=self, session=self.session, controller=self.controller,
-            runs=lambda: self.runs, lab_descent=self.lab_descent,
+            runs=lambda: self.runs, lab_descent=self.features.lab.lab_descent,
             lr_finding=lambda: getattr(self.lr_dialog, "finding", None),
-            open_lab_descent=self.open_lab_descent)))
+            open_lab_descent=self.features.lab.open_lab_descent))
         self.features.export = ExportFeature(ExportContext(
             self, self.session, self.controller,
             lambda spec: self.maybe_save() and self._load_spec(spec, None)))

@@ -24,7 +24,7 @@ def _long_spec() -> SessionSpec:
 def _open_every_tool_window(window) -> list:
     for name in ("actionOptimizerLab", "actionSearch", "actionSweep"):
         window.findChild(QAction, name).trigger()
-    tools = [window.lab_window, window.search_window, window.sweep_window]
+    tools = [window.features.lab.lab_window, window.search_window, window.sweep_window]
     assert all(tool.isVisible() and tool.isWindow() for tool in tools)
     return tools
 
