@@ -43,7 +43,7 @@ from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .lessons_feature import LessonsContext, LessonsFeature
-from .sweep_wiring import SweepWiringMixin
+from .sweep_feature import SweepWiringMixin
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .welcome_wiring import WelcomeMixin
@@ -55,7 +55,7 @@ from .widgets.live_plots import LivePlots
 from .widgets.metrics_table import MetricsTable
 from .widgets.units import early_stop_sentence, finish_text, target_scale
 from .widgets.optimizer_panel import OptimizerPanel
-from .search_wiring import SearchWiringMixin
+from .search_feature import SearchWiringMixin
 
 
 
