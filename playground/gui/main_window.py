@@ -43,7 +43,7 @@ from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
 from .lessons_feature import LessonsContext, LessonsFeature
-from .sweep_feature import SweepWiringMixin
+from .sweep_feature import SweepFeature
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .welcome_wiring import WelcomeMixin
@@ -55,7 +55,7 @@ from .widgets.live_plots import LivePlots
 from .widgets.metrics_table import MetricsTable
 from .widgets.units import early_stop_sentence, finish_text, target_scale
 from .widgets.optimizer_panel import OptimizerPanel
-from .search_feature import SearchWiringMixin
+from .search_feature import SearchFeature
 
 
 
@@ -76,8 +76,7 @@ def _collect_garbage_in_this_thread() -> None:
         _garbage_collector = GarbageCollector(interval=1.0)
 
 
-class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMixin,
-                 SearchWiringMixin, WelcomeMixin, QMainWindow):
+class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, WelcomeMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -116,15 +115,15 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self.features = SimpleNamespace()
         self.features.lab = LabFeature(self.context)
-        self._install_search()
+        self.features.search = SearchFeature(self.context, session_path=lambda: self.path)
         self._install_inside()
-        self._install_sweep()
+        self.features.sweep = SweepFeature(self.context, keep_runs=self._keep_sweep_runs)
         self._install_runs()
         self._install_welcome()
         self.features.lessons = LessonsFeature(LessonsContext(
             window=self, session=self.session, controller=self.controller,
             runs=lambda: self.runs, lab_descent=self.features.lab.lab_descent,
-            lr_finding=lambda: getattr(self.lr_dialog, "finding", None),
+            lr_finding=self.features.search.lr_finding,
             open_lab_descent=self.features.lab.open_lab_descent))
         self.features.export = ExportFeature(ExportContext(
             self, self.session, self.controller,
@@ -586,6 +585,25 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         self._update_actions()
         self._update_run_info()
 
+    def _keep_sweep_runs(self, kept: list) -> str:
+        """A sweep's finished runs join the runs table (overlaid, compared, saved); why
+        the rest did not fit ("" when all did: the store has a limit)."""
+        added, problem = 0, ""
+        try:
+            for run in kept:
+                made = self.runs.add_finished(run.spec, run.columns, (), run.test,
+                                              name=f"sweep: {run.name}", reason=run.reason)
+                if self.reference_run is None:  # compared with the sweep's first run
+                    self.reference_run = made.id
+                added += 1
+        except PlaygroundError as exc:
+            problem = str(exc)
+        self.refresh_runs()
+        self.runs_dock.show()
+        self.modified = True
+        self._say(f"{added} runs of the sweep added to the runs table.")
+        return problem
+
     def _best_epoch(self) -> float | None:
         """Early stopping's best epoch, when it stopped the run."""
         trainer = self.controller.trainer
@@ -846,7 +864,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
     def quit_app(self) -> None:
         """File > Quit: ask once if a run, a search or a sweep is going; then close this
         window (which closes the app's other windows) and end the app."""
-        if quitting.confirm_quitting(self) and self.close():
+        if quitting.confirm_quitting(self, (self.features.search, self.features.sweep)) \
+                and self.close():
             QApplication.quit()
 
     def closeEvent(self, event) -> None:
@@ -856,7 +875,6 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, SweepWiringMix
         quitting.close_other_windows(self)  # the lab, search, sweep: none outlives this
         self.events.closing.emit()
         self.controller.shutdown()
-        self.sweep_controller.shutdown()
         self.instance_lock.release()  # a clean exit: nothing to recover next time
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())

@@ -1,32 +1,40 @@
-"""SweepWiringMixin: the main window's Tools > Sweep... and the sweep presets.
+"""SweepFeature: Tools > Sweep... (Ctrl+Shift+W) and Tools > Sweep presets.
 
 Wires the Sweep window (a widget: plan out, records in) to the SweepController (the
-thread). The window reads the session's spec only (set_base on every change); a sweep
-never edits the session. Mixed into MainWindow only.
+thread), which this feature owns and stops when the window closes.
+Reads: the session's spec (the sweep window's base, set again on every change) and the
+window's theme when the sweep window is shown.
+Changes: never the session's spec. "Keep runs" hands the sweep's finished runs to the
+keep_runs callable the window gives (they join the session's runs table).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from typing import Callable
 
-from ..core.errors import PlaygroundError
+from PySide6.QtCore import QObject, Slot
+
 from ..core.experiments.presets import PRESETS
+from .features import FeatureContext
+from .menus import named_action
 from .sweep_controller import SweepController
-from .menus import menu_titled
 
 
-
-
-class SweepWiringMixin:
-    def _install_sweep(self) -> None:
-        self.sweep_controller = SweepController(self)
+class SweepFeature(QObject):
+    def __init__(self, context: FeatureContext, keep_runs: Callable[[list], str]) -> None:
+        """`keep_runs(kept)` adds the sweep's finished runs to the session's runs table
+        and returns why some did not fit there ("" when all did)."""
+        super().__init__(context.window)
+        self.context = context
+        self.keep_runs = keep_runs
+        self.sweep_controller = SweepController(context.window)
         self.sweep_window = None
-        self.actionSweep = self._action(
-            "actionSweep", "&Sweep\u2026", self.show_sweep, "Ctrl+Shift+W",
-            tip="Compare runs: train every combination of one or two variables "
-                "(optimizer, learning rate, batch size, ...) and overlay their curves.")
-        tools = menu_titled(self, "&Tools")
-        tools.addAction(self.actionSweep)
-        presets = tools.addMenu("Sweep &presets")
+        self.actionSweep = named_action(
+            context.window, "actionSweep", "&Sweep\u2026", "Ctrl+Shift+W",
+            "Compare runs: train every combination of one or two variables "
+            "(optimizer, learning rate, batch size, ...) and overlay their curves.",
+            self.show_sweep)
+        context.add_action("&Tools", self.actionSweep)
+        presets = context.menu("&Tools").addMenu("Sweep &presets")
         presets.setToolTipsVisible(True)
         for item in PRESETS.values():
             action = presets.addAction(item.title)
@@ -34,18 +42,28 @@ class SweepWiringMixin:
             action.setToolTip(f"{item.question} Claim: {item.claim}")
             action.triggered.connect(lambda checked=False, name=item.name:
                                      self.run_sweep_preset(name))
-        self.session.specChanged.connect(self._on_session_spec_changed_for_sweep)
+        context.session.specChanged.connect(self._on_session_spec_changed)
+        context.events.closing.connect(self.shutdown)
+
+    def going(self) -> str:
+        """What of this feature is running, in words ("" when nothing is)."""
+        return "a sweep" if self.sweep_controller.busy else ""
+
+    @Slot()
+    def shutdown(self) -> bool:
+        """Stop the sweep and join its thread."""
+        return self.sweep_controller.shutdown()
 
     def show_sweep(self):
         """Open (or raise) the Sweep window on the current session."""
         from .widgets.sweep import SweepWindow  # pyqtgraph widgets, built on first use
 
         if self.sweep_window is None:
-            window = SweepWindow(self)
+            window = SweepWindow(self.context.window)
             controller = self.sweep_controller
             window.runRequested.connect(self._on_sweep_window_run_requested)
             window.stopRequested.connect(controller.stop)
-            window.closing.connect(self._on_sweep_window_closing)
+            window.closing.connect(self.shutdown)
             window.keepRunsRequested.connect(self._on_sweep_window_keep_runs_requested)
             controller.recordsArrived.connect(window.add_records)
             controller.runFinished.connect(window.run_finished)
@@ -53,8 +71,9 @@ class SweepWiringMixin:
             controller.failed.connect(window.show_error)
             controller.runningChanged.connect(window.set_running)
             self.sweep_window = window
-        self.sweep_window.set_colors(self.theme.plot_background, self.theme.text)
-        self.sweep_window.set_base(self.session.spec)
+        theme = self.context.theme
+        self.sweep_window.set_colors(theme.plot_background, theme.text)
+        self.sweep_window.set_base(self.context.session.spec)
         self.sweep_window.show()
         self.sweep_window.raise_()
         self.sweep_window.activateWindow()
@@ -73,26 +92,11 @@ class SweepWiringMixin:
     @Slot(object)
     def _on_sweep_window_keep_runs_requested(self, kept: list) -> None:
         """The sweep's runs join the runs table (overlaid, compared, saved)."""
-        added = 0
-        try:
-            for run in kept:
-                made = self.runs.add_finished(run.spec, run.columns, (), run.test,
-                                              name=f"sweep: {run.name}", reason=run.reason)
-                if self.reference_run is None:  # compared with the sweep's first run
-                    self.reference_run = made.id
-                added += 1
-        except PlaygroundError as exc:  # the store is full: say so, keep what fitted
-            self.sweep_window.show_error(str(exc))
-        self.refresh_runs()
-        self.runs_dock.show()
-        self.modified = True
-        self._say(f"{added} runs of the sweep added to the runs table.")
-
-    @Slot()
-    def _on_sweep_window_closing(self) -> None:
-        self.sweep_controller.shutdown()
+        problem = self.keep_runs(kept)
+        if problem:  # the store is full: what fitted was kept
+            self.sweep_window.show_error(problem)
 
     @Slot(object, object)
-    def _on_session_spec_changed_for_sweep(self, spec, old) -> None:
+    def _on_session_spec_changed(self, spec, old) -> None:
         if self.sweep_window is not None:
             self.sweep_window.set_base(spec)
