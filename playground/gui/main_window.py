@@ -38,7 +38,7 @@ from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingCon
 from .export_feature import ExportContext, ExportFeature
 from .features import FeatureContext, WindowEvents
 from .lab_feature import LabFeature
-from .inside_wiring import InsideWiringMixin
+from .inside_feature import InsideWiringMixin
 from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
