@@ -9,11 +9,11 @@ small state. For the lessons it offers lab_descent() and open_lab_descent(state)
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QKeySequence
 
 from ..core.optim import OPTIMIZERS
 from ..core.spec import OptimizerSpec
 from .features import FeatureContext
+from .menus import named_action
 
 
 class LabFeature(QObject):
@@ -21,15 +21,12 @@ class LabFeature(QObject):
         super().__init__(context.window)
         self.context = context
         self.lab_window = None
-        self.action = QAction("Optimizer &Lab", context.window, objectName="actionOptimizerLab")
-        self.action.setShortcut(QKeySequence("Ctrl+L"))
-        self.action.setToolTip(
+        self.action = named_action(
+            context.window, "actionOptimizerLab", "Optimizer &Lab", "Ctrl+L",
             "Watch gradient descent itself: a point descending f(x), optimizers racing "
             "on 2-D surfaces with their gradients, momenta and step sizes drawn, and where "
             "a learning rate converges, oscillates or diverges. The same optimizer code "
-            "that trains your network.")
-        self.action.setStatusTip(self.action.toolTip())
-        self.action.triggered.connect(self.open_optimizer_lab)
+            "that trains your network.", self.open_optimizer_lab)
         context.add_action("&Tools", self.action)
         context.events.themeApplied.connect(self._on_theme_applied)
 

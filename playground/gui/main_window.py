@@ -38,7 +38,7 @@ from .controller import AUTOSAVE_MIN_SECONDS, IDLE, PAUSED, RUNNING, TrainingCon
 from .export_feature import ExportContext, ExportFeature
 from .features import FeatureContext, WindowEvents
 from .lab_feature import LabFeature
-from .inside_feature import InsideWiringMixin
+from .inside_feature import InsideFeature
 from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_wiring import RunsMixin
 from .session_files import SessionFilesMixin
@@ -76,7 +76,7 @@ def _collect_garbage_in_this_thread() -> None:
         _garbage_collector = GarbageCollector(interval=1.0)
 
 
-class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, WelcomeMixin, QMainWindow):
+class MainWindow(RunsMixin, SessionFilesMixin, WelcomeMixin, QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -116,7 +116,8 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, WelcomeMixin, 
         self.features = SimpleNamespace()
         self.features.lab = LabFeature(self.context)
         self.features.search = SearchFeature(self.context, session_path=lambda: self.path)
-        self._install_inside()
+        self.features.inside = InsideFeature(self.context, self.epoch_consumers.append,
+                                             tell=self._say)
         self.features.sweep = SweepFeature(self.context, keep_runs=self._keep_sweep_runs)
         self._install_runs()
         self._install_welcome()
@@ -621,7 +622,7 @@ class MainWindow(RunsMixin, SessionFilesMixin, InsideWiringMixin, WelcomeMixin, 
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
         self._restored = self._finish_note = None
         self.boundary.set_data(self.spec.data)
-        self._clear_inside_views()
+        self.features.inside.clear_views()
         self.statusBar().clearMessage()  # a sentence about that run would cover "Ready"
 
     @Slot(object)
