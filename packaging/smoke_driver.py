@@ -104,8 +104,11 @@ class Tour:
         self.steps = [self.lab, self.lr_finder, self.search, self.sweep, self.train_and_views,
                       self.quit_mid_run]
         window.controller.failed.connect(lambda m: _fail(qapp, f"training failed: {m}"))
-        window.search_controller.failed.connect(lambda m: _fail(qapp, f"search failed: {m}"))
-        window.sweep_controller.failed.connect(lambda m: _fail(qapp, f"sweep failed: {m}"))
+        features = window.features
+        features.search.search_controller.failed.connect(
+            lambda m: _fail(qapp, f"search failed: {m}"))
+        features.sweep.sweep_controller.failed.connect(
+            lambda m: _fail(qapp, f"sweep failed: {m}"))
 
     def next(self) -> None:
         if self.steps:
@@ -123,7 +126,7 @@ class Tour:
 
     def lab(self) -> None:
         self.act("actionOptimizerLab")
-        lab = self.window.lab_window
+        lab = self.window.features.lab.lab_window
         names = []
         for index in range(lab.tabs.count()):
             lab.tabs.setCurrentIndex(index)
@@ -134,7 +137,7 @@ class Tour:
         self.next()
 
     def lr_finder(self) -> None:
-        controller = self.window.search_controller
+        controller = self.window.features.search.search_controller
         found = []
 
         def idle(busy: bool) -> None:  # its thread has ended: the next job may start
@@ -145,7 +148,7 @@ class Tour:
                 _fail(self.qapp, "the LR finder ended without a suggestion")
                 return
             print(f"smoke: LR finder suggested {found[0].valley:.3g}", flush=True)
-            self.shoot(self.window.lr_dialog, "lr-finder")
+            self.shoot(self.window.features.search.lr_dialog, "lr-finder")
             self.next()
         self.window.session.edit({"train.epochs": self.epochs}, "the number of epochs")
         controller.lrFound.connect(found.append)
@@ -153,7 +156,7 @@ class Tour:
         self.act("actionLrFinder")
 
     def search(self) -> None:
-        controller = self.window.search_controller
+        controller = self.window.features.search.search_controller
 
         def began(number: int, params) -> None:
             if number == 1:
@@ -174,7 +177,7 @@ class Tour:
             self.shoot(search, "search-ended")
             self.next()
         self.act("actionSearch")
-        search = self.window.search_window
+        search = self.window.features.search.search_window
         search.trials.setValue(2)  # the storage stays the default the window offers
         controller.trialBegan.connect(began)
         controller.busyChanged.connect(ended)
@@ -184,7 +187,7 @@ class Tour:
 
     def sweep(self) -> None:
         def finished(outcome) -> None:
-            self.window.sweep_controller.finished.disconnect(finished)
+            self.window.features.sweep.sweep_controller.finished.disconnect(finished)
             rows = len(outcome["rows"])
             print(f"smoke: sweep of {rows} runs finished", flush=True)
             if rows != 2:
@@ -193,11 +196,11 @@ class Tour:
             self.shoot(sweep, "sweep")
             self.next()
         self.act("actionSweep")
-        sweep = self.window.sweep_window
+        sweep = self.window.features.sweep.sweep_window
         sweep.variables[0].setCurrentIndex(sweep.variables[0].findData("lr"))
         sweep.values[0].setText("0.01,0.1")
         sweep.epochs.setValue(2)
-        self.window.sweep_controller.finished.connect(finished)
+        self.window.features.sweep.sweep_controller.finished.connect(finished)
         sweep.run_button.click()
 
     def train_and_views(self) -> None:
