@@ -54,8 +54,8 @@ def train(qapp, window, out: str, epochs: int) -> None:
     def on_finished(outcome) -> None:
         if outcome is None:
             return  # a failure: reported by on_failed
-        window.path = out
-        if not window.save_run():
+        window.features.files.path = out
+        if not window.features.files.save_run():
             _fail(qapp, "the window had nothing to save")
 
     def on_saved(path: str) -> None:
@@ -75,11 +75,11 @@ def train(qapp, window, out: str, epochs: int) -> None:
 def reopen(qapp, window, path: str, epochs: int) -> None:
     """The launcher was given `path`: it is opening it (or failed to: a warning)."""
     def check() -> None:
-        if getattr(window, "_opening", None):
+        if window.features.files.opening:
             return  # still reading the file
         poll.stop()
         trainer = window.controller.trainer
-        if window.path != path or trainer is None:
+        if window.features.files.path != path or trainer is None:
             _fail(qapp, f"{path} did not open")
         elif trainer.epoch != epochs:
             _fail(qapp, f"{path} opened at epoch {trainer.epoch}, not {epochs}")
@@ -104,8 +104,11 @@ class Tour:
         self.steps = [self.lab, self.lr_finder, self.search, self.sweep, self.train_and_views,
                       self.quit_mid_run]
         window.controller.failed.connect(lambda m: _fail(qapp, f"training failed: {m}"))
-        window.search_controller.failed.connect(lambda m: _fail(qapp, f"search failed: {m}"))
-        window.sweep_controller.failed.connect(lambda m: _fail(qapp, f"sweep failed: {m}"))
+        features = window.features
+        features.search.search_controller.failed.connect(
+            lambda m: _fail(qapp, f"search failed: {m}"))
+        features.sweep.sweep_controller.failed.connect(
+            lambda m: _fail(qapp, f"sweep failed: {m}"))
 
     def next(self) -> None:
         if self.steps:
@@ -123,7 +126,7 @@ class Tour:
 
     def lab(self) -> None:
         self.act("actionOptimizerLab")
-        lab = self.window.lab_window
+        lab = self.window.features.lab.lab_window
         names = []
         for index in range(lab.tabs.count()):
             lab.tabs.setCurrentIndex(index)
@@ -134,7 +137,7 @@ class Tour:
         self.next()
 
     def lr_finder(self) -> None:
-        controller = self.window.search_controller
+        controller = self.window.features.search.search_controller
         found = []
 
         def idle(busy: bool) -> None:  # its thread has ended: the next job may start
@@ -144,8 +147,11 @@ class Tour:
             if not found:
                 _fail(self.qapp, "the LR finder ended without a suggestion")
                 return
-            print(f"smoke: LR finder suggested {found[0].valley:.3g}", flush=True)
-            self.shoot(self.window.lr_dialog, "lr-finder")
+            valley = found[0].valley  # None when the sweep shows no clear valley
+            print("smoke: LR finder " + (f"suggested {valley:.3g}" if valley is not None
+                                         else f"found no clear valley: {found[0].note}"),
+                  flush=True)
+            self.shoot(self.window.features.search.lr_dialog, "lr-finder")
             self.next()
         self.window.session.edit({"train.epochs": self.epochs}, "the number of epochs")
         controller.lrFound.connect(found.append)
@@ -153,7 +159,7 @@ class Tour:
         self.act("actionLrFinder")
 
     def search(self) -> None:
-        controller = self.window.search_controller
+        controller = self.window.features.search.search_controller
 
         def began(number: int, params) -> None:
             if number == 1:
@@ -174,7 +180,7 @@ class Tour:
             self.shoot(search, "search-ended")
             self.next()
         self.act("actionSearch")
-        search = self.window.search_window
+        search = self.window.features.search.search_window
         search.trials.setValue(2)  # the storage stays the default the window offers
         controller.trialBegan.connect(began)
         controller.busyChanged.connect(ended)
@@ -184,7 +190,7 @@ class Tour:
 
     def sweep(self) -> None:
         def finished(outcome) -> None:
-            self.window.sweep_controller.finished.disconnect(finished)
+            self.window.features.sweep.sweep_controller.finished.disconnect(finished)
             rows = len(outcome["rows"])
             print(f"smoke: sweep of {rows} runs finished", flush=True)
             if rows != 2:
@@ -193,11 +199,11 @@ class Tour:
             self.shoot(sweep, "sweep")
             self.next()
         self.act("actionSweep")
-        sweep = self.window.sweep_window
+        sweep = self.window.features.sweep.sweep_window
         sweep.variables[0].setCurrentIndex(sweep.variables[0].findData("lr"))
         sweep.values[0].setText("0.01,0.1")
         sweep.epochs.setValue(2)
-        self.window.sweep_controller.finished.connect(finished)
+        self.window.features.sweep.sweep_controller.finished.connect(finished)
         sweep.run_button.click()
 
     def train_and_views(self) -> None:

@@ -34,13 +34,13 @@ from .data_context import DataContexts
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .export_feature import ExportContext, ExportFeature
 from .features import FeatureContext, WindowEvents
-from .lab_wiring import OptimizerLabMixin
-from .inside_wiring import InsideWiringMixin
+from .lab_feature import LabFeature
+from .inside_feature import InsideFeature
 from .landscape_feature import LandscapeContext, LandscapeFeature
 from .runs_feature import RunsFeature
 from .files_feature import FilesFeature, new_spec
 from .lessons_feature import LessonsContext, LessonsFeature
-from .sweep_wiring import SweepWiringMixin
+from .sweep_feature import SweepFeature
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .spec_gate import SpecGate
@@ -53,7 +53,7 @@ from .widgets.plots import LivePlots
 from .widgets.metrics_table import MetricsTable
 from .widgets.units import early_stop_sentence, finish_text, target_scale
 from .widgets.optimizer_panel import OptimizerPanel
-from .search_wiring import SearchWiringMixin
+from .search_feature import SearchFeature
 
 
 
@@ -74,8 +74,7 @@ def _collect_garbage_in_this_thread() -> None:
         _garbage_collector = GarbageCollector(interval=1.0)
 
 
-class MainWindow(InsideWiringMixin, SweepWiringMixin,
-                 SearchWiringMixin, OptimizerLabMixin, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(self, spec: SessionSpec | None = None, theme_name: str | None = None) -> None:
         super().__init__()
         # The training thread and this one share the GIL: hand it over every 1 ms
@@ -112,10 +111,12 @@ class MainWindow(InsideWiringMixin, SweepWiringMixin,
         self._build_actions()
         self.features = SimpleNamespace()
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
-        self._install_optimizer_lab()
-        self._install_search()
-        self._install_inside()
-        self._install_sweep()
+        self.features.lab = LabFeature(self.context)
+        self.features.search = SearchFeature(
+            self.context, session_path=lambda: self.features.files.path)
+        self.features.inside = InsideFeature(self.context, self.epoch_consumers.append,
+                                             tell=self._say)
+        self.features.sweep = SweepFeature(self.context, keep_runs=lambda kept: self.features.runs.keep_sweep_runs(kept))
         self._install_runs_and_files()
         self._build_toolbar()  # after the files feature: Open and Save are on it
         self.features.welcome = WelcomeFeature(
@@ -124,9 +125,9 @@ class MainWindow(InsideWiringMixin, SweepWiringMixin,
             show_lessons=lambda: self.features.lessons.show())
         self.features.lessons = LessonsFeature(LessonsContext(
             window=self, session=self.session, controller=self.controller,
-            runs=lambda: self.features.runs.runs, lab_descent=self.lab_descent,
-            lr_finding=lambda: getattr(self.lr_dialog, "finding", None),
-            open_lab_descent=self.open_lab_descent))
+            runs=lambda: self.features.runs.runs, lab_descent=self.features.lab.lab_descent,
+            lr_finding=self.features.search.lr_finding,
+            open_lab_descent=self.features.lab.open_lab_descent))
         self.features.export = ExportFeature(ExportContext(
             self, self.session, self.controller, self.features.files.load_spec))
         self._build_status_bar()
@@ -493,7 +494,7 @@ class MainWindow(InsideWiringMixin, SweepWiringMixin,
         self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
         self._restored = self._finish_note = None
         self.boundary.set_data(self.spec.data)
-        self._clear_inside_views()
+        self.features.inside.clear_views()
         self.statusBar().clearMessage()  # a sentence about that run would cover "Ready"
 
     @Slot(object)
@@ -732,7 +733,8 @@ class MainWindow(InsideWiringMixin, SweepWiringMixin,
     def quit_app(self) -> None:
         """File > Quit: ask once if a run, a search or a sweep is going; then close this
         window (which closes the app's other windows) and end the app."""
-        if quitting.confirm_quitting(self) and self.close():
+        if quitting.confirm_quitting(self, (self.features.search, self.features.sweep)) \
+                and self.close():
             QApplication.quit()
 
     def closeEvent(self, event) -> None:
@@ -742,7 +744,6 @@ class MainWindow(InsideWiringMixin, SweepWiringMixin,
         quitting.close_other_windows(self)  # the lab, search, sweep: none outlives this
         self.events.closing.emit()
         self.controller.shutdown()
-        self.sweep_controller.shutdown()
         settings.write(settings.WINDOW_GEOMETRY, self.saveGeometry())
         settings.write(settings.WINDOW_STATE, self.saveState())
         QSettings().sync()

@@ -4,27 +4,24 @@ optimizer lab, the search, the sweep, the LR finder), which are top-level window
 their own and would otherwise keep the process running with no main window."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 
-def work_going(window) -> list[str]:
-    """What is running in the background, in words: a training run, a search, a sweep."""
-    going = []
-    if window.controller.busy:
-        going.append("a training run")
-    if window.search_controller.busy:
-        going.append("the learning-rate finder" if getattr(window, "_job", None) == "lr"
-                     else "a search")
-    if window.sweep_controller.busy:
-        going.append("a sweep")
-    return going
+def work_going(window, background: Sequence = ()) -> list[str]:
+    """What is running, in words: a training run, then what each of the `background`
+    features (the search, the sweep) says of itself."""
+    going = ["a training run"] if window.controller.busy else []
+    return going + [what for what in (feature.going() for feature in background) if what]
 
 
-def confirm_quitting(window) -> bool:
-    """Before File > Quit closes the window: when a run, a search or a sweep is going,
-    ask once (with the session's own question when it has unsaved changes: save,
-    discard or cancel), stop what is going and save if asked. True to go on closing."""
-    going = work_going(window)
+def confirm_quitting(window, background: Sequence = ()) -> bool:
+    """Before File > Quit closes the window: when a run, or work of one of `background`
+    (features with going() and shutdown(): the search, the sweep) is going, ask once
+    (with the session's own question when it has unsaved changes: save, discard or
+    cancel), stop what is going and save if asked. True to go on closing."""
+    going = work_going(window, background)
     if not going:
         return True
     what = going[0] if len(going) == 1 else ", ".join(going[:-1]) + " and " + going[-1]
@@ -40,8 +37,8 @@ def confirm_quitting(window) -> bool:
     if answer == button.Cancel:
         return False
     window.controller.shutdown()  # stopped first, so that a save holds where it stopped
-    window.search_controller.shutdown()
-    window.sweep_controller.shutdown()
+    for feature in background:
+        feature.shutdown()
     if answer == button.Save and not files.save_run():
         return False
     files.modified = False  # answered: closing does not ask about the session again

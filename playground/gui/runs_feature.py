@@ -328,6 +328,25 @@ class RunsFeature(QObject):
                 return self._run_units[other.id]
         return None
 
+    def keep_sweep_runs(self, kept: list) -> str:
+        """A sweep's finished runs join the runs table (overlaid, compared, saved); why
+        the rest did not fit ("" when all did: the store has a limit)."""
+        added, problem = 0, ""
+        try:
+            for run in kept:
+                made = self.runs.add_finished(run.spec, run.columns, (), run.test,
+                                              name=f"sweep: {run.name}", reason=run.reason)
+                if self.reference_run is None:  # compared with the sweep's first run
+                    self.reference_run = made.id
+                added += 1
+        except PlaygroundError as exc:
+            problem = str(exc)
+        self.refresh_runs()
+        self.runs_dock.show()
+        self.mark_modified()
+        self.say(f"{added} runs of the sweep added to the runs table.")
+        return problem
+
     def refresh_runs(self) -> None:
         """The table and the overlays, from the store (call it after changing
         `runs` from outside: a sweep's results, say)."""

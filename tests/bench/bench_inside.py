@@ -74,9 +74,10 @@ def run(app: QApplication, epochs: int, view: str | None) -> dict:
     from playground.gui.main_window import MainWindow
 
     window = MainWindow(spec(epochs), theme_name="light")
+    inside = window.features.inside
     window.resize(1400, 900)
     window.show()
-    shown = {"playground": window.playground, "flow": window.flow}.get(view, window.plots)
+    shown = {"playground": inside.playground, "flow": inside.flow}.get(view, window.plots)
     window.tabs.setCurrentWidget(shown)
     settle()  # the first paint of a window just shown is not the training's cost
     snapshots, paints = [0], []
@@ -84,8 +85,8 @@ def run(app: QApplication, epochs: int, view: str | None) -> dict:
     window.controller.inspected.connect(lambda s: snapshots.__setitem__(0, snapshots[0] + 1))
     # The frame's Python part (Qt then rasterises without the GIL): the graph's scene
     # build, or the flow view's redraw.
-    owner, name = (window.flow, "redraw") if view == "flow" else \
-        (window.playground.graph, "build")
+    owner, name = (inside.flow, "redraw") if view == "flow" else \
+        (inside.playground.graph, "build")
     original = getattr(owner, name)
 
     def timed() -> None:

@@ -19,13 +19,13 @@ OUT = DEFAULT  # set by main() from --out
 
 
 def shoot(window, name: str, setup) -> None:
-    sweep = window.show_sweep()
+    sweep = window.features.sweep.show_sweep()
     setup(sweep)
     loop = QEventLoop()
-    window.sweep_controller.finished.connect(loop.quit)
+    window.features.sweep.sweep_controller.finished.connect(loop.quit)
     sweep.run_button.click()
     loop.exec()
-    window.sweep_controller.finished.disconnect(loop.quit)
+    window.features.sweep.sweep_controller.finished.disconnect(loop.quit)
     QApplication.processEvents()
     sweep.curves.redraw()
     QApplication.processEvents()

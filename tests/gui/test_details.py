@@ -61,14 +61,15 @@ def _pause(qtbot, window) -> None:
 
 def test_start_over_leaves_no_view_of_the_old_run(qtbot, window, monkeypatch):
     from PySide6.QtWidgets import QComboBox, QMessageBox
+    inside = window.features.inside
 
-    window.tabs.setCurrentWidget(window.playground)
+    window.tabs.setCurrentWidget(inside.playground)
     _train_epochs(qtbot, window, 3)
-    qtbot.waitUntil(lambda: window.playground.graph.snapshot is not None, timeout=10_000)
-    window._on_graph_selected(0, 0, 0, 0.0)  # a click on the first link
-    assert window.playground.trace.where == (0, 0, 0)
-    window.tabs.setCurrentWidget(window.flow)
-    qtbot.waitUntil(lambda: window.flow.history.count > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: inside.playground.graph.snapshot is not None, timeout=10_000)
+    inside._on_graph_selected(0, 0, 0, 0.0)  # a click on the first link
+    assert inside.playground.trace.where == (0, 0, 0)
+    window.tabs.setCurrentWidget(inside.flow)
+    qtbot.waitUntil(lambda: inside.flow.history.count > 0, timeout=10_000)
     window.actionStop.trigger()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
     assert window.statusBar().currentMessage()  # the run's end, with its test figures
@@ -79,26 +80,27 @@ def test_start_over_leaves_no_view_of_the_old_run(qtbot, window, monkeypatch):
     assert window.spec.data.name == "moons" and window.controller.trainer is None
     assert window.statusBar().currentMessage() == ""
     assert window.run_info.text().startswith("Ready")
-    assert window.flow.history.count == 0 and window.flow.labels == ()
-    assert window.playground.trace.where is None and window.controller.watched is None
-    assert window.playground.trace.title.text().startswith("Click a link")
+    assert inside.flow.history.count == 0 and inside.flow.labels == ()
+    assert inside.playground.trace.where is None and window.controller.watched is None
+    assert inside.playground.trace.title.text().startswith("Click a link")
 
 
 def test_the_status_bar_follows_stepped_batches_and_drops_an_old_sentence(qtbot, window,
                                                                           monkeypatch):
     from PySide6.QtWidgets import QInputDialog
+    inside = window.features.inside
 
-    window.tabs.setCurrentWidget(window.playground)
+    window.tabs.setCurrentWidget(inside.playground)
     _train_epochs(qtbot, window, 2)
     _pause(qtbot, window)
-    qtbot.waitUntil(lambda: window.playground.graph.snapshot is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: inside.playground.graph.snapshot is not None, timeout=10_000)
     for _ in range(3):
         with qtbot.waitSignal(window.controller.paused, timeout=10_000):
             window.actionStepBatch.trigger()
         step = window.controller.trainer.step
         assert f"update {step:,} " in window.run_info.text()
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (0.5, True)))
-    window._on_graph_edit_requested(0, 0, 0, 0.0)  # a double-click on the first link
+    inside._on_graph_edit_requested(0, 0, 0, 0.0)  # a double-click on the first link
     assert window.statusBar().currentMessage().startswith("Set to 0.5")
     window.actionTrain.trigger()  # resume: the counter shows again
     qtbot.waitUntil(lambda: window.controller.state == "running", timeout=10_000)
@@ -129,7 +131,7 @@ def test_the_start_over_prompt_reads_as_sentences(qtbot, window, monkeypatch):
     asked = _questions(monkeypatch, QMessageBox.StandardButton.No)
     window.layers.findChild(QPushButton, "add_dropout").click()
     fix = SimpleNamespace(fix={"train.l2": 0.001}, fix_label="add an L2 penalty")
-    window._on_health_fix_requested(fix)
+    window.features.inside._on_health_fix_requested(fix)
     window.optimizer_panel.loss.setCurrentIndex(window.optimizer_panel.loss.findData("mse"))
     assert asked == [
         "The network has trained for 1 epoch. Adding a Dropout layer starts over with new "
@@ -273,10 +275,11 @@ def test_the_metric_plot_draws_the_metric_picked_among_the_chosen(qtbot, window)
 
 
 def test_gradient_flow_titles_fit_their_plots_at_1280_pixels(qtbot, window):
+    inside = window.features.inside
     window.resize(1280, 720)
-    window.tabs.setCurrentWidget(window.flow)
-    qtbot.waitExposed(window.flow)
-    for plot in (window.flow.ratio_plot, window.flow.share_plot):
+    window.tabs.setCurrentWidget(inside.flow)
+    qtbot.waitExposed(inside.flow)
+    for plot in (inside.flow.ratio_plot, inside.flow.share_plot):
         title = plot.getPlotItem().titleLabel
         qtbot.waitUntil(lambda: title.boundingRect().width() > 0, timeout=5000)
         text_width = title.item.boundingRect().width()

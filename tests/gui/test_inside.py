@@ -31,53 +31,57 @@ def run_to_end(qtbot, window, spec):
 
 
 def test_the_playground_is_the_first_tab_and_shows_the_network_as_it_trains(qtbot, window):
-    assert window.tabs.widget(0) is window.playground and window.tabs.currentIndex() == 0
+    inside = window.features.inside
+    assert window.tabs.widget(0) is inside.playground and window.tabs.currentIndex() == 0
     qtbot.waitUntil(lambda: window.controller.inspect_wanted, timeout=5_000)
     assert window.controller.boundary_wanted
     run_to_end(qtbot, window, small(epochs=5))
-    graph = window.playground.graph
+    graph = inside.playground.graph
     qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.epoch == 5,
                     timeout=10_000)
     qtbot.waitUntil(lambda: graph.frames > 0, timeout=5_000)
     assert [len(c) for c in (graph.snapshot.inputs.shown,)] == [2]
     assert len(graph.nodes) == 2 + 8 + 8 + 1 and len(graph.links) == 16 + 64 + 8
-    assert window.playground.output.updates > 0
-    assert window.playground.curves.count == 5
-    assert window.flow.history.count >= 2
+    assert inside.playground.output.updates > 0
+    assert inside.playground.curves.count == 5
+    assert inside.flow.history.count >= 2
 
 
 def test_the_views_of_the_inside_are_not_computed_while_hidden(qtbot, window):
+    inside = window.features.inside
     window.tabs.setCurrentWidget(window.plots)
     assert not window.controller.inspect_wanted
     run_to_end(qtbot, window, small(epochs=3))
-    assert window.playground.graph.snapshot is None
-    window.actionShowGradientFlow.trigger()
-    assert window.tabs.currentWidget() is window.flow and window.controller.inspect_wanted
+    assert inside.playground.graph.snapshot is None
+    inside.actions["actionShowGradientFlow"].trigger()
+    assert window.tabs.currentWidget() is inside.flow and window.controller.inspect_wanted
 
 
 def test_fix_on_a_stalled_run_raises_the_learning_rate_that_trains(qtbot, window):
+    inside = window.features.inside
     run_to_end(qtbot, window, small(epochs=12, lr=1e-6))
-    qtbot.waitUntil(lambda: bool(window.health.banners), timeout=5_000)
-    banner = window.health.banners[0]
+    qtbot.waitUntil(lambda: bool(inside.health.banners), timeout=5_000)
+    banner = inside.health.banners[0]
     assert banner.finding.check == "stalled" and "stalled" in banner.text.text()
     qtbot.mouseClick(banner.fix, Qt.MouseButton.LeftButton)
     assert window.spec.optimizer.lr == 0.001  # Adam's usual learning rate
     assert window.controller.trainer.spec.optimizer.lr == 0.001  # the run takes it live
     assert window.controller.trainer.current_lr == 0.001
-    assert not window.health.banners
+    assert not inside.health.banners
     window.session.undo()
     assert window.spec.optimizer.lr == 1e-6
 
 
 def test_fix_for_symmetry_changes_the_network_after_asking_then_trains_it(
         qtbot, window, monkeypatch):
+    inside = window.features.inside
     run_to_end(qtbot, window, small(epochs=3, init="zeros"))
-    qtbot.waitUntil(lambda: any(b.finding.check == "symmetry" for b in window.health.banners),
+    qtbot.waitUntil(lambda: any(b.finding.check == "symmetry" for b in inside.health.banners),
                     timeout=5_000)
-    banner = next(b for b in window.health.banners if b.finding.check == "symmetry")
+    banner = next(b for b in inside.health.banners if b.finding.check == "symmetry")
     qtbot.mouseClick(banner.fix, Qt.MouseButton.LeftButton)   # the test's answer: No
     assert window.spec.model.layers[0].params["init"] == "zeros"
-    assert banner in window.health.banners
+    assert banner in inside.health.banners
     monkeypatch.setattr(window.gate, "confirm_reset", lambda what: True)
     qtbot.mouseClick(banner.fix, Qt.MouseButton.LeftButton)
     inits = [layer.params["init"] for layer in window.spec.model.layers]
@@ -86,13 +90,14 @@ def test_fix_for_symmetry_changes_the_network_after_asking_then_trains_it(
         window.train()
     trained = window.controller.trainer.spec.model.layers
     assert [layer.params["init"] for layer in trained] == inits
-    assert not any(b.finding.check == "symmetry" for b in window.health.banners)
+    assert not any(b.finding.check == "symmetry" for b in inside.health.banners)
 
 
 def test_classification_report_counts_every_row_of_each_split(qtbot, window):
+    inside = window.features.inside
     run_to_end(qtbot, window, small(epochs=3))
-    window.actionShowReports.trigger()
-    reports = window.reports
+    inside.actions["actionShowReports"].trigger()
+    reports = inside.reports
     qtbot.waitUntil(lambda: reports.report is not None, timeout=5_000)
     trainer = window.controller.trainer
     for index, split in enumerate(("train", "val", "test")):
@@ -105,11 +110,12 @@ def test_classification_report_counts_every_row_of_each_split(qtbot, window):
 
 
 def test_regression_report_is_in_the_targets_units(qtbot, window):
+    inside = window.features.inside
     data = DataSpec("sine", samples=120, noise=0.05)
     run_to_end(qtbot, window, small(epochs=3, data=data,
                                     layers=(dense(8, "tanh"), dense(None))))
-    report = window.reports.report
-    assert report is not None and window.reports.stack.currentIndex() == 1
+    report = inside.reports.report
+    assert report is not None and inside.reports.stack.currentIndex() == 1
     trainer = window.controller.trainer
     from playground.core.data import load_dataset
     raw = load_dataset(trainer.spec.data).y.reshape(-1)
@@ -187,6 +193,7 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
         qtbot, window, monkeypatch):
     import torch
     from PySide6.QtWidgets import QInputDialog
+    inside = window.features.inside
 
     spec = small(epochs=3)
     run_to_end(qtbot, window, spec)
@@ -194,7 +201,7 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
     window.reset_weights()
     with qtbot.waitSignal(window.controller.paused, timeout=30_000):
         window.step_epoch()
-    graph = window.playground.graph
+    graph = inside.playground.graph
     paused_at = window.controller.trainer.step
     # Snapshots come between updates too: wait until the paused point's is drawn.
     qtbot.waitUntil(lambda: graph.snapshot is not None and graph.snapshot.step == paused_at
@@ -217,16 +224,17 @@ def test_a_weight_edited_while_paused_trains_and_undo_restores_the_exact_run(
 
 
 def test_a_clicked_link_is_followed_with_adams_state_as_it_trains(qtbot, window):
+    inside = window.features.inside
     with qtbot.waitSignal(window.controller.paused, timeout=30_000):
         window.set_spec(small(epochs=6))
         window.step_epoch()
-    graph = window.playground.graph
+    graph = inside.playground.graph
     qtbot.waitUntil(lambda: graph.frames > 0 and bool(graph.links), timeout=10_000)
     point = graph.links[5].line.pointAt(0.5).toPoint()
     link = graph.link_at(point)  # where links cross, the nearest (widest) one
     qtbot.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert window.controller.watched == (link.layer, link.unit, link.source)
-    trace = window.playground.trace
+    trace = inside.playground.trace
     assert "to unit" in trace.title.text()
     with qtbot.waitSignal(window.controller.paused, timeout=30_000):
         window.step_epoch()  # a pause always brings a snapshot, and the trace with it
@@ -287,10 +295,11 @@ def test_the_health_banner_shows_the_root_cause_first_and_the_rest_under_n_more(
 def test_a_run_gone_wrong_shows_one_banner_n_more_and_a_fix_that_undoes(qtbot, window):
     """Zeros and an lr far too high: two causes. One banner shows the root (symmetry);
     "1 more" opens the lr finding, whose Fix lowers the lr through the session model."""
+    inside = window.features.inside
     spec = small(epochs=12, init="zeros")
     spec = dataclasses.replace(spec, optimizer=OptimizerSpec("sgd", 20.0))
     run_to_end(qtbot, window, spec)
-    health = window.health
+    health = inside.health
     qtbot.waitUntil(lambda: len(health.banners) == 2, timeout=5_000)
     assert health.banner.finding.check == "symmetry" and health.banner.isVisible()
     assert [b for b in health.banners if b.isVisible()] == [health.banner]
@@ -305,12 +314,13 @@ def test_a_run_gone_wrong_shows_one_banner_n_more_and_a_fix_that_undoes(qtbot, w
     assert not health.more.isVisible()
     window.session.undo()
     assert window.spec.optimizer.lr == 20.0
-    assert window.playground.curves.height() >= 140  # readable under the banner
+    assert inside.playground.curves.height() >= 140  # readable under the banner
 
 
 def test_a_non_finite_validation_loss_is_said_in_the_banner_and_the_status_bar(
         qtbot, window, monkeypatch):
     from playground.core.trainer import Trainer
+    inside = window.features.inside
 
     real = Trainer.evaluate
 
@@ -326,13 +336,14 @@ def test_a_non_finite_validation_loss_is_said_in_the_banner_and_the_status_bar(
     assert done.args[0].reason == "diverged" and done.args[0].epoch == 2
     assert window.statusBar().currentMessage().startswith(
         "The validation loss became infinite at epoch 2")
-    qtbot.waitUntil(lambda: window.health.banner is not None, timeout=5_000)
-    assert window.health.banner.finding.check == "divergence"
-    assert "validation loss became infinite" in window.health.banner.text.text()
+    qtbot.waitUntil(lambda: inside.health.banner is not None, timeout=5_000)
+    assert inside.health.banner.finding.check == "divergence"
+    assert "validation loss became infinite" in inside.health.banner.text.text()
 
 
 def test_data_without_a_plane_gives_the_network_the_whole_row(qtbot, window):
-    data_box, _, output_box = window.playground.boxes
+    inside = window.features.inside
+    data_box, _, output_box = inside.playground.boxes
     window.set_spec(small(data=DataSpec("iris"), layers=(dense(8, "relu"),
                                                          dense(None, "softmax"))))
     assert not data_box.isVisible() and not output_box.isVisible()
@@ -427,3 +438,12 @@ def test_loss_curves_draw_every_epoch_and_move_their_axes_in_steps(qtbot):
     qtbot.waitUntil(lambda: drawn() == 11, timeout=2_000)
     assert curves._ranges[0] == (0.0, 12.0) and curves.viewRange()[0][1] >= 11
     assert curves.val.getData()[1][-1] == 1.1 / 11
+
+
+def test_the_inside_views_and_the_banner_follow_a_change_of_theme(qtbot, window):
+    inside = window.features.inside
+    for name, banner in (("dark", "#451a03"), ("light", "#fef3c7")):
+        window.set_theme(name)
+        background = window.theme.plot_background
+        assert inside.playground.curves.backgroundBrush().color().name() == background
+        assert banner in inside.health.style_sheet

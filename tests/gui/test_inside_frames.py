@@ -118,8 +118,9 @@ def test_a_hidden_view_draws_nothing_and_draws_once_when_shown(qtbot, snapshot):
 
 
 def test_views_behind_another_tab_wait_and_draw_when_their_tab_shows(qtbot, window):
-    curves, trace = window.playground.curves, window.playground.trace
-    views = (curves, trace, window.playground.graph, window.flow)
+    inside = window.features.inside
+    curves, trace = inside.playground.curves, inside.playground.trace
+    views = (curves, trace, inside.playground.graph, inside.flow)
     window.tabs.setCurrentWidget(window.plots)
     before = [view.scheduler.frames for view in views]
     run_to_end(qtbot, window, small(epochs=3))
@@ -127,10 +128,10 @@ def test_views_behind_another_tab_wait_and_draw_when_their_tab_shows(qtbot, wind
     for view, frames in zip(views, before):
         assert not view.scheduler.ticking and view.scheduler.frames == frames
     assert curves.scheduler.pending  # the epochs came while it was hidden
-    window.tabs.setCurrentWidget(window.playground)
+    window.tabs.setCurrentWidget(inside.playground)
     qtbot.waitUntil(lambda: curves.scheduler.frames == before[0] + 1)
     assert curves.train.getData()[0].tolist() == [1, 2, 3]
-    assert not window.flow.scheduler.ticking and window.flow.scheduler.frames == before[3]
+    assert not inside.flow.scheduler.ticking and inside.flow.scheduler.frames == before[3]
 
 
 def test_choosing_a_kind_redraws_the_heat_map_as_heat_matrix_defines_it(qtbot, snapshot):

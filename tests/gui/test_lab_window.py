@@ -29,16 +29,16 @@ def click_at(plot_widget, x, y):
 
 
 def test_the_tools_menu_opens_the_lab_with_ctrl_l(window, qtbot):
-    action = window.findChild(type(window.actionOptimizerLab), "actionOptimizerLab")
+    action = window.findChild(type(window.features.lab.action), "actionOptimizerLab")
     assert action.shortcut().toString() == "Ctrl+L" and action.toolTip()
     tools = [a.menu() for a in window.menuBar().actions() if a.text() == "&Tools"]
     assert tools and action in tools[0].actions()
     action.trigger()
-    lab = window.lab_window
+    lab = window.features.lab.lab_window
     qtbot.waitExposed(lab)
     assert lab.isVisible() and lab.windowTitle().startswith("Optimizer Lab")
     action.trigger()
-    assert window.lab_window is lab   # one lab window, raised again
+    assert window.features.lab.lab_window is lab   # one lab window, raised again
     window.set_theme("dark")
     assert lab.theme.name == "dark" and lab.race.rows[0].color == lab.theme.series[0]
 
@@ -173,8 +173,8 @@ def test_clicking_the_momentum_map_plays_that_point(lab):
 
 
 def test_use_in_my_network_edits_the_session_optimizer(window, qtbot):
-    window.actionOptimizerLab.trigger()
-    tab = window.lab_window.race
+    window.features.lab.action.trigger()
+    tab = window.features.lab.lab_window.race
     row = tab.rows[2]                   # Adam
     row.lr.setValue(0.02)
     tab._fill_use_menu()

@@ -84,7 +84,7 @@ def test_the_one_dimension_lesson_sets_up_the_lab_and_reads_it(qtbot, window):
     lessons = window.features.lessons
     pane = lessons.show("descent-1d")
     qtbot.mouseClick(_button(window, "lessonSetup"), Qt.MouseButton.LeftButton)
-    tab = window.lab_window.descent
+    tab = window.features.lab.lab_window.descent
     assert tab.lr.value() == 0.9
     _to_the_end(tab)
     qtbot.mouseClick(_button(window, "lessonCheck"), Qt.MouseButton.LeftButton)
@@ -93,7 +93,7 @@ def test_the_one_dimension_lesson_sets_up_the_lab_and_reads_it(qtbot, window):
     _to_the_end(tab)
     qtbot.mouseClick(_button(window, "lessonCheck"), Qt.MouseButton.LeftButton)
     assert "one side" in pane.verdict.text()
-    window.lab_window.close()
+    window.features.lab.lab_window.close()
 
 
 def test_the_welcome_view_opens_the_lessons(qtbot, window):

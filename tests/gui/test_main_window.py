@@ -106,6 +106,7 @@ def test_changing_the_network_asks_before_resetting(qtbot, window, monkeypatch):
 
 
 def test_a_diverging_run_says_what_to_try(qtbot, window, isolated_settings):
+    inside = window.features.inside
     spec = dataclasses.replace(spiral(), data=DataSpec("sine", samples=200),
                                model=ModelSpec((LayerSpec("dense", {"units": 16, "activation": "relu"}),
                                                 LayerSpec("dense", {"units": None}))))
@@ -118,8 +119,8 @@ def test_a_diverging_run_says_what_to_try(qtbot, window, isolated_settings):
     # Said twice: in the status bar and in the health banner; no dialog, no line under
     # the curves.
     assert "try a learning rate 10x lower" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: window.health.banner is not None, timeout=5_000)
-    assert window.health.banner.finding.check == "divergence"
+    qtbot.waitUntil(lambda: inside.health.banner is not None, timeout=5_000)
+    assert inside.health.banner.finding.check == "divergence"
     assert not isolated_settings and not window.plots.stop_message.text()
 
 

@@ -24,7 +24,9 @@ def _long_spec() -> SessionSpec:
 def _open_every_tool_window(window) -> list:
     for name in ("actionOptimizerLab", "actionSearch", "actionSweep"):
         window.findChild(QAction, name).trigger()
-    tools = [window.lab_window, window.search_window, window.sweep_window]
+    features = window.features
+    tools = [features.lab.lab_window, features.search.search_window,
+             features.sweep.sweep_window]
     assert all(tool.isVisible() and tool.isWindow() for tool in tools)
     return tools
 
@@ -67,6 +69,26 @@ def test_quit_cancelled_keeps_the_run_and_the_windows(window, qtbot, monkeypatch
     assert window.isVisible() and all(tool.isVisible() for tool in tools)
     assert window.controller.busy
     window.controller.shutdown()
+
+
+def test_quit_names_the_finder_and_the_sweep_going_and_stops_both(window, qtbot,
+                                                                   monkeypatch):
+    features = window.features
+    window.session.replace(_long_spec())
+    window.findChild(QAction, "actionLrFinder").trigger()   # the finder starts on opening
+    features.sweep.run_sweep_preset("lr")
+    assert features.search.going() == "the learning-rate finder"
+    assert features.sweep.going() == "a sweep"
+    asked = _answering(monkeypatch, QMessageBox.StandardButton.Close)
+    quits = []
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quits.append(True)))
+    window.features.files.modified = False
+    window.findChild(QAction, "actionQuit").trigger()
+    assert asked == ["The learning-rate finder and a sweep are still going. Quitting "
+                     "stops them."]
+    assert not features.search.search_controller.busy
+    assert not features.sweep.sweep_controller.busy
+    assert not window.isVisible() and quits == [True]
 
 
 def test_quit_with_nothing_going_asks_nothing(window, monkeypatch):

@@ -14,6 +14,11 @@ from playground.gui.widgets.search.lr_finder_dialog import LrFinderDialog
 TIMEOUT = 120_000
 
 
+def _jobs(window):
+    """The search and LR finder's controller (its thread)."""
+    return window.features.search.search_controller
+
+
 def _small_spec(epochs=3):
     dense = lambda units, act="tanh": LayerSpec("dense", {"units": units, "activation": act})  # noqa: E731
     return SessionSpec(data=DataSpec("spiral", samples=120, noise=0.05),
@@ -42,10 +47,10 @@ def _blobs_spec():
 
 def test_lr_finder_suggests_and_one_click_puts_the_lr_into_the_session(window, qtbot):
     window.session.replace(_blobs_spec())
-    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
+    with qtbot.waitSignal(_jobs(window).lrFound, timeout=TIMEOUT) as found:
         _action(window, "actionLrFinder").trigger()
     finding = found.args[0]
-    dialog = window.lr_dialog
+    dialog = window.features.search.lr_dialog
     assert finding.clear and dialog.isVisible() and dialog.markers["valley"].isVisible()
     assert dialog.descent.isVisible() and dialog.use_valley.isVisible()
     low, high = (10 ** x for x in dialog.descent.getRegion())
@@ -64,9 +69,9 @@ def test_without_a_clear_valley_the_finder_says_so_and_offers_nothing_to_apply(w
                                                                                 qtbot):
     """Spiral's loss stays flat over the 100-update sweep."""
     window.session.replace(_small_spec())
-    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
+    with qtbot.waitSignal(_jobs(window).lrFound, timeout=TIMEOUT) as found:
         _action(window, "actionLrFinder").trigger()
-    dialog = window.lr_dialog
+    dialog = window.features.search.lr_dialog
     qtbot.waitUntil(lambda: dialog.run.isEnabled())
     assert not found.args[0].clear
     assert dialog.use_valley.isHidden() and dialog.use_steepest.isHidden()
@@ -80,14 +85,14 @@ def test_without_a_clear_valley_the_finder_says_so_and_offers_nothing_to_apply(w
 
 def test_the_sweep_runs_over_the_range_and_updates_its_controls_set(window, qtbot):
     window.session.replace(_blobs_spec())
-    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).lrFound, timeout=TIMEOUT):
         _action(window, "actionLrFinder").trigger()  # the first sweep runs on opening
-    dialog = window.lr_dialog
-    qtbot.waitUntil(lambda: not window.search_controller.busy)
+    dialog = window.features.search.lr_dialog
+    qtbot.waitUntil(lambda: not _jobs(window).busy)
     dialog.sweep_start.setCurrentIndex(dialog.sweep_start.findText("1e-05"))
     dialog.sweep_end.setCurrentIndex(dialog.sweep_end.findText("1"))
     dialog.updates.setValue(30)
-    with qtbot.waitSignal(window.search_controller.lrFound, timeout=TIMEOUT) as found:
+    with qtbot.waitSignal(_jobs(window).lrFound, timeout=TIMEOUT) as found:
         qtbot.mouseClick(dialog.run, Qt.MouseButton.LeftButton)
         assert not dialog.updates.isEnabled()  # the sweep's settings hold while it runs
     lrs = found.args[0].lrs
@@ -109,7 +114,7 @@ def _finding(clear: bool) -> LrFinding:
 def test_the_dialog_offers_apply_only_for_a_clear_valley_and_it_edits_the_lr(window, qtbot):
     window.session.replace(_small_spec())
     dialog = LrFinderDialog(window)  # wired as the window wires its own, without a sweep
-    dialog.lrChosen.connect(window._on_lr_dialog_lr_chosen)
+    dialog.lrChosen.connect(window.features.search._on_lr_dialog_lr_chosen)
     dialog.show()
     dialog.show_finding(_finding(False))
     assert dialog.use_valley.isHidden() and "No clear valley" in dialog.summary.text()
@@ -124,17 +129,17 @@ def test_the_dialog_offers_apply_only_for_a_clear_valley_and_it_edits_the_lr(win
 def test_a_search_from_the_window_fills_its_views_and_opens_the_best(window, qtbot, tmp_path):
     window.session.replace(_small_spec())
     _action(window, "actionSearch").trigger()
-    search = window.search_window
+    search = window.features.search.search_window
     search.space.rows["lr"][1].setText("1e-3..1e-1")
     search.space.rows["units"][0].setChecked(False)
     search.space.rows["activation"][0].setChecked(True)
     search.trials.setValue(4)
     search.pruner.setCurrentIndex(search.pruner.findData("none"))
     search.storage.setText(f"sqlite:///{tmp_path / 'w.db'}")
-    with qtbot.waitSignal(window.search_controller.searchEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).searchEnded, timeout=TIMEOUT):
         qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
         assert search.stop.isEnabled() and not search.start.isEnabled()
-    qtbot.waitUntil(lambda: not window.search_controller.busy)
+    qtbot.waitUntil(lambda: not _jobs(window).busy)
     assert search.start.isEnabled() and not search.stop.isEnabled()
     assert search.table.rowCount() == 4 and len(search.results) == 4
     headers = [search.table.horizontalHeaderItem(i).text()
@@ -165,16 +170,16 @@ def test_trials_asked_at_once_train_as_one_stacked_model(window, qtbot, tmp_path
 
     monkeypatch.setattr(batched.BatchedTrainer, "__init__", spy)
     window.session.replace(_small_spec())
-    search = window.open_search()
+    search = window.features.search.open_search()
     search.space.rows["units"][0].setChecked(False)  # lr alone: every trial stacks
     search.trials.setValue(4)
     search.batch.setValue(4)
     search.pruner.setCurrentIndex(search.pruner.findData("none"))
     search.storage.setText(f"sqlite:///{tmp_path / 'b.db'}")
-    with qtbot.waitSignal(window.search_controller.searchEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).searchEnded, timeout=TIMEOUT):
         qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
         assert not search.batch.isEnabled()
-    qtbot.waitUntil(lambda: not window.search_controller.busy)
+    qtbot.waitUntil(lambda: not _jobs(window).busy)
     assert stacked == [4] and search.batch.isEnabled()
     assert sorted(search.results) == [0, 1, 2, 3]
     assert all(r.state == "complete" for r in search.results.values())
@@ -182,7 +187,7 @@ def test_trials_asked_at_once_train_as_one_stacked_model(window, qtbot, tmp_path
 
 
 def test_the_space_editor_explains_a_bad_space_and_holds_start(window, qtbot):
-    search = window.open_search()
+    search = window.features.search.open_search()
     search.space.rows["lr"][1].setText("1..1e-3")
     assert not search.start.isEnabled()
     assert "runs backwards" in search.space.problem.text()
@@ -193,9 +198,9 @@ def test_the_space_editor_explains_a_bad_space_and_holds_start(window, qtbot):
 
 def test_a_bad_storage_url_is_one_sentence_in_the_window(window, qtbot):
     window.session.replace(_small_spec())
-    search = window.open_search()
+    search = window.features.search.open_search()
     search.storage.setText("ftp://nowhere/x")
-    with qtbot.waitSignal(window.search_controller.failed, timeout=TIMEOUT) as failed:
+    with qtbot.waitSignal(_jobs(window).failed, timeout=TIMEOUT) as failed:
         qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
     assert "not a database" in failed.args[0]
     assert failed.args[0] in search.status.text()
@@ -204,25 +209,25 @@ def test_a_bad_storage_url_is_one_sentence_in_the_window(window, qtbot):
 
 def test_closing_the_window_mid_search_stops_the_search_thread(window, qtbot, tmp_path):
     window.session.replace(_small_spec(epochs=10_000))
-    search = window.open_search()
+    search = window.features.search.open_search()
     search.storage.setText(f"sqlite:///{tmp_path / 'c.db'}")
-    with qtbot.waitSignal(window.search_controller.trialBegan, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).trialBegan, timeout=TIMEOUT):
         qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
-    assert window.search_controller.busy
+    assert _jobs(window).busy
     window.close()
-    assert not window.search_controller.busy
+    assert not _jobs(window).busy
 
 
 def test_the_study_file_defaults_to_beside_the_session(window, tmp_path):
-    search = window.open_search()
+    search = window.features.search.open_search()
     assert search.storage.text().endswith("/searches/untitled.search.db")
     window.features.files.path = str(tmp_path / "spiral.pgsession")
-    window.open_search()
+    window.features.search.open_search()
     assert search.storage.text() == f"sqlite:///{tmp_path / 'spiral.search.db'}"
 
 
 def test_the_search_plots_follow_a_change_of_theme(window, qtbot):
-    search = window.open_search()
+    search = window.features.search.open_search()
     light = search.curves.plot.backgroundBrush().color().name()
     window.set_theme("dark")
     qtbot.waitUntil(lambda: search.curves.plot.backgroundBrush().color().name() != light)
@@ -232,10 +237,10 @@ def test_the_search_plots_follow_a_change_of_theme(window, qtbot):
 def test_open_best_on_a_trained_run_asks_first_and_a_no_keeps_the_session(window, qtbot,
                                                                          tmp_path):
     window.session.replace(_small_spec())
-    search = window.open_search()
+    search = window.features.search.open_search()
     search.trials.setValue(2)
     search.storage.setText(f"sqlite:///{tmp_path / 'g.db'}")
-    with qtbot.waitSignal(window.search_controller.searchEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).searchEnded, timeout=TIMEOUT):
         qtbot.mouseClick(search.start, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.controller.finished, timeout=TIMEOUT):
         window.train()  # a trained run: a new network would start it over

@@ -14,9 +14,14 @@ from .helpers import save_and_reopen
 TIMEOUT = 120_000
 
 
+def _jobs(window):
+    """The sweep's controller (its thread)."""
+    return window.features.sweep.sweep_controller
+
+
 def open_sweep(window):
-    window.actionSweep.trigger()
-    sweep = window.sweep_window
+    window.features.sweep.actionSweep.trigger()
+    sweep = window.features.sweep.sweep_window
     assert sweep.isVisible()
     return sweep
 
@@ -34,9 +39,9 @@ def set_epochs(qtbot, sweep, epochs):
 
 
 def run(qtbot, window, sweep):
-    with qtbot.waitSignal(window.sweep_controller.finished, timeout=TIMEOUT) as finished:
+    with qtbot.waitSignal(_jobs(window).finished, timeout=TIMEOUT) as finished:
         qtbot.mouseClick(sweep.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.sweep_controller.busy, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not _jobs(window).busy, timeout=TIMEOUT)
     return finished.args[0]
 
 
@@ -84,10 +89,10 @@ def test_stop_ends_the_sweep_and_keeps_what_ran(window, qtbot):
     sweep = open_sweep(window)
     fill(qtbot, sweep, 1, "activation", "tanh,relu")
     set_epochs(qtbot, sweep, 100000)
-    with qtbot.waitSignal(window.sweep_controller.recordsArrived, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).recordsArrived, timeout=TIMEOUT):
         qtbot.mouseClick(sweep.run_button, Qt.MouseButton.LeftButton)
     assert sweep.stop_button.isEnabled() and not sweep.run_button.isEnabled()
-    with qtbot.waitSignal(window.sweep_controller.finished, timeout=TIMEOUT) as finished:
+    with qtbot.waitSignal(_jobs(window).finished, timeout=TIMEOUT) as finished:
         qtbot.mouseClick(sweep.stop_button, Qt.MouseButton.LeftButton)
     assert finished.args[0]["stopped"]
     assert [row["reason"] for row in finished.args[0]["rows"]] == ["stopped", "not run"]
@@ -99,18 +104,18 @@ def test_bad_values_are_a_sentence_and_nothing_starts(window, qtbot):
     sweep = open_sweep(window)
     fill(qtbot, sweep, 1, "lr", "0.1,fast")
     qtbot.mouseClick(sweep.run_button, Qt.MouseButton.LeftButton)
-    assert not window.sweep_controller.busy
+    assert not _jobs(window).busy
     assert sweep.error.isVisible() and "lr: 'fast' is not a number" in sweep.error.text()
 
 
 def test_a_preset_runs_from_the_menu_in_one_click(window, qtbot):
-    action = window.findChild(type(window.actionSweep), "actionSweepPreset_lr")
-    with qtbot.waitSignal(window.sweep_controller.finished, timeout=TIMEOUT) as finished:
+    action = window.findChild(type(window.features.sweep.actionSweep), "actionSweepPreset_lr")
+    with qtbot.waitSignal(_jobs(window).finished, timeout=TIMEOUT) as finished:
         action.trigger()
     summary = finished.args[0]["summary"]
     assert [row["lr"] for row in summary] == [0.001, 0.01, 0.1, 1.0]
     assert [row["seeds"] for row in summary] == [3] * 4
-    assert window.sweep_window.preset.currentData() == "lr"
+    assert window.features.sweep.sweep_window.preset.currentData() == "lr"
 
 
 def test_a_preset_run_through_the_widgets_shows_its_verdict_above_the_table(window, qtbot):
@@ -204,10 +209,10 @@ def test_closing_the_sweep_window_stops_its_thread(window, qtbot):
     sweep = open_sweep(window)
     fill(qtbot, sweep, 1, "seed", "1,2")
     set_epochs(qtbot, sweep, 100000)
-    with qtbot.waitSignal(window.sweep_controller.recordsArrived, timeout=TIMEOUT):
+    with qtbot.waitSignal(_jobs(window).recordsArrived, timeout=TIMEOUT):
         qtbot.mouseClick(sweep.run_button, Qt.MouseButton.LeftButton)
     sweep.close()
-    assert not window.sweep_controller.busy
+    assert not _jobs(window).busy
 
 
 def test_choosing_a_variable_offers_its_own_values(window, qtbot):

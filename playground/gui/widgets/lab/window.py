@@ -3,7 +3,7 @@ race in 3-D (where OpenGL exists) and the phase diagrams. It keeps its own small
 and never edits the session's spec."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from ...theme import LIGHT, Theme
@@ -15,7 +15,6 @@ from .surface3d import Surface3DView, gl_problem
 
 class OptimizerLabWindow(QMainWindow):
     optimizerChosen = Signal(object)   # a core.lab MoverSpec, from the race's menu
-    applicationPaletteChanged = Signal()   # the app's theme may have changed
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -78,14 +77,6 @@ class OptimizerLabWindow(QMainWindow):
             view.set_race(self.race.race, [row.color for row in self.race.rows])
         else:
             view.redraw(self.race.race)
-
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        # theme.apply sets the app's style, then its palette; the style's change is the
-        # one this child window was seen to receive (offscreen platform).
-        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.ApplicationPaletteChange,
-                            QEvent.Type.PaletteChange):
-            self.applicationPaletteChanged.emit()
-        super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.race.shutdown()

@@ -1,45 +1,44 @@
-"""OptimizerLabMixin: the main window's Tools > Optimizer Lab (Ctrl+L).
+"""LabFeature: Tools > Optimizer Lab (Ctrl+L), a window of its own.
 
-The lab is a window of its own with its own small state; the only way it touches the
-session is "Use in my network", an ordinary undoable edit of the optimizer. Mixed into
-MainWindow only; uses its menu bar, theme and session model.
+Reads: the window's theme (and follows it on themeApplied).
+Changes: the session's optimizer, one undoable edit per "Use in my network" (through the
+session model, so the gate decides: a new optimizer asks before starting over; the
+L-BFGS choice also makes the updates full-batch). Nothing else: the lab keeps its own
+small state. For the lessons it offers lab_descent() and open_lab_descent(state).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Slot
 
 from ..core.optim import OPTIMIZERS
 from ..core.spec import OptimizerSpec
-from .menus import menu_titled
+from .features import FeatureContext
+from .menus import named_action
 
 
-
-
-class OptimizerLabMixin:
-    def _install_optimizer_lab(self) -> None:
+class LabFeature(QObject):
+    def __init__(self, context: FeatureContext) -> None:
+        super().__init__(context.window)
+        self.context = context
         self.lab_window = None
-        self.actionOptimizerLab = QAction("Optimizer &Lab", self)
-        self.actionOptimizerLab.setObjectName("actionOptimizerLab")
-        self.actionOptimizerLab.setShortcut(QKeySequence("Ctrl+L"))
-        self.actionOptimizerLab.setToolTip(
+        self.action = named_action(
+            context.window, "actionOptimizerLab", "Optimizer &Lab", "Ctrl+L",
             "Watch gradient descent itself: a point descending f(x), optimizers racing "
             "on 2-D surfaces with their gradients, momenta and step sizes drawn, and where "
             "a learning rate converges, oscillates or diverges. The same optimizer code "
-            "that trains your network.")
-        self.actionOptimizerLab.setStatusTip(self.actionOptimizerLab.toolTip())
-        self.actionOptimizerLab.triggered.connect(self.open_optimizer_lab)
-        menu_titled(self, "&Tools").addAction(self.actionOptimizerLab)
+            "that trains your network.", self.open_optimizer_lab)
+        context.add_action("&Tools", self.action)
+        context.events.themeApplied.connect(self._on_theme_applied)
 
     def open_optimizer_lab(self) -> None:
         from .widgets.lab import OptimizerLabWindow  # pyqtgraph views made on first use
 
         if self.lab_window is None:
-            self.lab_window = OptimizerLabWindow(self, self.theme)
+            # The main window is its parent: it closes with it (quitting.close_other_windows).
+            self.lab_window = OptimizerLabWindow(self.context.window, self.context.theme)
             self.lab_window.optimizerChosen.connect(self._on_lab_optimizer_chosen)
-            self.lab_window.applicationPaletteChanged.connect(self._on_lab_palette_changed)
         else:
-            self.lab_window.set_colors(self.theme)
+            self.lab_window.set_colors(self.context.theme)
         self.lab_window.show()
         self.lab_window.raise_()
         self.lab_window.activateWindow()
@@ -57,11 +56,11 @@ class OptimizerLabMixin:
         if "lr" in state:
             tab.show_regime(float(state["lr"]))
 
-    @Slot()
-    def _on_lab_palette_changed(self) -> None:
+    @Slot(object)
+    def _on_theme_applied(self, theme) -> None:
         """The window's theme changed (View menu, preferences): the lab follows."""
-        if self.lab_window is not None and self.lab_window.theme is not self.theme:
-            self.lab_window.set_colors(self.theme)
+        if self.lab_window is not None and self.lab_window.theme is not theme:
+            self.lab_window.set_colors(theme)
 
     @Slot(object)
     def _on_lab_optimizer_chosen(self, chosen) -> None:
@@ -70,4 +69,4 @@ class OptimizerLabMixin:
                                                     dict(chosen.params))}
         if kind.full_batch_only:
             changes["train.batch_size"] = None   # L-BFGS needs full-batch updates
-        self.session.edit(changes, "the optimizer from the lab")
+        self.context.session.edit(changes, "the optimizer from the lab")

@@ -1,19 +1,27 @@
-"""InsideWiringMixin: the main window's views of the network's inside.
+"""InsideFeature: the views of the network's inside.
 
 It adds the Playground tab (data | network | output, with the curves) first among the
 central tabs, a Gradient flow tab and a Reports tab; the health banner above the tabs
-(the top finding, the others one click away), whose Fix buttons edit the spec through
-the session model (the window's gate decides, as for any edit: a learning-rate fix goes
-live, a new network asks to start over); and the View menu's actions to show each view. Mixed into MainWindow only; it uses the
-window's session model, controller, tabs and theme.
+(the top finding, the others one click away); and the View menu's actions to show each
+view (Ctrl+1, Ctrl+2, Ctrl+3).
+Reads: the controller's snapshots, health findings, boundaries, reports, weight traces
+and new trainers; the training epochs (through the follow_epochs callable the window
+gives); the session's spec (its data and network); the central tabs (views.tabs: which
+view is shown decides what the worker computes); the theme (on themeApplied).
+Changes: the session spec, one undoable edit per health Fix (through the session model,
+so the gate decides: a learning-rate fix goes live, a new network asks to start over);
+a weight or bias typed in while paused, written into the paused trainer as an undoable
+command on the session's undo stack; what the controller computes and watches
+(want_boundary, want_inspect, watch).
 """
 from __future__ import annotations
 
 import dataclasses
+from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QInputDialog
 
 from ..core.errors import PlaygroundError
@@ -23,7 +31,8 @@ from .widgets.network.flow import GradientFlowWidget
 from .widgets.network.health_banner import HealthBanners
 from .widgets.network.playground_view import PlaygroundView
 from .widgets.network.reports import ReportsWidget
-from .menus import menu_titled
+from .features import FeatureContext
+from .menus import named_action
 
 # The playground's loss curves keep this height whatever the banner above them shows:
 # below it their axis labels crowd out the curve (at 1280x720 they were squashed to 10 px).
@@ -36,56 +45,66 @@ class _EditParameter(QUndoCommand):
     (unchanged) spec, which is what the session model's undo asks its gate about; the
     values written are the parameter's."""
 
-    def __init__(self, window, trainer, where: tuple, before: float, after: float,
+    def __init__(self, feature, trainer, where: tuple, before: float, after: float,
                  text: str) -> None:
         super().__init__(text)
-        self.old = self.new = window.session.spec
-        self.window, self.trainer, self.where = window, trainer, where
+        self.old = self.new = feature.context.session.spec
+        self.feature, self.trainer, self.where = feature, trainer, where
         self.before, self.after = before, after
 
     def redo(self) -> None:
-        self.window._write_parameter(self.trainer, self.where, self.after)
+        self.feature.write_parameter(self.trainer, self.where, self.after)
 
     def undo(self) -> None:
-        self.window._write_parameter(self.trainer, self.where, self.before)
+        self.feature.write_parameter(self.trainer, self.where, self.before)
 
 
-class InsideWiringMixin:
-    def _install_inside(self) -> None:
+class InsideFeature(QObject):
+    def __init__(self, context: FeatureContext,
+                 follow_epochs: Callable[[Callable[[list], None]], None],
+                 tell: Callable[[str], None]) -> None:
+        """`follow_epochs(consumer)` has the window call `consumer(events)` with every
+        batch of training epochs; `tell(sentence)` says it above the plots."""
+        super().__init__(context.window)
+        self.context, self.tell = context, tell
+        self.tabs = tabs = context.views.tabs
         self.playground = PlaygroundView()
         self.flow = GradientFlowWidget()
         self.reports = ReportsWidget()
-        self.tabs.insertTab(0, self.playground, "Playground")
-        self.tabs.addTab(self.flow, "Gradient flow")
-        self.tabs.addTab(self.reports, "Reports")
-        self.tabs.setCurrentIndex(0)
+        tabs.insertTab(0, self.playground, "Playground")
+        tabs.addTab(self.flow, "Gradient flow")
+        tabs.addTab(self.reports, "Reports")
+        tabs.setCurrentIndex(0)
         self.health = HealthBanners()
-        self.centralWidget().layout().insertWidget(1, self.health)
+        # Between the window's message banner and the tabs.
+        context.window.centralWidget().layout().insertWidget(1, self.health)
         self.playground.curves.setMinimumHeight(CURVES_MIN_HEIGHT)
-        self.plots.canvas.setMinimumHeight(PLOTS_MIN_HEIGHT)
-        self._inside_trainer = None
-        c = self.controller
+        context.views.plots.canvas.setMinimumHeight(PLOTS_MIN_HEIGHT)
+        self._trainer = None
+        c = context.controller
         c.inspected.connect(self._on_controller_inspected)
         c.healthFound.connect(self.health.add_finding)
         c.boundaryUpdated.connect(self.playground.output.show_boundary)
-        self.epoch_consumers.append(self.playground.curves.add_epochs)
-        c.trainerReady.connect(self._on_inside_trainer_ready)
+        follow_epochs(self.playground.curves.add_epochs)
+        c.trainerReady.connect(self._on_controller_trainer_ready)
         c.reported.connect(self.reports.show_report)
         self.health.fixRequested.connect(self._on_health_fix_requested)
         self.playground.graph.editRequested.connect(self._on_graph_edit_requested)
         self.playground.graph.selected.connect(self._on_graph_selected)
         c.traced.connect(self.playground.trace.add_trace)
-        self.session.specChanged.connect(self._on_inside_spec_changed)
-        self.tabs.currentChanged.connect(self._on_inside_tab_changed)
-        self._inside_actions()
-        self._on_inside_spec_changed(self.session.spec, None)
-        self._apply_inside_theme()
+        context.session.specChanged.connect(self._on_session_spec_changed)
+        tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.actions = self._make_actions()
+        self._on_session_spec_changed(context.session.spec, None)
+        self._on_theme_applied(context.theme)
+        context.events.themeApplied.connect(self._on_theme_applied)
         # The window sets what the worker computes after this; settle it once it has.
-        QTimer.singleShot(0, lambda: self._on_inside_tab_changed(self.tabs.currentIndex()))
+        QTimer.singleShot(0, lambda: self._on_tabs_current_changed(tabs.currentIndex()))
 
-    def _inside_actions(self) -> None:
-        view = menu_titled(self, "&View")
-        view.addSeparator()
+    def _make_actions(self) -> dict:
+        """View > Playground, Gradient flow, Reports: each brings its tab to the front."""
+        self.context.menu("&View").addSeparator()
+        actions = {}
         for name, text, widget, key, tip in (
                 ("actionShowPlayground", "&Playground", self.playground, "Ctrl+1",
                  "Data, network and output side by side, with the loss curves: watch "
@@ -96,14 +115,10 @@ class InsideWiringMixin:
                 ("actionShowReports", "Re&ports", self.reports, "Ctrl+3",
                  "Confusion matrix and per-class scores, or predicted against true values "
                  "and residuals.")):
-            action = QAction(text, self, objectName=name)
-            action.setShortcut(QKeySequence(key))
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda checked=False, w=widget: self.tabs.setCurrentWidget(w))
-            self.addAction(action)
-            view.addAction(action)
-            setattr(self, name, action)
+            action = named_action(self.context.window, name, text, key, tip,
+                                  lambda w=widget: self.tabs.setCurrentWidget(w))
+            actions[name] = self.context.add_action("&View", action)
+        return actions
 
     # ------------------------------------------------------------- events
     @Slot(object)
@@ -112,55 +127,58 @@ class InsideWiringMixin:
         self.flow.add_snapshot(snapshot)
 
     @Slot(object)
-    def _on_inside_trainer_ready(self, trainer) -> None:
+    def _on_controller_trainer_ready(self, trainer) -> None:
         """A new trainer is a new run: its views start afresh; an opened one (no run
         going, so its history is still) is replayed into the curves."""
-        if trainer is self._inside_trainer:
+        if trainer is self._trainer:
             return
-        self._inside_trainer = trainer
+        self._trainer = trainer
         self.playground.reset()
         self.flow.reset()
         self.health.clear()
         self.reports.clear()
-        if not self.controller.busy and trainer.history.length:
+        if not self.context.controller.busy and trainer.history.length:
             self.playground.curves.add_epochs(trainer.history.events())
 
-    def _on_inside_spec_changed(self, spec, old) -> None:
+    @Slot(object, object)
+    def _on_session_spec_changed(self, spec, old) -> None:
         if old is None or old.data != spec.data:
             self.playground.set_data(spec.data)
         if old is not None and (old.data != spec.data or old.model != spec.model):
             self.playground.graph.clear()
             self.flow.reset()  # its layers were another network's, or saw other data
 
-    def _clear_inside_views(self) -> None:
+    def clear_views(self) -> None:
         """The run is gone (Start over, new data, another session): nothing of it stays
         in the views, and no weight of it is followed any more."""
-        self._inside_trainer = None
+        self._trainer = None
         self.playground.reset()
         self.playground.trace.unfollow()
-        self.controller.watch(None)
+        self.context.controller.watch(None)
         self.flow.reset()
         self.reports.clear()
 
-    def _on_inside_tab_changed(self, index: int) -> None:
+    @Slot(int)
+    def _on_tabs_current_changed(self, index: int) -> None:
         current = self.tabs.widget(index)
         if current is self.playground:
-            self.controller.want_boundary(True)
-        self.controller.want_inspect(current in (self.playground, self.flow))
+            self.context.controller.want_boundary(True)
+        self.context.controller.want_inspect(current in (self.playground, self.flow))
 
     @Slot(object)
     def _on_health_fix_requested(self, finding) -> None:
         """Apply the finding's fix as one edit of the session (undoable)."""
-        if self.session.edit(dict(finding.fix), f"applying the health fix ({finding.fix_label})"):
+        if self.context.session.edit(dict(finding.fix),
+                                     f"applying the health fix ({finding.fix_label})"):
             for banner in self.health.banners:
                 if banner.finding is finding:
                     self.health.remove(banner)
-            self.statusBar().showMessage(f"Applied: {finding.fix_label}.", 10_000)
+            self.context.say(f"Applied: {finding.fix_label}.", 10_000)
 
     # ------------------------------------------------------ editing weights
     def _trainer_at_rest(self):
         """The trainer, if no thread is running it (paused between batches, or idle)."""
-        c = self.controller
+        c = self.context.controller
         return c.trainer if c.state == "paused" or not c.busy else None
 
     def _parameter_name(self, layer: int, unit: int, source) -> str:
@@ -172,7 +190,7 @@ class InsideWiringMixin:
     def _on_graph_selected(self, layer: int, unit: int, source, value: float) -> None:
         """A click on a link (or a neuron): follow that weight (bias) over time."""
         where = (layer, unit, source)
-        self.controller.watch(where)
+        self.context.controller.watch(where)
         self.playground.trace.follow(where, self._parameter_name(layer, unit, source))
 
     @Slot(int, int, object, float)
@@ -180,31 +198,30 @@ class InsideWiringMixin:
         """A double-click on a link (or a neuron) while paused: type its new weight."""
         trainer = self._trainer_at_rest()
         if trainer is None:
-            self.statusBar().showMessage("Pause the run to edit a weight or a bias.", 8000)
+            self.context.say("Pause the run to edit a weight or a bias.", 8000)
             return
         what = self._parameter_name(layer, unit, source)
         try:  # the trainer's value: the picture may be a step behind
             before = read_parameter(trainer, layer, unit, source)
         except PlaygroundError as exc:
-            self._say(str(exc))
+            self.tell(str(exc))
             return
-        new, ok = QInputDialog.getDouble(self, "Edit a parameter", f"New value of {what}:",
+        new, ok = QInputDialog.getDouble(self.context.window, "Edit a parameter", f"New value of {what}:",
                                          before, -1e6, 1e6, 6)
         if not ok or new == round(before, 6):  # the dialog shows 6 decimals
             return
-        self.session.undo_stack.push(_EditParameter(self, trainer, (layer, unit, source),
-                                                    before, new, what))
+        self.context.session.undo_stack.push(
+            _EditParameter(self, trainer, (layer, unit, source), before, new, what))
 
-    def _write_parameter(self, trainer, where: tuple, value: float) -> None:
-        if trainer is not self.controller.trainer or self._trainer_at_rest() is None:
-            self.statusBar().showMessage("That run is gone or running: the parameter was "
-                                         "not changed.", 8000)
+    def write_parameter(self, trainer, where: tuple, value: float) -> None:
+        if trainer is not self.context.controller.trainer or self._trainer_at_rest() is None:
+            self.context.say("That run is gone or running: the parameter was not changed.",
+                             8000)
             return
         layer, unit, source = where
         set_parameter(trainer, layer, unit, source, value)
         self._show_parameter(layer, unit, source, value)
-        self.statusBar().showMessage(f"Set to {value:.6g}; the maps follow at the next "
-                                     "step.", 8000)
+        self.context.say(f"Set to {value:.6g}; the maps follow at the next step.", 8000)
 
     def _show_parameter(self, layer: int, unit: int, source, value: float) -> None:
         """The graph shows the new value at once (its maps change at the next snapshot)."""
@@ -232,13 +249,8 @@ class InsideWiringMixin:
         graph.set_snapshot(dataclasses.replace(snap, layers=tuple(layers)))
 
     # -------------------------------------------------------------- theme
-    def changeEvent(self, event) -> None:
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "playground"):
-            self._apply_inside_theme()
-        super().changeEvent(event)
-
-    def _apply_inside_theme(self) -> None:
-        t = self.theme
+    @Slot(object)
+    def _on_theme_applied(self, t) -> None:
         self.playground.set_colors(t.plot_background, t.text, t.series, t.class_colors)
         self.flow.set_colors(t.plot_background, t.text, t.series)
         self.reports.set_colors(t.plot_background, t.text, t.series)
