@@ -54,6 +54,8 @@ class DataSpec:
                                 # IDX: the labels file
     task: str = "auto"          # files: auto, binary, multiclass or regression
     missing: str = "fail"       # files: "fail" on a missing value, or "drop" its row
+    # drawn only: (x1, x2, class 0..7, or the value with task "regression") per point
+    points: tuple[tuple[float, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -370,6 +372,8 @@ def validate(spec: SessionSpec) -> None:
            f"{limits.MAX_FEATURES - 1:,}.")
     _check(len(set(data.features)) == len(data.features),
            "data.features: a column is listed twice.")
+    from .data.drawn import check_points
+    check_points(data.name, data.task, data.points)
 
     _check(len(spec.model.layers) > 0, "model.layers: the network has no layers.")
     _check(len(spec.model.layers) <= limits.MAX_LAYERS,
