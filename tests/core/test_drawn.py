@@ -127,3 +127,13 @@ def test_starting_from_another_set_takes_its_raw_points():
     assert len(points) == 200 and {p[2] for p in points} == {0.0, 1.0}
     assert np.allclose(np.asarray(points)[:, :2], spiral.X, atol=5e-4)
     json.dumps(SessionSpec(data=DataSpec(drawn.NAME, points=points)).validate().to_dict())
+
+
+def test_exports_without_a_place_for_points_say_so():
+    from playground.core.export.commandline import command_line
+    from playground.core.export.script import check_scriptable
+    from playground.core.export.trained import ExportError
+
+    for export in (command_line, check_scriptable):
+        with pytest.raises(ExportError, match="train it with `playground train spec.json`"):
+            export(drawn_spec())
