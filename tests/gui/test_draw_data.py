@@ -119,3 +119,18 @@ def test_a_trained_run_asks_once_per_stroke_before_starting_over(qtbot, window, 
     stroke(panel, *line((0.0, -4.0), (0.0, -1.0)))
     assert len(asked) == 2 and window.controller.trainer is None
     assert len(window.spec.data.points) > len(before)
+
+
+def test_training_a_single_class_drawing_is_refused_in_one_sentence(qtbot, window,
+                                                                    isolated_settings):
+    one_class = tuple((float(i), 0.0, 1.0) for i in range(30))
+    window.set_spec(dataclasses.replace(window.spec, data=DataSpec(drawn.NAME,
+                                                                   points=one_class)))
+    assert window.data_panel.drawing.hint.text().startswith("The drawn points are all of "
+                                                            "class 1")
+    window.train()
+    qtbot.waitUntil(lambda: bool(isolated_settings), timeout=10_000)
+    assert isolated_settings[-1][1] == ("The drawn points are all of class 1: pick another "
+                                        "class and draw some, so that there is a boundary "
+                                        "to learn.")
+    assert window.controller.trainer is None
