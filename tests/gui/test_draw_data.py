@@ -4,6 +4,7 @@ import dataclasses
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 from playground.core.data import drawn, prepare
 from playground.core.spec import DataSpec
@@ -108,14 +109,19 @@ def test_a_trained_run_asks_once_per_stroke_before_starting_over(qtbot, window, 
     with qtbot.waitSignal(window.controller.finished, timeout=30_000):
         window.train()
     assert window.controller.trainer is not None
-    asked = []
-    monkeypatch.setattr(window, "confirm_reset", lambda what: asked.append(what) or False)
+    asked, answer = [], [QMessageBox.StandardButton.No]
+
+    def question(parent, title, text, *rest):
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     before = window.spec.data.points
     stroke(panel, *line((0.0, -4.0), (0.0, -1.0)))
-    assert len(asked) == 1 and asked[0].startswith("drawing ")  # not once per pixel
+    assert len(asked) == 1 and "Drawing " in asked[0]  # once a stroke, not once a pixel
     assert window.spec.data.points == before and window.controller.trainer is not None
     assert len(panel.drawing._points.data) == len(before)  # the refused stroke is gone
-    monkeypatch.setattr(window, "confirm_reset", lambda what: asked.append(what) or True)
+    answer[0] = QMessageBox.StandardButton.Yes
     stroke(panel, *line((0.0, -4.0), (0.0, -1.0)))
     assert len(asked) == 2 and window.controller.trainer is None
     assert len(window.spec.data.points) > len(before)
