@@ -140,3 +140,15 @@ def test_training_a_single_class_drawing_is_refused_in_one_sentence(qtbot, windo
                                         "class and draw some, so that there is a boundary "
                                         "to learn.")
     assert window.controller.trainer is None
+
+
+def test_a_stroke_stops_at_the_limit_and_says_so(qtbot, window):
+    panel = window.data_panel
+    almost = tuple((round(-5 + (i % 100) / 10, 3), round(-5 + (i // 100) / 10, 3),
+                    float(i % 2)) for i in range(drawn.MAX_POINTS - 2))
+    window.set_spec(dataclasses.replace(window.spec, data=DataSpec(drawn.NAME, points=almost)))
+    assert panel.drawing.draw.isChecked()
+    assert panel.scatter.viewport().cursor().shape() == Qt.CursorShape.CrossCursor
+    stroke(panel, *line((-4.0, 5.5), (4.0, 5.5)))
+    assert len(window.spec.data.points) == drawn.MAX_POINTS
+    assert panel.drawing.hint.text().startswith("A drawn set holds at most 5,000 points")

@@ -128,9 +128,10 @@ class BoundaryView(QWidget):
                 rgb = self._ramp(self._level(target))
                 item.setData(X[index, 0], X[index, 1],
                              brush=[pg.mkBrush(*c) for c in rgb.astype(int).tolist()])
-            else:
+            else:  # one brush a class: pyqtgraph renders each brush's symbol once
+                brushes = [pg.mkBrush(color) for color in self.class_colors]
                 item.setData(X[index, 0], X[index, 1],
-                             brush=[pg.mkBrush(self.class_colors[int(c) % 8]) for c in y[index]])
+                             brush=[brushes[int(c) % len(brushes)] for c in y[index]])
 
     def show_boundary(self, boundary) -> None:
         """Draw a worker.Boundary (controller.boundaryUpdated)."""

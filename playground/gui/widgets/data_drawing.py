@@ -42,6 +42,8 @@ class DrawingTools(QWidget):
         self._erased: set[int] = set()                       # points a drag removes
         self._stroking = False
         self._notice = ""  # one sentence for the next render (a stroke cut at the limit)
+        self._rows = np.zeros((0, 3))  # the spec's points as an array, and their brushes
+        self._brushes_of_rows: list = []
         self._points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#ffffff", width=0.6))
         self._pending = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#111827", width=0.6))
         self._build()
@@ -64,6 +66,8 @@ class DrawingTools(QWidget):
             tool.toggled.connect(lambda on, tool=tool: _embolden(tool, on))
         self.draw.toggled.connect(lambda on: on and self.erase.setChecked(False))
         self.erase.toggled.connect(lambda on: on and self.draw.setChecked(False))
+        for tool in (self.draw, self.erase):
+            tool.toggled.connect(self._show_cursor)
         self.clear.clicked.connect(self._on_clear_clicked)
         self.target = QComboBox(objectName="drawTarget")
         self.target.addItem("classes", "auto")
@@ -119,25 +123,35 @@ class DrawingTools(QWidget):
         for item in (self._points, self._pending):
             self.scatter.addItem(item)
         self._pending.clear()
-        self._render(spec.points)
+        self._rows = np.asarray(spec.points, dtype=float).reshape(-1, 3)
+        self._brushes_of_rows = self._brushes(self._rows[:, 2])
+        self._render()
         if entering:
             self.draw.setChecked(True)
             extent = max([CANVAS] + [abs(v) * 1.05 for p in spec.points for v in p[:2]])
             self.scatter.setRange(xRange=(-extent, extent), yRange=(-extent, extent),
                                   padding=0)
+        self._show_cursor()
         self.hint.setText(self._notice or self._status(spec))
         self._notice = ""
 
-    def _render(self, points) -> None:
-        if not points:
+    def _render(self, keep: np.ndarray | None = None) -> None:
+        """The spec's points (those `keep` selects, while erasing); their brushes are
+        made once per spec, not on every mouse move."""
+        rows, brushes = self._rows, self._brushes_of_rows
+        if keep is not None:
+            rows, brushes = rows[keep], [brushes[i] for i in np.flatnonzero(keep)]
+        if not len(rows):
             self._points.clear()
             return
-        rows = np.asarray(points, dtype=float)
-        self._points.setData(rows[:, 0], rows[:, 1], brush=self._brushes(rows[:, 2]))
+        self._points.setData(rows[:, 0], rows[:, 1], brush=brushes)
 
     def _brushes(self, targets: np.ndarray) -> list:
-        if not drawn.is_regression(self._spec.task):
-            return [pg.mkBrush(self._color(int(t))) for t in targets]
+        if not len(targets):
+            return []
+        if not drawn.is_regression(self._spec.task):  # one brush a class: drawn fast
+            brushes = [pg.mkBrush(self._color(c)) for c in range(drawn.MAX_CLASSES)]
+            return [brushes[int(t)] for t in targets]
         values = np.asarray([p[2] for p in self._spec.points] + list(targets), dtype=float)
         low, high = values.min(), values.max()
         level = (targets - low) / ((high - low) or 1.0) if high > low else \
@@ -181,6 +195,11 @@ class DrawingTools(QWidget):
             return True
         return False
 
+    def _show_cursor(self, *_: object) -> None:
+        """A cross where the mouse draws or erases; the plot's own where it pans."""
+        port = self.scatter.viewport()
+        port.setCursor(Qt.CursorShape.CrossCursor) if self._tool() else port.unsetCursor()
+
     def _tool(self) -> str:
         return "draw" if self.draw.isChecked() else "erase" if self.erase.isChecked() else ""
 
@@ -216,16 +235,15 @@ class DrawingTools(QWidget):
         self._pending.setData(rows[:, 0], rows[:, 1], brush=self._brushes(rows[:, 2]))
 
     def _remove_near(self, place: tuple[float, float]) -> None:
-        if not self._spec.points:
-            return
-        rows = np.asarray(self._spec.points, dtype=float)
+        rows = self._rows
         near = np.hypot(rows[:, 0] - place[0], rows[:, 1] - place[1]) <= \
             ERASE_RADIUS * self._view_width()
-        self._erased.update(np.flatnonzero(near).tolist())
-        self._render(self._kept())
-
-    def _kept(self) -> tuple:
-        return tuple(p for i, p in enumerate(self._spec.points) if i not in self._erased)
+        fresh = set(np.flatnonzero(near).tolist()) - self._erased
+        if fresh:
+            self._erased |= fresh
+            keep = np.ones(len(rows), dtype=bool)
+            keep[list(self._erased)] = False
+            self._render(keep)
 
     def _finish(self) -> None:
         """One edit for the whole stroke; the plot shows the spec again until it lands
@@ -233,7 +251,7 @@ class DrawingTools(QWidget):
         stroke, erased = self._stroke, self._erased
         self._stroke, self._erased = [], set()
         self._pending.clear()
-        self._render(self._spec.points)
+        self._render()
         if stroke:
             self.edited.emit({"points": self._spec.points + tuple(stroke)},
                              f"drawing {_count(len(stroke))}")

@@ -335,6 +335,7 @@ class DataPanel(QWidget):
     def _show_scatter(self, X: np.ndarray, y: np.ndarray, task: str) -> None:
         self.scatter.clear()
         self.scatter.setAspectLocked(False)  # the drawn set's canvas is square; these fit
+        self.scatter.viewport().unsetCursor()  # Draw mode's cross is the drawn set's
         self.scatter.enableAutoRange()
         if X.shape[1] == 1:
             self.scatter.plot(X[:, 0], y[:, 0], pen=None, symbol="o", symbolSize=5,
