@@ -152,14 +152,15 @@ class DrawingTools(QWidget):
         if not drawn.is_regression(self._spec.task):  # one brush a class: drawn fast
             brushes = [pg.mkBrush(self._color(c)) for c in range(drawn.MAX_CLASSES)]
             return [brushes[int(t)] for t in targets]
-        values = np.asarray([p[2] for p in self._spec.points] + list(targets), dtype=float)
+        values = np.concatenate([self._rows[:, 2], targets])
         low, high = values.min(), values.max()
-        level = (targets - low) / ((high - low) or 1.0) if high > low else \
-            np.full(len(targets), 0.5)
+        level = (targets - low) / (high - low) if high > low else np.full(len(targets), 0.5)
         high_rgb, low_rgb = (np.array(QColor(self._color(i)).getRgb()[:3], dtype=float)
                              for i in (0, 1))
-        return [pg.mkBrush(*(high_rgb * t + low_rgb * (1 - t)).astype(int).tolist())
-                for t in level]
+        rgb = (high_rgb * level[:, None] + low_rgb * (1 - level[:, None])).astype(int)
+        shades, which = np.unique(rgb, axis=0, return_inverse=True)
+        brushes = [pg.mkBrush(*c) for c in shades.tolist()]  # one a colour: drawn fast
+        return [brushes[i] for i in which.ravel()]
 
     def _color(self, index: int) -> str:
         colors = self.class_colors or ("#f97316", "#2563eb")
