@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from playground.core.data import drawn, prepare
 from playground.core.spec import DataSpec
 from tests.core.test_drawn import three_clouds
+from tests.gui.helpers import save_and_reopen
 
 
 def choose(panel, name):
@@ -101,14 +102,17 @@ def test_choosing_drawn_starts_from_the_current_two_d_set(qtbot, window):
     assert not panel.regenerate.isEnabled()
 
 
-def test_a_trained_run_asks_once_per_stroke_before_starting_over(qtbot, window, monkeypatch):
+def test_a_trained_run_reopens_and_asks_once_per_stroke_before_starting_over(
+        qtbot, window, monkeypatch, tmp_path):
     panel = window.data_panel
     window.set_spec(dataclasses.replace(window.spec, data=DataSpec(
         drawn.NAME, points=three_clouds()), train=dataclasses.replace(
             window.spec.train, epochs=2)))
     with qtbot.waitSignal(window.controller.finished, timeout=30_000):
         window.train()
-    assert window.controller.trainer is not None
+    assert window.controller.trainer.spec.data.points == three_clouds()  # what trained
+    save_and_reopen(qtbot, window, str(tmp_path / "drawn.pgsession"), 30_000)
+    assert window.spec.data.points == three_clouds() and window.controller.trainer is not None
     asked, answer = [], [QMessageBox.StandardButton.No]
 
     def question(parent, title, text, *rest):
