@@ -4,20 +4,18 @@ The points live in the spec (DataSpec.points, rows of (x1, x2, label-or-value)),
 session file, undo, spec JSON, share codes, sweeps and the CLI carry them like any other
 setting. A classification set (task "auto", "binary" or "multiclass") labels each point
 with a class 0 to 7; a regression set (task "regression") gives each point a value, the
-target to predict from its two inputs x1 and x2.
+target to predict from its two inputs x1 and x2. The spec checks each point
+(spec._check_points); this module says whether they can be trained on yet.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..errors import DataError, SpecError
+from ..errors import DataError
+from ..limits import MAX_DRAWN_POINTS as MAX_POINTS
+from ..spec import DRAWN as NAME, DRAWN_CLASSES as MAX_CLASSES
+from .split import _counts  # the split's own arithmetic, so the two never disagree
 
-NAME = "drawn"
-MAX_POINTS = 5000   # a full canvas still fits a share code (tests/core/test_drawn.py)
-MAX_CLASSES = 8
-MAX_COORDINATE = 1e6
 DECIMALS = 3        # a point's place and value, rounded: finer than any screen's pixel
 HOW_TO_DRAW = ("No points drawn yet: choose Draw, pick a class and click or drag on the "
                "plot; draw at least two classes.")
@@ -25,28 +23,6 @@ HOW_TO_DRAW = ("No points drawn yet: choose Draw, pick a class and click or drag
 
 def is_regression(task: str) -> bool:
     return task == "regression"
-
-
-def check_points(name: str, task: str, points: tuple) -> None:
-    """SpecError naming the first point that cannot be a drawn point (checked on every
-    edit and when a spec is read, before any array is made)."""
-    if not points:
-        return
-    if name != NAME:
-        raise SpecError(f"data.points: only the {NAME} data set has points; {name} makes "
-                        "its own.")
-    if len(points) > MAX_POINTS:
-        raise SpecError(f"data.points: {len(points):,} points are drawn; a drawn set holds "
-                        f"at most {MAX_POINTS:,}: erase some, or import the rows as a file.")
-    regression = is_regression(task)
-    for index, (x1, x2, target) in enumerate(points):
-        if not all(math.isfinite(v) and abs(v) <= MAX_COORDINATE for v in (x1, x2, target)):
-            raise SpecError(f"data.points[{index}]: every number of a point must be finite "
-                            f"and at most {MAX_COORDINATE:g} in size.")
-        if not regression and (target != int(target) or not 0 <= target < MAX_CLASSES):
-            raise SpecError(f"data.points[{index}]: the class {target:g} is not one of 0 to "
-                            f"{MAX_CLASSES - 1}; a set of values needs the task "
-                            "'regression'.")
 
 
 def arrays(task: str, points: tuple, split: tuple[float, float, float]
@@ -74,8 +50,6 @@ def _check_split_sizes(groups: list[int], split: tuple[float, float, float],
                        what: str) -> None:
     """The split (stratified by class) leaves no part with a share empty: said here in
     drawing words, before split_indices would refuse it in general ones."""
-    from .split import _counts
-
     for position, name in ((1, "validation"), (2, "test")):
         fraction = split[position]
         if fraction > 0 and sum(_counts(n, split)[position] for n in groups) == 0:
