@@ -121,7 +121,8 @@ _DEFAULTS: dict[str, Callable[[], tuple[ModelSpec, OptimizerSpec, TrainSpec]]] =
                        OptimizerSpec("adam", 0.001), TrainSpec(batch_size=128, epochs=10)),
 }
 _DEFAULT_OF = {"circle": "two_d", "xor": "two_d", "gauss": "two_d", "moons": "two_d",
-               "spiral": "spiral", "blobs": "blobs", "spirals": "spirals", "plane": "plane",
+               "spiral": "spiral", "drawn": "spiral", "blobs": "blobs", "spirals": "spirals",
+               "plane": "plane",
                "multi_gauss": "regression_2d", "sine": "regression_2d", "digits": "digits",
                "mnist": "images", "fashion_mnist": "images"}
 

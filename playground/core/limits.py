@@ -21,6 +21,7 @@ MAX_PATH = 4096                  # characters of a file path (Linux' PATH_MAX)
 MAX_JSON_DEPTH = 64              # nesting of any JSON we read
 MAX_NUMBER_CHARS = 100           # characters of one number in any JSON we read
 MAX_SPEC_BYTES = 2**20           # a spec file
+MAX_DRAWN_POINTS = 5000          # of a drawn data set: a full canvas still fits a share code
 
 
 class LimitError(ValueError):

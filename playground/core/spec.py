@@ -59,6 +59,13 @@ class DataSpec:
                                 # IDX: the labels file
     task: str = "auto"          # files: auto, binary, multiclass or regression
     missing: str = "fail"       # files: "fail" on a missing value, or "drop" its row
+    # drawn only: (x1, x2, class 0..7, or the value with task "regression") per point
+    points: tuple[tuple[float, float, float], ...] = ()
+
+
+DRAWN = "drawn"    # the data set whose points are in the spec (core.data.drawn)
+DRAWN_CLASSES = 8
+MAX_COORDINATE = 1e6
 
 
 @dataclass(frozen=True)
@@ -397,6 +404,7 @@ def validate(spec: SessionSpec) -> None:
            f"{limits.MAX_FEATURES - 1:,}.")
     _check(len(set(data.features)) == len(data.features),
            "data.features: a column is listed twice.")
+    _check_points(data)
 
     _check(len(spec.model.layers) > 0, "model.layers: the network has no layers.")
     _check(len(spec.model.layers) <= limits.MAX_LAYERS,
@@ -451,3 +459,25 @@ def validate(spec: SessionSpec) -> None:
     _in_range("data.seed", data.seed, 0, 2**32 - 1)
     _one_of("train.device", train.device, DEVICES)
     _in_range("train.threads", train.threads, 0, 1024)
+
+
+def _check_points(data: DataSpec) -> None:
+    """The drawn points, each checked before any array is made (on every edit and when
+    a spec is read): whether they can be trained on yet is core.data.drawn's to say."""
+    from . import limits
+
+    if not data.points:
+        return
+    _check(data.name == DRAWN, f"data.points: only the {DRAWN} data set has points; "
+           f"{data.name} makes its own.")
+    _check(len(data.points) <= limits.MAX_DRAWN_POINTS,
+           f"data.points: {len(data.points):,} points are drawn; a drawn set holds at most "
+           f"{limits.MAX_DRAWN_POINTS:,}: erase some, or import the rows as a file.")
+    regression = data.task == "regression"
+    for index, (x1, x2, target) in enumerate(data.points):
+        _check(all(math.isfinite(v) and abs(v) <= MAX_COORDINATE for v in (x1, x2, target)),
+               f"data.points[{index}]: every number of a point must be finite and at most "
+               f"{MAX_COORDINATE:g} in size.")
+        _check(regression or (target == int(target) and 0 <= target < DRAWN_CLASSES),
+               f"data.points[{index}]: the class {target:g} is not one of 0 to "
+               f"{DRAWN_CLASSES - 1}; a set of values needs the task 'regression'.")

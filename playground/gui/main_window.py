@@ -672,6 +672,7 @@ class MainWindow(QMainWindow):
         t = self.theme
         self.plots.set_colors(t.plot_background, t.text, t.series)
         self.boundary.set_colors(t.plot_background, t.text, t.class_colors)
+        self.data_panel.set_class_colors(t.class_colors)
         for widget in (self.optimizer_panel.preview, self.data_panel.scatter,
                        self.data_panel.images):
             widget.setBackground(t.plot_background)

@@ -11,7 +11,9 @@ from playground.core.data.transforms import Scaler
 from playground.core.errors import DataError
 from playground.core.spec import DataSpec, SessionSpec
 
-LOCAL = [name for name, info in DATASETS.items() if info.source in ("synthetic", "scikit-learn")]
+# The drawn set has no points of its own (they are in the spec): tests/core/test_drawn.py.
+LOCAL = [name for name, info in DATASETS.items()
+         if info.source in ("synthetic", "scikit-learn") and name != "drawn"]
 
 
 @pytest.mark.parametrize("name", LOCAL)

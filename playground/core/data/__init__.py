@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..spec import DataSpec
-from . import builtin, synthetic
+from . import builtin, drawn, synthetic
 from .downloads import COLLECTIONS, Progress, load_collection
 from .features import engineer
 from .files import load_file
@@ -56,6 +56,9 @@ DATASETS: dict[str, DatasetInfo] = {
                     "A tilted plane: the target is linear in x1 and x2.", "samples x 2"),
         DatasetInfo("multi_gauss", "regression", "synthetic",
                     "Bumps up and down over the plane.", "samples x 2"),
+        DatasetInfo(drawn.NAME, "auto", "synthetic",
+                    "Points you draw yourself: up to 8 classes, or a value for each point "
+                    "of the plane.", "points x 2"),
         DatasetInfo("sine", "regression", "synthetic",
                     "y = sin(x) on one input: watch the fitted curve bend.", "samples x 1"),
         DatasetInfo("iris", "multiclass", "scikit-learn",
@@ -131,7 +134,8 @@ def training_rows_hint(spec: DataSpec) -> int | None:
     info = DATASETS.get(spec.name)
     if info is None or info.source == "file":
         return None
-    rows = spec.samples if info.source == "synthetic" else \
+    samples = len(spec.points) if spec.name == drawn.NAME else spec.samples
+    rows = samples if info.source == "synthetic" else \
         int(info.size.split("x")[0].strip()) if info.size.split("x")[0].strip().isdigit() \
         else None
     return None if rows is None else max(1, math.ceil(rows * spec.split[0]))
@@ -156,7 +160,9 @@ def load_dataset(spec: DataSpec, progress: Progress | None = None) -> Dataset:
 
 def _synthetic(info: DatasetInfo, spec: DataSpec, progress: Progress | None) -> Dataset:
     rng = np.random.default_rng(spec.seed)
-    if spec.name in synthetic.MULTICLASS_GENERATORS:
+    if spec.name == drawn.NAME:  # the points are in the spec, not made from a seed
+        X, y, classes, task = drawn.arrays(spec.task, spec.points, spec.split)
+    elif spec.name in synthetic.MULTICLASS_GENERATORS:
         X, y = synthetic.MULTICLASS_GENERATORS[spec.name](spec.samples, spec.noise, rng,
                                                            spec.classes)
         classes = tuple(str(c) for c in range(spec.classes))

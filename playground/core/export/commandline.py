@@ -37,6 +37,9 @@ def _value(value: Any) -> str:
 
 def _data_flags(data: DataSpec) -> list[str]:
     default = DataSpec()
+    if data.points:
+        raise ExportError("No flag carries drawn points; save the spec instead and train "
+                          "it with `playground train spec.json`.")
     if not data.scale_target:
         raise ExportError("No flag turns off the target's scaling; save the spec instead "
                           "and train it with `playground train spec.json`.")

@@ -37,6 +37,9 @@ def check_scriptable(spec: SessionSpec) -> None:
     if info is not None and info.source == "download":
         raise ExportError(f"The script cannot build {data.name} yet (a downloaded set); "
                           "export a session on a generated, scikit-learn or CSV/NPZ set.")
+    if data.points:
+        raise ExportError("The script cannot rebuild a drawn set yet; save the spec and "
+                          "train it with `playground train spec.json`.")
     if data.name == "file" and Path(data.path).suffix.lower() not in (".csv", ".npz"):
         raise ExportError("The script reads CSV and NPZ files; this session's data "
                           f"({Path(data.path).name}) is neither.")

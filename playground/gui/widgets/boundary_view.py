@@ -125,12 +125,15 @@ class BoundaryView(QWidget):
                 item.setData(X[index, 0], y[index, 0], brush=pg.mkBrush(self.class_colors[1]))
             elif self.task == "regression":
                 target = np.asarray(y[index], dtype=float).reshape(len(index), -1)[:, 0]
-                rgb = self._ramp(self._level(target))
+                rgb = self._ramp(self._level(target)).astype(int)
+                shades, which = np.unique(rgb, axis=0, return_inverse=True)
+                brushes = [pg.mkBrush(*c) for c in shades.tolist()]  # one a colour: fast
                 item.setData(X[index, 0], X[index, 1],
-                             brush=[pg.mkBrush(*c) for c in rgb.astype(int).tolist()])
-            else:
+                             brush=[brushes[i] for i in which.ravel()])
+            else:  # one brush a class: pyqtgraph renders each brush's symbol once
+                brushes = [pg.mkBrush(color) for color in self.class_colors]
                 item.setData(X[index, 0], X[index, 1],
-                             brush=[pg.mkBrush(self.class_colors[int(c) % 8]) for c in y[index]])
+                             brush=[brushes[int(c) % len(brushes)] for c in y[index]])
 
     def show_boundary(self, boundary) -> None:
         """Draw a worker.Boundary (controller.boundaryUpdated)."""

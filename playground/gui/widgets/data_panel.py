@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QSlider, QSpinBox, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ...core.data import DATASETS, load_dataset
+from ...core.data import DATASETS, drawn, load_dataset
 from ...core.data.downloads import is_downloaded
 from ...core.data.features import FEATURES
 from ...core.errors import PlaygroundError
 from ...core.spec import SCALINGS, TASKS, DataSpec
 from .. import settings
+from .data_drawing import DrawingTools
 
 SCALING_HELP = ("Feature scaling, fitted on the training rows only: standardisation "
                 "(mean 0, spread 1) makes gradient descent converge much faster than raw "
@@ -54,6 +55,10 @@ class DataPanel(QWidget):
         for widget in (self.scatter, self.images, self.table, self.message):
             self.preview.addWidget(widget)
         layout.addWidget(self.preview, 1)
+        self.drawing = DrawingTools(self.scatter)
+        self.drawing.set_class_colors(self.class_colors)
+        self.drawing.edited.connect(self._on_drawing_edited)
+        self._choice_form.insertRow(3, self.drawing)
 
     def _choice_box(self) -> QGroupBox:
         box = QGroupBox("Data set")
@@ -62,7 +67,8 @@ class DataPanel(QWidget):
         self.dataset.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for info in DATASETS.values():
-            self.dataset.addItem(f"{info.name}  ({info.task}, {info.source})", info.name)
+            kind = "you draw it" if info.name == drawn.NAME else f"{info.task}, {info.source}"
+            self.dataset.addItem(f"{info.name}  ({kind})", info.name)
             self.dataset.setItemData(self.dataset.count() - 1, info.description,
                                      Qt.ItemDataRole.ToolTipRole)
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
@@ -199,10 +205,13 @@ class DataPanel(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._show_relevant_controls()
-        self.regenerate.setEnabled(DATASETS[spec.name].source == "synthetic")
+        self.regenerate.setEnabled(DATASETS[spec.name].source == "synthetic"
+                                   and spec.name != drawn.NAME)
+        self.drawing.sync(spec)
         if spec != self._previewed:  # reading a data set is not free: only when it changed
+            entering = self._previewed is None or self._previewed.name != spec.name
             self._previewed = spec
-            self._refresh_preview()
+            self._refresh_preview(entering)
 
     @property
     def spec(self) -> DataSpec:
@@ -231,11 +240,36 @@ class DataPanel(QWidget):
         if new != self._spec:
             self.edited.emit({"data": new}, "the data")
 
+    def _on_drawing_edited(self, fields: dict, what: str) -> None:
+        self.edited.emit({"data": dataclasses.replace(self._spec, **fields)}, what)
+
     def _on_dataset_changed(self, index: int) -> None:
         name = self.dataset.currentData()
         fresh = DataSpec(name=name, path=self._spec.path if name == "file" else "")
+        if name == drawn.NAME:
+            fresh = self._drawn_from_current()
         self.edited.emit({"data": dataclasses.replace(fresh, seed=self._spec.seed)},
                          "the data set")
+
+    def _drawn_from_current(self) -> DataSpec:
+        """The drawn set starts from the current 2-D set's points (a spiral to edit), or
+        from an empty canvas."""
+        if not DATASETS[self._spec.name].two_dimensional:
+            return DataSpec(drawn.NAME)
+        try:
+            dataset = load_dataset(dataclasses.replace(self._spec, inputs=()))
+        except PlaygroundError:
+            return DataSpec(drawn.NAME)
+        task = "regression" if dataset.task == "regression" else "auto"
+        return DataSpec(drawn.NAME, task=task,
+                        points=drawn.points_from(dataset.X, dataset.y, task, self._spec.seed))
+
+    def set_class_colors(self, colors: tuple[str, ...]) -> None:
+        """The theme's class colours, for the points and the Draw mode's classes."""
+        self.class_colors = tuple(colors)
+        self.drawing.set_class_colors(self.class_colors)
+        if self._previewed is not None:
+            self._refresh_preview(False)
 
     def _on_open_file_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -261,10 +295,16 @@ class DataPanel(QWidget):
         self.note.setVisible(bool(reason))
         self.file_row.setVisible(info.source == "file")
         self.file_options.setVisible(info.source == "file")
+        self.drawing.setVisible(info.name == drawn.NAME)
 
     # --------------------------------------------------------------- preview
-    def _refresh_preview(self) -> None:
+    def _refresh_preview(self, entering: bool = False) -> None:
         info = DATASETS[self._spec.name]
+        self.error.hide()
+        if info.name == drawn.NAME:  # the points are in the spec: shown as they are
+            self.drawing.show_points(self._spec, entering)
+            self.preview.setCurrentWidget(self.scatter)
+            return
         if info.source == "download" and not is_downloaded(info.name):
             self._say(f"{info.description}\nNot downloaded yet: Train downloads it once, "
                       "verifies it and keeps it.")
@@ -294,6 +334,9 @@ class DataPanel(QWidget):
 
     def _show_scatter(self, X: np.ndarray, y: np.ndarray, task: str) -> None:
         self.scatter.clear()
+        self.scatter.setAspectLocked(False)  # the drawn set's canvas is square; these fit
+        self.scatter.viewport().unsetCursor()  # Draw mode's cross is the drawn set's
+        self.scatter.enableAutoRange()
         if X.shape[1] == 1:
             self.scatter.plot(X[:, 0], y[:, 0], pen=None, symbol="o", symbolSize=5,
                               symbolBrush=self.class_colors[1])
@@ -333,6 +376,10 @@ K_CLASSES = ("blobs", "spirals")
 def _not_applicable(info) -> tuple[set[str], str]:
     """The data settings that do not apply to this data set (samples, noise, classes,
     inputs), and why, in a sentence."""
+    if info.name == drawn.NAME:
+        return ({"samples", "noise", "classes"},
+                "Not shown: samples, noise and classes: the drawn set is the points you "
+                "draw, in up to 8 classes.")
     if info.source != "synthetic":
         kind = "your file's rows are" if info.source == "file" else \
             f"{info.name} is a fixed table ({info.size.replace(' x ', ' rows, ')} " \
