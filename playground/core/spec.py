@@ -146,6 +146,8 @@ class SessionSpec:
 
     def to_dict(self) -> dict[str, Any]:
         body = _to_plain(self)
+        if not body["data"]["points"]:  # a spec with no drawing reads as it always did
+            del body["data"]["points"]
         return {"format": SPEC_FORMAT, "version": SPEC_VERSION, **body}
 
     def to_json(self) -> str:
