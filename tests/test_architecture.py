@@ -19,7 +19,7 @@ def test_import_linter_contracts_hold():
     result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 4 kept, 0 broken" in result.stdout
+    assert "Contracts: 6 kept, 0 broken" in result.stdout
 
 
 def test_core_imports_without_qt_loaded():
@@ -109,3 +109,17 @@ def test_modules_that_validate_a_spec_load_its_catalog():
                if name != "playground.core.spec" and ".validate()" in path.read_text("utf-8")
                and "playground.core.catalog" not in loaded(name)]
     assert not missing, f"validate a spec without importing playground.core.catalog: {missing}"
+
+
+def test_every_feature_module_is_under_the_feature_contracts():
+    """A new gui/*_feature.py joins the independence contract, or nothing keeps it from
+    importing the others."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = {c["name"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    listed = set(contracts["Features do not import each other"]["modules"])
+    found = {f"playground.gui.{path.stem}"
+             for path in (ROOT / "playground" / "gui").glob("*_feature.py")}
+    assert found == listed
+    assert set(contracts["Features do not import the window"]["source_modules"]) == found
