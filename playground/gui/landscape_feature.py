@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget
 
 from .controller import IDLE, PAUSED, TrainingController
+from .features import WindowEvents
 from .landscape_controller import LandscapeController
 from .menus import menu_titled
 from .widgets.landscape import LandscapeView, NoiseView
@@ -28,8 +29,9 @@ NOISE_REDRAW_MS = 300
 
 @dataclass
 class LandscapeContext:
-    window: QMainWindow              # the View menu, the dock area, the theme, closing
+    window: QMainWindow              # the View menu, the dock area, the theme
     controller: TrainingController   # the trainer, its state, paused and finished
+    events: WindowEvents             # the theme applied; the window closing
 
 
 class LandscapeFeature(QObject):
@@ -64,7 +66,8 @@ class LandscapeFeature(QObject):
         self.computer.busyChanged.connect(self.view.set_busy)
         training.paused.connect(self._on_training_paused)
         training.finished.connect(self._on_training_finished)
-        window.installEventFilter(self)
+        context.events.themeApplied.connect(self._on_window_theme_applied)
+        context.events.closing.connect(self.shutdown)
         self._noise_rows = (None, -1)   # (trainer, history length) last drawn
         self.noise_timer = QTimer(self, interval=NOISE_REDRAW_MS)
         self.noise_timer.timeout.connect(self._on_noise_timer_timeout)
@@ -162,16 +165,10 @@ class LandscapeFeature(QObject):
         self.noise.set_series(*(c[:rows] for c in columns), trainer.batch_size)
 
     # ------------------------------------------------------------- the window
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        """Follow the window's theme, and join the thread when it closes."""
-        kind = event.type()
-        if watched is self.window:
-            if kind == QEvent.Type.Close:
-                self.shutdown()
-            elif kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-                for view in (self.view, self.noise):
-                    view.set_colors(self.window.theme)
-        return False
+    @Slot(object)
+    def _on_window_theme_applied(self, theme) -> None:
+        for view in (self.view, self.noise):
+            view.set_colors(theme)
 
     def shutdown(self) -> bool:
         self.noise_timer.stop()

@@ -132,8 +132,8 @@ class MainWindow(QMainWindow):
             self, self.session, self.controller, self.features.files.load_spec))
         self._build_status_bar()
         self._connect_controller()
-        self.features.landscape = LandscapeFeature(LandscapeContext(window=self,
-                                                                    controller=self.controller))
+        self.features.landscape = LandscapeFeature(LandscapeContext(
+            window=self, controller=self.controller, events=self.events))
         self.controller.want_boundary(False)  # the curves tab is shown first
         self._apply_theme()
         self.session.specChanged.connect(self._on_session_spec_changed)

@@ -82,3 +82,15 @@ def test_the_noise_tab_follows_the_run(qtbot, window):
     assert "noise scale" in feature.noise.caption.text()
     window.reset_weights()
     qtbot.waitUntil(lambda: len(feature.noise.epochs) == 0, timeout=10_000)
+
+
+def test_the_landscape_follows_the_theme_and_stops_with_the_window(window, monkeypatch):
+    feature = window.features.landscape
+    window.set_theme("dark")
+    assert feature.view.theme.name == "dark"
+    window.set_theme("light")
+    assert feature.view.theme.name == "light"
+    stopped = []
+    monkeypatch.setattr(feature.computer, "shutdown", lambda: stopped.append(True) or True)
+    window.events.closing.emit()
+    assert stopped == [True] and not feature.noise_timer.isActive()
