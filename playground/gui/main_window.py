@@ -15,21 +15,19 @@ from types import SimpleNamespace
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QLabel,
-                               QMainWindow, QMessageBox, QProgressBar, QScrollArea,
-                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox,
+                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..core.callbacks import EarlyStopping, restored_figures
 from ..core.data import DATASETS
-from ..core.device import cuda_status
 from ..core.errors import PlaygroundError
 from ..core.examples import carry_over, for_dataset
 from ..core.losses import resolve_head
 from ..core.metrics import default_metrics
 from ..core.spec import SessionSpec
-from . import quitting, resources, settings, theme
+from . import quitting, resources, settings, theme, window_actions
 from .data_context import DataContexts
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .export_feature import ExportContext, ExportFeature
@@ -44,6 +42,7 @@ from .sweep_feature import SweepFeature
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .spec_gate import SpecGate
+from .status_line import StatusLine
 from .welcome_feature import WelcomeFeature
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
@@ -108,32 +107,11 @@ class MainWindow(QMainWindow):
             optimizer_panel=self.optimizer_panel)
         self.context = FeatureContext(self, self.session, self.controller, self.events,
                                       self.views)
-        self._build_actions()
-        self.features = SimpleNamespace()
+        window_actions.build_actions(self)
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
-        self.features.lab = LabFeature(self.context)
-        self.features.search = SearchFeature(
-            self.context, session_path=lambda: self.features.files.path)
-        self.features.inside = InsideFeature(self.context, self.epoch_consumers.append,
-                                             tell=self._say)
-        self.features.sweep = SweepFeature(self.context, keep_runs=lambda kept: self.features.runs.keep_sweep_runs(kept))
-        self._install_runs_and_files()
-        self._build_toolbar()  # after the files feature: Open and Save are on it
-        self.features.welcome = WelcomeFeature(
-            self.context, load_example=self.features.files.load_example,
-            open_session=self.features.files.open_run,
-            show_lessons=lambda: self.features.lessons.show())
-        self.features.lessons = LessonsFeature(LessonsContext(
-            window=self, session=self.session, controller=self.controller,
-            runs=lambda: self.features.runs.runs, lab_descent=self.features.lab.lab_descent,
-            lr_finding=self.features.search.lr_finding,
-            open_lab_descent=self.features.lab.open_lab_descent))
-        self.features.export = ExportFeature(ExportContext(
-            self, self.session, self.controller, self.features.files.load_spec))
+        self.features = self._compose_features()
         self._build_status_bar()
         self._connect_controller()
-        self.features.landscape = LandscapeFeature(LandscapeContext(
-            window=self, controller=self.controller, events=self.events))
         self.controller.want_boundary(False)  # the curves tab is shown first
         self._apply_theme()
         self.session.specChanged.connect(self._on_session_spec_changed)
@@ -180,6 +158,30 @@ class MainWindow(QMainWindow):
         self.layers.edited.connect(self.session.edit)
         self.optimizer_panel.edited.connect(self.session.edit)
 
+    def _compose_features(self) -> SimpleNamespace:
+        """Each feature with its context; what one needs of another arrives as a callable
+        given here, so that no feature imports another. The order is the menus' order."""
+        f = self.features = SimpleNamespace()
+        f.lab = LabFeature(self.context)
+        f.search = SearchFeature(self.context, session_path=lambda: f.files.path)
+        f.inside = InsideFeature(self.context, self.epoch_consumers.append, tell=self._say)
+        f.sweep = SweepFeature(self.context, keep_runs=lambda kept: f.runs.keep_sweep_runs(kept))
+        self._install_runs_and_files()
+        window_actions.build_toolbar(  # after the files feature: Open and Save are on it
+            self, (f.files.actionOpen, f.files.actionSave))
+        f.welcome = WelcomeFeature(self.context, load_example=f.files.load_example,
+                                   open_session=f.files.open_run,
+                                   show_lessons=lambda: f.lessons.show())
+        f.lessons = LessonsFeature(LessonsContext(
+            window=self, session=self.session, controller=self.controller,
+            runs=lambda: f.runs.runs, lab_descent=f.lab.lab_descent,
+            lr_finding=f.search.lr_finding, open_lab_descent=f.lab.open_lab_descent))
+        f.export = ExportFeature(ExportContext(self, self.session, self.controller,
+                                               f.files.load_spec))
+        f.landscape = LandscapeFeature(LandscapeContext(window=self, controller=self.controller,
+                                                        events=self.events))
+        return f
+
     def _install_runs_and_files(self) -> None:
         """The runs (before the files: an opened session's runs are taken in first)
         and the session's files, wired to each other and to this window."""
@@ -205,127 +207,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(self, name: str, text: str, slot, shortcut=None, icon: str | None = None,
-                tip: str = "") -> QAction:
-        action = QAction(text, self, objectName=name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if icon:
-            action.setData(icon)
-        action.setToolTip(tip or text)
-        action.setStatusTip(tip or text)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        a = self._action
-        self.actionTrain = a("actionTrain", "&Train", self.train, Qt.Key.Key_Space, "train",
-                             "Train (Space toggles pause and resume)")
-        self.actionPause = a("actionPause", "&Pause", self.controller.pause, None, "pause",
-                             "Pause after the current update")
-        self.actionStep = a("actionStep", "Step &epoch", self.step_epoch, "Ctrl+E", "step",
-                            "Run one epoch, then pause")
-        self.actionStepBatch = a("actionStepBatch", "Step &batch", self.step_batch, "Ctrl+B",
-                                 "step-batch", "Make one update (one batch), then pause")
-        self.actionStop = a("actionStop", "&Stop", self.controller.stop, "Ctrl+.", "stop",
-                            "Stop the run (Train continues it later)")
-        self.actionReset = a("actionReset", "&Reset weights", self.reset_weights, "Ctrl+R",
-                             "reset", "Start over with freshly initialised weights")
-        self.actionQuit = a("actionQuit", "&Quit", self.quit_app, QKeySequence.StandardKey.Quit)
-        self.actionPreferences = a("actionPreferences", "&Preferences\u2026",
-                                   self.show_preferences, QKeySequence.StandardKey.Preferences,
-                                   None, "Training threads, theme and autosave")
-        self.actionPreferences.setShortcuts([QKeySequence("Ctrl+,")])
-        self.actionUndo = a("actionUndo", "&Undo", self.session.undo, "Ctrl+Z", None,
-                            "Undo the last edit of the data, the network or the optimizer, "
-                            "or a deleted run")
-        self.actionRedo = a("actionRedo", "&Redo", self.session.redo, "Ctrl+Shift+Z", None,
-                            "Redo the edit just undone")
-        self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        stack = self.session.undo_stack
-        stack.canUndoChanged.connect(self.actionUndo.setEnabled)
-        stack.canRedoChanged.connect(self.actionRedo.setEnabled)
-        stack.undoTextChanged.connect(lambda text: self.actionUndo.setText(
-            f"&Undo {text}" if text else "&Undo"))
-        stack.redoTextChanged.connect(lambda text: self.actionRedo.setText(
-            f"&Redo {text}" if text else "&Redo"))
-        self.actionUndo.setEnabled(False)
-        self.actionRedo.setEnabled(False)
-        self._build_menus()
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")  # the files feature puts its entries first
-        file_menu.addSeparator()
-        file_menu.addAction(self.actionQuit)
-        edit = bar.addMenu("&Edit")
-        edit.addAction(self.actionUndo)
-        edit.addAction(self.actionRedo)
-        edit.addSeparator()
-        edit.addAction(self.actionPreferences)
-        run = bar.addMenu("&Run")
-        for action in (self.actionTrain, self.actionPause, self.actionStep,
-                       self.actionStepBatch, self.actionStop, self.actionReset):
-            run.addAction(action)
-        view = bar.addMenu("&View")
-        for dock in (self.data_dock, self.layers_dock, self.optimizer_dock):
-            view.addAction(dock.toggleViewAction())
-        self.actionResetLayout = view.addAction("Reset &layout", self.reset_layout)
-        self.actionResetLayout.setObjectName("actionResetLayout")
-        self.actionResetLayout.setToolTip("Put the panels back where they started.")
-        view.addSeparator()
-        themes = QActionGroup(self)
-        self.theme_actions = {}
-        for name in settings.THEMES:
-            action = view.addAction(f"{name.capitalize()} theme",
-                                    lambda checked=False, n=name: self.set_theme(n))
-            action.setCheckable(True)
-            action.setChecked(name == settings.read(settings.THEME))
-            themes.addAction(action)
-            self.theme_actions[name] = action
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction("&About", self._about)
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Run", self, objectName="runToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        # Train doubles as Pause/Resume (Space), so Pause stays in the Run menu only.
-        for action in (self.actionTrain, self.actionStep, self.actionStepBatch,
-                       self.actionStop, self.actionReset):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        for action in (self.features.files.actionOpen, self.features.files.actionSave):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" device "))
-        self.device = QComboBox(objectName="deviceCombo")
-        self.device.addItem("CPU", "cpu")
-        self.device.addItem("CUDA", "cuda")
-        usable, reason = cuda_status()
-        cuda_item = self.device.model().item(1)
-        cuda_item.setEnabled(usable)
-        cuda_item.setToolTip(reason)
-        self.device.setToolTip(reason if not usable else f"Train on the CPU or on {reason}.")
-        self.device.currentIndexChanged.connect(self._on_device_changed)
-        toolbar.addWidget(self.device)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
-
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.run_info = QLabel(objectName="runInfo")
-        self.progress = QProgressBar(objectName="epochProgress", maximumWidth=220)
-        self.progress.setTextVisible(True)
-        self.state_label = QLabel(objectName="stateLabel")
-        usable, reason = cuda_status()
-        self.device_label = QLabel(reason.split(":")[1].strip() if usable else "CPU",
-                                   objectName="deviceLabel")
-        self.device_label.setToolTip(reason)
-        bar.addWidget(self.run_info, 1)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.state_label)
-        bar.addPermanentWidget(self.device_label)
+        self.status_line = StatusLine(self.statusBar())
+        line = self.status_line  # its labels, as tests and the features know them
+        self.run_info, self.progress = line.run_info, line.progress
+        self.state_label, self.device_label = line.state_label, line.device_label
 
     def _connect_controller(self) -> None:
         c = self.controller
@@ -436,7 +322,7 @@ class MainWindow(QMainWindow):
     def _on_tabs_current_changed(self, index: int) -> None:
         self.controller.want_boundary(self.tabs.widget(index) is self.boundary)
 
-    def _on_device_changed(self, index: int) -> None:
+    def on_device_chosen(self, index: int) -> None:
         self.session.edit({"train.device": self.device.currentData()}, "the device")
 
     # ------------------------------------------------------------- running
@@ -616,35 +502,17 @@ class MainWindow(QMainWindow):
         self.actionStep.setEnabled(state != RUNNING)
         self.actionStepBatch.setEnabled(state != RUNNING)
         self.actionReset.setEnabled(self.controller.trainer is not None or state != IDLE)
-        self.state_label.setText({IDLE: "idle", RUNNING: "training", PAUSED: "paused"}[state])
+        self.status_line.show_state({IDLE: "idle", RUNNING: "training", PAUSED: "paused"}[state])
 
     def _update_run_info(self) -> None:
         if self._table_stale and self._last_logs:
             self._table_stale = False
             self.metrics_table.update_from_logs(self._last_logs)
-        logs = self._last_logs
         elapsed = self._elapsed + (time.perf_counter() - self._started_at
                                    if self._started_at else 0.0)
-        epochs = self.spec.train.epochs
-        if not logs:
-            self.run_info.setText("Ready: press Train (Space), or step one epoch or batch.")
-            self.progress.setValue(0)
-            return
-        epoch = int(logs.get("epoch", 0))
         # the loss in the plots' and the tables' units; after a put-back, that epoch's
-        units = self.plots.units
-        shown_epoch, shown = self._restored or (0, logs)
-        loss = f"loss {units.show('loss', shown.get('loss', float('nan'))):.4g}"
-        if shown_epoch:
-            loss = f"restored epoch {shown_epoch:,}: {loss}"
-        if units.phrase():
-            loss += f" ({units.phrase()})"
-        self.run_info.setText(
-            f"epoch {epoch:,} of {epochs:,} \u00b7 update {int(logs.get('step', 0)):,} \u00b7 "
-            f"{loss} \u00b7 "
-            f"{logs.get('samples_per_s', 0):,.0f} samples/s \u00b7 {elapsed:,.1f} s")
-        self.progress.setMaximum(epochs)
-        self.progress.setValue(min(epoch, epochs))
+        self.status_line.show_run(self._last_logs, self.spec.train.epochs, self.plots.units,
+                                  elapsed, self._restored)
 
     # ------------------------------------------------------------ the rest
     def set_theme(self, name: str) -> None:
@@ -689,7 +557,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15_000)
         QMessageBox.warning(self, title, message)
 
-    def _about(self) -> None:
+    def about(self) -> None:
         QMessageBox.about(self, "About Gradient Playground",
                           f"Gradient Playground {__version__}\nSee how neural networks "
                           "learn by gradient descent.")
