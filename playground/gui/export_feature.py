@@ -415,15 +415,32 @@ def export_plot(plot: pg.PlotItem, path: str, kind: str) -> None:
 
 
 def plot_csv(plot: pg.PlotItem) -> str:
-    """Two columns (x, y) per curve that holds points, side by side."""
-    columns: list[tuple[str, np.ndarray]] = []
-    for index, item in enumerate(plot.items):
+    """The plot's curves as columns, named so the file reads on its own: one x column
+    for the curves that share their x values (named for the axis: epoch or step), then
+    each curve's values, named for its series (loss, val_loss, accuracy, ...); an
+    unnamed curve is curveN, its x column curveN_x."""
+    groups: list[tuple[np.ndarray, str, list[tuple[str, np.ndarray]]]] = []
+    drawn = 0
+    for item in plot.items:
         data = item.getData() if callable(getattr(item, "getData", None)) else None
         if not data or data[0] is None or len(data[0]) == 0:
             continue
-        name = item.name() if callable(getattr(item, "name", None)) and item.name() \
-            else f"curve{len(columns) // 2 + 1}"
-        columns += [(f"{name}_x", np.asarray(data[0])), (f"{name}_y", np.asarray(data[1]))]
+        drawn += 1
+        x, y = np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
+        named = item.name() if callable(getattr(item, "name", None)) else None
+        name = str(named) if named else f"curve{drawn}"
+        group = next((g for g in groups if g[0].shape == x.shape
+                      and np.array_equal(g[0], x, equal_nan=True)), None)
+        if group is None:
+            x_name = getattr(item, "x_name", "") if named else ""
+            groups.append((x, x_name or f"{name}_x", [(name, y)]))
+        else:
+            group[2].append((name, y))
+    columns: list[tuple[str, np.ndarray]] = []
+    for x, x_name, curves in groups:
+        if any(x_name == taken for taken, _ in columns):  # a second x of that kind
+            x_name = f"{curves[0][0]}_{x_name}"
+        columns += [(x_name, x), *curves]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([name for name, _ in columns])
