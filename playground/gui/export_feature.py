@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QInputDialog, QMenu, QMessa
 
 from ..core.errors import PlaygroundError
 from ..core.session import atomic_write
+from . import settings
 from .controller import RUNNING
 from .menus import menu_titled
 from .widgets.export import PredictView
@@ -162,7 +164,8 @@ class ExportFeature(QObject):
         from ..core.export.specfile import read_spec
 
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec", "", SPEC_FILES)
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec",
+                                                  settings.start_folder(), SPEC_FILES)
         if path:
             self._guarded(lambda: self.context.load_spec(read_spec(path).validate()))
 
@@ -228,7 +231,7 @@ class ExportFeature(QObject):
         if trainer is None:
             return
         folder = folder or QFileDialog.getExistingDirectory(
-            self.window, "A folder for the TensorBoard logs")
+            self.window, "A folder for the TensorBoard logs", settings.start_folder())
         if not folder:
             return
         records = trainer.history.records  # built here, in the GUI thread, from a copy
@@ -369,7 +372,8 @@ class ExportFeature(QObject):
 
     # ------------------------------------------------------------- helpers
     def _ask_save(self, title: str, default: str, filters: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        start = os.path.join(settings.start_folder(), default)  # never the working folder
+        path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
         return path
 
     def _guarded(self, work: Callable[[], Any], done: str = "") -> None:

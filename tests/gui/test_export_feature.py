@@ -214,3 +214,22 @@ def test_unnamed_curves_keep_numbered_columns(qapp):
     lines = plot_csv(plot).splitlines()
     assert lines[0] == "curve1_x,curve1,mine,curve3_x,curve3"
     assert lines[1] == "0,5,1,0.5,9" and lines[3] == "2,7,3,,"
+
+
+def test_the_export_dialogs_start_in_the_last_folder_not_the_working_one(
+        window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from playground.gui import settings
+
+    last = tmp_path / "last"
+    last.mkdir()
+    settings.write(settings.LAST_FOLDER, str(last))
+    asked = []
+    for name in ("getSaveFileName", "getOpenFileName"):
+        monkeypatch.setattr(QFileDialog, name,
+                            staticmethod(lambda *a, **k: asked.append(a[2]) or ("", "")))
+    feature = window.features.export
+    feature.actionSaveSpec.trigger()
+    feature.actionOpenSpec.trigger()
+    assert asked == [str(last / "spec.json"), str(last)]
