@@ -128,8 +128,37 @@ class ExportFeature(QObject):
         self.export_menu.addAction(self.actionExportRuns)
         self.export_menu.addAction(self.actionExportMetrics)
         file_menu.insertMenu(before, self.export_menu)
+        self.export_menu.setToolTipsVisible(True)  # a missing package is said there
+        self._tips = {"onnx": (self.actionExportOnnx, self.actionExportOnnx.toolTip()),
+                      "weights": (self.actionExportWeights,
+                                  self.actionExportWeights.toolTip()),
+                      "tensorboard": (self.actionExportTensorBoard,
+                                      self.actionExportTensorBoard.toolTip())}
+        self.export_menu.aboutToShow.connect(self._note_missing_packages)
+        self._note_missing_packages()
         file_menu.insertSeparator(before)
         menu_titled(self.window, "&Run").addAction(self.actionPredict)
+
+    @Slot()
+    def _note_missing_packages(self) -> None:
+        """An export whose optional packages are not installed says so in its tooltip
+        (the packaged app may lack the `export` extra)."""
+        from ..core.export.extras import missing
+
+        for kind, (action, tip) in self._tips.items():
+            text = missing(kind) or tip
+            action.setToolTip(text)
+            action.setStatusTip(text)
+
+    def _refused_for_missing(self, kind: str) -> bool:
+        """Whether the export cannot run for lack of a package; then it says which, in
+        one sentence, before any dialog."""
+        from ..core.export.extras import missing
+
+        sentence = missing(kind)
+        if sentence is not None:
+            self._on_failed(sentence)
+        return sentence is not None
 
     def _trainer(self) -> Any:
         """The trainer, when one exists and no run is changing its weights."""
@@ -203,12 +232,16 @@ class ExportFeature(QObject):
     def export_onnx(self, path: str | None = None) -> None:
         from ..core.export.formats import export_onnx
 
+        if self._refused_for_missing("onnx"):
+            return
         self._export_model("Export the model as ONNX", "model.onnx",
                            "ONNX models (*.onnx)", export_onnx, path)
 
     def export_weights(self, path: str | None = None) -> None:
         from ..core.export.formats import export_weights
 
+        if self._refused_for_missing("weights"):
+            return
         self._export_model("Export the weights", "model.safetensors",
                            "safetensors (*.safetensors)", export_weights, path)
 
@@ -228,7 +261,7 @@ class ExportFeature(QObject):
         from ..core.export.tensorboard import check_logdir, write_history
 
         trainer = self._trainer()
-        if trainer is None:
+        if trainer is None or self._refused_for_missing("tensorboard"):
             return
         folder = folder or QFileDialog.getExistingDirectory(
             self.window, "A folder for the TensorBoard logs", settings.start_folder())

@@ -233,3 +233,40 @@ def test_the_export_dialogs_start_in_the_last_folder_not_the_working_one(
     feature.actionSaveSpec.trigger()
     feature.actionOpenSpec.trigger()
     assert asked == [str(last / "spec.json"), str(last)]
+
+
+def test_without_the_export_extra_the_actions_say_what_to_install(qtbot, window,
+                                                                  isolated_settings,
+                                                                  monkeypatch):
+    import sys
+
+    from PySide6.QtWidgets import QFileDialog
+
+    _train(qtbot, window, _spec(DataSpec("moons", samples=120), epochs=1))
+    dialogs = []
+    for name in ("getSaveFileName", "getExistingDirectory"):  # none may open
+        monkeypatch.setattr(QFileDialog, name,
+                            staticmethod(lambda *a, **k: dialogs.append(a) or ("", "")))
+    feature = window.features.export
+    with monkeypatch.context() as patch:
+        for name in ("onnx", "safetensors", "tensorboard"):
+            patch.setitem(sys.modules, name, None)
+        _refused_without_the_extra(feature, isolated_settings)
+    assert dialogs == []
+    feature.export_menu.aboutToShow.emit()  # installed again: the usual tips
+    assert "not installed" not in feature.actionExportOnnx.toolTip()
+
+
+def _refused_without_the_extra(feature, warnings):
+    from playground.core.export.extras import INSTALL
+
+    feature.export_menu.aboutToShow.emit()
+    actions = (feature.actionExportOnnx, feature.actionExportWeights,
+               feature.actionExportTensorBoard)
+    for action, words in zip(actions, ("onnx", "safetensors", "tensorboard")):
+        assert words in action.toolTip() and INSTALL in action.toolTip()
+        assert action.isEnabled()
+        action.trigger()
+    assert [INSTALL in text and len(text.splitlines()) == 1 for _, text in warnings] == \
+        [True] * 3
+    assert [title for title, _ in warnings] == ["Export"] * 3
