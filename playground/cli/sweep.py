@@ -179,6 +179,9 @@ def sweep_worker(args: argparse.Namespace) -> int:
     from ..core.search.storage import shown
     from ..core.search.sweep_study import SweepStudy
 
+    if getattr(args, "tensorboard", None) is not None:  # the flag is cli/export.py's
+        raise UsageError("A sweep's worker writes no TensorBoard logs: the sweep command's "
+                         "--tensorboard writes every point's, whoever trained it.")
     study = SweepStudy(None, args.study, args.storage)
     total = len(study.plan.runs)
 

@@ -99,3 +99,13 @@ def test_a_search_and_a_sweep_never_share_a_study(capsys, tmp_path):
     code, _, err = run_cli(capsys, "sweep", *FAST, "--vary", "lr=0.01,0.2", "--storage",
                            url, "--study", "g")
     assert code == 2 and "holds another sweep" in err
+
+
+def test_a_worker_of_a_sweep_writes_no_tensorboard_logs_and_says_so(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'grid.db'}"
+    assert run_cli(capsys, "sweep", *FAST, *VARY[:2], "--storage", url, "--study",
+                   "g")[0] == 0
+    code, out, err = run_cli(capsys, "search", "worker", "--storage", url, "--study", "g",
+                             "--tensorboard", str(tmp_path / "logs"))
+    assert code == 2 and "the sweep command's --tensorboard" in err
+    assert len(err.strip().splitlines()) == 1
