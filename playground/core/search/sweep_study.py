@@ -33,7 +33,7 @@ from ..experiments.sweep import (DataCache, RunResult, SweepPlan, SweepResult, p
                                  train_run)
 from ..spec import SessionSpec
 from .liveness import HOST, Heartbeat, quiet, reap_dead_trials
-from .storage import StorageError, new_sqlite_file, open_storage, remove_new_database
+from .storage import StorageError, nothing_left_on_refusal, open_storage
 from .stored import SearchSettings, SweepInStudy, shown_url
 
 KIND = "sweep"
@@ -74,8 +74,7 @@ class SweepStudy:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         SearchSettings(space="", study=name).check_own()  # the name, before the storage
         self.name, self.url = name, url
-        created = new_sqlite_file(url)
-        try:
+        with nothing_left_on_refusal(url, self):
             self.storage = open_storage(url)
             self.plan = _reconcile(self.storage, plan, name)
             self.axes = axes(self.plan)
@@ -87,12 +86,6 @@ class SweepStudy:
             for key, value in attributes(self.plan).items():
                 if self.study.user_attrs.get(key) != value:
                     self.study.set_user_attr(key, value)
-        except BaseException:  # refused: a database file made for it goes again
-            engine = getattr(getattr(self, "storage", None), "engine", None)
-            if engine is not None:
-                engine.dispose()
-            remove_new_database(created)
-            raise
         self.control = TrainControl()
         self._stopped = threading.Event()  # also wakes a wait for other processes
         self.data = DataCache()

@@ -131,3 +131,9 @@ def test_a_grid_study_resumes_and_refuses_another_sweep(tmp_path):
         SweepStudy(grid_plan(epochs=3), "grid", url)
     study = optuna.load_study(study_name="grid", storage=url)
     assert len(study.trials) == 6
+
+
+def test_a_refused_grid_study_leaves_no_database_file_behind(tmp_path):
+    with pytest.raises(StorageError, match="There is no study 'absent'"):
+        SweepStudy(None, "absent", sqlite_url(tmp_path / "new.db"))  # a worker's
+    assert list(tmp_path.iterdir()) == []
