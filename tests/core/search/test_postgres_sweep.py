@@ -23,7 +23,7 @@ def test_a_sweep_and_two_workers_share_a_grid_study_in_postgresql(postgres_url):
     study = SweepStudy(plan, "shared-grid", postgres_url)
     workers = [start_worker(postgres_url, "shared-grid") for _ in range(2)]
     here, there = share_with_workers(study, workers)
-    counts = check_each_point_once(study, here, there)
+    counts = check_each_point_once(study, here, there, workers)
     rows = study.result().table()
     print(f"PostgreSQL grid of {len(rows)}: trials {dict(counts)}, here {len(here)}, "
           f"workers {[len(ran) for ran in there]}, {time.perf_counter() - started:.1f} s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import signal
 import subprocess
 import sys
@@ -38,30 +39,41 @@ def start_worker(url: str, study: str) -> subprocess.Popen:
                             text=True)
 
 
-def first_point_of(worker: subprocess.Popen) -> dict:
-    """Blocks until the worker has trained a point (its first trial record)."""
-    for line in worker.stdout:
-        if '"event": "trial"' in line:
-            return json.loads(line)
-    raise AssertionError(worker.communicate(timeout=60))
+def wait_for_a_point_each(workers: list[subprocess.Popen]) -> list[str]:
+    """Blocks until every worker has trained a point (its first trial record on its
+    stdout, read unbuffered so communicate() gets the rest); one that has its point is
+    paused (SIGSTOP) until the others have theirs, so none takes them all. Returns what
+    was read of each worker's stdout."""
+    pending = {worker.stdout.fileno(): worker for worker in workers}
+    read = {fd: b"" for fd in pending}
+    paused = []
+    with selectors.DefaultSelector() as selector:
+        for fd in pending:
+            selector.register(fd, selectors.EVENT_READ)
+        while pending:
+            for key, _ in selector.select():
+                chunk = os.read(key.fd, 65536)
+                assert chunk, pending[key.fd].communicate(timeout=60)  # it ended early
+                read[key.fd] += chunk
+                if b'"event": "trial"' in read[key.fd]:
+                    selector.unregister(key.fd)
+                    worker = pending.pop(key.fd)
+                    if pending:
+                        worker.send_signal(signal.SIGSTOP)
+                        paused.append(worker)
+    for worker in paused:
+        worker.send_signal(signal.SIGCONT)
+    return [read[worker.stdout.fileno()].decode() for worker in workers]
 
 
 def share_with_workers(study: SweepStudy, workers: list[subprocess.Popen]):
     """Run the sweep's own loop; after its first point it waits until every worker has
-    trained one, so each process surely takes part (whatever the machine's speed): a
-    worker that has its point is paused (SIGSTOP) until the others have theirs."""
-    seen: list[dict] = []
+    trained one, so each process surely takes part (whatever the machine's speed)."""
+    first: list[str] = []
 
     def on_done(done):
-        if seen:
-            return
-        for worker in workers:
-            seen.append(first_point_of(worker))
-            if len(workers) > 1:
-                worker.send_signal(signal.SIGSTOP)
-        for worker in workers:
-            if len(workers) > 1:
-                worker.send_signal(signal.SIGCONT)
+        if not first:
+            first.extend(wait_for_a_point_each(workers))
 
     try:
         ran = study.run(wait=True, on_done=on_done)
@@ -72,21 +84,24 @@ def share_with_workers(study: SweepStudy, workers: list[subprocess.Popen]):
                 worker.kill()
                 worker.communicate()
     assert [w.returncode for w in workers] == [0] * len(workers), outputs
-    by_worker = [[first["number"]] + [json.loads(line)["number"] for line in out.splitlines()
-                                      if '"event": "trial"' in line]
-                 for first, (out, _) in zip(seen, outputs)]
+    by_worker = [[json.loads(line)["number"] for line in (start + out).splitlines()
+                  if '"event": "trial"' in line]
+                 for start, (out, _) in zip(first, outputs)]
     return [done.trial for done in ran], by_worker
 
 
-def check_each_point_once(study: SweepStudy, here: list[int], there: list[list[int]]):
-    """Every grid point has one complete trial, run by one process; any other trial
-    was given up unrun (surplus). Returns the trial states' counts."""
+def check_each_point_once(study: SweepStudy, here: list[int], there: list[list[int]],
+                          workers: list[subprocess.Popen]):
+    """Every grid point has one complete trial, run by the one process that says it ran
+    it; any other trial was given up unrun (surplus). Returns the states' counts."""
     trials = study.study.get_trials()
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     assert sorted(study.point_of(t) for t in complete) == sorted(study.points)
     numbers = here + [n for ran in there for n in ran]
     assert sorted(numbers) == sorted(t.number for t in complete)  # each trained once
-    assert all(ran for ran in [here, *there])                     # each took part
+    for ran, pid in zip([here, *there], [os.getpid(), *(w.pid for w in workers)]):
+        assert ran and sorted(ran) == [t.number for t in complete  # each took part
+                                       if t.user_attrs["pid"] == pid]
     others = [t for t in trials if t.state != TrialState.COMPLETE]
     assert all(t.state == TrialState.FAIL and t.user_attrs.get("surplus")
                and "records" not in t.user_attrs for t in others)
@@ -99,7 +114,7 @@ def test_a_sweep_and_a_worker_cover_the_grid_once_and_the_sweep_reports_every_po
     study = SweepStudy(grid_plan(), "grid", url)
     worker = start_worker(url, "grid")
     here, there = share_with_workers(study, [worker])
-    counts = check_each_point_once(study, here, there)
+    counts = check_each_point_once(study, here, there, [worker])
     print(f"grid of {len(study.points)}: trials {dict(counts)}, here {len(here)}, "
           f"worker {len(there[0])}")
     rows = study.result().table()
