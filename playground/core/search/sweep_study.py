@@ -180,8 +180,7 @@ class SweepStudy:
         given up unrun, marked surplus)."""
         from optuna.trial import TrialState
 
-        with quiet():
-            trial = self.study.ask()
+        trial = self._ask()
         trial.set_user_attr("pid", os.getpid())  # before the host: see liveness
         trial.set_user_attr("host", HOST)
         queued = "fixed_params" in self.storage.get_trial_system_attrs(trial._trial_id)
@@ -198,6 +197,19 @@ class SweepStudy:
                 self.study.tell(trial, state=TrialState.FAIL)
             return None
         return self._train(trial, params, index, on_record)
+
+    def _ask(self) -> Any:
+        """A new trial, or one queued. (Past the grid's size a new trial is surplus;
+        GridSampler then logs that it re-evaluates a point, which it does not here.)"""
+        import optuna
+
+        level = optuna.logging.get_verbosity()
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        try:
+            with quiet():
+                return self.study.ask()
+        finally:
+            optuna.logging.set_verbosity(level)
 
     def _held_elsewhere(self, point: tuple, number: int) -> bool:
         """Whether another trial completed the point, or runs or waits with it and was

@@ -152,3 +152,26 @@ def test_a_refused_grid_study_leaves_no_database_file_behind(tmp_path):
     with pytest.raises(StorageError, match="There is no study 'absent'"):
         SweepStudy(None, "absent", sqlite_url(tmp_path / "new.db"))  # a worker's
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_point_stopped_mid_training_is_trained_again_when_the_sweep_resumes(tmp_path):
+    url = sqlite_url(tmp_path / "grid.db")
+    study = SweepStudy(grid_plan(epochs=3), "grid", url)
+    epochs = []
+
+    def on_record(trial, index, record):
+        epochs.append(trial)
+        if len(epochs) == 4:  # the second point's first epoch: Ctrl-C
+            study.stop()
+
+    assert len(study.run(wait=True, on_record=on_record)) == 1
+    rows = study.result().table()
+    assert [row["reason"] for row in rows].count("not run") == 5
+    again = SweepStudy(grid_plan(epochs=3), "grid", url)
+    assert len(again.run(wait=True)) == 5
+    assert all(row["reason"] == "completed" for row in again.result().table())
+    trials = again.study.get_trials()
+    assert Counter(t.state.name for t in trials) == {"COMPLETE": 6, "FAIL": 1}
+    stopped = next(t for t in trials if t.state == TrialState.FAIL)
+    assert again.point_of(stopped) in {again.point_of(t) for t in trials
+                                       if t.state == TrialState.COMPLETE}
