@@ -56,6 +56,7 @@ def register(commands: Any) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..core.export import load_trained
+    from ..core.export.extras import require
     from ..core.export.formats import export_onnx, export_weights, spec_path_for
     from ..core.export.paths import check_output
     from ..core.export.script import check_scriptable, write_trained_script
@@ -64,6 +65,9 @@ def cmd_export(args: argparse.Namespace) -> int:
               if getattr(args, flag) is not None]
     if not wanted:
         raise UsageError("Say what to export: --onnx FILE, --weights FILE or --script FILE.")
+    for flag, _ in wanted:  # an optional package missing: said before any work
+        if flag != "script":
+            require(flag)
     for flag, path in wanted:
         check_output(path, f"--{flag}")
     if args.weights is not None:

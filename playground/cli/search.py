@@ -128,8 +128,15 @@ def _worker(args: argparse.Namespace) -> int:
         flags = ", ".join(f"--{name.replace('_', '-')}" for name in given[:3])
         raise UsageError(f"A worker trains the study's own spec; leave out {flags}"
                          f"{' and the rest' if len(given) > 3 else ''}.")
+    from ..core.search.stored import SweepInStudy
+
     settings = _with_budget(join_settings(args.study, args.search_seed), args)
-    search = Search(None, settings, args.storage, listener=_listener(args))
+    try:
+        search = Search(None, settings, args.storage, listener=_listener(args))
+    except SweepInStudy:  # a sweep's grid: its worker trains the sweep's points
+        from .sweep import sweep_worker
+
+        return sweep_worker(args)
     return _run(search, args.jsonl)
 
 

@@ -5,6 +5,8 @@
                      [train flags]
     playground sweep --list-presets
     playground sweep --preset NAME --markdown   # the preset's verdict table, for the README
+    playground sweep ... --storage URL --study NAME   # a grid study that
+                     `playground search worker --storage URL --study NAME` processes share
 
 A preset ends with its verdict: whether the table agrees with the preset's claim, with
 the numbers (--jsonl: a last {"event": "verdict", ...} record).
@@ -24,7 +26,15 @@ from .train_flags import _load_base_spec, add_train_flags, apply_overrides
 
 def register(commands: Any) -> None:
     sweep = commands.add_parser(
-        "sweep", help="train every combination of one or two variables and compare")
+        "sweep", help="train every combination of one or two variables and compare",
+        description="Train every combination of one or two variables and compare. With "
+        "--storage URL --study NAME the sweep is a grid study on an Optuna storage: "
+        "`playground search worker --storage URL --study NAME` processes (on this or other "
+        "machines) train its points with this command until each point is trained once, "
+        "and this command prints the whole table when the grid is done. A grid study "
+        "trains trial by trial, one run per trial (no stacked training); a preset's seeds "
+        "and its tuned lrs are axes of the grid, so each seed and each lr of a variant is "
+        "a trial of its own.")
     sweep.set_defaults(func=cmd_sweep)
     add = sweep.add_argument
     add("--vary", action="append", default=[], metavar="NAME=V1,V2,...",
@@ -42,19 +52,25 @@ def register(commands: Any) -> None:
         "CSV file; its folder must exist")
     add("--markdown", action="store_true", help="print the summary table and the "
         "verdict as Markdown (as the README shows them)")
+    add("--storage", metavar="URL", help="run the sweep as a grid study in this Optuna "
+        "storage (sqlite:///file.db, postgresql://user@host/db), so `playground search "
+        "worker` processes share it; trial by trial, no stacked training; running the "
+        "same command again resumes it")
+    add("--study", metavar="NAME", help="the grid study's name (with --storage; default "
+        "'sweep')")
     add_train_flags(sweep, sessions=False)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..core.control import TrainControl
     from ..core.experiments.presets import PRESETS, preset
-    from ..core.experiments.sweep import plan_sweep, run_sweep
+    from ..core.experiments.sweep import plan_sweep
 
     if args.list_presets:
         for item in PRESETS.values():
             varied = " x ".join(name for name, _ in item.vary)
             print(f"{item.name:<15} {item.title} ({varied}): {item.question}")
         return EXIT_OK
+    _check_study_flags(args)  # before any work: the URL and the study's name
     chosen = preset(args.preset) if args.preset else None
     if chosen and (args.spec or args.example):
         raise UsageError("--preset brings its own spec; give either a preset or a spec "
@@ -78,23 +94,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if getattr(args, "tensorboard", None) is not None:  # the flag is cli/export.py's
         from ..core.export.tensorboard import check_logdir
         check_logdir(args.tensorboard)
-    control = TrainControl()
-    stop = lambda *_: control.stop()  # noqa: E731 - Ctrl-C ends the sweep after a batch
-    previous = {number: signal.signal(number, stop)
-                for number in (signal.SIGINT, signal.SIGTERM)}
-    total = len(plan.runs)
-    try:
-        if args.jsonl:
-            result = run_sweep(plan, control=control, on_record=lambda i, record: print(
-                json.dumps(_json_safe(record)), flush=True))
-        else:
-            if not args.markdown:
-                print(f"sweep of {total} runs: {_describe(plan)}", flush=True)
-            result = run_sweep(plan, control=control, on_finished=None if args.markdown
-                               else lambda r: _progress(r, total))
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+    if args.storage is not None:
+        result = _train_in_study(plan, args)
+    else:
+        result = _train_here(plan, args)
     rows = result.table()
     shown = result.summary() if plan.repeated else rows
     verdict = chosen.verdict(result.summary()) if chosen and not args.vary else None
@@ -118,10 +121,144 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"Verdict: {verdict.sentence()}")
     if args.csv is not None:
         result.to_csv(args.csv)
+    if args.storage is not None and not args.jsonl and not args.markdown:
+        _print_origins(result)
     if getattr(args, "tensorboard", None) is not None:
         from ..core.export.tensorboard import write_sweep
         write_sweep(args.tensorboard, result)
     return EXIT_OK
+
+
+def _train_here(plan: Any, args: argparse.Namespace) -> Any:
+    """Train the plan in this process (stacked where runs stack)."""
+    from ..core.control import TrainControl
+    from ..core.experiments.sweep import run_sweep
+
+    control = TrainControl()
+    total = len(plan.runs)
+    with _stopped_by_signals(control.stop):
+        if args.jsonl:
+            return run_sweep(plan, control=control, on_record=lambda i, record: print(
+                json.dumps(_json_safe(record)), flush=True))
+        if not args.markdown:
+            print(f"sweep of {total} runs: {_describe(plan)}", flush=True)
+        return run_sweep(plan, control=control, on_finished=None if args.markdown
+                         else lambda r: _progress(r, total))
+
+
+def _train_in_study(plan: Any, args: argparse.Namespace) -> Any:
+    """Train the plan as a grid study: this process takes points until none is left,
+    then waits for those that workers still train; the result is the whole study's."""
+    import time
+
+    from ..core.search.storage import shown
+    from ..core.search.sweep_study import SweepStudy
+
+    started = time.perf_counter()
+    study = SweepStudy(plan, args.study or "sweep", args.storage)
+    total = len(study.plan.runs)
+    if not args.jsonl and not args.markdown:
+        print(f"sweep of {total} runs: {_describe(plan)}; a grid study {study.name!r} in "
+              f"{shown(args.storage, None)}, trial by trial (`playground search worker "
+              f"--storage URL --study {study.name}` joins it)", flush=True)
+    on_record = None
+    if args.jsonl:
+        on_record = lambda trial, i, record: print(  # noqa: E731
+            json.dumps(_json_safe({**record, "trial": trial})), flush=True)
+    on_done = None if args.jsonl or args.markdown else \
+        lambda done: _progress(done.result, total)
+    with _stopped_by_signals(study.stop):
+        study.run(wait=True, on_record=on_record, on_done=on_done)
+    return study.result(time.perf_counter() - started)
+
+
+def sweep_worker(args: argparse.Namespace) -> int:
+    """`playground search worker` on a sweep's grid study: train its points until none
+    is left to take (or --timeout), one line (or JSON object) per point."""
+    import time
+
+    from ..core.search.storage import shown
+    from ..core.search.sweep_study import SweepStudy
+
+    if getattr(args, "tensorboard", None) is not None:  # the flag is cli/export.py's
+        raise UsageError("A sweep's worker writes no TensorBoard logs: the sweep command's "
+                         "--tensorboard writes every point's, whoever trained it.")
+    study = SweepStudy(None, args.study, args.storage)
+    total = len(study.plan.runs)
+
+    def done(point: Any) -> None:
+        result = point.result
+        if not args.jsonl:
+            print(f"trial {point.trial}: ", end="")
+            _progress(result, total)
+            return
+        end, last = result.finished, result.records[-1] if result.records else {}
+        print(json.dumps(_json_safe({
+            "event": "trial", "number": point.trial, "state": "complete",
+            "value": last.get("val_loss", last.get("loss")), "params": dict(
+                result.run.values, **result.run.trial), "epochs": end.epoch,
+            "seconds": round(result.seconds, 3), "run": result.run.index + 1,
+            "name": result.run.name, "reason": end.reason})), flush=True)
+
+    started = time.monotonic()
+    with _stopped_by_signals(study.stop):
+        ran = study.run(wait=False, timeout=args.timeout or 0.0, on_done=done)
+    finished = len(study.census().done)
+    reason = "stopped" if study.stopped else "grid" if finished == total or not (
+        args.timeout and time.monotonic() - started >= args.timeout) else "timeout"
+    if args.jsonl:
+        print(json.dumps({"event": "search_end", "reason": reason, "ran": len(ran),
+                          "points": total, "done": finished, "study": study.name,
+                          "storage": shown(study.url, None)}), flush=True)
+    else:
+        print(f"sweep worker ended ({reason}): this process trained {len(ran)} points; "
+              f"the grid study {study.name!r} has {finished} of {total} done.", flush=True)
+    return EXIT_OK
+
+
+class _stopped_by_signals:  # noqa: N801 - a context manager, named for what it does
+    """Ctrl-C or a polite kill calls `stop` (the sweep ends after a batch)."""
+
+    def __init__(self, stop: Any) -> None:
+        self.stop = stop
+
+    def __enter__(self) -> None:
+        handler = lambda *_: self.stop()  # noqa: E731
+        self.previous = {number: signal.signal(number, handler)
+                         for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def __exit__(self, *exc: Any) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _check_study_flags(args: argparse.Namespace) -> None:
+    """--storage and --study, checked before any work (the URL's form and the study's
+    name; the database itself is opened once the sweep is planned)."""
+    from ..core.search import SearchSettings
+    from ..core.search.storage import check_url
+
+    if args.study is not None and args.storage is None:
+        raise UsageError("--study names a grid study in a storage; give --storage URL too.")
+    if args.storage is None:
+        return
+    check_url(args.storage)
+    SearchSettings(space="", study=args.study or "sweep").check_own()
+
+
+def _print_origins(result: Any) -> None:
+    """Who trained the grid's points: this process and each worker, by count."""
+    import os
+    from collections import Counter
+
+    from ..core.search.sweep_study import origin
+
+    here = origin(0, os.getpid())["worker"]
+    counts = Counter(r.origin.get("worker") for r in result.results if r.origin)
+    mine = counts.pop(here, 0)
+    others = ", ".join(f"{count} by {worker}" for worker, count in sorted(counts.items()))
+    print(f"grid study: {sum(counts.values()) + mine} of {len(result.results)} points "
+          f"done, {mine} trained here" + (f", {others}" if others else "") + ".")
 
 
 def check_output(path: str, flag: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QInputDialog, QMenu, QMessa
 
 from ..core.errors import PlaygroundError
 from ..core.session import atomic_write
+from . import settings
 from .controller import RUNNING
 from .menus import menu_titled
 from .widgets.export import PredictView
@@ -126,8 +128,37 @@ class ExportFeature(QObject):
         self.export_menu.addAction(self.actionExportRuns)
         self.export_menu.addAction(self.actionExportMetrics)
         file_menu.insertMenu(before, self.export_menu)
+        self.export_menu.setToolTipsVisible(True)  # a missing package is said there
+        self._tips = {"onnx": (self.actionExportOnnx, self.actionExportOnnx.toolTip()),
+                      "weights": (self.actionExportWeights,
+                                  self.actionExportWeights.toolTip()),
+                      "tensorboard": (self.actionExportTensorBoard,
+                                      self.actionExportTensorBoard.toolTip())}
+        self.export_menu.aboutToShow.connect(self._note_missing_packages)
+        self._note_missing_packages()
         file_menu.insertSeparator(before)
         menu_titled(self.window, "&Run").addAction(self.actionPredict)
+
+    @Slot()
+    def _note_missing_packages(self) -> None:
+        """An export whose optional packages are not installed says so in its tooltip
+        (the packaged app may lack the `export` extra)."""
+        from ..core.export.extras import missing
+
+        for kind, (action, tip) in self._tips.items():
+            text = missing(kind) or tip
+            action.setToolTip(text)
+            action.setStatusTip(text)
+
+    def _refused_for_missing(self, kind: str) -> bool:
+        """Whether the export cannot run for lack of a package; then it says which, in
+        one sentence, before any dialog."""
+        from ..core.export.extras import missing
+
+        sentence = missing(kind)
+        if sentence is not None:
+            self._on_failed(sentence)
+        return sentence is not None
 
     def _trainer(self) -> Any:
         """The trainer, when one exists and no run is changing its weights."""
@@ -162,7 +193,8 @@ class ExportFeature(QObject):
         from ..core.export.specfile import read_spec
 
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec", "", SPEC_FILES)
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec",
+                                                  settings.start_folder(), SPEC_FILES)
         if path:
             self._guarded(lambda: self.context.load_spec(read_spec(path).validate()))
 
@@ -200,12 +232,16 @@ class ExportFeature(QObject):
     def export_onnx(self, path: str | None = None) -> None:
         from ..core.export.formats import export_onnx
 
+        if self._refused_for_missing("onnx"):
+            return
         self._export_model("Export the model as ONNX", "model.onnx",
                            "ONNX models (*.onnx)", export_onnx, path)
 
     def export_weights(self, path: str | None = None) -> None:
         from ..core.export.formats import export_weights
 
+        if self._refused_for_missing("weights"):
+            return
         self._export_model("Export the weights", "model.safetensors",
                            "safetensors (*.safetensors)", export_weights, path)
 
@@ -225,10 +261,10 @@ class ExportFeature(QObject):
         from ..core.export.tensorboard import check_logdir, write_history
 
         trainer = self._trainer()
-        if trainer is None:
+        if trainer is None or self._refused_for_missing("tensorboard"):
             return
         folder = folder or QFileDialog.getExistingDirectory(
-            self.window, "A folder for the TensorBoard logs")
+            self.window, "A folder for the TensorBoard logs", settings.start_folder())
         if not folder:
             return
         records = trainer.history.records  # built here, in the GUI thread, from a copy
@@ -369,7 +405,8 @@ class ExportFeature(QObject):
 
     # ------------------------------------------------------------- helpers
     def _ask_save(self, title: str, default: str, filters: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        start = os.path.join(settings.start_folder(), default)  # never the working folder
+        path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
         return path
 
     def _guarded(self, work: Callable[[], Any], done: str = "") -> None:
@@ -415,15 +452,32 @@ def export_plot(plot: pg.PlotItem, path: str, kind: str) -> None:
 
 
 def plot_csv(plot: pg.PlotItem) -> str:
-    """Two columns (x, y) per curve that holds points, side by side."""
-    columns: list[tuple[str, np.ndarray]] = []
-    for index, item in enumerate(plot.items):
+    """The plot's curves as columns, named so the file reads on its own: one x column
+    for the curves that share their x values (named for the axis: epoch or step), then
+    each curve's values, named for its series (loss, val_loss, accuracy, ...); an
+    unnamed curve is curveN, its x column curveN_x."""
+    groups: list[tuple[np.ndarray, str, list[tuple[str, np.ndarray]]]] = []
+    drawn = 0
+    for item in plot.items:
         data = item.getData() if callable(getattr(item, "getData", None)) else None
         if not data or data[0] is None or len(data[0]) == 0:
             continue
-        name = item.name() if callable(getattr(item, "name", None)) and item.name() \
-            else f"curve{len(columns) // 2 + 1}"
-        columns += [(f"{name}_x", np.asarray(data[0])), (f"{name}_y", np.asarray(data[1]))]
+        drawn += 1
+        x, y = np.asarray(data[0], dtype=float), np.asarray(data[1], dtype=float)
+        named = item.name() if callable(getattr(item, "name", None)) else None
+        name = str(named) if named else f"curve{drawn}"
+        group = next((g for g in groups if g[0].shape == x.shape
+                      and np.array_equal(g[0], x, equal_nan=True)), None)
+        if group is None:
+            x_name = getattr(item, "x_name", "") if named else ""
+            groups.append((x, x_name or f"{name}_x", [(name, y)]))
+        else:
+            group[2].append((name, y))
+    columns: list[tuple[str, np.ndarray]] = []
+    for x, x_name, curves in groups:
+        if any(x_name == taken for taken, _ in columns):  # a second x of that kind
+            x_name = f"{curves[0][0]}_{x_name}"
+        columns += [(x_name, x), *curves]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([name for name, _ in columns])

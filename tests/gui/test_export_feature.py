@@ -180,3 +180,93 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
     assert rows[0][1:] == [window.metrics_table.horizontalHeaderItem(c).text()
                            for c in range(window.metrics_table.columnCount())]
     assert rows[1][0].lower().startswith("loss")
+
+
+def test_a_plots_csv_names_its_columns_after_the_axis_and_the_series(qtbot, window,
+                                                                     tmp_path, monkeypatch):
+    from playground.gui.export_feature import plot_csv
+
+    _train(qtbot, window, _spec(DataSpec("moons", samples=120)))
+    plots, feature = window.plots, window.features.export
+    qtbot.waitUntil(lambda: plot_csv(plots.plots["loss"]).count("\n") >= 4, timeout=5_000)
+    path = tmp_path / "loss.csv"
+    monkeypatch.setattr(feature, "_ask_save", lambda *args: str(path))
+    menu = feature.plot_menu(plots.plots["loss"])  # the plot's own context menu
+    next(a for a in menu.actions() if a.text().startswith("Export data as CSV")).trigger()
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["epoch", "loss", "val_loss"]
+    assert [float(row[0]) for row in rows[1:]] == [1.0, 2.0, 3.0]
+    assert plot_csv(plots.plots["metric"]).splitlines()[0] == "epoch,accuracy,val_accuracy"
+    plots.x_axis.setCurrentText("updates")
+    qtbot.waitUntil(lambda: plot_csv(plots.plots["loss"]).startswith("step,loss,val_loss"),
+                    timeout=5_000)
+
+
+def test_unnamed_curves_keep_numbered_columns(qapp):
+    import pyqtgraph as pg
+
+    from playground.gui.export_feature import plot_csv
+
+    plot = pg.PlotItem()
+    plot.plot([0, 1, 2], [5, 6, 7])
+    plot.plot([0, 1, 2], [1, 2, 3], name="mine")
+    plot.plot([0.5, 1.5], [9, 8])
+    lines = plot_csv(plot).splitlines()
+    assert lines[0] == "curve1_x,curve1,mine,curve3_x,curve3"
+    assert lines[1] == "0,5,1,0.5,9" and lines[3] == "2,7,3,,"
+
+
+def test_the_export_dialogs_start_in_the_last_folder_not_the_working_one(
+        window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from playground.gui import settings
+
+    last = tmp_path / "last"
+    last.mkdir()
+    settings.write(settings.LAST_FOLDER, str(last))
+    asked = []
+    for name in ("getSaveFileName", "getOpenFileName"):
+        monkeypatch.setattr(QFileDialog, name,
+                            staticmethod(lambda *a, **k: asked.append(a[2]) or ("", "")))
+    feature = window.features.export
+    feature.actionSaveSpec.trigger()
+    feature.actionOpenSpec.trigger()
+    assert asked == [str(last / "spec.json"), str(last)]
+
+
+def test_without_the_export_extra_the_actions_say_what_to_install(qtbot, window,
+                                                                  isolated_settings,
+                                                                  monkeypatch):
+    import sys
+
+    from PySide6.QtWidgets import QFileDialog
+
+    _train(qtbot, window, _spec(DataSpec("moons", samples=120), epochs=1))
+    dialogs = []
+    for name in ("getSaveFileName", "getExistingDirectory"):  # none may open
+        monkeypatch.setattr(QFileDialog, name,
+                            staticmethod(lambda *a, **k: dialogs.append(a) or ("", "")))
+    feature = window.features.export
+    with monkeypatch.context() as patch:
+        for name in ("onnx", "safetensors", "tensorboard"):
+            patch.setitem(sys.modules, name, None)
+        _refused_without_the_extra(feature, isolated_settings)
+    assert dialogs == []
+    feature.export_menu.aboutToShow.emit()  # installed again: the usual tips
+    assert "not installed" not in feature.actionExportOnnx.toolTip()
+
+
+def _refused_without_the_extra(feature, warnings):
+    from playground.core.export.extras import INSTALL
+
+    feature.export_menu.aboutToShow.emit()
+    actions = (feature.actionExportOnnx, feature.actionExportWeights,
+               feature.actionExportTensorBoard)
+    for action, words in zip(actions, ("onnx", "safetensors", "tensorboard")):
+        assert words in action.toolTip() and INSTALL in action.toolTip()
+        assert action.isEnabled()
+        action.trigger()
+    assert [INSTALL in text and len(text.splitlines()) == 1 for _, text in warnings] == \
+        [True] * 3
+    assert [title for title, _ in warnings] == ["Export"] * 3

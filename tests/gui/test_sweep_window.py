@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from playground.gui import settings
+
 from .helpers import save_and_reopen
 
 TIMEOUT = 120_000
@@ -77,10 +79,14 @@ def test_two_variables_make_a_heat_map_and_the_table_exports(window, qtbot, tmp_
     assert sweep.heatmap.grid.shape == (2, 3)
     losses = {(row["optimizer"], row["seed"]): row["loss"] for row in sweep.rows}
     assert sweep.heatmap.grid[1, 2] == losses[("adam", 3)]
-    path = tmp_path / "sweep.csv"
+    path, asked = tmp_path / "sweep.csv", []
+    last = tmp_path / "last folder"
+    last.mkdir()
+    settings.write(settings.LAST_FOLDER, str(last))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(path), "")))
+                        staticmethod(lambda *a, **k: asked.append(a) or (str(path), "")))
     qtbot.mouseClick(sweep.export_button, Qt.MouseButton.LeftButton)
+    assert asked[0][2] == str(last / "sweep.csv")  # the dialog starts where the others do
     lines = path.read_text().splitlines()
     assert lines[0].startswith("run,name,optimizer,seed,reason") and len(lines) == 7
 

@@ -79,6 +79,14 @@ class SweepPlan:
     seeds: tuple[int, ...] = ()          # each variant's seeds, when repeated
     lr_factors: tuple[float, ...] = ()   # each variant's lr grid, when tuned: multiples
     lr_absolute: bool = False            # of its own lr, or (True) the lrs themselves
+    keep_lr: bool = False                # a swept optimizer keeps the base lr
+
+    def again(self) -> "SweepPlan":
+        """The same plan made anew from its inputs (a grid study's worker plans the
+        sweep it joins from these, stored with the study)."""
+        return plan_sweep(self.base, self.variables, self.target_loss, self.keep_lr,
+                          seeds=max(len(self.seeds), 1), tune_lr=self.lr_factors or False,
+                          absolute=self.lr_absolute)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -170,7 +178,8 @@ def plan_sweep(base: SessionSpec, vary: Sequence[tuple[str, Sequence[Any]]] | Ma
             trial_spec.validate()
             runs.append(RunPlan(len(runs), values, trial_spec, variant, trial))
     return SweepPlan(base, tuple(variables), tuple(runs), target_loss,
-                     tuple(seed_list) if len(seed_list) > 1 else (), factors, absolute)
+                     tuple(seed_list) if len(seed_list) > 1 else (), factors, absolute,
+                     keep_lr)
 
 
 def _seeds(base: SessionSpec, seeds: int, names: Sequence[str]) -> list[int]:
@@ -227,6 +236,8 @@ class RunResult:
     # {} past WEIGHTS_BUDGET
     stacked: bool = False   # trained inside a stacked model
     together: int = 1       # runs trained together with it (its stacked model's size)
+    origin: dict[str, Any] = field(default_factory=dict)  # in a grid study: its trial
+    # and the process that trained it (a table row's last columns)
 
     @property
     def seconds(self) -> float:
@@ -296,6 +307,7 @@ class SweepResult:
             moves = [r["update_norm"] for r in result.records if "update_norm" in r]
             row["update_norm"] = sum(moves) / len(moves) if moves else math.nan
             row["variant"] = result.run.variant + 1
+            row.update(result.origin)
             rows.append(row)
         return rows
 
@@ -347,7 +359,7 @@ def _best_validation(records: list[dict]) -> dict[str, Any]:
 
 # What a summary row keeps of its runs' rows as they are (the same in every run).
 _SAME = ("variant", "trained_together", "stacked", "lr_edge")
-_NOT_AVERAGED = ("run", "seed", "epochs", "updates", *_SAME)
+_NOT_AVERAGED = ("run", "seed", "epochs", "updates", "trial", *_SAME)
 
 
 def _summarise(rows: list[dict[str, Any]], plan: SweepPlan, lr: float,
@@ -520,8 +532,6 @@ def run_sweep(plan: SweepPlan, *, on_record: RecordHook | None = None,
               interactive: bool = False) -> SweepResult:
     """Train every run of the plan; `control.stop()` (from any thread) ends the sweep
     after the current batch. Runs not reached are left without a `finished`."""
-    from ..data import prepare
-
     control = control or TrainControl()
     results = [RunResult(run) for run in plan.runs]
     kept = [0]
@@ -531,24 +541,9 @@ def run_sweep(plan: SweepPlan, *, on_record: RecordHook | None = None,
         if kept[0] + size <= WEIGHTS_BUDGET:
             kept[0] += size
             result.weights = {k: v.detach().clone() for k, v in state.items()}
-    data_cache: dict[str, Any] = {}
+    data_for = DataCache()
     started = time.perf_counter()
-
-    def data_for(spec: SessionSpec) -> Any:
-        key = json.dumps(replace(spec, train=replace(spec.train, seed=0)).to_dict()["data"],
-                         sort_keys=True)
-        if key not in data_cache:
-            data_cache.clear()  # one data set at a time in memory
-            data_cache[key] = prepare(spec.data)
-        return data_cache[key]
-
-    def emit(run: RunPlan, event: EpochEnded, extra: dict) -> None:
-        record = {**event.logs, **extra}
-        results[run.index].records.append(record)
-        results[run.index].events.append(event)
-        if on_record is not None:
-            on_record(run.index, record_of(run, event, extra))
-
+    emit = _emitter(results, on_record)
     for group in group_runs(plan):
         if control.stop_requested:
             break
@@ -558,6 +553,46 @@ def run_sweep(plan: SweepPlan, *, on_record: RecordHook | None = None,
         else:
             _run_alone(group[0], data, results, emit, keep, on_finished, control, interactive)
     return SweepResult(plan, results, control.stop_requested, time.perf_counter() - started)
+
+
+def train_run(run: RunPlan, data: Any, *, on_record: RecordHook | None = None,
+              control: TrainControl | None = None) -> RunResult:
+    """One run of a plan alone on the Trainer, its end state not kept (a grid study
+    trains its points one at a time: sweep_study.py)."""
+    result = RunResult(run)
+    results = {run.index: result}
+    _run_alone(run, data, results, _emitter(results, on_record), lambda *_: None, None,
+               control or TrainControl(), False)
+    return result
+
+
+class DataCache:
+    """The prepared data of a spec, read once for the runs that share it (one data set
+    at a time in memory; the seed does not change the data)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, spec: SessionSpec) -> Any:
+        from ..data import prepare
+
+        key = json.dumps(replace(spec, train=replace(spec.train, seed=0)).to_dict()["data"],
+                         sort_keys=True)
+        if key not in self.cache:
+            self.cache.clear()
+            self.cache[key] = prepare(spec.data)
+        return self.cache[key]
+
+
+def _emitter(results: Any, on_record: RecordHook | None) -> Callable:
+    """Keeps each epoch's record and event in the run's result and streams the record."""
+    def emit(run: RunPlan, event: EpochEnded, extra: dict) -> None:
+        record = {**event.logs, **extra}
+        results[run.index].records.append(record)
+        results[run.index].events.append(event)
+        if on_record is not None:
+            on_record(run.index, record_of(run, event, extra))
+    return emit
 
 
 def _run_stacked(group: list[RunPlan], data: Any, results: list[RunResult], emit: Callable,
@@ -585,7 +620,7 @@ def _run_stacked(group: list[RunPlan], data: Any, results: list[RunResult], emit
     trainer.fit()
 
 
-def _run_alone(run: RunPlan, data: Any, results: list[RunResult], emit: Callable,
+def _run_alone(run: RunPlan, data: Any, results: Any, emit: Callable,
                keep: Callable, on_finished: FinishedHook | None, control: TrainControl,
                interactive: bool) -> None:
     from ..trainer import Trainer

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from ..session import atomic_write
-from .trained import ExportError, TrainedModel
+from .trained import TrainedModel
 
 ONNX_OPSET = 18
 
@@ -23,12 +23,9 @@ ONNX_OPSET = 18
 def export_onnx(trained: TrainedModel, path: str | Path) -> Path:
     """Write the model as ONNX: input `features` (batch x raw columns, float32), output
     `output` (batch x trained.output_names)."""
-    try:
-        import onnx  # noqa: F401 - the exporter needs it; say so in words if missing
-        import onnxscript  # noqa: F401
-    except ImportError:
-        raise ExportError("ONNX export needs the optional packages onnx and onnxscript: "
-                          "pip install 'gradient-playground[export]'.") from None
+    from .extras import require
+
+    require("onnx")  # the exporter needs onnx and onnxscript: said in words if missing
     net = trained.predict_net()
     example = torch.zeros(2, len(trained.raw_features))
     batch = torch.export.Dim("batch", min=1)
@@ -78,11 +75,11 @@ def spec_path_for(weights: str | Path) -> Path:
 def export_weights(trained: TrainedModel, path: str | Path) -> tuple[Path, Path]:
     """The network's weights as safetensors (with the spec in its metadata) and the
     spec, the scaling and the column names as JSON beside it."""
-    try:
-        from safetensors.torch import save
-    except ImportError:
-        raise ExportError("Weights export needs the optional package safetensors: "
-                          "pip install 'gradient-playground[export]'.") from None
+    from .extras import require
+
+    require("weights")
+    from safetensors.torch import save
+
     path = Path(path)
     tensors = {name: t.detach().cpu().contiguous()
                for name, t in trained.module.state_dict().items()}

@@ -14,6 +14,7 @@ from typing import Any
 from ..callbacks import Callback
 from ..session import check_path
 from ..spec import SessionSpec
+from .extras import require
 from .trained import ExportError
 
 # Logs that are bookkeeping, not measurements.
@@ -25,6 +26,7 @@ def check_logdir(path: str | Path, what: str = "--tensorboard") -> Path:
     """A folder event files can go to (made if missing, its parent must exist)."""
     from .paths import check_folder
 
+    require("tensorboard")  # before any work: the folder, the training
     path = check_path(path, what)
     if path.exists() and not path.is_dir():
         raise ExportError(f"{what}: {str(path)[:80]} is a file; give a folder for the "
@@ -35,11 +37,9 @@ def check_logdir(path: str | Path, what: str = "--tensorboard") -> Path:
 
 
 def _writer(path: Path) -> Any:
-    try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError:
-        raise ExportError("TensorBoard logs need the optional package tensorboard: pip "
-                          "install 'gradient-playground[export]'.") from None
+    require("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
     return SummaryWriter(str(path))
 
 

@@ -139,6 +139,21 @@ def new_sqlite_file(url: str | None) -> Path | None:
     return path if path is not None and not path.exists() else None
 
 
+@contextlib.contextmanager
+def nothing_left_on_refusal(url: str | None, holder: Any) -> Any:
+    """Open a study inside this: when it is refused (any exception), the storage that
+    `holder.storage` opened is closed and a database file made for it removed."""
+    created = new_sqlite_file(url)
+    try:
+        yield
+    except BaseException:
+        engine = getattr(getattr(holder, "storage", None), "engine", None)
+        if engine is not None:
+            engine.dispose()
+        remove_new_database(created)
+        raise
+
+
 def remove_new_database(path: Path | None) -> None:
     """Delete a database file this process created (and SQLite's journals of it)."""
     if path is None:

@@ -18,6 +18,10 @@ MAX_SEED = 2**32 - 1  # what Optuna's samplers (numpy's RandomState) take
 MAX_STORED_SPEC = 10_000_000  # characters of a study's stored spec (JSON)
 
 
+class SweepInStudy(StorageError):
+    """The study holds what the other command made: a sweep's grid (sweep_study.py)
+    where a search was asked for, or a search where a sweep was."""
+
 
 @dataclass(frozen=True)
 class SearchSettings:
@@ -91,6 +95,10 @@ def reconcile(storage: Any, base: SessionSpec | None, settings: SearchSettings
     keeps its own, and refuses a different spec or space (one sentence)."""
     name = settings.study
     stored = _stored_attributes(storage, name)
+    if stored is not None and stored.get("kind") == "sweep":
+        raise SweepInStudy(f"The study {_short(name)} in {shown_url(storage)} is a sweep's "
+                           "grid, not a search; join it with `playground search worker`, "
+                           "or give another study name (--study).")
     if stored is None:
         if base is None or not settings.space:
             raise StorageError(f"There is no study {_short(name)} in {shown_url(storage)}; "

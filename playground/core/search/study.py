@@ -26,7 +26,7 @@ from .batch import run_batch
 from .liveness import HOST, Heartbeat, quiet, reap_dead_trials
 from .reporting import Outcome, TrialResult, outcome_of, report_epoch
 from .space import SpaceError, apply_params
-from .storage import new_sqlite_file, open_storage, remove_new_database
+from .storage import nothing_left_on_refusal, open_storage
 from .stored import (PRUNERS, SAMPLERS, SearchSettings, attributes, existing_trials,
                      join_settings, reconcile)
 
@@ -55,15 +55,8 @@ class Search:
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.url = storage_url or "memory"
-        created = new_sqlite_file(storage_url)
-        try:
+        with nothing_left_on_refusal(storage_url, self):
             self._open(base, settings, storage_url)
-        except BaseException:  # refused: a database file made for it goes again
-            engine = getattr(getattr(self, "storage", None), "engine", None)
-            if engine is not None:
-                engine.dispose()
-            remove_new_database(created)
-            raise
         self.listener = listener or SearchListener()
         self.data = data
         self._stop = threading.Event()

@@ -35,11 +35,14 @@ class PathCurve(QGraphicsPathItem):
     curve per frame, two chances a frame for the training thread to take the GIL and
     for this one to wait for it back."""
 
-    def __init__(self, pen) -> None:
+    def __init__(self, pen, name: str = "", x_name: str = "") -> None:
         super().__init__()
         self.setPen(pen)
         self.log_y = False
         self.x = self.y = None
+        # What its values are (a logged series: loss, val_loss, ...) and what its x is
+        # (epoch, step): a plot's CSV export names its columns by them.
+        self.series_name, self.x_name = name, x_name
         self._polygon = QPolygonF()
         self._path = QPainterPath()
 
@@ -65,6 +68,10 @@ class PathCurve(QGraphicsPathItem):
 
     def getData(self) -> tuple[np.ndarray | None, np.ndarray | None]:  # noqa: N802
         return self.x, self.y
+
+    def name(self) -> str:
+        """The series it draws, as pyqtgraph's curves name theirs ('' when unnamed)."""
+        return self.series_name
 
     def setLogMode(self, x_mode: bool, y_mode: bool) -> None:  # noqa: N802 - called by PlotItem
         self.log_y = bool(y_mode)

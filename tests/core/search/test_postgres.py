@@ -7,6 +7,7 @@ skips, with the reason, only where the binaries are missing.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -45,10 +46,17 @@ def _free_port() -> int:
 
 @pytest.fixture
 def postgres_url():
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    if not (initdb and pg_ctl):
+    if not (_binary("initdb") and _binary("pg_ctl")):
         pytest.skip("PostgreSQL's initdb and pg_ctl are not installed (Debian: apt-get "
                     "install postgresql; .ci/setup installs it)")
+    with running_postgres() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_postgres():
+    """A PostgreSQL server on loopback for as long as the block runs; its URL."""
+    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     as_user: list[str] = []
     root = os.geteuid() == 0
     # as root, a folder under /tmp: $TMPDIR may lie under a folder 'nobody' cannot enter
@@ -56,8 +64,8 @@ def postgres_url():
     if root:  # postgres will not run as root
         runuser = shutil.which("runuser")
         if not runuser:
-            pytest.fail("running as root needs runuser (util-linux) to start PostgreSQL "
-                        "as an unprivileged user")
+            raise RuntimeError("running as root needs runuser (util-linux) to start "
+                               "PostgreSQL as an unprivileged user")
         as_user = [runuser, "-u", "nobody", "--"]
         shutil.chown(folder, "nobody")
     data, port = os.path.join(folder, "data"), _free_port()

@@ -366,6 +366,9 @@ class LivePlots(QWidget):
                                             else self.run_color)),
             "batch_loss": self._add_curve("loss", pen(c[3 % len(c)], Qt.PenStyle.DotLine)),
         }
+        x_name = "epoch" if self.x_axis.currentText() == "epochs" else "step"
+        for key, curve in self.curves.items():  # named as the records name the series
+            curve.series_name, curve.x_name = self._series_key(key), x_name
         self.batch_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(c[3 % len(c)]))
         self.batch_dots.setVisible(False)
         self.plots["loss"].addItem(self.batch_dots)
@@ -373,6 +376,8 @@ class LivePlots(QWidget):
                                     depth_colors(len(self.grad_series), self.background)))
         self.grad_curves = {label_: self._add_curve("grad", pen(color))
                             for label_, color in self.grad_colors.items()}
+        for label_, curve in self.grad_curves.items():
+            curve.series_name, curve.x_name = f"grad_norm/{label_}", x_name
         self.best_dot = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen(BEST_COLOR, width=2),
                                            brush=None)
         self.best_dot.setVisible(False)

@@ -8,6 +8,7 @@ controller or torch.
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from ....core.experiments.sweep import (cell_text, plan_sweep, parse_values, row
                                         table_columns)
 from ....core.experiments.variables import VARIABLES
 from ....core.spec import SessionSpec
+from ... import settings
 from .curves import SweepCurves, colour
 from .heatmap import SweepHeatMap
 
@@ -387,7 +389,8 @@ class SweepWindow(QWidget):
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the results", "sweep.csv",
+        start = os.path.join(settings.start_folder(), "sweep.csv")  # never the working
+        path, _ = QFileDialog.getSaveFileName(self, "Export the results", start,  # folder
                                               "CSV files (*.csv);;All files (*)")
         if not path:
             return
