@@ -229,11 +229,14 @@ class Search:
         import optuna
 
         seed = self.settings.seed
-        if seed is not None:  # a resumed search must not draw its first values again
-            seed = (seed + len(existing_trials(self.storage, self.settings.study))) % 2**32
         name = self.settings.sampler
         if name == "grid":
+            # Optuna shuffles the grid by the seed and names a point by its place in the
+            # shuffled list: every process of the study (a resumed one, each worker) must
+            # shuffle it alike, or point k means other values there.
             return _GridSampler(self.space.grid(), seed=seed)
+        if seed is not None:  # a resumed search must not draw its first values again
+            seed = (seed + len(existing_trials(self.storage, self.settings.study))) % 2**32
         if name == "random":
             return optuna.samplers.RandomSampler(seed=seed)
         # constant_liar: trials running in parallel (workers) count as bad guesses

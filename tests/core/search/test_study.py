@@ -64,6 +64,22 @@ def test_the_grid_runs_each_point_once_and_stops_there(tmp_path):
     assert len(points) == 6
 
 
+def test_a_grid_search_resumed_covers_each_point_once(tmp_path):
+    """Resumed (a new process, the same seed), the grid is shuffled alike: the second
+    part trains the points the first did not, never one of them again."""
+    url = sqlite_url(tmp_path / "g2.db")
+    space = "lr=1e-3..1e-1:log:3,optimizer=sgd|adam"
+
+    def part(trials: int):
+        return Search(_spec(epochs=1), SearchSettings(space, trials=trials, sampler="grid",
+                                                      pruner="none", seed=7), url).run()
+
+    first, second = part(3), part(6)
+    points = [(round(r.params["lr"], 12), r.params["optimizer"])
+              for r in (*first.ran, *second.ran)]
+    assert len(first.ran) == 3 and len(points) == 6 and len(set(points)) == 6
+
+
 def test_a_time_budget_stops_starting_trials(tmp_path):
     search = Search(_spec(), SearchSettings("lr=1e-3..0.3:log", trials=10_000, timeout=0.5,
                                             pruner="none"), sqlite_url(tmp_path / "t.db"))
