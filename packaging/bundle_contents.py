@@ -34,9 +34,10 @@ COLLECTED_WHOLE = ("optuna", "alembic")
 # Files optuna reads from its package folder at run time (the migration environment).
 OPTUNA_MIGRATIONS = "storages/_rdb/alembic"
 
-# The optional `export` extra (ONNX, TensorBoard): collected when installed at build time.
+# The optional `export` extra (ONNX, safetensors weights, TensorBoard): collected when
+# installed at build time.
 OPTIONAL_EXTRAS = ("export",)
-EXPORT_PACKAGES = ("onnx", "onnxruntime", "onnxscript", "tensorboard")
+EXPORT_PACKAGES = ("onnx", "onnxruntime", "onnxscript", "safetensors", "tensorboard")
 
 # Never imported by any feature of the app; left out so that nothing in the build's
 # Python (test tools, other projects' packages, optional imports of pandas and torch)
