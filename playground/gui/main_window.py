@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
         """The runs (before the files: an opened session's runs are taken in first)
         and the session's files, wired to each other and to this window."""
         self.features.runs = RunsFeature(
-            self.context, reset_weights=self.reset_weights, start_replay=self.run_display.start_replay,
+            self.context, reset_weights=self.reset_weights,
+            start_replay=self.run_display.start_replay,
             mark_modified=lambda: self.features.files.mark_modified(), say=self._say,
             follow_epochs=self.run_display.follow_epochs)
         runs = self.features.runs
