@@ -206,7 +206,8 @@ class InsideFeature(QObject):
         except PlaygroundError as exc:
             self.tell(str(exc))
             return
-        new, ok = QInputDialog.getDouble(self.context.window, "Edit a parameter", f"New value of {what}:",
+        new, ok = QInputDialog.getDouble(self.context.window, "Edit a parameter",
+                                         f"New value of {what}:",
                                          before, -1e6, 1e6, 6)
         if not ok or new == round(before, 6):  # the dialog shows 6 decimals
             return

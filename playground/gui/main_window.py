@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import time
 from types import SimpleNamespace
-from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
@@ -20,7 +18,6 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, Q
                                QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
-from ..core.callbacks import EarlyStopping, restored_figures
 from ..core.data import DATASETS
 from ..core.errors import PlaygroundError
 from ..core.examples import carry_over, for_dataset
@@ -42,7 +39,7 @@ from .sweep_feature import SweepFeature
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
 from .spec_gate import SpecGate
-from .status_line import StatusLine
+from .run_display import RunDisplay
 from .welcome_feature import WelcomeFeature
 from .widgets.preferences_dialog import PreferencesDialog
 from .widgets.boundary_view import BoundaryView
@@ -50,7 +47,6 @@ from .widgets.data_panel import DataPanel
 from .widgets.layer_builder import LayerBuilder
 from .widgets.plots import LivePlots
 from .widgets.metrics_table import MetricsTable
-from .widgets.units import early_stop_sentence, finish_text, target_scale
 from .widgets.optimizer_panel import OptimizerPanel
 from .search_feature import SearchFeature
 
@@ -87,19 +83,14 @@ class MainWindow(QMainWindow):
         self.gate = SpecGate(self, self.controller, lambda: self._forget_run(),
                              lambda title, message: self._warn(title, message))
         self.session.gate = self.gate
-        self._started_at: float | None = None
-        self._elapsed = 0.0
-        self._last_logs: dict = {}
-        self._table_stale = False
-        self._restored: tuple[int, dict] | None = None  # early stopping's put-back epoch
-        self._finish_note: tuple[str, dict] | None = None  # the end's sentence, test figures
         self.data_contexts = DataContexts()  # what the panels know of the data
-        self._replay_history = False
-        # Who follows the training epochs, called from one slot of the controller's
-        # epochsEnded (see _on_controller_epochs_ended).
-        self.epoch_consumers: list[Callable[[list], None]] = []
         self.events = WindowEvents(self)
         self._build_panels()
+        self.run_display = RunDisplay(self, self.controller, self.plots, self.metrics_table,
+                                      self.statusBar(), lambda: self.spec)
+        line = self.run_display.status_line  # its labels, as tests and features know them
+        self.run_info, self.progress = line.run_info, line.progress
+        self.state_label, self.device_label = line.state_label, line.device_label
         self.views = SimpleNamespace(
             plots=self.plots, boundary=self.boundary, tabs=self.tabs,
             message=self.message, metrics_table=self.metrics_table,
@@ -110,7 +101,6 @@ class MainWindow(QMainWindow):
         window_actions.build_actions(self)
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self.features = self._compose_features()
-        self._build_status_bar()
         self._connect_controller()
         self.controller.want_boundary(False)  # the curves tab is shown first
         self._apply_theme()
@@ -120,7 +110,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._restore_window_state()
         self.clock = QTimer(self, interval=500)
-        self.clock.timeout.connect(self._update_run_info)
+        self.clock.timeout.connect(self.run_display.update)
         self.clock.start()
 
     # ------------------------------------------------------------- building
@@ -143,7 +133,6 @@ class MainWindow(QMainWindow):
         self.metrics_table.setMaximumHeight(150)
         column.addWidget(self.metrics_table)
         self.plots.standardised.toggled.connect(self.metrics_table.set_standardised)
-        self.plots.standardised.toggled.connect(self._on_standardised_toggled)
         self.setCentralWidget(central)
         self.data_panel = DataPanel()
         self.layers = LayerBuilder()
@@ -164,7 +153,7 @@ class MainWindow(QMainWindow):
         f = self.features = SimpleNamespace()
         f.lab = LabFeature(self.context)
         f.search = SearchFeature(self.context, session_path=lambda: f.files.path)
-        f.inside = InsideFeature(self.context, self.epoch_consumers.append, tell=self._say)
+        f.inside = InsideFeature(self.context, self.run_display.follow_epochs, tell=self._say)
         f.sweep = SweepFeature(self.context, keep_runs=lambda kept: f.runs.keep_sweep_runs(kept))
         self._install_runs_and_files()
         window_actions.build_toolbar(  # after the files feature: Open and Save are on it
@@ -186,14 +175,15 @@ class MainWindow(QMainWindow):
         """The runs (before the files: an opened session's runs are taken in first)
         and the session's files, wired to each other and to this window."""
         self.features.runs = RunsFeature(
-            self.context, reset_weights=self.reset_weights, start_replay=self._start_replay,
+            self.context, reset_weights=self.reset_weights,
+            start_replay=self.run_display.start_replay,
             mark_modified=lambda: self.features.files.mark_modified(), say=self._say,
-            follow_epochs=self.epoch_consumers.append)
+            follow_epochs=self.run_display.follow_epochs)
         runs = self.features.runs
         self.features.files = FilesFeature(
             self.context, reset_weights=self.reset_weights, clear_runs=runs.clear_runs,
-            has_runs=lambda: len(runs.runs) > 0, start_replay=self._start_replay,
-            follow_epochs=self.epoch_consumers.append)
+            has_runs=lambda: len(runs.runs) > 0, start_replay=self.run_display.start_replay,
+            follow_epochs=self.run_display.follow_epochs)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self, objectName=name)
@@ -207,23 +197,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _build_status_bar(self) -> None:
-        self.status_line = StatusLine(self.statusBar())
-        line = self.status_line  # its labels, as tests and the features know them
-        self.run_info, self.progress = line.run_info, line.progress
-        self.state_label, self.device_label = line.state_label, line.device_label
-
     def _connect_controller(self) -> None:
         c = self.controller
-        c.epochsEnded.connect(self._on_controller_epochs_ended)
+        self.run_display.connect_controller()
         c.stateChanged.connect(self._on_controller_state_changed)
         c.boundaryUpdated.connect(self.boundary.show_boundary)
-        c.batchStepped.connect(self.plots.add_batch_step)
-        c.batchStepped.connect(self._on_controller_batch_stepped)
-        c.hyperparametersChanged.connect(self._on_controller_hyperparameters_changed)
-        c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
-        c.trainerReady.connect(self._on_controller_trainer_ready)
 
     # ----------------------------------------------------------------- spec
     @property
@@ -257,7 +236,7 @@ class MainWindow(QMainWindow):
         if not refresh:
             self.message.hide()
         self._update_actions()
-        self._update_run_info()
+        self.run_display.update()
 
     def _update_context(self) -> None:
         """Tell the panels the data's input shape, the task's outputs and metrics."""
@@ -277,16 +256,8 @@ class MainWindow(QMainWindow):
             self._say(str(exc))
         self.layers.set_context(shape, head, for_dataset(spec.data).model)
         self.optimizer_panel.set_task(task)
-        self._show_task(task, spec.train.metrics or default_metrics(task),
-                        head.loss if head else "", None)
-
-    def _show_task(self, task: str, metrics: tuple[str, ...], loss: str,
-                   scale: float | None) -> None:
-        """The curves and the table show this task's metric, loss and units."""
-        self.plots.set_metrics(metrics)  # the plot's choice among them stays
-        self.plots.set_task(task, None, loss, scale)
-        self.metrics_table.set_task(task, metrics, loss, scale,
-                                    self.plots.standardised.isChecked())
+        self.run_display.show_task(task, spec.train.metrics or default_metrics(task),
+                                   head.loss if head else "", None)
 
     @Slot(object, str)
     def _on_data_panel_edited(self, changes: dict, what: str) -> None:
@@ -341,7 +312,7 @@ class MainWindow(QMainWindow):
                        "done: raise the number of epochs to continue, or reset the weights.")
             return
         if state == IDLE:
-            self._started_at = time.perf_counter()
+            self.run_display.started()
         self.controller.start(self.spec)
 
     def step_epoch(self) -> None:
@@ -353,143 +324,25 @@ class MainWindow(QMainWindow):
     def reset_weights(self) -> None:
         self._forget_run()
         self._update_actions()
-        self._update_run_info()
-
-    def _best_epoch(self) -> float | None:
-        """Early stopping's best epoch, when it stopped the run."""
-        trainer = self.controller.trainer
-        for callback in trainer.callbacks if trainer else ():
-            if getattr(callback, "best_epoch", 0):
-                return float(callback.best_epoch)
-        return None
-
-    def _start_replay(self) -> None:
-        """The run's views start afresh and draw the history of the trainer that comes
-        next (an opened session's, a branch's stem) when it arrives."""
-        self.plots.reset()
-        self.metrics_table.clear_values()
-        self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
-        self._replay_history = True
+        self.run_display.update()
 
     def _forget_run(self) -> None:
         """Drop the trained run: its weights, its curves and its figures."""
         self.controller.reset()
         self.features.runs.end_current_run()  # it stays, finished, among the runs
-        self.plots.reset()
-        self.metrics_table.clear_values()
-        self._elapsed, self._last_logs, self._started_at = 0.0, {}, None
-        self._restored = self._finish_note = None
+        self.run_display.forget()
         self.boundary.set_data(self.spec.data)
         self.features.inside.clear_views()
-        self.statusBar().clearMessage()  # a sentence about that run would cover "Ready"
-
-    @Slot(object)
-    def _on_controller_epochs_ended(self, events: list) -> None:
-        """The one slot of the epochs: the others who follow them are called from here.
-        PySide releases the GIL around each slot a signal calls, so every slot more was
-        two more chances a batch for the training thread to take the GIL and for this
-        thread to wait for it back."""
-        self.plots.add_epochs(events)
-        self._last_logs = dict(events[-1].logs)
-        self._restored = None  # trained on from a put-back epoch: the latest counts again
-        self._table_stale = True  # the table follows on the clock: cells cost layout work
-        for consumer in self.epoch_consumers:
-            consumer(events)
-
-    @Slot(str)
-    def _on_controller_state_changed(self, state: str) -> None:
-        if state == RUNNING and self._started_at is None:
-            self._started_at = time.perf_counter()
-        if state != RUNNING and self._started_at is not None:
-            self._elapsed += time.perf_counter() - self._started_at
-            self._started_at = None
-        if state == RUNNING:  # the run moves on: the epoch counter, not an old sentence
-            self.statusBar().clearMessage()
-        self._update_actions()
-        self._update_run_info()
-
-    @Slot(object)
-    def _on_controller_batch_stepped(self, event) -> None:
-        """One update stepped by hand: the counter shows it now (an epoch's logs
-        would leave it at the update that ended the last epoch)."""
-        first = {"epoch": event.epoch, "loss": event.loss} if not self._last_logs else {}
-        self._last_logs = {**first, **self._last_logs, "step": event.step}
-        self._update_run_info()
-
-    @Slot(object)
-    def _on_controller_hyperparameters_changed(self, event) -> None:
-        trainer = self.controller.trainer
-        spe = trainer.steps_per_epoch if trainer else 1
-        self.plots.mark_change(event.step / spe, event.step, dict(event.changes))
-
-    @Slot(object)
-    def _on_controller_trainer_ready(self, trainer) -> None:
-        self._show_task(trainer.head.task, trainer.metric_names, trainer.head.loss,
-                        target_scale(trainer.data))
-        self.plots.set_steps_per_epoch(trainer.steps_per_epoch)
-        self.plots.set_planned_epochs(trainer.spec.train.epochs)
-        # Only an opened run is replayed: a training run's epochs are already queued
-        # behind this signal and would arrive twice.
-        if self._replay_history and trainer.history.length:
-            self._replay_history = False
-            self.plots.load_history(trainer.history.events(), trainer.history.changes)
-            self._last_logs = trainer.history.records[-1]
-            self.metrics_table.update_from_logs(self._last_logs)
-            self._restored = restored_figures(trainer)  # a file saved after a put-back
-            if self._restored is not None:
-                self.metrics_table.show_restored(*self._restored)
-
-    @Slot(object)
-    def _on_controller_finished(self, outcome) -> None:
-        if outcome is None:
-            return
-        trainer = self.controller.trainer
-        self._restored = restored_figures(trainer) if trainer is not None else None
-        message = self._stop_sentence(outcome)
-        self.plots.mark_finished(outcome.epoch, outcome.reason, message,
-                                 self._best_epoch(), outcome.step)
-        if self._restored is not None:  # every epoch has arrived: none comes after this
-            self._table_stale = False
-            self.metrics_table.show_restored(*self._restored)
-        self.metrics_table.set_test(outcome.test)
-        if outcome.reason == "diverged":
-            # Said once here and once in the health banner, not in a dialog as well.
-            self.statusBar().showMessage(outcome.message)
-            return
-        # The stop's own sentence stays: the test figures go after it, not over it.
-        self._finish_note = (message or f"Finished ({outcome.reason.replace('_', ' ')}).",
-                             dict(outcome.test))
-        self.statusBar().showMessage(self._finish_text())
-        self._update_run_info()
-
-    def _stop_sentence(self, outcome) -> str:
-        """The end in words; early stopping's without a figure (the core's gives the best
-        loss in standardised units, the tables give it in the screen's)."""
-        trainer = self.controller.trainer
-        stopper = next((c for c in trainer.callbacks if isinstance(c, EarlyStopping)),
-                       None) if trainer is not None else None
-        if outcome.reason != "early_stopping" or stopper is None:
-            return outcome.message
-        return early_stop_sentence(stopper.monitor, stopper.patience, stopper.best_epoch,
-                                   self._restored is not None)
-
-    def _finish_text(self, units=None) -> str:
-        return finish_text(*self._finish_note, units or self.plots.units)
-
-    @Slot(bool)
-    def _on_standardised_toggled(self, on: bool) -> None:
-        """The status bar follows the unit toggle, as the plots and the tables do."""
-        shown = self.statusBar().currentMessage()
-        if self._finish_note is not None and shown == self._finish_text(
-                self.plots.units.with_standardised(not on)):  # still the end's sentence
-            self.statusBar().showMessage(self._finish_text())
-        self._update_run_info()
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
         if self.features.files.opening_failed(message):  # the open session stays
             return
         self._warn("Training could not run", message)
+
+    @Slot(str)
+    def _on_controller_state_changed(self, state: str) -> None:
+        self._update_actions()
 
     def _update_actions(self) -> None:
         state = self.controller.state
@@ -502,17 +355,8 @@ class MainWindow(QMainWindow):
         self.actionStep.setEnabled(state != RUNNING)
         self.actionStepBatch.setEnabled(state != RUNNING)
         self.actionReset.setEnabled(self.controller.trainer is not None or state != IDLE)
-        self.status_line.show_state({IDLE: "idle", RUNNING: "training", PAUSED: "paused"}[state])
-
-    def _update_run_info(self) -> None:
-        if self._table_stale and self._last_logs:
-            self._table_stale = False
-            self.metrics_table.update_from_logs(self._last_logs)
-        elapsed = self._elapsed + (time.perf_counter() - self._started_at
-                                   if self._started_at else 0.0)
-        # the loss in the plots' and the tables' units; after a put-back, that epoch's
-        self.status_line.show_run(self._last_logs, self.spec.train.epochs, self.plots.units,
-                                  elapsed, self._restored)
+        state_words = {IDLE: "idle", RUNNING: "training", PAUSED: "paused"}
+        self.run_display.status_line.show_state(state_words[state])
 
     # ------------------------------------------------------------ the rest
     def set_theme(self, name: str) -> None:

@@ -2,7 +2,7 @@
 
 The run's line (epoch of epochs, updates, the loss in the curves' units, samples per
 second, time), the epoch progress, the state (idle, training, paused) and the device.
-The window tells it; it reads nothing itself.
+The RunDisplay tells it; it reads nothing itself.
 """
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def _runs_cell(window, header: str) -> str:
 
 def _shown(window) -> dict[str, str]:
     """The training loss and validation loss as each view shows them."""
-    window._update_run_info()  # the status bar's clock tick, now
+    window.run_display.update()  # the status bar's clock tick, now
     table = window.metrics_table
     return {"metrics loss": f"{table.value('loss', 'train'):.4g}",
             "metrics val loss": f"{table.value('loss', 'validation'):.4g}",

@@ -54,4 +54,4 @@ def test_regression_is_shown_in_the_targets_units(qtbot, window):
     scale = float(trainer.data.target_scaler.scale.reshape(-1)[0])
     assert scale > 10  # diabetes' target spreads over tens of units
     shown = window.metrics_table.value("mae", "train")
-    assert math.isclose(shown, window._last_logs["mae"] * scale, rel_tol=1e-6)
+    assert math.isclose(shown, window.run_display.last_logs["mae"] * scale, rel_tol=1e-6)
