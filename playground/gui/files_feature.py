@@ -8,10 +8,11 @@ shows both (the file's name, or the data set's; [*] while modified). Other featu
 mark the session modified through a `mark_modified` callable the window gives them.
 Reads: the session's spec and its changes, the epochs (through `follow_epochs`), the
 controller's opened and saved signals, whether there is a trainer or a run worth
-saving (`has_runs`), the plots' view. Changes: the session spec (a new, opened or
-example session replaces it), the controller's autosaver and its interval, the
-window's title, the recent files, autosave and last-folder settings, the instance lock
-(released when the window closes); through callables the window gives: the window's
+saving (`has_runs`). Changes: the session spec (a new, opened or example session
+replaces it), the plots' view (an opened session's zoom and toggles), the controller's
+autosaver and its interval, the window's title, the recent files, autosave and
+last-folder settings; when the window closes, it stops the training run (so that
+nothing is written after) and releases the instance lock; through callables the window gives: the window's
 reset of the weights, the runs cleared for a new session (`clear_runs`), and the run
 view made ready for an opened session's history (`start_replay`).
 """
@@ -144,6 +145,11 @@ class FilesFeature(QObject):
 
     def mark_modified(self) -> None:
         self.modified = True
+
+    def forget_changes(self) -> None:
+        """The user has answered for the unsaved changes (File > Quit's question):
+        closing does not ask about them again."""
+        self.modified = False
 
     def has_unsaved_work(self) -> bool:
         """Unsaved changes worth a question: a trained network or runs to lose."""

@@ -20,7 +20,7 @@ import dataclasses
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QInputDialog
 
@@ -37,7 +37,6 @@ from .menus import named_action
 # The playground's loss curves keep this height whatever the banner above them shows:
 # below it their axis labels crowd out the curve (at 1280x720 they were squashed to 10 px).
 CURVES_MIN_HEIGHT = 140
-PLOTS_MIN_HEIGHT = 200   # the Training curves tab: two rows of plots, 100 px each
 
 
 class _EditParameter(QUndoCommand):
@@ -76,10 +75,9 @@ class InsideFeature(QObject):
         tabs.addTab(self.reports, "Reports")
         tabs.setCurrentIndex(0)
         self.health = HealthBanners()
-        # Between the window's message banner and the tabs.
-        context.window.centralWidget().layout().insertWidget(1, self.health)
+        context.views.banners.addWidget(self.health)  # between the message and the tabs
+        context.views.boundary_views.add(self.playground)  # its output view draws it
         self.playground.curves.setMinimumHeight(CURVES_MIN_HEIGHT)
-        context.views.plots.canvas.setMinimumHeight(PLOTS_MIN_HEIGHT)
         self._trainer = None
         c = context.controller
         c.inspected.connect(self._on_controller_inspected)
@@ -98,8 +96,7 @@ class InsideFeature(QObject):
         self._on_session_spec_changed(context.session.spec, None)
         self._on_theme_applied(context.theme)
         context.events.themeApplied.connect(self._on_theme_applied)
-        # The window sets what the worker computes after this; settle it once it has.
-        QTimer.singleShot(0, lambda: self._on_tabs_current_changed(tabs.currentIndex()))
+        self._on_tabs_current_changed(tabs.currentIndex())
 
     def _make_actions(self) -> dict:
         """View > Playground, Gradient flow, Reports: each brings its tab to the front."""
@@ -161,8 +158,6 @@ class InsideFeature(QObject):
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
         current = self.tabs.widget(index)
-        if current is self.playground:
-            self.context.controller.want_boundary(True)
         self.context.controller.want_inspect(current in (self.playground, self.flow))
 
     @Slot(object)

@@ -1,10 +1,13 @@
-"""MainWindow: composes the panels, the plots, the actions and the controller.
+"""MainWindow: composes the panels, the shared views, the features and the controller.
 
 The session model (`self.session`) owns the SessionSpec. Panels render their part and
-emit edits of their part; the model merges them, asks this window's gate, records undo
-and announces the result, which is pushed back into every panel. The gate sends changes
-of the learning rate, the optimizer's hyperparameters and the number of epochs to a
-trained run live; any other change to what is trained asks before starting over.
+emit edits of their part; the model merges them, asks its gate (gui/spec_gate.py),
+records undo and announces the result, which this window pushes back into every panel.
+The features (`self.features`) are built in _compose_features, each with the window's
+FeatureContext; the current run's display is gui/run_display.py, the window's own
+actions and menus gui/window_actions.py. What stays here: the layout (the panels, their
+docks, the central tabs, the window's state), the spec pushed into the panels, and the
+window's own commands (train, step, reset, theme, preferences, quit).
 """
 from __future__ import annotations
 
@@ -53,6 +56,7 @@ from .search_feature import SearchFeature
 
 
 RUNS_DOCK_HEIGHT = 110  # pixels: the header and about three runs
+PLOTS_MIN_HEIGHT = 200  # the Training curves tab: two rows of plots, 100 px each
 _garbage_collector = None
 
 
@@ -81,28 +85,29 @@ class MainWindow(QMainWindow):
         self.session = SessionModel(spec or new_spec("spiral"), self)
         self.controller = TrainingController(self)
         self.gate = SpecGate(self, self.controller, lambda: self._forget_run(),
-                             lambda title, message: self._warn(title, message))
+                             lambda title, message: self.context.warn(title, message))
         self.session.gate = self.gate
         self.data_contexts = DataContexts()  # what the panels know of the data
         self.events = WindowEvents(self)
         self._build_panels()
         self.run_display = RunDisplay(self, self.controller, self.plots, self.metrics_table,
                                       self.statusBar(), lambda: self.spec)
-        line = self.run_display.status_line  # its labels, as tests and features know them
+        line = self.run_display.status_line  # its labels, where the tests look for them
         self.run_info, self.progress = line.run_info, line.progress
         self.state_label, self.device_label = line.state_label, line.device_label
         self.views = SimpleNamespace(
             plots=self.plots, boundary=self.boundary, tabs=self.tabs,
             message=self.message, metrics_table=self.metrics_table,
             data_panel=self.data_panel, layers=self.layers,
-            optimizer_panel=self.optimizer_panel)
+            optimizer_panel=self.optimizer_panel, banners=self.banners,
+            boundary_views=self.boundary_views)
         self.context = FeatureContext(self, self.session, self.controller, self.events,
                                       self.views)
         window_actions.build_actions(self)
         self.run_key = RunKeyFilter(QApplication.instance(), self)  # Space trains
         self.features = self._compose_features()
         self._connect_controller()
-        self.controller.want_boundary(False)  # the curves tab is shown first
+        self._on_tabs_current_changed(self.tabs.currentIndex())  # what the worker draws
         self._apply_theme()
         self.session.specChanged.connect(self._on_session_spec_changed)
         self.session.editRefused.connect(self._on_session_edit_refused)
@@ -128,7 +133,13 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.message)
+        self.banners = QVBoxLayout()  # the features' banners, between the message and tabs
+        column.addLayout(self.banners)
         column.addWidget(self.tabs, 1)
+        self.plots.canvas.setMinimumHeight(PLOTS_MIN_HEIGHT)
+        # The tabs that draw the model's output over the plane: the worker computes it
+        # only while one of them is shown (features add theirs).
+        self.boundary_views: set[QWidget] = {self.boundary}
         self.metrics_table = MetricsTable()
         self.metrics_table.setMaximumHeight(150)
         column.addWidget(self.metrics_table)
@@ -143,6 +154,10 @@ class MainWindow(QMainWindow):
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
         self.optimizer_dock = self._dock("Optimizer", "optimizerDock", self.optimizer_panel,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        # The side panels keep the full height (they are long forms); a dock at the
+        # bottom (the runs table) sits under the views only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.data_panel.edited.connect(self._on_data_panel_edited)
         self.layers.edited.connect(self.session.edit)
         self.optimizer_panel.edited.connect(self.session.edit)
@@ -291,7 +306,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15_000)
 
     def _on_tabs_current_changed(self, index: int) -> None:
-        self.controller.want_boundary(self.tabs.widget(index) is self.boundary)
+        self.controller.want_boundary(self.tabs.widget(index) in self.boundary_views)
 
     def on_device_chosen(self, index: int) -> None:
         self.session.edit({"train.device": self.device.currentData()}, "the device")
@@ -304,11 +319,11 @@ class MainWindow(QMainWindow):
             self.controller.pause()
             return
         if state == IDLE and self.layers.errors:
-            self._warn("The network cannot be built", next(iter(self.layers.errors.values())))
+            self.context.warn("The network cannot be built", next(iter(self.layers.errors.values())))
             return
         trainer = self.controller.trainer
         if state == IDLE and trainer is not None and trainer.epoch >= trainer.spec.train.epochs:
-            self._warn("Training is complete", f"All {trainer.spec.train.epochs} epochs are "
+            self.context.warn("Training is complete", f"All {trainer.spec.train.epochs} epochs are "
                        "done: raise the number of epochs to continue, or reset the weights.")
             return
         if state == IDLE:
@@ -338,7 +353,7 @@ class MainWindow(QMainWindow):
     def _on_controller_failed(self, message: str) -> None:
         if self.features.files.opening_failed(message):  # the open session stays
             return
-        self._warn("Training could not run", message)
+        self.context.warn("Training could not run", message)
 
     @Slot(str)
     def _on_controller_state_changed(self, state: str) -> None:
@@ -369,6 +384,7 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self)
         dialog.preferencesApplied.connect(self._on_preferences_applied)
         dialog.exec()
+        dialog.deleteLater()
 
     @Slot(object)
     def _on_preferences_applied(self, preferences) -> None:
@@ -396,10 +412,6 @@ class MainWindow(QMainWindow):
                                    f"color: {text}; padding: 6px; border-radius: 4px; }}")
         self.setWindowIcon(resources.icon("app", t.accent))
         self.events.themeApplied.emit(t)
-
-    def _warn(self, title: str, message: str) -> None:
-        self.statusBar().showMessage(message, 15_000)
-        QMessageBox.warning(self, title, message)
 
     def about(self) -> None:
         QMessageBox.about(self, "About Gradient Playground",
@@ -446,7 +458,8 @@ class MainWindow(QMainWindow):
     def quit_app(self) -> None:
         """File > Quit: ask once if a run, a search or a sweep is going; then close this
         window (which closes the app's other windows) and end the app."""
-        if quitting.confirm_quitting(self, (self.features.search, self.features.sweep)) \
+        f = self.features
+        if quitting.confirm_quitting(self, f.files, (f.search, f.sweep)) \
                 and self.close():
             QApplication.quit()
 

@@ -16,18 +16,18 @@ def work_going(window, background: Sequence = ()) -> list[str]:
     return going + [what for what in (feature.going() for feature in background) if what]
 
 
-def confirm_quitting(window, background: Sequence = ()) -> bool:
+def confirm_quitting(window, files, background: Sequence = ()) -> bool:
     """Before File > Quit closes the window: when a run, or work of one of `background`
     (features with going() and shutdown(): the search, the sweep) is going, ask once
-    (with the session's own question when it has unsaved changes: save, discard or
-    cancel), stop what is going and save if asked. True to go on closing."""
+    (with the session's own question, asked of the `files` feature, when it has unsaved
+    changes: save, discard or cancel), stop what is going and save if asked. True to go
+    on closing."""
     going = work_going(window, background)
     if not going:
         return True
     what = going[0] if len(going) == 1 else ", ".join(going[:-1]) + " and " + going[-1]
     verb, them = ("is", "it") if len(going) == 1 else ("are", "them")
     text = f"{what[0].upper()}{what[1:]} {verb} still going. Quitting stops {them}."
-    files = window.features.files
     unsaved = files.has_unsaved_work()
     button = QMessageBox.StandardButton
     buttons = (button.Save | button.Discard if unsaved else button.Close) | button.Cancel
@@ -41,7 +41,7 @@ def confirm_quitting(window, background: Sequence = ()) -> bool:
         feature.shutdown()
     if answer == button.Save and not files.save_run():
         return False
-    files.modified = False  # answered: closing does not ask about the session again
+    files.forget_changes()  # answered: closing does not ask about the session again
     return True
 
 

@@ -7,9 +7,10 @@ finished ones stay, drawn under the current one.
 Reads: the controller's signals (trainerReady, finished, opened, stateChanged, failed),
 its trainer and state, the epochs (through `follow_epochs`), the session's spec, the
 plots' unit toggle. Changes: its own RunStore (`runs`, `current_run`, `reference_run`),
-the plots' run overlays, the controller's trainer hook and its runs for a file, the
-session's spec (a branch's start; a branch's own settings, adopted), the undo stack (a
-deleted run); through callables the window gives: the window's reset of the weights,
+the plots' run overlays, the controller's trainer hook, its runs for a file and its
+autosaver's runs, the run itself when branching (the run stops, and a trainer for the
+branch point is prepared), the session's spec (a branch's start; a branch's own
+settings, adopted), the undo stack (a deleted run); through callables the window gives: the window's reset of the weights,
 its run view made ready for a branch's stem (`start_replay`), the session marked
 modified, and a sentence above the plots (`say`).
 """
@@ -108,12 +109,6 @@ class RunsFeature(QObject):
         self.runs_dock = QDockWidget("Runs", self.window, objectName="runsDock")
         self.runs_dock.setWidget(self.runs_table)
         context.add_dock(self.runs_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
-        # The side panels keep the full height (they are long forms); the runs table
-        # sits under the views only.
-        self.window.setCorner(Qt.Corner.BottomLeftCorner,
-                              Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.window.setCorner(Qt.Corner.BottomRightCorner,
-                              Qt.DockWidgetArea.RightDockWidgetArea)
         view = context.menu("&View")
         view.insertAction(view.actions()[0] if view.actions() else None,
                           self.runs_dock.toggleViewAction())
@@ -407,7 +402,9 @@ class RunsFeature(QObject):
         optimizer = self.session.spec.optimizer
         dialog = BranchDialog(run.name, ["the paused point"], optimizer.name, optimizer.lr,
                               self.window)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if accepted:
             _, optimizer, lr = dialog.choice()
             self.branch(run_id, None, optimizer, lr)
 
@@ -418,7 +415,9 @@ class RunsFeature(QObject):
         dialog = BranchDialog(run.name, [p.label if p.epoch else "the start (epoch 0)"
                                          for p in points], run.spec.optimizer.name,
                               run.spec.optimizer.lr, self.window)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if accepted:
             index, optimizer, lr = dialog.choice()
             self.branch(run_id, points[index], optimizer, lr)
 

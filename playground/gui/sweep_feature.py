@@ -3,7 +3,7 @@
 Wires the Sweep window (a widget: plan out, records in) to the SweepController (the
 thread), which this feature owns and stops when the window closes.
 Reads: the session's spec (the sweep window's base, set again on every change) and the
-window's theme when the sweep window is shown.
+window's theme (when the sweep window is shown, and on themeApplied while it is open).
 Changes: never the session's spec. "Keep runs" hands the sweep's finished runs to the
 keep_runs callable the window gives (they join the session's runs table).
 """
@@ -44,6 +44,12 @@ class SweepFeature(QObject):
                                      self.run_sweep_preset(name))
         context.session.specChanged.connect(self._on_session_spec_changed)
         context.events.closing.connect(self.shutdown)
+        context.events.themeApplied.connect(self._on_window_theme_applied)
+
+    @Slot(object)
+    def _on_window_theme_applied(self, theme) -> None:
+        if self.sweep_window is not None:
+            self.sweep_window.set_colors(theme.plot_background, theme.text)
 
     def going(self) -> str:
         """What of this feature is running, in words ("" when nothing is)."""

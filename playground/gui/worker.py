@@ -4,7 +4,7 @@ It runs in the controller's QThread: it builds the Trainer there (data preparati
 model building stay off the UI thread), adds one callback that turns core events into
 signals, emits `failed(message)` on any exception and always emits `finished`.
 Signals carry plain values and frozen dataclasses, never tensors. Epoch records are
-sent in small batches (at most every 15 ms) so thousands of epochs per second cannot
+sent in small batches (at most every 25 ms) so thousands of epochs per second cannot
 flood the UI thread's event queue.
 """
 from __future__ import annotations

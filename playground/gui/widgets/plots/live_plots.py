@@ -1,6 +1,6 @@
 """LivePlots: loss, the task's main metric, the learning rate and per-layer gradient
 norms, live. Every epoch is recorded into growing numpy buffers; curves are created
-once per reset and redrawn from a 30 Hz timer only when something changed (pyqtgraph's
+once per reset and redrawn from a 25 Hz timer only when something changed (pyqtgraph's
 own pattern), decimated to the pixels they cover.
 
 What the plots promise, whatever the run does: the x axis spans the planned epochs;

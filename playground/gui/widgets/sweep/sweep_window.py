@@ -1,9 +1,9 @@
 """SweepWindow: choose what to vary (or a preset), run, watch, compare, export.
 
 A widget: it takes the session's spec in (set_base, read-only) and sends a plan out
-(runRequested); the main window's sweep wiring hands the plan to the SweepController and
-feeds its records back (add_records, run_finished, sweep_finished). It never touches the
-controller or torch.
+(runRequested); the sweep feature (gui/sweep_feature.py) hands the plan to the
+SweepController and feeds its records back (add_records, run_finished, sweep_finished).
+It never touches the controller or torch.
 """
 from __future__ import annotations
 
@@ -402,5 +402,5 @@ class SweepWindow(QWidget):
         self.status.setText(f"Saved {path}")
 
     def closeEvent(self, event) -> None:
-        self.closing.emit()  # the wiring stops and joins the sweep's thread
+        self.closing.emit()  # the sweep feature stops and joins the sweep's thread
         super().closeEvent(event)
