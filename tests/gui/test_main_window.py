@@ -320,3 +320,24 @@ def test_runs_files_and_welcome_are_feature_objects_not_window_attributes(window
     assert window.isWindowModified() and window.windowTitle().endswith("spiral[*]")
     features.files.modified = False
     assert not window.isWindowModified()
+
+
+def test_the_boundary_is_computed_only_while_a_view_of_it_is_shown(window):
+    tabs, inside = window.tabs, window.features.inside
+    assert tabs.currentWidget() is inside.playground and window.controller.boundary_wanted
+    tabs.setCurrentWidget(window.plots)
+    assert not window.controller.boundary_wanted
+    tabs.setCurrentWidget(window.boundary)
+    assert window.controller.boundary_wanted
+    tabs.setCurrentWidget(inside.flow)
+    assert not window.controller.boundary_wanted and window.controller.inspect_wanted
+
+
+def test_an_open_sweep_window_follows_a_change_of_theme(window):
+    sweep = window.features.sweep.show_sweep()
+    window.set_theme("dark")
+    dark = window.theme.plot_background
+    assert sweep.curves.plot.backgroundBrush().color().name() == dark.lower()
+    window.set_theme("light")
+    assert sweep.curves.plot.backgroundBrush().color().name() == \
+        window.theme.plot_background.lower()
