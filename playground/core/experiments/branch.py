@@ -14,7 +14,6 @@ every N epochs, N chosen so a run's checkpoints stay small (see checkpoint_every
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import numpy as np

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import os
 from dataclasses import replace
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
