@@ -148,6 +148,7 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
     from playground.gui.export_feature import plot_csv
 
     qtbot.waitUntil(lambda: plot_csv(loss).count("\n") >= 4, timeout=5_000)  # redrawn
+    window.tabs.setCurrentWidget(window.plots)  # a right click lands on a shown plot
     view = window.plots.canvas
     centre = view.mapFromScene(loss.sceneBoundingRect().center())
     assert plot_at(view, centre) is loss
@@ -160,6 +161,9 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
             shown.append(plot)
 
         def exec(self, *args):
+            return None
+
+        def deleteLater(self):
             return None
 
     with monkeypatch.context() as patch:
