@@ -362,15 +362,15 @@ class ExportFeature(QObject):
     def _plot_under(window: QWidget, where: Any) -> pg.PlotItem | None:
         """The PlotItem at the global point `where` when it lies in the viewport of a
         pyqtgraph view shown in `window`; None elsewhere, and the event goes on as before
-        (a view without a PlotItem there keeps pyqtgraph's own menu). The views are
-        looked up by their place on screen: childAt would also see a stacked page that
-        is not hidden, only covered."""
+        (a view without a PlotItem there keeps pyqtgraph's own menu). A view is found
+        by the part of it that shows (a scroll area clips one, a stacked page covers
+        another): childAt would also see a page that is covered, not hidden."""
         for view in window.findChildren(pg.GraphicsView):
             viewport = view.viewport()
             if view.window() is not window or not viewport.isVisible():
                 continue
             position = viewport.mapFromGlobal(where)
-            if viewport.rect().contains(position):
+            if viewport.visibleRegion().contains(position):
                 return plot_at(view, position)
         return None
 
