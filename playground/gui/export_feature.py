@@ -1,12 +1,17 @@
 """ExportFeature: taking the session out of the window.
 
-Reads the session model's spec, the controller's trainer (only while no run is going),
-and the window's plots and tables. Changes nothing in the session except through the
-context's `load_spec` (File > Open spec, Open from code); everything else writes files
-or the clipboard: File > Save spec, Copy share code, Copy as command line; File > Export
-(ONNX, safetensors weights, a PyTorch training script, TensorBoard logs, the runs and
-metrics tables as CSV); every plot's context menu (PNG, SVG, CSV); the Predict view
-(Run > Predict). Model exports run off the UI thread (ONNX takes seconds).
+Reads, through its context: the session model's spec, the controller's trainer (only
+while no run is going) and its state; the tables the window gives (`tables`: the runs
+feature's runs table, the metrics table); every plot of the window and of the windows
+and floating docks it owns (a right click on one that no widget takes reaches its
+window, which this feature watches, so plots made later are included).
+Changes nothing in the session except through `load_spec`, given by the window (the
+files feature's: File > Open spec, Open from code); everything else writes files or the
+clipboard: File > Save spec, Copy share code, Copy as command line; File > Export (ONNX,
+safetensors weights, a PyTorch training script, TensorBoard logs, the runs and metrics
+tables as CSV); every plot's context menu (PNG, SVG, CSV); the Predict view (Run >
+Predict). Model exports run off the UI thread (ONNX takes seconds). Its sentences go to
+the status bar (context.say) and its failures to a dialog (context.warn).
 """
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ import csv
 import io
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,34 +26,29 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox,
-                               QTableWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog,
+                               QInputDialog, QMenu, QTableWidget, QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
 from ..core.session import atomic_write
 from . import settings
 from .controller import RUNNING
-from .menus import menu_titled
+from .features import FeatureContext
 from .widgets.export import PredictView
 
 SPEC_FILES = "Spec files (*.json);;All files (*)"
-
-
-@dataclass(frozen=True)
-class ExportContext:
-    window: Any                               # menus, dialogs' parent, status bar
-    session: Any                              # SessionModel: the spec
-    controller: Any                           # TrainingController: the trainer
-    load_spec: Callable[[Any], None]          # start a session from a spec
 
 
 class ExportFeature(QObject):
     exported = Signal(str)   # a sentence: what was written (from any thread)
     failed = Signal(str)
 
-    def __init__(self, context: ExportContext) -> None:
+    def __init__(self, context: FeatureContext, load_spec: Callable[[Any], None],
+                 tables: Callable[[], dict[str, QTableWidget]]) -> None:
+        """`load_spec` starts a session from a spec; `tables` gives the tables that
+        File > Export writes, by objectName ("runsTable", "metricsTable")."""
         super().__init__(context.window)
-        self.context = context
+        self.context, self.load_spec, self.tables = context, load_spec, tables
         self.window, self.session, self.controller = (context.window, context.session,
                                                       context.controller)
         self.predict_dialog: QDialog | None = None
@@ -57,7 +56,7 @@ class ExportFeature(QObject):
         self.trained = None
         self.busy = False
         self._build_actions()
-        self._watch_plots()
+        self._watch_windows()
         self.exported.connect(self._on_exported)
         self.failed.connect(self._on_failed)
         self.controller.stateChanged.connect(self._on_controller_state_changed)
@@ -113,13 +112,12 @@ class ExportFeature(QObject):
         self.actionPredict = a("actionPredict", "&Predict\u2026", self.show_predict,
                                "Type feature values, or draw a digit, and see what the "
                                "trained network answers")
-        file_menu = menu_titled(self.window, "&File")
-        quit_action = next((act for act in file_menu.actions()
-                            if act.objectName() == "actionQuit"), None)
-        before = quit_action
+        file_menu = self.context.menu("&File")
+        before = next((act for act in file_menu.actions()
+                       if act.objectName() == "actionQuit"), None)
         for action in (self.actionSaveSpec, self.actionOpenSpec, self.actionOpenFromCode,
                        self.actionCopyShareCode, self.actionCopyCommandLine):
-            file_menu.insertAction(before, action)
+            self.context.add_action("&File", action, before)
         self.export_menu = QMenu("&Export", self.window, objectName="exportMenu")
         for action in (self.actionExportOnnx, self.actionExportWeights,
                        self.actionExportScript, self.actionExportTensorBoard):
@@ -137,7 +135,7 @@ class ExportFeature(QObject):
         self.export_menu.aboutToShow.connect(self._note_missing_packages)
         self._note_missing_packages()
         file_menu.insertSeparator(before)
-        menu_titled(self.window, "&Run").addAction(self.actionPredict)
+        self.context.add_action("&Run", self.actionPredict)
 
     @Slot()
     def _note_missing_packages(self) -> None:
@@ -196,7 +194,7 @@ class ExportFeature(QObject):
             path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec",
                                                   settings.start_folder(), SPEC_FILES)
         if path:
-            self._guarded(lambda: self.context.load_spec(read_spec(path).validate()))
+            self._guarded(lambda: self.load_spec(read_spec(path).validate()))
 
     def open_from_code(self, code: str | None = None) -> None:
         from ..core.export.sharecode import from_code
@@ -206,7 +204,7 @@ class ExportFeature(QObject):
                 self.window, "Open from code", "Paste a share code (it starts with pg1.):")
             if not ok:
                 return
-        self._guarded(lambda: self.context.load_spec(from_code(code)))
+        self._guarded(lambda: self.load_spec(from_code(code)))
 
     def copy_share_code(self) -> str:
         from ..core.export.sharecode import to_code
@@ -317,11 +315,11 @@ class ExportFeature(QObject):
     def _on_failed(self, message: str) -> None:
         self.busy = False
         self._update_actions()
-        QMessageBox.warning(self.window, "Export", message)
+        self.context.warn("Export", message)
 
     # -------------------------------------------------------------- tables
     def export_table(self, name: str, path: str | None = None) -> None:
-        table = self.window.findChild(QTableWidget, name)
+        table = self.tables().get(name)
         if table is None:
             return
         path = path or self._ask_save("Export the table", f"{name}.csv", "CSV (*.csv)")
@@ -331,18 +329,50 @@ class ExportFeature(QObject):
                           f"Saved the table to {path}.")
 
     # --------------------------------------------------------------- plots
-    def _watch_plots(self) -> None:
-        for view in self.window.findChildren(pg.GraphicsView):
-            view.viewport().installEventFilter(self)
+    def _watch_windows(self) -> None:
+        """A right click that no widget takes goes up to the widget's window (Qt's
+        propagation stops there): this feature watches the window, its docks and the
+        windows it owns (the lab, search and sweep windows, a floating dock), and each
+        new one as the window or an owned one polishes it. So a plot made at any time
+        has the menu, and no other widget's events pass through Python."""
+        self._watch(self.window)
+        for dock in self.window.findChildren(QDockWidget):  # one may float later
+            self._watch(dock)
+
+    def _watch(self, widget: QWidget) -> None:
+        widget.installEventFilter(self)  # once: Qt moves a filter installed again
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ContextMenu:
-            view = watched.parent()
-            plot = plot_at(view, event.pos()) if isinstance(view, pg.GraphicsView) else None
+        kind = event.type()
+        if kind == QEvent.Type.ChildPolished:
+            child = event.child()
+            if isinstance(child, QWidget) and (child.isWindow()
+                                               or isinstance(child, QDockWidget)):
+                self._watch(child)
+        elif kind == QEvent.Type.ContextMenu and isinstance(watched, QWidget):
+            plot = self._plot_under(watched, event.globalPos())
             if plot is not None:
-                self.plot_menu(plot).exec(event.globalPos())
+                menu = self.plot_menu(plot)
+                menu.exec(event.globalPos())
+                menu.deleteLater()  # a new menu each time: none may pile up
                 return True
         return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _plot_under(window: QWidget, where: Any) -> pg.PlotItem | None:
+        """The PlotItem at the global point `where` when it lies in the viewport of a
+        pyqtgraph view shown in `window`; None elsewhere, and the event goes on as before
+        (a view without a PlotItem there keeps pyqtgraph's own menu). A view is found
+        by the part of it that shows (a scroll area clips one, a stacked page covers
+        another): childAt would also see a page that is covered, not hidden."""
+        for view in window.findChildren(pg.GraphicsView):
+            viewport = view.viewport()
+            if view.window() is not window or not viewport.isVisible():
+                continue
+            position = viewport.mapFromGlobal(where)
+            if viewport.visibleRegion().contains(position):
+                return plot_at(view, position)
+        return None
 
     def plot_menu(self, plot: pg.PlotItem) -> QMenu:
         menu = QMenu(self.window, objectName="plotExportMenu")
@@ -422,7 +452,7 @@ class ExportFeature(QObject):
             self._status(done)
 
     def _status(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 8000)
+        self.context.say(message, 8000)
 
 
 def plot_at(view: pg.GraphicsView, position: Any) -> pg.PlotItem | None:

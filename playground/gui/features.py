@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
 
 from .menus import menu_titled
 
@@ -76,6 +76,10 @@ class FeatureContext:
         """A sentence that needs the user's attention: the status bar and a dialog."""
         self.window.statusBar().showMessage(message, 15_000)
         QMessageBox.warning(self.window, title, message)
+
+    def widget(self, object_name: str) -> QWidget | None:
+        """The window's widget called `object_name` (a lesson points at it), or None."""
+        return self.window.findChild(QWidget, object_name)
 
     def ask_before_closing(self, check: Callable[[], bool]) -> None:
         """`check` runs when the window is asked to close; False keeps it open."""

@@ -1,55 +1,46 @@
 """LandscapeFeature: the window's Loss landscape dock (View > Loss Landscape, Ctrl+Shift+K).
 
-Reads: the training controller's trainer (its weights and kept trajectory, copied in
-this thread while the run is idle or paused, never while it trains; its history's
-gradient noise columns, copied while the GIL is held) and its state. Changes: nothing
-of the session or the run. Adds: the dock `landscapeDock` with two tabs, a LandscapeView
-and a NoiseView, and its toggle action `actionLandscape` in the View menu.
-A landscape is computed on demand (the view's Compute) and again when the run pauses or
-ends while the dock is shown, on the LandscapeController's thread; the noise tab is
-redrawn a few times a second while it is shown and the history has grown.
+Reads, through its context: the training controller's trainer (its weights and kept
+trajectory, copied in this thread while the run is idle or paused, never while it
+trains; its history's gradient noise columns, copied while the GIL is held), its state,
+and its paused and finished signals; the theme (context.theme, then the window's
+themeApplied). Changes: nothing of the session or the run. Adds: the dock
+`landscapeDock` with two tabs, a LandscapeView and a NoiseView, and its toggle action
+`actionLandscape` in the View menu. A landscape is computed on demand (the view's
+Compute) and again when the run pauses or ends while the dock is shown, on the
+LandscapeController's thread, which stops when the window closes (events.closing);
+the noise tab is redrawn a few times a second while it is shown and the history grew.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QDockWidget, QTabWidget
 
-from .controller import IDLE, PAUSED, TrainingController
-from .features import WindowEvents
+from .controller import IDLE, PAUSED
+from .features import FeatureContext
 from .landscape_controller import LandscapeController
-from .menus import menu_titled
 from .widgets.landscape import LandscapeView, NoiseView
 
 NOISE_REDRAW_MS = 300
 
 
-@dataclass
-class LandscapeContext:
-    window: QMainWindow              # the View menu, the dock area, the theme
-    controller: TrainingController   # the trainer, its state, paused and finished
-    events: WindowEvents             # the theme applied; the window closing
-
-
 class LandscapeFeature(QObject):
-    def __init__(self, context: LandscapeContext) -> None:
-        window, training = context.window, context.controller
-        super().__init__(window)
-        self.context = context
-        self.window, self.training = window, training
+    def __init__(self, context: FeatureContext) -> None:
+        training = context.controller
+        super().__init__(context.window)
+        self.context, self.training = context, training
         self.view, self.noise = LandscapeView(), NoiseView()
         self._gl_checked = False  # whether OpenGL was looked for (on first showing)
         for view in (self.view, self.noise):
-            view.set_colors(window.theme)
+            view.set_colors(context.theme)
         self.tabs = QTabWidget(objectName="landscapeTabs")
         self.tabs.addTab(self.view, "Landscape")
         self.tabs.addTab(self.noise, "Gradient noise")
-        self.dock = QDockWidget("Loss landscape", window, objectName="landscapeDock")
+        self.dock = QDockWidget("Loss landscape", context.window, objectName="landscapeDock")
         self.dock.setWidget(self.tabs)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        context.add_dock(self.dock)
         self.dock.hide()
         self.action = self.dock.toggleViewAction()
         self.action.setText("Loss &Landscape")
@@ -58,7 +49,7 @@ class LandscapeFeature(QObject):
         self.action.setStatusTip("The network's own loss around its weights: along the "
                                  "line from its first weights, on random planes, and on "
                                  "the plane of its path.")
-        menu_titled(window, "&View").addAction(self.action)
+        context.add_action("&View", self.action)
         self.computer = LandscapeController(self)
         self.view.computeRequested.connect(self._on_view_compute_requested)
         self.computer.computed.connect(self._on_computer_computed)

@@ -1,51 +1,50 @@
 """LessonsFeature: Help > Lessons (F1), a dock with the guided experiments.
 
-Reads: the lessons (core), the session's runs and the current run's health findings
-(the controller's healthFound, reset by trainerReady), and, through callables the window
-gives, the optimizer lab's 1-D descent and the LR finder's last result.
+Reads: the lessons (core); through its context, the controller's health findings
+(healthFound), kept for the run of the trainer they came from and dropped when the
+trainer changes (trainerReady with another trainer: a new run, a branch, an opened
+session); and, through callables the window gives, the runs feature's runs, the lab
+feature's 1-D descent and the search feature's last LR finding.
 Changes: the session spec, one undoable edit per "Apply setup" (through the session
 model, so the usual "start over?" gate applies); the optimizer lab's 1-D demo, through
-the window's open_lab_descent; the LESSONS_PASSED setting. It highlights, never edits,
-the control or plot a lesson says to watch.
+the lab feature's open_lab_descent (given by the window); the LESSONS_PASSED setting.
+Adds: Help > Lessons (`actionLessons`) and, on first use, the dock `lessonsDock` tabbed
+beside the optimizer dock. It highlights, never edits, the control, plot or central tab
+a lesson says to watch (found by objectName through the context).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from ..core.errors import PlaygroundError
 from ..core.experiments.runs import Run
 from ..core.lessons import CHECKS, Evidence, Lesson, Verdict, load_lessons
 from . import settings
-from .menus import menu_titled
-from .session_model import SessionModel
+from .features import FeatureContext
 from .widgets.lessons import LessonsPane
 
 HIGHLIGHT_MS = 2500
 HIGHLIGHT_STYLE = "border: 3px solid #f0a500; border-radius: 3px;"
 
 
-@dataclass
-class LessonsContext:
-    window: QMainWindow                        # menus, the dock, widgets to point at
-    session: SessionModel
-    controller: Any                            # healthFound, trainerReady signals
-    runs: Callable[[], Iterable[Run]]          # the session's runs, oldest first
-    lab_descent: Callable[[], Any]             # the lab's 1-D Descent, or None
-    lr_finding: Callable[[], Any]              # the LR finder's last LrFinding, or None
-    open_lab_descent: Callable[[dict], None]   # opens the lab's 1-D tab in a state
-
-
 class LessonsFeature(QObject):
-    def __init__(self, context: LessonsContext) -> None:
+    def __init__(self, context: FeatureContext, runs: Callable[[], Iterable[Run]],
+                 lab_descent: Callable[[], Any], lr_finding: Callable[[], Any],
+                 open_lab_descent: Callable[[dict], None]) -> None:
+        """`runs`: the session's runs, oldest first; `lab_descent`: the lab's 1-D
+        Descent, or None; `lr_finding`: the LR finder's last LrFinding, or None;
+        `open_lab_descent`: opens the lab's 1-D tab in a state."""
         super().__init__(context.window)
         self.context = context
+        self.runs, self.lab_descent, self.lr_finding = runs, lab_descent, lr_finding
+        self.open_lab_descent = open_lab_descent
         self.lessons: dict[str, Lesson] = load_lessons()
-        self.findings: list = []
+        self.findings: list = []   # the health findings of the trainer below
+        self._trainer = None
         self.pane: LessonsPane | None = None
         self.dock: QDockWidget | None = None
         self.highlighted: list[tuple[QWidget, str]] = []
@@ -55,9 +54,9 @@ class LessonsFeature(QObject):
                                "set up, train, and the app checks what your run shows")
         self.action.setStatusTip(self.action.toolTip())
         self.action.triggered.connect(self.show)
-        help_menu = menu_titled(context.window, "&Help")
-        first = help_menu.actions()[0] if help_menu.actions() else None
-        help_menu.insertAction(first, self.action)
+        help_menu = context.menu("&Help")
+        context.add_action("&Help", self.action,
+                           before=help_menu.actions()[0] if help_menu.actions() else None)
         context.controller.healthFound.connect(self._on_controller_health_found)
         context.controller.trainerReady.connect(self._on_controller_trainer_ready)
 
@@ -71,13 +70,9 @@ class LessonsFeature(QObject):
             self.pane.checkRequested.connect(self.check)
             self.dock = QDockWidget("Lessons", self.context.window, objectName="lessonsDock")
             self.dock.setWidget(self.pane)
-            window = self.context.window
-            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             # A tab beside the optimizer: a lesson wants the height to be read, and
             # "Show me" brings the panel it points at to the front.
-            beside = window.findChild(QDockWidget, "optimizerDock")
-            if beside is not None:
-                window.tabifyDockWidget(beside, self.dock)
+            self.context.add_dock(self.dock, beside="optimizerDock")
         if name:
             self.pane.select(name)
         self.dock.show()
@@ -88,7 +83,7 @@ class LessonsFeature(QObject):
     def apply_setup(self, name: str) -> bool:
         lesson = self.lessons[name]
         if lesson.setup is None:
-            self.context.open_lab_descent(dict(lesson.lab))
+            self.open_lab_descent(dict(lesson.lab))
             return True
         try:
             spec = lesson.setup.spec()
@@ -106,7 +101,7 @@ class LessonsFeature(QObject):
         for item in self.lessons[name].watch:
             kind, _, target = item.partition(":")
             if kind == "lab":
-                self.context.open_lab_descent({})
+                self.open_lab_descent({})
             elif kind == "tab":
                 self._show_tab(target)
             else:
@@ -114,14 +109,14 @@ class LessonsFeature(QObject):
         QTimer.singleShot(HIGHLIGHT_MS, self._clear_highlights)
 
     def _show_tab(self, title: str) -> None:
-        tabs = self.context.window.findChild(QTabWidget, "centralTabs")
-        for index in range(tabs.count() if tabs else 0):
+        tabs = self.context.views.tabs
+        for index in range(tabs.count()):
             if tabs.tabText(index).replace("&", "") == title:
                 tabs.setCurrentIndex(index)
                 self._highlight_widget(tabs.tabBar())
 
     def _highlight(self, object_name: str) -> None:
-        widget = self.context.window.findChild(QWidget, object_name)
+        widget = self.context.widget(object_name)
         if widget is None:
             return
         dock = widget.parent()
@@ -144,8 +139,8 @@ class LessonsFeature(QObject):
     @Slot(str)
     def check(self, name: str) -> Verdict:
         lesson = self.lessons[name]
-        evidence = Evidence(tuple(self.context.runs()), tuple(self.findings),
-                            self.context.lab_descent(), self.context.lr_finding())
+        evidence = Evidence(tuple(self.runs()), tuple(self.findings),
+                            self.lab_descent(), self.lr_finding())
         verdict = CHECKS[lesson.check].evaluate(evidence, lesson.check_params)
         if self.pane is not None:
             self.pane.show_verdict(name, verdict)
@@ -160,5 +155,9 @@ class LessonsFeature(QObject):
 
     @Slot(object)
     def _on_controller_trainer_ready(self, trainer) -> None:
-        if getattr(trainer, "epoch", 0) == 0:   # a new run, not a resumed one
+        """Another trainer is another run (a new one, a branch, an opened session):
+        the findings of the last one are not its findings. The same trainer again (a
+        run resumed) keeps them."""
+        if trainer is not self._trainer:
+            self._trainer = trainer
             self.findings = []

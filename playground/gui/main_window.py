@@ -30,14 +30,14 @@ from ..core.spec import SessionSpec
 from . import quitting, resources, settings, theme, window_actions
 from .data_context import DataContexts
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
-from .export_feature import ExportContext, ExportFeature
+from .export_feature import ExportFeature
 from .features import FeatureContext, WindowEvents
 from .lab_feature import LabFeature
 from .inside_feature import InsideFeature
-from .landscape_feature import LandscapeContext, LandscapeFeature
+from .landscape_feature import LandscapeFeature
 from .runs_feature import RunsFeature
 from .files_feature import FilesFeature, new_spec
-from .lessons_feature import LessonsContext, LessonsFeature
+from .lessons_feature import LessonsFeature
 from .sweep_feature import SweepFeature
 from .run_key import RunKeyFilter
 from .session_model import SessionModel
@@ -176,14 +176,12 @@ class MainWindow(QMainWindow):
         f.welcome = WelcomeFeature(self.context, load_example=f.files.load_example,
                                    open_session=f.files.open_run,
                                    show_lessons=lambda: f.lessons.show())
-        f.lessons = LessonsFeature(LessonsContext(
-            window=self, session=self.session, controller=self.controller,
-            runs=lambda: f.runs.runs, lab_descent=f.lab.lab_descent,
-            lr_finding=f.search.lr_finding, open_lab_descent=f.lab.open_lab_descent))
-        f.export = ExportFeature(ExportContext(self, self.session, self.controller,
-                                               f.files.load_spec))
-        f.landscape = LandscapeFeature(LandscapeContext(window=self, controller=self.controller,
-                                                        events=self.events))
+        f.lessons = LessonsFeature(
+            self.context, runs=lambda: f.runs.runs, lab_descent=f.lab.lab_descent,
+            lr_finding=f.search.lr_finding, open_lab_descent=f.lab.open_lab_descent)
+        f.export = ExportFeature(self.context, load_spec=f.files.load_spec, tables=lambda: {
+            "runsTable": f.runs.runs_table.table, "metricsTable": self.views.metrics_table})
+        f.landscape = LandscapeFeature(self.context)
         return f
 
     def _install_runs_and_files(self) -> None:

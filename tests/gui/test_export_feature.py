@@ -148,6 +148,7 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
     from playground.gui.export_feature import plot_csv
 
     qtbot.waitUntil(lambda: plot_csv(loss).count("\n") >= 4, timeout=5_000)  # redrawn
+    window.tabs.setCurrentWidget(window.plots)  # a right click lands on a shown plot
     view = window.plots.canvas
     centre = view.mapFromScene(loss.sceneBoundingRect().center())
     assert plot_at(view, centre) is loss
@@ -160,6 +161,9 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
             shown.append(plot)
 
         def exec(self, *args):
+            return None
+
+        def deleteLater(self):
             return None
 
     with monkeypatch.context() as patch:
@@ -175,11 +179,65 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
     assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
     assert "<svg" in (tmp_path / "loss.svg").read_text()
     assert (tmp_path / "loss.csv").read_text().count("\n") >= 3
+    window.features.export.export_table("runsTable", str(tmp_path / "runs.csv"))
+    table = window.features.runs.runs_table.table
+    assert next(csv.reader((tmp_path / "runs.csv").open())) == [
+        table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     window.features.export.export_table("metricsTable", str(tmp_path / "metrics.csv"))
     rows = list(csv.reader((tmp_path / "metrics.csv").open()))
     assert rows[0][1:] == [window.metrics_table.horizontalHeaderItem(c).text()
                            for c in range(window.metrics_table.columnCount())]
     assert rows[1][0].lower().startswith("loss")
+
+
+def _right_click(view) -> None:
+    """Qt's context menu event for a right click in the middle of a plot view."""
+    from PySide6.QtGui import QContextMenuEvent
+
+    viewport = view.viewport()
+    centre = viewport.rect().center()
+    QApplication.sendEvent(viewport, QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, centre, viewport.mapToGlobal(centre)))
+
+
+def _menus_shown(feature, patch) -> list:
+    """The export menus a right click opens, as (plot, texts), each shown at once."""
+    shown, make = [], feature.plot_menu
+
+    def plot_menu(plot):
+        menu = make(plot)
+        menu.exec = lambda *args: shown.append((plot, [a.text() for a in menu.actions()]))
+        return menu
+
+    patch.setattr(feature, "plot_menu", plot_menu)
+    return shown
+
+
+def test_plots_made_after_the_feature_have_the_export_menu_and_it_goes_after_use(
+        qtbot, window, monkeypatch):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
+
+    shown = _menus_shown(window.features.export, monkeypatch)
+    texts = ["Export as PNG\u2026", "Export as SVG\u2026", "Export data as CSV\u2026"]
+    window.findChild(QAction, "actionLandscape").trigger()  # the dock, made after export
+    landscape = window.features.landscape.view.plot
+    qtbot.waitExposed(landscape)  # laid out where the click lands
+    _right_click(landscape)
+    assert shown == [(landscape.getPlotItem(), texts)]
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(QMenu, "plotExportMenu") == []  # deleted after use
+    window.features.landscape.dock.setFloating(True)  # a window of its own now
+    qtbot.waitExposed(landscape)
+    _right_click(landscape)
+    assert len(shown) == 2 and shown[1][0] is landscape.getPlotItem()
+    window.features.lab.open_lab_descent({})  # a window the window owns, made now
+    descent = window.features.lab.lab_window.descent.plot
+    qtbot.waitExposed(descent)
+    _right_click(descent)
+    assert len(shown) == 3 and shown[2][0] is descent.getPlotItem()
+    window.features.lab.lab_window.close()
 
 
 def test_a_plots_csv_names_its_columns_after_the_axis_and_the_series(qtbot, window,

@@ -103,3 +103,20 @@ def test_the_welcome_view_opens_the_lessons(qtbot, window):
     assert window.findChild(QDockWidget, "lessonsDock").isVisible()
     welcome = window.features.welcome.welcome
     assert welcome is None or not welcome.isVisible()
+
+
+def test_an_opened_session_drops_the_last_runs_health_findings(qtbot, window, tmp_path):
+    from playground.core.health.finding import Finding
+    from tests.gui.helpers import save_and_reopen
+
+    lessons = window.features.lessons
+    window.session.edit({"train.epochs": 2}, "epochs")
+    _train_to_the_end(qtbot, window)
+    finding = Finding("stalled", 2, "The loss stopped falling.", "The steps are too small.")
+    window.controller.healthFound.emit(finding)  # as the training thread reports one
+    assert lessons.findings == [finding]
+    window.controller.trainerReady.emit(window.controller.trainer)  # the same run again
+    assert lessons.findings == [finding]
+    save_and_reopen(qtbot, window, str(tmp_path / "run.pgsession"), 30_000)
+    assert window.controller.trainer.epoch == 2  # a trained run, not a new one
+    assert lessons.findings == []  # the findings were the last session's run's
