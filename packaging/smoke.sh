@@ -38,7 +38,7 @@ limit() { if command -v timeout >/dev/null; then timeout 600 "$@"; else "$@"; fi
 fail() { echo "smoke: FAILED: $*" >&2; [ -f "$home/playground.log" ] && tail -20 "$home/playground.log" >&2; exit 1; }
 
 # 1. the command line
-cd "$home"  # a search's default storage is a file in the current folder
+cd "$home"  # nothing is written where the command starts but what it is told to
 for launcher in "$cli" "$gui"; do
   "$launcher" --version | grep -q "playground" || fail "$(basename "$launcher") --version"
   "$launcher" --help | grep -q "usage:" || fail "$(basename "$launcher") --help"
@@ -60,7 +60,9 @@ run "the data sets" "digits" datasets
 run "2 runs" "completed" sweep --example xor --epochs 2 --vary lr=0.01,0.1
 run "2 trials on the default storage" "best trial" search --example xor --epochs 2 --trials 2 \
   --space lr=1e-3..1:log
-[ -s "$home/playground.search.db" ] || fail "the search wrote no study to its default storage"
+# the default storage: playground.search.db in the app's data folder (the CLI says where)
+[ -n "$(find "$home" -name playground.search.db -size +0)" ] ||
+  fail "the search wrote no study to its default storage"
 run "a suggestion" "suggested lr" lr-find --example xor
 run "a descent" "iterations" descend --function "x**2" --max-iter 20
 run "a race" "sgd" race --surface bowl --steps 20
