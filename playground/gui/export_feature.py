@@ -16,6 +16,8 @@ the status bar (context.say) and its failures to a dialog (context.warn).
 from __future__ import annotations
 
 import csv
+import re
+from html import unescape
 import io
 import os
 import threading
@@ -194,7 +196,8 @@ class ExportFeature(QObject):
             path, _ = QFileDialog.getOpenFileName(self.window, "Open a spec",
                                                   settings.start_folder(), SPEC_FILES)
         if path:
-            self._guarded(lambda: self.load_spec(read_spec(path).validate()))
+            self._guarded(lambda: self.load_spec(read_spec(path).validate()),
+                          title="Cannot open the spec", reading=True)
 
     def open_from_code(self, code: str | None = None) -> None:
         from ..core.export.sharecode import from_code
@@ -204,7 +207,8 @@ class ExportFeature(QObject):
                 self.window, "Open from code", "Paste a share code (it starts with pg1.):")
             if not ok:
                 return
-        self._guarded(lambda: self.load_spec(from_code(code)))
+        self._guarded(lambda: self.load_spec(from_code(code)),
+                      title="Cannot open the share code")
 
     def copy_share_code(self) -> str:
         from ..core.export.sharecode import to_code
@@ -312,10 +316,10 @@ class ExportFeature(QObject):
         self._status(message)
 
     @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, message: str, title: str = "Export") -> None:
         self.busy = False
         self._update_actions()
-        self.context.warn("Export", message)
+        self.context.warn(title, message)
 
     # -------------------------------------------------------------- tables
     def export_table(self, name: str, path: str | None = None) -> None:
@@ -382,7 +386,7 @@ class ExportFeature(QObject):
         return menu
 
     def _ask_export_plot(self, plot: pg.PlotItem, kind: str) -> None:
-        title = plot.titleLabel.text or "plot"
+        title = plain_title(plot.titleLabel.text or "") or "plot"
         default = "".join(c if c.isalnum() else "_" for c in title).strip("_").lower()
         path = self._ask_save("Export the plot", f"{default or 'plot'}.{kind}",
                               f"{kind.upper()} (*.{kind})")
@@ -439,20 +443,30 @@ class ExportFeature(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
         return path
 
-    def _guarded(self, work: Callable[[], Any], done: str = "") -> None:
+    def _guarded(self, work: Callable[[], Any], done: str = "", title: str = "Export",
+                 reading: bool = False) -> None:
+        """Run `work`; a refusal or a file error is one sentence in a box called `title`."""
         try:
             work()
         except PlaygroundError as exc:
-            self._on_failed(str(exc))
+            self._on_failed(str(exc), title)
             return
         except OSError as exc:
-            self._on_failed(f"The file cannot be written: {exc.strerror or exc}.")
+            verb = "read" if reading else "written"
+            self._on_failed(f"The file cannot be {verb}: {exc.strerror or exc}.", title)
             return
         if done:
             self._status(done)
 
     def _status(self, message: str) -> None:
         self.context.say(message, 8000)
+
+
+def plain_title(html: str) -> str:
+    """A plot title's first line as plain text: the file name offered for its export
+    ("Gradient norm per layer<br><span ...>1 Dense</span>" -> "Gradient norm per layer")."""
+    first = re.split(r"<br\s*/?>", html, maxsplit=1)[0]
+    return " ".join(unescape(re.sub(r"<[^>]*>", " ", first)).split())
 
 
 def plot_at(view: pg.GraphicsView, position: Any) -> pg.PlotItem | None:

@@ -87,6 +87,7 @@ def test_a_damaged_code_is_one_sentence_and_changes_nothing(window, isolated_set
     assert window.spec == before
     title, text = isolated_settings[-1]
     assert "damaged" in text and "\n" not in text
+    assert title == "Cannot open the share code"
 
 
 def test_weights_and_script_export_off_the_ui_thread(qtbot, window, tmp_path,
@@ -258,6 +259,17 @@ def test_a_plots_csv_names_its_columns_after_the_axis_and_the_series(qtbot, wind
     plots.x_axis.setCurrentText("updates")
     qtbot.waitUntil(lambda: plot_csv(plots.plots["loss"]).startswith("step,loss,val_loss"),
                     timeout=5_000)
+
+
+def test_a_plots_file_name_is_its_title_in_plain_words(window, monkeypatch):
+    feature, offered = window.features.export, []
+    monkeypatch.setattr(feature, "_ask_save", lambda title, default, filters:
+                        offered.append(default) or "")
+    for plot in window.plots.plots.values():
+        feature._ask_export_plot(plot, "csv")
+    assert offered and all(name.endswith(".csv") for name in offered)
+    assert not [name for name in offered if "span" in name or "nbsp" in name
+                or len(name) > 40], offered
 
 
 def test_unnamed_curves_keep_numbered_columns(qapp):
