@@ -251,6 +251,7 @@ class FilesFeature(QObject):
     @Slot(str)
     def _on_controller_saved(self, path: str) -> None:
         self.modified = False
+        self._update_title()  # Save As: the title names the file now
         self._remember(path)
         self.context.say(f"Saved {path}")
 

@@ -135,6 +135,7 @@ def test_save_then_open_continues_where_it_stopped(qtbot, window, tmp_path):
         window.features.files.save_run()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=10_000)
     stopped_at = window.controller.trainer.epoch
+    assert "run.pgsession" in window.windowTitle()  # saved as: the title names the file
 
     other = MainWindow(theme_name="dark")
     qtbot.addWidget(other)
