@@ -102,7 +102,8 @@ def reconcile(storage: Any, base: SessionSpec | None, settings: SearchSettings
     if stored is None:
         if base is None or not settings.space:
             raise StorageError(f"There is no study {_short(name)} in {shown_url(storage)}; "
-                               "start it with `playground search --space ...` first.")
+                               "start it with `playground search --space ...` or "
+                               "`playground sweep ... --storage URL --study NAME` first.")
         return base, settings
     stored_spec = _checked(storage, name, stored)
     if base is not None and base != stored_spec:
