@@ -275,3 +275,14 @@ def test_the_overfitting_preset_draws_validation_beside_training(window, qtbot):
     x, _ = curves.curves[0].getData()
     assert x.tolist() == pytest.approx(list(itertools.accumulate(
         curves.values(0, "seconds"))))
+
+
+def test_a_presets_caption_says_when_the_epochs_typed_are_not_its_own(window, qtbot):
+    sweep = open_sweep(window)
+    sweep.preset.setCurrentIndex(sweep.preset.findData("lr"))
+    own = sweep.epochs.value()
+    assert "instead of the preset's" not in sweep.about.text()
+    set_epochs(qtbot, sweep, 15)
+    assert f"You set 15 epochs instead of the preset's {own:,}" in sweep.about.text()
+    set_epochs(qtbot, sweep, own)
+    assert "instead of the preset's" not in sweep.about.text()

@@ -68,6 +68,8 @@ class SweepWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_form())
         layout.addLayout(self._build_buttons())
+        # A preset's caption says when the epochs typed differ from its own.
+        self.epochs.valueChanged.connect(self._on_epochs_value_changed)
         self.error = QLabel(objectName="sweepError", wordWrap=True)
         self.error.setStyleSheet("color: #dc2626")
         self.error.hide()
@@ -241,10 +243,19 @@ class SweepWindow(QWidget):
         edit.setPlaceholderText(VARIABLES[name].example if name else "")
         edit.setText(VARIABLES[name].example if name else "")
 
+    @Slot(int)
+    def _on_epochs_value_changed(self, value: int) -> None:
+        self._describe()
+
     def _describe(self) -> None:
         name = self.preset.currentData()
         if name is not None:
-            self.about.setText(PRESETS[name].caption())
+            item, epochs = PRESETS[name], self.epochs.value()
+            preset_epochs = item.base().train.epochs
+            changed = (f" You set {epochs:,} epochs instead of the preset's "
+                       f"{preset_epochs:,}: the runs and the verdict use yours."
+                       if epochs != preset_epochs else "")
+            self.about.setText(item.caption() + changed)
         elif self.base is not None:
             spec = self.base
             self.about.setText(f"Varies the current session: {spec.data.name}, "
