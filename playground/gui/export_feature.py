@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog,
                                QInputDialog, QMenu, QTableWidget, QVBoxLayout, QWidget)
@@ -560,7 +560,15 @@ def table_csv(table: QTableWidget) -> str:
     with_labels = any(labels)
     writer.writerow(([""] if with_labels else []) + headers)
     for row in range(table.rowCount()):
-        cells = [table.item(row, c).text() if table.item(row, c) else ""
-                 for c in range(table.columnCount())]
+        cells = [_cell_text(table.item(row, c)) for c in range(table.columnCount())]
         writer.writerow(([labels[row]] if with_labels else []) + cells)
     return buffer.getvalue()
+
+
+def _cell_text(item) -> str:
+    """A cell as written: its text, or for a check box with none ("show") yes or no."""
+    if item is None:
+        return ""
+    if not item.text() and item.data(Qt.ItemDataRole.CheckStateRole) is not None:
+        return "yes" if item.checkState() == Qt.CheckState.Checked else "no"
+    return item.text()

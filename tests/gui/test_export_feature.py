@@ -182,8 +182,10 @@ def test_plots_export_png_svg_and_csv_and_tables_csv(qtbot, window, tmp_path, mo
     assert (tmp_path / "loss.csv").read_text().count("\n") >= 3
     window.features.export.export_table("runsTable", str(tmp_path / "runs.csv"))
     table = window.features.runs.runs_table.table
-    assert next(csv.reader((tmp_path / "runs.csv").open())) == [
-        table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    runs = list(csv.reader((tmp_path / "runs.csv").open()))
+    assert runs[0] == [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert runs[0][0] == "show" and {row[0] for row in runs[1:]} <= {"yes", "no"}
+    assert runs[1:] and all(row[0] for row in runs[1:])
     window.features.export.export_table("metricsTable", str(tmp_path / "metrics.csv"))
     rows = list(csv.reader((tmp_path / "metrics.csv").open()))
     assert rows[0][1:] == [window.metrics_table.horizontalHeaderItem(c).text()
