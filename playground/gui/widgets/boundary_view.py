@@ -77,6 +77,9 @@ class BoundaryView(QWidget):
     def set_data(self, spec: DataSpec | None) -> None:
         """Show the points of a synthetic data set (raw coordinates), or explain why not."""
         self.image.clear()
+        # Hidden until the next boundary: emptied, it still sits at the corner of the
+        # last plane, and the view box's ranging would stretch to that point.
+        self.image.setVisible(False)
         self.curve.setData([], [])
         if spec is None:
             self._points(None, None, None)
@@ -152,6 +155,7 @@ class BoundaryView(QWidget):
         self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         xs, ys = boundary.xs, boundary.ys
         self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        self.image.setVisible(True)
         self.plot.prepare()
 
     def _on_discretize_toggled(self, on: bool) -> None:
