@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...core.data import load_dataset
 from ...core.data.split import split_indices
 from ...core.spec import DataSpec
-from .qt_plot import QtPlotWidget
+from .qt_plot import QtPlotWidget, forget_points
 
 
 class BoundaryView(QWidget):
@@ -119,9 +119,9 @@ class BoundaryView(QWidget):
         self.plot.prepare()
 
     def _points(self, X, y, parts) -> None:
-        for item in (self.train_points, self.test_points):
-            item.clear()
         if X is None:
+            for item in (self.train_points, self.test_points):
+                forget_points(item)
             return
         for item, index in zip((self.train_points, self.test_points), parts):
             if X.shape[1] == 1:

@@ -313,3 +313,12 @@ def prepare_for_paint(scene, boxes: list[pg.ViewBox]) -> None:
             box.prepareForPaint()
     else:
         scene.prepareForPaint()
+
+
+def forget_points(item: pg.ScatterPlotItem) -> None:
+    """Empty a scatter so that its old points leave the screen too. pyqtgraph's clear()
+    empties the data without telling Qt that the item's extent changed, so Qt repaints
+    only the new, empty, extent: the old points stayed on screen until something else
+    covered them (the drawn set, cleared, still showed the last spiral). setData
+    announces the change (prepareGeometryChange), and its view box's range follows."""
+    item.setData(x=np.empty(0), y=np.empty(0))
