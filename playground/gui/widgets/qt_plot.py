@@ -316,9 +316,9 @@ def prepare_for_paint(scene, boxes: list[pg.ViewBox]) -> None:
 
 
 def forget_points(item: pg.ScatterPlotItem) -> None:
-    """Empty a scatter so that its old points leave the screen too. pyqtgraph's clear()
-    empties the data without telling Qt that the item's extent changed, so Qt repaints
-    only the new, empty, extent: the old points stayed on screen until something else
-    covered them (the drawn set, cleared, still showed the last spiral). setData
-    announces the change (prepareGeometryChange), and its view box's range follows."""
+    """Empty a scatter the way Qt asks: pyqtgraph's clear() shrinks the item's extent
+    without prepareGeometryChange(), which Qt requires before a bounding rect changes
+    (its index and its record of the painted area go stale, and the old points may stay
+    on screen: reported after the drawn set's Clear). setData announces the change,
+    and tells the view box its bounds changed."""
     item.setData(x=np.empty(0), y=np.empty(0))
