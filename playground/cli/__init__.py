@@ -11,7 +11,7 @@ import sys
 from typing import Sequence
 
 from .. import __version__, logfile
-from ..core.errors import PlaygroundError, SpecError
+from ..core.errors import NoDrawnPointsError, PlaygroundError, SpecError
 from .parsing import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from .train_flags import in_flag_words
 
@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The core's sentence tells a window's user to click on the plot; here there is none.
+NO_DRAWN_POINTS = ("The drawn set has no points: draw them in the window, or give a spec "
+                   "file whose data.points holds them.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. A PlaygroundError is one sentence on stderr and exit 2; any
     other exception is a bug: one sentence, the traceback in the log file, exit 1."""
@@ -52,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _refuse_empty(args)
         return args.func(args)
     except PlaygroundError as exc:
-        message = in_flag_words(str(exc), args) if isinstance(exc, SpecError) else str(exc)
+        message = in_flag_words(str(exc), args) if isinstance(exc, SpecError) else \
+            NO_DRAWN_POINTS if isinstance(exc, NoDrawnPointsError) else str(exc)
         print(f"playground {args.command}: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

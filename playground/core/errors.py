@@ -16,6 +16,11 @@ class DataError(PlaygroundError, ValueError):
     """A data set cannot be built or read."""
 
 
+class NoDrawnPointsError(DataError):
+    """The drawn set has no point yet: the window and the command line each say, in
+    their own words, how to give it some."""
+
+
 class SessionFileError(PlaygroundError):
     """A saved file is unreadable, damaged, or not ours."""
 

@@ -137,3 +137,12 @@ def test_exports_without_a_place_for_points_say_so():
     for export in (command_line, check_scriptable):
         with pytest.raises(ExportError, match="train it with `playground train spec.json`"):
             export(drawn_spec())
+
+
+def test_runs_that_differ_in_their_drawing_say_so_in_a_short_phrase():
+    from playground.core.experiments.runs import differences
+    more, fewer = drawn_spec(three_clouds(30)), drawn_spec(three_clouds(20))
+    assert differences(more, fewer) == "drawn points (90 vs 60)"
+    moved = drawn_spec(three_clouds(20, seed=1))
+    assert differences(moved, fewer) == "drawn points (60 each, not the same)"
+    assert differences(fewer, fewer) == ""

@@ -34,3 +34,11 @@ def test_a_drawn_spec_with_one_class_is_refused_in_one_sentence(tmp_path, capsys
     path.write_text(json.dumps(bad))
     code, out, err = run_cli(capsys, "train", str(path))
     assert code == 2 and "data.points[0]: the class 9 is not one of 0 to 7" in err
+
+
+def test_an_empty_drawn_set_is_refused_in_command_line_words(capsys):
+    code, out, err = run_cli(capsys, "train", "--dataset", drawn.NAME)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.strip().endswith("The drawn set has no points: draw them in the window, or "
+                                "give a spec file whose data.points holds them.")
+    assert "click" not in err

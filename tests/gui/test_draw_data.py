@@ -1,5 +1,6 @@
 """Draw your own data: mouse strokes on the data panel's scatter, each one undoable edit."""
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
@@ -156,3 +157,35 @@ def test_a_stroke_stops_at_the_limit_and_says_so(qtbot, window):
     stroke(panel, *line((-4.0, 5.5), (4.0, 5.5)))
     assert len(window.spec.data.points) == drawn.MAX_POINTS
     assert panel.drawing.hint.text().startswith("A drawn set holds at most 5,000 points")
+
+
+def test_choosing_drawn_scrolls_the_dock_to_the_canvas_in_a_small_window(qtbot, window):
+    window.resize(1280, 720)
+    panel = window.data_panel
+    choose(panel, drawn.NAME)
+    canvas = panel.scatter.viewport()  # the view itself is covered by its viewport
+    qtbot.waitUntil(lambda: not canvas.visibleRegion().isEmpty(), timeout=3000)
+    assert not panel.drawing.draw.visibleRegion().isEmpty()  # the tools are seen too
+
+
+def test_clearing_and_redrawing_leaves_only_the_current_points_in_every_plot(qtbot, window):
+    panel, playground = window.data_panel, window.features.inside.playground
+    choose(panel, drawn.NAME)  # the spiral's 500 points
+    views = (playground.data_view, playground.output, window.boundary)
+    plane = np.linspace(-6.0, 6.0, 5)  # a trained run's heat map over the spiral's plane
+    window.boundary.show_boundary(SimpleNamespace(xs=plane, ys=plane, values=np.zeros((5, 5))))
+    qtbot.mouseClick(panel.drawing.clear, Qt.MouseButton.LeftButton)
+    for view in views:
+        assert len(view.train_points.data) == len(view.test_points.data) == 0
+    values = tuple(drawn.point(x, y, x + y) for x in (-1.0, 0.0, 1.0) for y in (-1.0, 1.0))
+    window.session.edit({"data": dataclasses.replace(
+        window.spec.data, task="regression", points=values * 3)}, "drawing")
+    for view in views:
+        shown = np.concatenate([view.train_points.data["x"], view.test_points.data["x"]])
+        assert 0 < len(shown) < len(values) * 3  # training and test rows, not validation
+        assert set(np.round(shown, 3)) <= {-1.0, 0.0, 1.0}
+    ranges = window.boundary.plot.getViewBox().viewRange()
+    # Framed on the points (square, so one axis spans more): not on the old plane's corner
+    assert all(abs(low + high) < 0.2 for low, high in ranges)
+    assert min(high for _, high in ranges) < 2
+

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, NoDrawnPointsError
 from ..limits import MAX_DRAWN_POINTS as MAX_POINTS
 from ..spec import DRAWN as NAME, DRAWN_CLASSES as MAX_CLASSES
 from .split import _counts  # the split's own arithmetic, so the two never disagree
 
 DECIMALS = 3        # a point's place and value, rounded: finer than any screen's pixel
+# The window's sentence; the command line has its own (cli.NO_DRAWN_POINTS).
 HOW_TO_DRAW = ("No points drawn yet: choose Draw, pick a class and click or drag on the "
                "plot; draw at least two classes.")
 
@@ -30,7 +31,7 @@ def arrays(task: str, points: tuple, split: tuple[float, float, float]
     """(X, y, class names, task) of the drawn points; DataError, one sentence, while
     they cannot be trained on yet (none, one class, too few for the split)."""
     if not points:
-        raise DataError(HOW_TO_DRAW)
+        raise NoDrawnPointsError(HOW_TO_DRAW)
     rows = np.asarray(points, dtype=np.float64)
     X = rows[:, :2].astype(np.float32)
     if is_regression(task):

@@ -232,10 +232,17 @@ def differences(spec: SessionSpec, reference: SessionSpec, limit: int = 6) -> st
             continue
         a, b = mine.get(key), theirs.get(key)
         if a != b:
-            parts.append(f"{_word(key)} {_value(key, a)} ({_value(key, b)})")
+            parts.append(_drawn_points(a, b) if key == "data.points" else
+                         f"{_word(key)} {_value(key, a)} ({_value(key, b)})")
     if len(parts) > limit:
         parts = parts[:limit] + [f"+{len(parts) - limit} more"]
     return ", ".join(parts)
+
+
+def _drawn_points(mine: Any, theirs: Any) -> str:
+    """Two drawings compared by their sizes: their coordinates would fill the column."""
+    a, b = len(mine or ()), len(theirs or ())
+    return f"drawn points ({a} vs {b})" if a != b else f"drawn points ({a} each, not the same)"
 
 
 def _flat(tree: Any, prefix: str = "") -> dict[str, Any]:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...core.data import load_dataset
 from ...core.data.split import split_indices
 from ...core.spec import DataSpec
-from .qt_plot import QtPlotWidget
+from .qt_plot import QtPlotWidget, forget_points
 
 
 class BoundaryView(QWidget):
@@ -77,6 +77,9 @@ class BoundaryView(QWidget):
     def set_data(self, spec: DataSpec | None) -> None:
         """Show the points of a synthetic data set (raw coordinates), or explain why not."""
         self.image.clear()
+        # Hidden until the next boundary: emptied, it still sits at the corner of the
+        # last plane, and the view box's ranging would stretch to that point.
+        self.image.setVisible(False)
         self.curve.setData([], [])
         if spec is None:
             self._points(None, None, None)
@@ -116,9 +119,9 @@ class BoundaryView(QWidget):
         self.plot.prepare()
 
     def _points(self, X, y, parts) -> None:
-        for item in (self.train_points, self.test_points):
-            item.clear()
         if X is None:
+            for item in (self.train_points, self.test_points):
+                forget_points(item)
             return
         for item, index in zip((self.train_points, self.test_points), parts):
             if X.shape[1] == 1:
@@ -152,6 +155,7 @@ class BoundaryView(QWidget):
         self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         xs, ys = boundary.xs, boundary.ys
         self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        self.image.setVisible(True)
         self.plot.prepare()
 
     def _on_discretize_toggled(self, on: bool) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QLabel, Q
 from ...core.data import drawn
 from ...core.errors import PlaygroundError
 from ...core.spec import DataSpec
+from .qt_plot import forget_points
 
 CANVAS = 6.0         # the canvas spans -6..6 on both axes (the generated sets fit in it)
 SPACING = 1 / 40     # of the view's width between two points of a dragged stroke
@@ -122,7 +123,7 @@ class DrawingTools(QWidget):
         self.scatter.setAspectLocked(True)  # what you draw is the shape the network sees
         for item in (self._points, self._pending):
             self.scatter.addItem(item)
-        self._pending.clear()
+        forget_points(self._pending)
         self._rows = np.asarray(spec.points, dtype=float).reshape(-1, 3)
         self._brushes_of_rows = self._brushes(self._rows[:, 2])
         self._render()
@@ -142,7 +143,7 @@ class DrawingTools(QWidget):
         if keep is not None:
             rows, brushes = rows[keep], [brushes[i] for i in np.flatnonzero(keep)]
         if not len(rows):
-            self._points.clear()
+            forget_points(self._points)
             return
         self._points.setData(rows[:, 0], rows[:, 1], brush=brushes)
 
@@ -251,7 +252,7 @@ class DrawingTools(QWidget):
         (a refused edit leaves no trace)."""
         stroke, erased = self._stroke, self._erased
         self._stroke, self._erased = [], set()
-        self._pending.clear()
+        forget_points(self._pending)
         self._render()
         if stroke:
             self.edited.emit({"points": self._spec.points + tuple(stroke)},

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QScrollArea,
                                QSizePolicy,
                                QSlider, QSpinBox, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -39,7 +40,7 @@ class DataPanel(QWidget):
         self._previewed: DataSpec | None = None
         self.class_colors: tuple[str, ...] = ("#f97316", "#2563eb", "#16a34a", "#9333ea",
                                               "#dc2626", "#0891b2", "#ca8a04", "#db2777")
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self._choice_box())
         layout.addWidget(self._split_box())
         self.preview = QStackedWidget(objectName="dataPreview")
@@ -58,7 +59,9 @@ class DataPanel(QWidget):
         self.drawing = DrawingTools(self.scatter)
         self.drawing.set_class_colors(self.class_colors)
         self.drawing.edited.connect(self._on_drawing_edited)
-        self._choice_form.insertRow(3, self.drawing)
+        for tool in (self.drawing.draw, self.drawing.erase):
+            tool.toggled.connect(lambda on: on and self._bring_canvas_into_view())
+        self._choice_form.addRow(self.drawing)  # last: right above the canvas
 
     def _choice_box(self) -> QGroupBox:
         box = QGroupBox("Data set")
@@ -296,6 +299,31 @@ class DataPanel(QWidget):
         self.file_row.setVisible(info.source == "file")
         self.file_options.setVisible(info.source == "file")
         self.drawing.setVisible(info.name == drawn.NAME)
+        self._place_preview(info.name == drawn.NAME)
+
+    def _place_preview(self, drawing: bool) -> None:
+        """The drawn set's canvas comes right under its drawing tools, above the split;
+        the other sets' preview stays last, below everything it depends on."""
+        where = 1 if drawing else 2
+        if self._layout.indexOf(self.preview) != where:
+            self._layout.removeWidget(self.preview)
+            self._layout.insertWidget(where, self.preview, 1)
+
+    def _bring_canvas_into_view(self) -> None:
+        """Scroll the dock so that the drawing tools and the canvas right under them are
+        seen: a canvas below the fold takes no strokes. The panel does not
+        know the window: it finds the scroll area it sits in, if any."""
+        QTimer.singleShot(0, self, self._scroll_to_canvas)  # once the layout has placed it
+
+    def _scroll_to_canvas(self) -> None:
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None or not self.preview.isVisible():
+            return
+        self.layout().activate()
+        area.ensureWidgetVisible(self.preview, 0, 0)
+        area.ensureWidgetVisible(self.drawing, 0, 0)  # the tools win; the canvas follows
 
     # --------------------------------------------------------------- preview
     def _refresh_preview(self, entering: bool = False) -> None:
@@ -304,6 +332,8 @@ class DataPanel(QWidget):
         if info.name == drawn.NAME:  # the points are in the spec: shown as they are
             self.drawing.show_points(self._spec, entering)
             self.preview.setCurrentWidget(self.scatter)
+            if entering:
+                self._bring_canvas_into_view()
             return
         if info.source == "download" and not is_downloaded(info.name):
             self._say(f"{info.description}\nNot downloaded yet: Train downloads it once, "

@@ -313,3 +313,12 @@ def prepare_for_paint(scene, boxes: list[pg.ViewBox]) -> None:
             box.prepareForPaint()
     else:
         scene.prepareForPaint()
+
+
+def forget_points(item: pg.ScatterPlotItem) -> None:
+    """Empty a scatter the way Qt asks: pyqtgraph's clear() shrinks the item's extent
+    without prepareGeometryChange(), which Qt requires before a bounding rect changes
+    (its index and its record of the painted area go stale, and the old points may stay
+    on screen: reported after the drawn set's Clear). setData announces the change,
+    and tells the view box its bounds changed."""
+    item.setData(x=np.empty(0), y=np.empty(0))
