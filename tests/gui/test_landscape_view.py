@@ -94,3 +94,28 @@ def test_the_landscape_follows_the_theme_and_stops_with_the_window(window, monke
     monkeypatch.setattr(feature.computer, "shutdown", lambda: stopped.append(True) or True)
     window.events.closing.emit()
     assert stopped == [True] and not feature.noise_timer.isActive()
+
+
+def test_the_dock_opens_inside_the_window_as_it_is(qtbot, window):
+    """Opened on a window of fixed size, the dock takes room from the window's columns:
+    neither the window's minimum width nor its width grows (it once grew to 1523 px)."""
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    before = window.minimumSizeHint().width()
+    assert before <= 1280
+    feature = window.features.landscape
+    open_dock(window)
+    for page in (feature.view, feature.noise):
+        feature.tabs.setCurrentWidget(page)
+        assert feature.dock.minimumSizeHint().width() <= 340  # the optimizer column's
+        assert window.minimumSizeHint().width() == before
+        assert window.width() == 1280
+
+
+def test_3d_is_offered_only_for_the_planes(qtbot, window):
+    view = open_dock(window)
+    view.offer_3d()
+    for kind, enabled in (("random", True), ("interp", False), ("pca", True)):
+        view.kind.setCurrentIndex(view.kind.findData(kind))
+        assert view.three_d.isEnabled() == enabled
+        assert ("needs a plane" in view.three_d.toolTip()) == (not enabled)
