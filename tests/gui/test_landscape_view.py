@@ -119,3 +119,34 @@ def test_3d_is_offered_only_for_the_planes(qtbot, window):
         view.kind.setCurrentIndex(view.kind.findData(kind))
         assert view.three_d.isEnabled() == enabled
         assert ("needs a plane" in view.three_d.toolTip()) == (not enabled)
+
+
+def test_the_noise_plot_labels_a_few_ticks_and_the_batch_line(qtbot):
+    from playground.gui.widgets.landscape import NoiseView
+
+    view = NoiseView()
+    qtbot.addWidget(view)
+    epochs = np.arange(1.0, 16.0)
+    view.set_series(epochs, np.linspace(60, 140, 15), np.full(15, 0.9), 10, 35)
+    assert view.batch.label.toPlainText() == "batch 10"
+    axis = view.scale_plot.getAxis("left")
+    low, high = np.log10(5), np.log10(200)  # the span the reported crowd had
+    levels = axis.tickValues(low, high, 300)
+    labels = [s for spacing, values in levels
+              for s in axis.tickStrings(values, 1.0, spacing) if s]
+    assert labels and set(labels) <= {"5", "10", "20", "50", "100", "200"}, labels
+
+
+def test_the_noise_caption_says_why_there_is_no_figure(qtbot):
+    from playground.gui.widgets.landscape import NoiseView
+
+    view = NoiseView()
+    qtbot.addWidget(view)
+    nan = np.full(3, np.nan)
+    view.set_series(np.arange(1.0, 4.0), nan, nan, 350, 1)
+    assert "one batch of all the training rows" in view.caption.text()
+    view.set_series(np.arange(1.0, 4.0), nan, nan, 10, 35)
+    text = view.caption.text()
+    assert "could not tell the gradient from its noise" in text and "two mini" not in text
+    view.set_series(np.empty(0), np.empty(0), np.empty(0), 10, 35)
+    assert view.caption.text().startswith("Train with mini-batches")
