@@ -410,19 +410,20 @@ class GradientNoise(Callback):
     of a small network), else pairs of successive updates, evenly spread, as many as it
     holds (at least `samples` rows). Reading every update costs a small network 4-8%
     more time than reading four did (tests/bench/bench_noise.py); a ring of two rows
-    with the products summed per update cost more (three calls per update). The
-    weights are read around one pair of successive updates. An epoch's batches are
-    disjoint rows drawn without replacement, so a batch of b rows has E|g_b|² = |G|² + tr(Σ) c(b), c(b) = (N - b) / (b (N - 1)), and
-    two batches of the epoch E[g_j·g_k] = |G|² - tr(Σ) / (N - 1): the squared norms and
-    the products of successive batches' gradients give an unbiased estimate of both,
-    from gradients one update apart. (Four batches' mean, the estimate before, left
-    |G|² a small difference of noisy numbers: negative every epoch on the spiral, batch
-    10. The whole epoch's mean gradient has no sampling noise but turns with the
-    weights: on the spiral its |G|² was a seventh of the successive batches'.) As in
-    the paper, the two are averaged over epochs before they are divided (exponentially,
-    `decay` per epoch): B_simple = tr(Σ)-average / |G|²-average. NaN with fewer than
-    two batches per epoch (full-batch training has no batch noise), or while the |G|²
-    average is not positive (the batches cannot tell the gradient from its noise)."""
+    with the products summed per update cost more (three calls per update). The weights
+    are read around one pair of successive updates. An epoch's batches are disjoint rows
+    drawn without replacement, so a batch of b rows has E|g_b|² = |G|² + tr(Σ) c(b),
+    c(b) = (N - b) / (b (N - 1)), and two batches of the epoch E[g_j·g_k] = |G|² - tr(Σ)
+    / (N - 1): the squared norms and the products of successive batches' gradients give
+    an unbiased estimate of both, from gradients one update apart. (Four batches' mean,
+    the estimate before, left |G|² a small difference of noisy numbers: negative every
+    epoch on the spiral, batch 10. The whole epoch's mean gradient has no sampling noise
+    but turns with the weights: on the spiral its |G|² was about a seventh of the
+    successive batches'.) As in the paper, the two are averaged over epochs before they
+    are divided (exponentially, `decay` per epoch): B_simple = tr(Σ)-average /
+    |G|²-average. NaN with fewer than two batches per epoch (full-batch training has no
+    batch noise), or while the |G|² average is not positive (the batches cannot tell the
+    gradient from its noise)."""
 
     name = "gradient_noise"
     samples = 4        # gradients read per epoch at least (when it has that many updates)
