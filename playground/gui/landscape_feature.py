@@ -153,7 +153,8 @@ class LandscapeFeature(QObject):
         columns = [np.array(list(history.columns.get(key, ())), dtype=float)
                    for key in ("epoch", "grad_noise_scale", "update_cosine")]
         rows = min(len(c) for c in columns)  # the training thread may be mid-append
-        self.noise.set_series(*(c[:rows] for c in columns), trainer.batch_size)
+        self.noise.set_series(*(c[:rows] for c in columns), trainer.batch_size,
+                              trainer.steps_per_epoch)
 
     # ------------------------------------------------------------- the window
     @Slot(object)

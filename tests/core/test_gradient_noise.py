@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,10 +19,10 @@ W_TRUE = np.array([1.0, -2.0, 0.5, 3.0])
 SIGMA = 2.0
 
 
-def regression(seed: int, rows: int = 4096):
+def regression(seed: int, rows: int = 4096, sigma: float = SIGMA):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((rows, len(W_TRUE))).astype(np.float32)
-    y = (x @ W_TRUE + SIGMA * rng.standard_normal(rows)).astype(np.float32)[:, None]
+    y = (x @ W_TRUE + sigma * rng.standard_normal(rows)).astype(np.float32)[:, None]
     return from_arrays("linear", "regression", (x, y), (x[:0], y[:0]), (x[:0], y[:0]))
 
 
@@ -44,13 +45,13 @@ def exact_noise_scale(trainer) -> float:
     return float(trace / mean.dot(mean))
 
 
-def closed_form(trainer) -> float:
+def closed_form(trainer, sigma: float = SIGMA) -> float:
     """With x ~ N(0, I_d) and y = x·w* + N(0, σ²), the per-example gradient of the squared
     error at w is 2 r x with r = x·δ - ε, δ = w - w*: G = 2δ and tr(Σ) = 4((d + 1)|δ|² +
     dσ²), so B_simple = ((d + 1)|δ|² + dσ²) / |δ|²."""
     delta = trainer.model[0].weight.detach().double().reshape(-1).numpy() - W_TRUE
     d, squared = len(W_TRUE), float(delta @ delta)
-    return ((d + 1) * squared + d * SIGMA ** 2) / squared
+    return ((d + 1) * squared + d * sigma ** 2) / squared
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -68,13 +69,47 @@ def test_noise_scale_matches_its_closed_form_on_linear_regression(seed):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_noise_scale_from_the_default_few_batches_per_epoch(seed):
-    """As trained by default: 4 of 128 batches read per epoch, the estimates decaying;
-    over 60 epochs the last figure is still near the closed form."""
+    """As a network too large for every gradient is read: 2 pairs of successive batches
+    of 128 read per epoch, the estimates decaying; over 60 epochs the last figure is
+    still near the closed form."""
     trainer = Trainer(linear_spec(seed, batch=8, epochs=60), data=regression(seed, 1024))
+    trainer.noise.budget = 0  # no room for all: the fewest, `samples` gradients
     trainer.fit()
+    assert sorted(trainer.noise._grads_at) == [32, 33, 96, 97]
     estimates = trainer.history.column("grad_noise_scale")
     assert all(math.isfinite(v) for v in estimates)
     assert np.median(estimates[20:]) == pytest.approx(closed_form(trainer), rel=0.35)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_noise_scale_many_times_a_small_batch(seed):
+    """The spiral's case: batch 4, a noise scale 7 to 15 times as large. Four batches'
+    rows an epoch left |G|² a difference of noisy numbers (no figure in some epochs, and
+    half the sample's own figure); the products of successive batches' gradients, the
+    whole epoch read, hold it within a third, every epoch."""
+    sigma = 12.0
+    trainer = Trainer(linear_spec(seed, batch=4, epochs=40),
+                      data=regression(seed, 1024, sigma))
+    trainer.fit()
+    estimates = trainer.history.column("grad_noise_scale")
+    exact = exact_noise_scale(trainer)
+    assert exact > 7 * 4
+    assert all(math.isfinite(v) for v in estimates)
+    assert np.median(estimates[20:]) == pytest.approx(exact, rel=0.35)
+
+
+def test_the_default_spiral_has_a_noise_scale():
+    """The spiral example as it opens (batch 10, 35 updates an epoch, a noise scale near
+    100) had none in any epoch: now every update's gradient is read and most epochs,
+    as good as all, have one."""
+    from playground.core.examples import spiral
+
+    spec = spiral()
+    trainer = Trainer(replace(spec, train=replace(spec.train, epochs=15)))
+    trainer.fit()
+    assert len(trainer.noise._grads_at) == trainer.steps_per_epoch == 35
+    estimates = trainer.history.column("grad_noise_scale")
+    assert sum(math.isfinite(v) and v > 10 for v in estimates) >= 12
 
 
 def test_no_noise_to_measure_in_full_batch_training():

@@ -94,3 +94,59 @@ def test_the_landscape_follows_the_theme_and_stops_with_the_window(window, monke
     monkeypatch.setattr(feature.computer, "shutdown", lambda: stopped.append(True) or True)
     window.events.closing.emit()
     assert stopped == [True] and not feature.noise_timer.isActive()
+
+
+def test_the_dock_opens_inside_the_window_as_it_is(qtbot, window):
+    """Opened on a window of fixed size, the dock takes room from the window's columns:
+    neither the window's minimum width nor its width grows (it once grew to 1523 px)."""
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    before = window.minimumSizeHint().width()
+    assert before <= 1280
+    feature = window.features.landscape
+    open_dock(window)
+    for page in (feature.view, feature.noise):
+        feature.tabs.setCurrentWidget(page)
+        assert feature.dock.minimumSizeHint().width() <= 340  # the optimizer column's
+        assert window.minimumSizeHint().width() == before
+        assert window.width() == 1280
+
+
+def test_3d_is_offered_only_for_the_planes(qtbot, window):
+    view = open_dock(window)
+    view.offer_3d()
+    for kind, enabled in (("random", True), ("interp", False), ("pca", True)):
+        view.kind.setCurrentIndex(view.kind.findData(kind))
+        assert view.three_d.isEnabled() == enabled
+        assert ("needs a plane" in view.three_d.toolTip()) == (not enabled)
+
+
+def test_the_noise_plot_labels_a_few_ticks_and_the_batch_line(qtbot):
+    from playground.gui.widgets.landscape import NoiseView
+
+    view = NoiseView()
+    qtbot.addWidget(view)
+    epochs = np.arange(1.0, 16.0)
+    view.set_series(epochs, np.linspace(60, 140, 15), np.full(15, 0.9), 10, 35)
+    assert view.batch.label.toPlainText() == "batch 10"
+    axis = view.scale_plot.getAxis("left")
+    low, high = np.log10(5), np.log10(200)  # the span the reported crowd had
+    levels = axis.tickValues(low, high, 300)
+    labels = [s for spacing, values in levels
+              for s in axis.tickStrings(values, 1.0, spacing) if s]
+    assert labels and set(labels) <= {"5", "10", "20", "50", "100", "200"}, labels
+
+
+def test_the_noise_caption_says_why_there_is_no_figure(qtbot):
+    from playground.gui.widgets.landscape import NoiseView
+
+    view = NoiseView()
+    qtbot.addWidget(view)
+    nan = np.full(3, np.nan)
+    view.set_series(np.arange(1.0, 4.0), nan, nan, 350, 1)
+    assert "one batch of all the training rows" in view.caption.text()
+    view.set_series(np.arange(1.0, 4.0), nan, nan, 10, 35)
+    text = view.caption.text()
+    assert "could not tell the gradient from its noise" in text and "two mini" not in text
+    view.set_series(np.empty(0), np.empty(0), np.empty(0), 10, 35)
+    assert view.caption.text().startswith("Train with mini-batches")

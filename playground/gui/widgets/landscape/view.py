@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from ...theme import LIGHT, Theme
 from ..lab.drawing import (MapItem, contour_levels, contour_values, surface_colormap,
@@ -33,6 +33,10 @@ KINDS = (("random", "Random plane around the weights",
           "The loss along the straight line from the initial weights (0) to the current "
           "ones (1), a quarter beyond both ends (Goodfellow et al. 2015): a bump above "
           "both ends is a barrier on the straight way between them."))
+MIN_WIDTH = 320      # the narrowest the dock's content gets: it fits beside the window's
+KIND_CHARACTERS = 14  # columns at any width they allow; the kind menu elides beyond this
+THREE_D_TIP = "The plane as a surface you can turn (where OpenGL exists)."
+THREE_D_NEEDS_PLANE = "3-D needs a plane: choose a random plane or the plane of the path."
 
 
 class LandscapeView(QWidget):
@@ -44,8 +48,13 @@ class LandscapeView(QWidget):
         self.theme = LIGHT
         self.result = None
         layout = QVBoxLayout(self)
-        row = QHBoxLayout()
+        self.setMinimumWidth(MIN_WIDTH)
         self.kind = QComboBox(objectName="landscapeKind")
+        # Sized to a few characters, not to its longest item: the dock must fit beside
+        # the window's columns (its open list still shows the items whole).
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(KIND_CHARACTERS)
         for index, (key, label, tip) in enumerate(KINDS):
             self.kind.addItem(label, key)
             self.kind.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
@@ -62,14 +71,19 @@ class LandscapeView(QWidget):
         self.auto.setToolTip("Compute it again whenever training pauses or ends while "
                              "this view is open.")
         self.three_d = QCheckBox("3-D", objectName="landscape3D")
-        self.three_d.setToolTip("The plane as a surface you can turn (where OpenGL exists).")
+        self.three_d.setToolTip(THREE_D_TIP)
         self.three_d.setVisible(False)  # offered once OpenGL is known to work (has_gl)
         self.three_d.toggled.connect(self._on_three_d_toggled)
+        self.kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
         self.surface3d = None
-        for widget in (self.kind, self.points, self.compute, self.auto, self.three_d):
-            row.addWidget(widget)
-        row.addStretch(1)
-        layout.addLayout(row)
+        # Two rows, so the dock stays narrow: what to compute, then how.
+        for widgets in ((self.kind, self.compute), (self.points, self.auto, self.three_d)):
+            row = QHBoxLayout()
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
+        self.kind.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.caption = QLabel(objectName="landscapeCaption", wordWrap=True)
         self.caption.setText("Train the network, then press Compute (or pause it).")
         layout.addWidget(self.caption)
@@ -100,6 +114,13 @@ class LandscapeView(QWidget):
     @Slot()
     def _on_compute_clicked(self) -> None:
         self.computeRequested.emit(*self.wanted)
+
+    @Slot(int)
+    def _on_kind_current_index_changed(self, index: int) -> None:
+        """3-D is a surface over a plane: the line from the initial weights has none."""
+        plane = self.kind.currentData() != "interp"
+        self.three_d.setEnabled(plane)
+        self.three_d.setToolTip(THREE_D_TIP if plane else THREE_D_NEEDS_PLANE)
 
     def set_busy(self, busy: bool) -> None:
         self.compute.setEnabled(not busy)
