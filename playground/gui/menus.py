@@ -25,12 +25,11 @@ def menu_titled(window, title: str) -> QMenu:
     return made
 
 
-def named_action(parent, name: str, text: str, shortcut, tip: str, slot) -> QAction:
-    """An action with an objectName, a shortcut (a key sequence, or None) and a tip (shown
-    as tooltip and in the status bar), calling `slot` (with no arguments) when triggered."""
+def named_action(parent, name: str, text: str, shortcut: str, tip: str, slot) -> QAction:
+    """An action with an objectName, a shortcut and a tip (shown as tooltip and in the
+    status bar), calling `slot` (with no arguments) when triggered."""
     action = QAction(text, parent, objectName=name)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
+    action.setShortcut(QKeySequence(shortcut))
     action.setToolTip(tip)
     action.setStatusTip(tip)
     action.triggered.connect(lambda checked=False: slot())

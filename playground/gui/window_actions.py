@@ -15,15 +15,19 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from ..core.device import cuda_status
 from . import settings
-from .menus import named_action
 
 
 def make_action(window, name: str, text: str, slot, shortcut=None, icon: str | None = None,
                 tip: str = "") -> QAction:
     """A window-wide action; `icon` names the resource icon drawn in the theme's colour."""
-    action = named_action(window, name, text, shortcut, tip or text, slot)
+    action = QAction(text, window, objectName=name)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
     if icon:
         action.setData(icon)
+    action.setToolTip(tip or text)
+    action.setStatusTip(tip or text)
+    action.triggered.connect(slot)
     window.addAction(action)
     return action
 
