@@ -166,7 +166,11 @@ def remove_new_database(path: Path | None) -> None:
 
 
 def _tables(url: str) -> set[str]:
-    """The tables the database already holds, read without creating or changing it."""
+    """The tables the database already holds, read without creating the file. Opened
+    read-write (mode=rw never creates one): a writer killed mid-transaction leaves a hot
+    journal, which SQLite must roll back before anyone reads, and read-only it refused
+    ("attempt to write a readonly database"), so a crashed search could not resume. A
+    database with no such journal is only read."""
     path = sqlite_file(url)
     if path is not None:
         if not path.exists():
@@ -174,7 +178,7 @@ def _tables(url: str) -> set[str]:
         import sqlite3
 
         try:
-            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True,
+            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True,
                                                     timeout=60)) as connection:
                 rows = connection.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()

@@ -54,6 +54,25 @@ def test_a_file_that_is_not_a_database_is_one_sentence(tmp_path):
     assert path.read_text().startswith("my notes")
 
 
+def test_a_study_whose_writer_was_killed_mid_transaction_opens_again(tmp_path):
+    """A writer killed mid-transaction (a search's process, SIGKILL) leaves a hot journal
+    that must be rolled back before the file is read: the check that the database is a
+    study's must not take it for an unreadable file, or the search never resumes."""
+    path = tmp_path / "k.db"
+    Search(_spec(epochs=1), SearchSettings(SPACE, trials=1, pruner="none"),
+           sqlite_url(path)).run()
+    killed = ("import os, signal, sqlite3\n"
+              f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+              "c.execute('PRAGMA cache_size=1'); c.execute('BEGIN')\n"
+              "c.execute('CREATE TABLE scratch (x TEXT)')\n"
+              "for i in range(2000): c.execute('INSERT INTO scratch VALUES (?)', ('x' * 500,))\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    subprocess.run([sys.executable, "-c", killed], timeout=60)
+    assert (tmp_path / "k.db-journal").exists()  # the crash's hot journal
+    summary = Search(None, join_settings("search"), sqlite_url(path)).run()
+    assert len(summary.ran) == 0 and "scratch" not in _tables(path)
+
+
 def test_a_refused_search_leaves_no_database_file_behind(tmp_path):
     absent = tmp_path / "absent.db"
     with pytest.raises(StorageError, match="There is no study"):
